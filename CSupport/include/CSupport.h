@@ -1,0 +1,16 @@
+// CSupport: the only place Loopdesk's Swift code meets C.
+//
+// - OpenBLAS (cblas.h) and LAPACKE (lapacke.h), from Debian's libopenblas-dev
+//   and liblapacke-dev.
+// - Distance kernels (kernels.h) chosen once at start from a cpuid check.
+// - Prefetch and the few atomics the index needs on raw memory (memory.h).
+#ifndef LOOPDESK_CSUPPORT_H
+#define LOOPDESK_CSUPPORT_H
+
+#include <cblas.h>
+#include <lapacke.h>
+
+#include "kernels.h"
+#include "memory.h"
+
+#endif

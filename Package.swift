@@ -1,0 +1,53 @@
+// swift-tools-version:6.1
+//
+// Loopdesk: a self-learning customer-support answer engine.
+// Module layout and dependency direction follow docs/ARCHITECTURE.md.
+import PackageDescription
+
+let package = Package(
+    name: "Loopdesk",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "loopdesk-core", targets: ["LoopdeskCoreCLI"]),
+        .executable(name: "loopdesk", targets: ["LoopdeskCLI"]),
+        .library(name: "VectorIndex", targets: ["VectorIndex"]),
+        .library(name: "Wire", targets: ["Wire"]),
+        .library(name: "Embedding", targets: ["Embedding"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C: OpenBLAS / LAPACKE headers, SIMD distance kernels with runtime CPU dispatch,
+        // prefetch and the few atomics the index needs on raw memory.
+        .target(
+            name: "CSupport",
+            path: "CSupport",
+            cSettings: [.headerSearchPath("include")],
+            linkerSettings: [.linkedLibrary("openblas"), .linkedLibrary("lapacke"), .linkedLibrary("m")]
+        ),
+        .target(name: "VectorIndex", dependencies: ["CSupport"]),
+        .target(name: "Wire"),
+        .target(name: "Embedding", dependencies: ["CSupport"]),
+        .executableTarget(
+            name: "LoopdeskCoreCLI",
+            dependencies: [
+                "VectorIndex",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "LoopdeskCLI",
+            dependencies: [
+                "Embedding",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "CSupport"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], resources: [.copy("Fixtures")]),
+    ]
+)
