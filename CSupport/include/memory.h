@@ -29,6 +29,15 @@ static inline uint8_t ld_load_acquire_u8(const uint8_t *p) {
 static inline void ld_store_release_u8(uint8_t *p, uint8_t v) {
     __atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
+static inline uint64_t ld_load_acquire_u64(const uint64_t *p) {
+    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+static inline void ld_store_release_u64(uint64_t *p, uint64_t v) {
+    __atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+static inline uint32_t ld_fetch_add_u32(uint32_t *p, uint32_t v) {
+    return __atomic_fetch_add(p, v, __ATOMIC_ACQ_REL);
+}
 static inline uint64_t ld_fetch_add_u64(uint64_t *p, uint64_t v) {
     return __atomic_fetch_add(p, v, __ATOMIC_RELAXED);
 }

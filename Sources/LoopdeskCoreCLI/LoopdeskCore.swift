@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// `loopdesk-core`: the index and ranking daemon, its benchmarks and ops tools.
+@main
+struct LoopdeskCore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loopdesk-core",
+        abstract: "Loopdesk's vector index and ranking core.",
+        subcommands: [Bench.self]
+    )
+}
+
+/// `loopdesk-core bench …`: measurements for the engineers who tune the index.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks of the index.",
+        subcommands: [BenchANN.self, GenerateClustered.self]
+    )
+}

@@ -1,0 +1,100 @@
+import CSupport
+
+/// The distance from one prepared query to any node, specialised per storage.
+///
+/// The graph search is generic over this protocol so the compiler emits one
+/// tight loop per representation, with no branch on the storage kind inside.
+protocol DistanceSource {
+    /// Distance (smaller is closer) from the query to the node in `slot`.
+    func distance(to slot: UInt32) -> Float
+    /// Hints the CPU to fetch the node's vector.
+    func prefetch(_ slot: UInt32)
+}
+
+/// `1 - q·x` or `‖q - x‖²` over f32 vectors laid at a fixed stride.
+struct F32Distance: DistanceSource {
+    let query: UnsafePointer<Float>
+    let base: UnsafeRawPointer
+    let stride: Int
+    let offset: Int
+    let dimension: Int
+    let isL2: Bool
+    let kernels: Kernels
+
+    @inline(__always)
+    func distance(to slot: UInt32) -> Float {
+        let v = (base + (Int(slot) &* stride &+ offset)).assumingMemoryBound(to: Float.self)
+        return isL2 ? kernels.l2Squared(query, v, dimension) : 1 - kernels.dot(query, v, dimension)
+    }
+
+    @inline(__always)
+    func prefetch(_ slot: UInt32) {
+        let p = base + (Int(slot) &* stride &+ offset)
+        ld_prefetch(p)
+        ld_prefetch(p + 64)
+    }
+}
+
+/// Asymmetric distance to u8 codes: the query is pre-scaled per dimension.
+struct Int8Distance: DistanceSource {
+    /// `q_i · step_i`.
+    let scaledQuery: UnsafePointer<Float>
+    /// `Σ q_i · low_i`.
+    let offsetDot: Float
+    /// `‖q‖²`, for L2.
+    let queryNorm: Float
+    let base: UnsafeRawPointer
+    let stride: Int
+    let codeOffset: Int
+    let auxOffset: Int
+    let dimension: Int
+    let isL2: Bool
+    let kernels: Kernels
+
+    @inline(__always)
+    func distance(to slot: UInt32) -> Float {
+        let node = base + (Int(slot) &* stride)
+        let dot = offsetDot + kernels.dotU8(scaledQuery, (node + codeOffset).assumingMemoryBound(to: UInt8.self), dimension)
+        if isL2 {
+            let norm = node.load(fromByteOffset: auxOffset, as: Float.self)
+            return queryNorm - 2 * dot + norm
+        }
+        return 1 - dot
+    }
+
+    @inline(__always)
+    func prefetch(_ slot: UInt32) {
+        ld_prefetch(base + (Int(slot) &* stride &+ codeOffset))
+    }
+}
+
+/// Asymmetric distance to half-precision vectors.
+struct F16Distance: DistanceSource {
+    let query: UnsafePointer<Float>
+    let queryNorm: Float
+    let base: UnsafeRawPointer
+    let stride: Int
+    let codeOffset: Int
+    let auxOffset: Int
+    let dimension: Int
+    let isL2: Bool
+    let kernels: Kernels
+
+    @inline(__always)
+    func distance(to slot: UInt32) -> Float {
+        let node = base + (Int(slot) &* stride)
+        let dot = kernels.dotF16(query, (node + codeOffset).assumingMemoryBound(to: UInt16.self), dimension)
+        if isL2 {
+            let norm = node.load(fromByteOffset: auxOffset, as: Float.self)
+            return queryNorm - 2 * dot + norm
+        }
+        return 1 - dot
+    }
+
+    @inline(__always)
+    func prefetch(_ slot: UInt32) {
+        let p = base + (Int(slot) &* stride &+ codeOffset)
+        ld_prefetch(p)
+        ld_prefetch(p + 64)
+    }
+}

@@ -1,0 +1,185 @@
+import CSupport
+
+/// The HNSW graph of Malkov & Yashunin (2018) over flat, fixed-stride memory.
+///
+/// Internal to `VectorIndex`: it knows slots (dense `UInt32` positions), not the
+/// caller's ids, and trusts its inputs; `HNSWIndex` validates, maps ids and
+/// takes the locks. Concurrency (see docs/VECTOR-INDEX.md): readers copy a
+/// node's links under its sequence lock and never block; writers lock the one
+/// node whose links they rewrite; vectors are written once, before any link
+/// points at them, and never changed in place.
+///
+/// The graph is split by concern, hnswlib-style:
+/// `HNSWGraph-search.swift` (layer search, greedy descent),
+/// `HNSWGraph-insert.swift` (insertion and reverse links),
+/// `HNSWGraph-heuristic.swift` (neighbour selection),
+/// `HNSWGraph-repair.swift` (unlinking deleted nodes).
+final class HNSWGraph: @unchecked Sendable {
+    let parameters: IndexParameters
+    let layout: NodeLayout
+    let kernels: Kernels
+    let capacity: Int
+    let isL2: Bool
+
+    /// Layer-0 blocks, `layout.stride` bytes a slot.
+    let nodes: ReservedRegion
+    /// `NodeMeta` a slot.
+    let metas: ReservedRegion
+    /// f32 copies for re-ranking when the traversal storage is compact.
+    let full: ReservedRegion?
+    /// Set once, before the first compact vector is written.
+    var quantizer: ScalarQuantizer?
+
+    /// Slots handed out so far (published with release; read with acquire).
+    let slotCountWord: UnsafeMutablePointer<UInt32>
+    /// `(level + 1) << 32 | slot`, or 0 while the graph is empty.
+    let entryWord: UnsafeMutablePointer<UInt64>
+    /// Held by an insertion that raises the top level, so two cannot race.
+    let entryLock = Mutex()
+    /// Slots freed by `repair`, reused by later inserts (writer-only).
+    var freeSlots: [UInt32] = []
+
+    let scratchPool = ScratchPool()
+    private var rng: SplitMix64
+
+    init(parameters: IndexParameters, capacity: Int) {
+        self.parameters = parameters
+        self.layout = NodeLayout(parameters: parameters)
+        self.kernels = .best
+        self.capacity = capacity
+        self.isL2 = parameters.metric == .l2
+        nodes = ReservedRegion(reservedBytes: capacity * layout.stride)
+        metas = ReservedRegion(reservedBytes: capacity * MemoryLayout<NodeMeta>.stride)
+        full = parameters.hasSeparateFullPrecision
+            ? ReservedRegion(reservedBytes: capacity * parameters.dimension * 4) : nil
+        slotCountWord = .allocate(capacity: 1)
+        slotCountWord.initialize(to: 0)
+        entryWord = .allocate(capacity: 1)
+        entryWord.initialize(to: 0)
+        rng = SplitMix64(seed: parameters.seed)
+    }
+
+    deinit {
+        let n = Int(slotCount)
+        for s in 0..<n {
+            let m = meta(UInt32(s))
+            m.pointee.upper?.deallocate()
+            m.pointee.tags?.deallocate()
+        }
+        slotCountWord.deallocate()
+        entryWord.deallocate()
+    }
+
+    // MARK: - Accessors
+
+    @inline(__always) var slotCount: UInt32 { ld_load_acquire_u32(slotCountWord) }
+
+    @inline(__always) func node(_ slot: UInt32) -> UnsafeMutableRawPointer {
+        nodes.base + Int(slot) &* layout.stride
+    }
+
+    @inline(__always) func meta(_ slot: UInt32) -> UnsafeMutablePointer<NodeMeta> {
+        (metas.base + Int(slot) &* MemoryLayout<NodeMeta>.stride).assumingMemoryBound(to: NodeMeta.self)
+    }
+
+    @inline(__always) func seq(_ slot: UInt32) -> UnsafeMutablePointer<UInt32> {
+        node(slot).assumingMemoryBound(to: UInt32.self)
+    }
+
+    /// The f32 vector of a slot: the inline code for f32 storage, else the separate copy (nil if none).
+    @inline(__always) func fullVector(_ slot: UInt32) -> UnsafeMutablePointer<Float>? {
+        if layout.storage == .f32 {
+            return (node(slot) + layout.codeOffset).assumingMemoryBound(to: Float.self)
+        }
+        guard let full else { return nil }
+        return (full.base + Int(slot) &* layout.dimension &* 4).assumingMemoryBound(to: Float.self)
+    }
+
+    /// The link list of `slot` at `level`: pointer to `[count][links…]`.
+    @inline(__always) func linkList(_ slot: UInt32, level: Int) -> UnsafeMutablePointer<UInt32> {
+        if level == 0 {
+            return (node(slot) + 4).assumingMemoryBound(to: UInt32.self)
+        }
+        return meta(slot).pointee.upper! + (level - 1) * layout.upperLayerWords
+    }
+
+    @inline(__always) func isDeleted(_ slot: UInt32) -> Bool {
+        let flags = UnsafeRawPointer(meta(slot)).advanced(by: MemoryLayout<NodeMeta>.offset(of: \NodeMeta.flags)!)
+        return ld_load_acquire_u32(flags.assumingMemoryBound(to: UInt32.self)) & NodeFlags.deleted != 0
+    }
+
+    func setFlags(_ slot: UInt32, _ value: UInt32) {
+        let flags = UnsafeMutableRawPointer(meta(slot)).advanced(by: MemoryLayout<NodeMeta>.offset(of: \NodeMeta.flags)!)
+        ld_store_release_u32(flags.assumingMemoryBound(to: UInt32.self), value)
+    }
+
+    /// Entry point and top level, or nil while empty.
+    @inline(__always) var entry: (slot: UInt32, level: Int)? {
+        let w = UnsafeAtomicLoad.acquire(entryWord)
+        if w == 0 { return nil }
+        return (UInt32(truncatingIfNeeded: w), Int(w >> 32) - 1)
+    }
+
+    func setEntry(slot: UInt32, level: Int) {
+        UnsafeAtomicLoad.release(entryWord, (UInt64(level + 1) << 32) | UInt64(slot))
+    }
+
+    func clearEntry() { UnsafeAtomicLoad.release(entryWord, 0) }
+
+    /// Copies the links of `slot` at `level` into `out` under the node's sequence lock.
+    @inline(__always)
+    func readLinks(_ slot: UInt32, level: Int, into out: UnsafeMutablePointer<UInt32>) -> Int {
+        let lock = seq(slot)
+        let list = linkList(slot, level: level)
+        while true {
+            let begin = ld_seq_read_begin(lock)
+            let n = min(Int(list.pointee), level == 0 ? layout.maxM0 : layout.M)
+            out.update(from: list + 1, count: n)
+            if ld_seq_read_valid(lock, begin) != 0 { return n }
+        }
+    }
+
+    // MARK: - Levels
+
+    /// Draws a level: `⌊-ln(U) · mL⌋`.
+    func randomLevel() -> Int {
+        let u = max(Double(rng.next() >> 11) * 0x1.0p-53, 1e-300)
+        return min(Int(-_log(u) * parameters.levelMultiplier), 31)
+    }
+
+    /// Memory held for the graph and vectors of `slots` nodes, in bytes.
+    func memoryBytes() -> Int {
+        let n = Int(slotCount)
+        var bytes = n * layout.stride + n * MemoryLayout<NodeMeta>.stride
+        if full != nil { bytes += n * layout.dimension * 4 }
+        for s in 0..<n {
+            let m = meta(UInt32(s)).pointee
+            bytes += Int(m.level) * layout.upperLayerWords * 4
+            if let t = m.tags { bytes += Int(t.pointee + 1) * 4 }
+        }
+        return bytes
+    }
+}
+
+/// Acquire/release access to a 64-bit word (the entry point).
+enum UnsafeAtomicLoad {
+    @inline(__always) static func acquire(_ p: UnsafeMutablePointer<UInt64>) -> UInt64 {
+        ld_load_acquire_u64(p)
+    }
+    @inline(__always) static func release(_ p: UnsafeMutablePointer<UInt64>, _ v: UInt64) {
+        ld_store_release_u64(p, v)
+    }
+}
+
+/// A small, fast, seedable generator (Steele, Lea & Flood's SplitMix64).
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
