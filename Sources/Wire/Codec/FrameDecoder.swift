@@ -1,0 +1,196 @@
+/// Cuts a byte stream into frames, for either side of a connection.
+///
+/// Bytes go in as they arrive (``append(_:)`` or ``receive(minimumSpace:_:)``
+/// to read straight from a socket into the decoder's buffer); frames come out
+/// with ``next()`` or, without copying the payload, ``withNextFrame(_:)``.
+/// Each step answers one of three ways:
+/// - a frame;
+/// - ``Step/needMoreBytes(_:)``: the buffered bytes are a valid prefix and at
+///   least that many more are needed;
+/// - a thrown ``WireError`` (``ErrorCode/malformedFrame`` or
+///   ``ErrorCode/frameTooLarge``): the header is bad, the stream cannot be
+///   resynchronised, and every later call throws the same error.
+///
+/// The header is checked as soon as its 12 bytes are in, so an oversized
+/// length is refused before the buffer grows for it. Payload rules (kinds,
+/// layouts) are not checked here; see ``Request`` and ``Response``.
+public struct FrameDecoder {
+    /// The result of one decoding step that did not fail.
+    public enum Step: Hashable, Sendable {
+        /// A complete frame.
+        case frame(Frame)
+        /// The buffered bytes are a valid prefix; at least this many more are needed.
+        case needMoreBytes(Int)
+    }
+
+    /// The largest payload accepted; larger frames are ``ErrorCode/frameTooLarge``.
+    public var maxPayloadLength: UInt32
+
+    private var storage: [UInt8]
+    private let initialCapacity: Int
+    private var readIndex = 0
+    private var writeIndex = 0
+    private var failure: WireError?
+
+    /// Creates a decoder.
+    /// - Parameters:
+    ///   - maxPayloadLength: the largest payload accepted.
+    ///   - initialCapacity: the receive buffer's starting size; it grows to the largest frame seen.
+    public init(maxPayloadLength: UInt32 = WireProtocol.maxPayloadLength, initialCapacity: Int = 64 * 1024) {
+        self.maxPayloadLength = maxPayloadLength
+        self.initialCapacity = max(initialCapacity, WireProtocol.headerLength)
+        storage = [UInt8](repeating: 0, count: self.initialCapacity)
+    }
+
+    /// Bytes received but not yet returned as frames.
+    public var bufferedByteCount: Int { writeIndex - readIndex }
+
+    /// Appends received bytes.
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        makeRoom(bytes.count)
+        storage.withUnsafeMutableBytes { dst in
+            UnsafeMutableRawBufferPointer(rebasing: dst[writeIndex...]).copyMemory(from: bytes)
+        }
+        writeIndex += bytes.count
+    }
+
+    /// Appends received bytes.
+    public mutating func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { append($0) }
+    }
+
+    /// Lets `body` write received bytes straight into the buffer's free tail,
+    /// e.g. with `read(2)`; this is how a socket reader avoids an extra copy.
+    /// - Parameters:
+    ///   - minimumSpace: the least free space to offer. The decoder offers at
+    ///     least what the frame being assembled still needs, so a large frame
+    ///     is read in as few calls as possible.
+    ///   - body: writes up to `buffer.count` bytes at the start of `buffer` and
+    ///     returns how many it wrote (0 or a negative value for none).
+    /// - Returns: what `body` returned.
+    public mutating func receive<E: Error>(minimumSpace: Int = 16 * 1024,
+                                           _ body: (UnsafeMutableRawBufferPointer) throws(E) -> Int) throws(E) -> Int {
+        var wanted = minimumSpace
+        if case .needMoreBytes(let n)? = try? peekNeed() { wanted = max(wanted, n) }
+        makeRoom(wanted)
+        let start = writeIndex
+        let result: Result<Int, E> = storage.withUnsafeMutableBytes { dst in
+            do throws(E) { return .success(try body(UnsafeMutableRawBufferPointer(rebasing: dst[start...]))) } catch {
+                return .failure(error)
+            }
+        }
+        let written = try result.get()
+        if written > 0 { writeIndex += written }
+        return written
+    }
+
+    /// Returns the next frame with its payload copied into the frame.
+    /// - Returns: ``Step/frame(_:)`` or ``Step/needMoreBytes(_:)``.
+    /// - Throws: ``ErrorCode/malformedFrame`` or ``ErrorCode/frameTooLarge`` for a bad
+    ///   header; the decoder then stays failed.
+    public mutating func next() throws(WireError) -> Step {
+        var need = 0
+        let frame = try withNextFrame(orNeed: &need) { (header, payload) throws(WireError) in
+            Frame(header: header, payload: Array(payload))
+        }
+        if let frame { return .frame(frame) }
+        return .needMoreBytes(need)
+    }
+
+    /// Hands the next complete frame to `body` without copying its payload.
+    ///
+    /// The frame is consumed *before* `body` runs, so an error thrown by
+    /// `body` (a malformed payload, say) leaves the stream in step: the next
+    /// call starts at the following frame.
+    /// - Parameter body: decodes the payload; the pointer is valid only during the call.
+    /// - Returns: `body`'s result, or `nil` when more bytes are needed.
+    /// - Throws: a header error (decoder stays failed) or what `body` throws.
+    public mutating func withNextFrame<R>(_ body: (FrameHeader, UnsafeRawBufferPointer) throws(WireError) -> R) throws(WireError) -> R? {
+        var need = 0
+        return try withNextFrame(orNeed: &need, body)
+    }
+
+    private mutating func withNextFrame<R>(orNeed need: inout Int,
+                                           _ body: (FrameHeader, UnsafeRawBufferPointer) throws(WireError) -> R) throws(WireError) -> R? {
+        let step = try peekNeed()
+        if case .needMoreBytes(let n)? = step {
+            need = n
+            return nil
+        }
+        guard case .frame(let header)? = step else { return nil }
+        let payloadStart = readIndex + WireProtocol.headerLength
+        let payloadEnd = payloadStart + Int(header.payloadLength)
+        readIndex = payloadEnd
+        if readIndex == writeIndex {
+            // Everything consumed: the next bytes can start at 0. The payload
+            // stays valid during `body`, since nothing writes until it returns.
+            readIndex = 0
+            writeIndex = 0
+        }
+        let result: Result<R, WireError> = storage.withUnsafeBytes { bytes in
+            do throws(WireError) {
+                return .success(try body(header, UnsafeRawBufferPointer(rebasing: bytes[payloadStart..<payloadEnd])))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    private enum Peek { case frame(FrameHeader), needMoreBytes(Int) }
+
+    /// Parses the header at the read position, if it is in, and says what is missing.
+    private mutating func peekNeed() throws(WireError) -> Peek? {
+        if let failure { throw failure }
+        let available = writeIndex - readIndex
+        guard available >= WireProtocol.headerLength else {
+            return .needMoreBytes(WireProtocol.headerLength - available)
+        }
+        let (start, end, limit) = (readIndex, writeIndex, maxPayloadLength)
+        let decoded: Result<FrameHeader, WireError> = storage.withUnsafeBytes { bytes in
+            do throws(WireError) {
+                return .success(try FrameHeader.decode(from: UnsafeRawBufferPointer(rebasing: bytes[start..<end]),
+                                                       maxPayloadLength: limit)!)
+            } catch {
+                return .failure(error)
+            }
+        }
+        let header: FrameHeader
+        switch decoded {
+        case .success(let value): header = value
+        case .failure(let error):
+            failure = error
+            throw error
+        }
+        let total = WireProtocol.headerLength + Int(header.payloadLength)
+        guard available >= total else { return .needMoreBytes(total - available) }
+        return .frame(header)
+    }
+
+    /// Ensures at least `additional` free bytes after `writeIndex`, moving
+    /// unread bytes to the front before growing.
+    private mutating func makeRoom(_ additional: Int) {
+        let unread = writeIndex - readIndex
+        if unread == 0 && storage.count > 16 * initialCapacity && additional <= initialCapacity {
+            // A large frame has gone through: give its memory back.
+            storage = [UInt8](repeating: 0, count: initialCapacity)
+            readIndex = 0
+            writeIndex = 0
+        }
+        if storage.count - writeIndex >= additional { return }
+        if readIndex > 0 {
+            storage.withUnsafeMutableBytes { bytes in
+                let base = bytes.baseAddress!
+                base.copyMemory(from: base + readIndex, byteCount: unread)
+            }
+            readIndex = 0
+            writeIndex = unread
+        }
+        if storage.count - writeIndex < additional {
+            var newCount = storage.count
+            while newCount - writeIndex < additional { newCount *= 2 }
+            storage.append(contentsOf: repeatElement(0, count: newCount - storage.count))
+        }
+    }
+}

@@ -1,0 +1,102 @@
+/// `SNAPSHOT` request (§7.11): write a snapshot of one collection, or of all.
+public struct SnapshotRequest: WireRequest {
+    public typealias Response = SnapshotResponse
+    public static let kind = MessageKind.snapshot
+
+    /// The collection, or `""` for every collection.
+    public var collection: String
+    public init(collection: String = "") { self.collection = collection }
+
+    public func encode(into writer: inout ByteWriter) { writer.write(string: collection) }
+    public init(reading reader: inout ByteReader) throws(WireError) { collection = try reader.readString("collection") }
+    public func validate() throws(WireError) {
+        if !collection.isEmpty { try Validate.collectionName(collection, in: "SNAPSHOT") }
+    }
+}
+
+/// One snapshot file written by `SNAPSHOT`.
+public struct SnapshotInfo: Sendable, Equatable {
+    public var collection: String
+    /// The `SEQ` of `snapshot-SEQ.ldx`.
+    public var sequence: UInt64
+    /// The file's size.
+    public var bytes: UInt64
+
+    public init(collection: String, sequence: UInt64, bytes: UInt64) {
+        self.collection = collection
+        self.sequence = sequence
+        self.bytes = bytes
+    }
+}
+
+/// `SNAPSHOT` reply, sent once every file is durable.
+public struct SnapshotResponse: WireMessage {
+    public static let kind = MessageKind.snapshot
+
+    public var snapshots: [SnapshotInfo]
+    public init(snapshots: [SnapshotInfo]) { self.snapshots = snapshots }
+
+    public func encode(into writer: inout ByteWriter) {
+        writer.write(UInt32(truncatingIfNeeded: snapshots.count))
+        for info in snapshots {
+            writer.write(string: info.collection)
+            writer.write(info.sequence)
+            writer.write(info.bytes)
+        }
+    }
+
+    public init(reading reader: inout ByteReader) throws(WireError) {
+        let count = Int(try reader.read(UInt32.self, "count"))
+        var list: [SnapshotInfo] = []
+        list.reserveCapacity(min(count, reader.remaining / 18))
+        for _ in 0..<count {
+            let name = try reader.readString("collection")
+            let sequence = try reader.read(UInt64.self, "sequence")
+            let bytes = try reader.read(UInt64.self, "bytes")
+            list.append(SnapshotInfo(collection: name, sequence: sequence, bytes: bytes))
+        }
+        snapshots = list
+    }
+}
+
+/// `STATS` request (§7.12).
+public struct StatsRequest: WireRequest {
+    public typealias Response = StatsResponse
+    public static let kind = MessageKind.stats
+
+    /// The collection, or `""` for the server and every collection.
+    public var collection: String
+    public init(collection: String = "") { self.collection = collection }
+
+    public func encode(into writer: inout ByteWriter) { writer.write(string: collection) }
+    public init(reading reader: inout ByteReader) throws(WireError) { collection = try reader.readString("collection") }
+    public func validate() throws(WireError) {
+        if !collection.isEmpty { try Validate.collectionName(collection, in: "STATS") }
+    }
+}
+
+/// `STATS` reply: one UTF-8 JSON object whose keys are listed in `docs/PROTOCOL.md` §7.12.
+///
+/// JSON rather than fixed fields because statistics grow with every feature;
+/// readers ignore keys they do not know.
+public struct StatsResponse: WireMessage {
+    public static let kind = MessageKind.stats
+
+    public var json: String
+    public init(json: String) { self.json = json }
+
+    public var encodedSizeHint: Int { 4 + json.utf8.count }
+
+    public func encode(into writer: inout ByteWriter) {
+        writer.write(blob: Array(json.utf8))
+    }
+
+    public init(reading reader: inout ByteReader) throws(WireError) {
+        let length = Int(try reader.read(UInt32.self, "json"))
+        let raw = try reader.readRaw(count: length, "json")
+        guard let text = String(validating: raw, as: UTF8.self) else {
+            throw WireError(.malformedPayload, "STATS reply json is not valid UTF-8")
+        }
+        json = text
+    }
+}

@@ -1,0 +1,142 @@
+/// Which tags an item must carry to be a search result (§7.9): every tag of
+/// ``allOf`` and, when ``anyOf`` is not empty, at least one of ``anyOf``.
+public struct TagFilter: Sendable, Equatable, Hashable {
+    public var allOf: [String]
+    public var anyOf: [String]
+
+    public init(allOf: [String] = [], anyOf: [String] = []) {
+        self.allOf = allOf
+        self.anyOf = anyOf
+    }
+
+    /// No condition.
+    public static let none = TagFilter()
+    public var isEmpty: Bool { allOf.isEmpty && anyOf.isEmpty }
+}
+
+/// `SEARCH` request (§7.9): k nearest neighbours of one or several queries.
+public struct SearchRequest: WireRequest {
+    public typealias Response = SearchResponse
+    public static let kind = MessageKind.search
+
+    public var collection: String
+    public var dimension: Int
+    /// `queryCount × dimension` floats, row-major.
+    public var queries: [Float]
+    public var k: Int
+    /// 0 for the server's default (`max(k, 64)`); otherwise at least `k`.
+    public var ef: Int
+    /// Exhaustive search instead of HNSW (for recall checks); `ef` is ignored.
+    public var exact: Bool
+    public var filter: TagFilter
+
+    public init(collection: String, dimension: Int, queries: [Float], k: Int, ef: Int = 0,
+                exact: Bool = false, filter: TagFilter = .none) {
+        self.collection = collection
+        self.dimension = dimension
+        self.queries = queries
+        self.k = k
+        self.ef = ef
+        self.exact = exact
+        self.filter = filter
+    }
+
+    /// Creates a search for a single query vector.
+    public init(collection: String, query: [Float], k: Int, ef: Int = 0, exact: Bool = false, filter: TagFilter = .none) {
+        self.init(collection: collection, dimension: query.count, queries: query, k: k, ef: ef, exact: exact, filter: filter)
+    }
+
+    /// Number of query vectors.
+    public var queryCount: Int { dimension > 0 ? queries.count / dimension : 0 }
+
+    public var encodedSizeHint: Int {
+        24 + collection.utf8.count + queries.count * 4
+            + (filter.allOf + filter.anyOf).reduce(0) { $0 + 2 + $1.utf8.count }
+    }
+
+    public func encode(into writer: inout ByteWriter) {
+        writer.write(string: collection)
+        writer.write(UInt32(truncatingIfNeeded: dimension))
+        writer.write(UInt32(truncatingIfNeeded: queryCount))
+        writer.write(UInt32(truncatingIfNeeded: k))
+        writer.write(UInt32(truncatingIfNeeded: ef))
+        writer.write(UInt8(exact ? 1 : 0))
+        writer.writeTagList(filter.allOf)
+        writer.writeTagList(filter.anyOf)
+        writer.write(floats: queries)
+    }
+
+    public init(reading reader: inout ByteReader) throws(WireError) {
+        collection = try reader.readString("collection")
+        dimension = Int(try reader.read(UInt32.self, "dim"))
+        let queryCount = Int(try reader.read(UInt32.self, "queryCount"))
+        k = Int(try reader.read(UInt32.self, "k"))
+        ef = Int(try reader.read(UInt32.self, "ef"))
+        exact = try reader.readOptions(known: 0x01, "options") & 0x01 != 0
+        let allOf = try reader.readTagList("allOf")
+        let anyOf = try reader.readTagList("anyOf")
+        filter = TagFilter(allOf: allOf, anyOf: anyOf)
+        queries = try reader.readFloats(count: reader.readElementCount(queryCount, times: dimension, "queries"), "queries")
+    }
+
+    public func validate() throws(WireError) {
+        try Validate.collectionName(collection, in: "SEARCH")
+        try Validate.dimension(dimension, in: "SEARCH")
+        guard !queries.isEmpty else { throw WireError(.invalidArgument, "SEARCH: no query vector; send at least one") }
+        guard queries.count % dimension == 0 else {
+            throw WireError(.invalidArgument, "SEARCH: \(queries.count) floats is not a whole number of \(dimension)-d queries")
+        }
+        guard queryCount <= Int(UInt32.max) else { throw WireError(.invalidArgument, "SEARCH: too many queries") }
+        guard WireLimits.k.contains(k) else { throw WireError(.invalidArgument, "SEARCH: k = \(k) is outside 1–10000") }
+        guard ef == 0 || (ef >= k && ef <= WireLimits.maxEf) else {
+            throw WireError(.invalidArgument, "SEARCH: ef = \(ef) must be 0 (default) or between k = \(k) and 100000")
+        }
+        try Validate.tags(filter.allOf, field: "filter allOf", in: "SEARCH")
+        try Validate.tags(filter.anyOf, field: "filter anyOf", in: "SEARCH")
+    }
+}
+
+/// The neighbours of one query, nearest first.
+public struct SearchResult: Sendable, Equatable {
+    public var ids: [UInt64]
+    /// Ascending; same length as ``ids``.
+    public var distances: [Float]
+
+    public init(ids: [UInt64], distances: [Float]) {
+        self.ids = ids
+        self.distances = distances
+    }
+}
+
+/// `SEARCH` reply: one ``SearchResult`` per query, in request order.
+public struct SearchResponse: WireMessage {
+    public static let kind = MessageKind.search
+
+    public var results: [SearchResult]
+    public init(results: [SearchResult]) { self.results = results }
+
+    public var encodedSizeHint: Int { 4 + results.reduce(0) { $0 + 4 + $1.ids.count * 12 } }
+
+    public func encode(into writer: inout ByteWriter) {
+        writer.write(UInt32(truncatingIfNeeded: results.count))
+        for result in results {
+            precondition(result.ids.count == result.distances.count, "SearchResult ids and distances differ in length")
+            writer.write(UInt32(truncatingIfNeeded: result.ids.count))
+            writer.write(uint64s: result.ids)
+            writer.write(floats: result.distances)
+        }
+    }
+
+    public init(reading reader: inout ByteReader) throws(WireError) {
+        let count = Int(try reader.read(UInt32.self, "queryCount"))
+        var list: [SearchResult] = []
+        list.reserveCapacity(min(count, reader.remaining / 4))
+        for _ in 0..<count {
+            let n = Int(try reader.read(UInt32.self, "n"))
+            let ids = try reader.readUInt64s(count: n, "ids")
+            let distances = try reader.readFloats(count: n, "distances")
+            list.append(SearchResult(ids: ids, distances: distances))
+        }
+        results = list
+    }
+}
