@@ -1,0 +1,153 @@
+import CSupport
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The BERT forward pass on BLAS: token ids in, mean-pooled L2-normalised
+/// sentence vectors out.
+///
+/// Sequences of a batch are *packed* back to back rather than padded to the
+/// longest: every token-wise step (the projections, the feed-forward network,
+/// LayerNorm) runs over the packed rows as one sgemm, and attention runs per
+/// sequence over its own tokens only. That is exactly a padded batch with an
+/// attention mask, minus the work on padding. All matrix products are
+/// `cblas_sgemm`; the element-wise work between them is fused
+/// (``ElementwiseKernels``).
+struct BertEncoder: Sendable {
+    let config: BertConfiguration
+    let weights: BertWeights
+
+    /// Embeds `sequences` (token ids, each 1...`maxPositions` long) into
+    /// `output`, `hiddenSize` floats per sequence, in order.
+    func embed(_ sequences: ArraySlice<[Int32]>, into output: UnsafeMutablePointer<Float>, workspace: BertWorkspace) {
+        let start = monotonicNanoseconds()
+        defer { workspace.forwardNanoseconds += monotonicNanoseconds() - start }
+        var chunk: [(offset: Int, ids: ArraySlice<Int32>)] = []
+        var tokens = 0
+        var written = 0
+        for ids in sequences {
+            let clipped = ids.prefix(min(config.maxPositions, workspace.tokenCapacity))
+            if tokens + clipped.count > workspace.tokenCapacity {
+                forward(chunk, tokens: tokens, into: output + written * config.hiddenSize, workspace: workspace)
+                written += chunk.count
+                chunk.removeAll(keepingCapacity: true)
+                tokens = 0
+            }
+            chunk.append((tokens, clipped))
+            tokens += clipped.count
+        }
+        if !chunk.isEmpty {
+            forward(chunk, tokens: tokens, into: output + written * config.hiddenSize, workspace: workspace)
+        }
+    }
+
+    /// One packed chunk through embeddings, every layer and pooling.
+    private func forward(
+        _ chunk: [(offset: Int, ids: ArraySlice<Int32>)], tokens: Int,
+        into output: UnsafeMutablePointer<Float>, workspace ws: BertWorkspace
+    ) {
+        let h = config.hiddenSize
+        embedTokens(chunk, workspace: ws)
+        for layer in weights.layers {
+            attention(layer, chunk, tokens: tokens, workspace: ws)
+            feedForward(layer, tokens: tokens, workspace: ws)
+        }
+        for (index, sequence) in chunk.enumerated() where !sequence.ids.isEmpty {
+            ElementwiseKernels.meanPoolNormalised(
+                ws.hidden + sequence.offset * h, rows: sequence.ids.count, columns: h, into: output + index * h)
+        }
+        for index in chunk.indices where chunk[index].ids.isEmpty {
+            (output + index * h).update(repeating: 0, count: h)
+        }
+    }
+
+    /// hidden = LayerNorm(word[id] + position[p] + tokenType[0]).
+    private func embedTokens(_ chunk: [(offset: Int, ids: ArraySlice<Int32>)], workspace ws: BertWorkspace) {
+        let h = config.hiddenSize
+        for sequence in chunk {
+            for (position, id) in sequence.ids.enumerated() {
+                let row = ws.hidden + (sequence.offset + position) * h
+                let safeID = (0..<Int32(config.vocabularySize)).contains(id) ? Int(id) : 0
+                let word = weights.wordEmbeddings + safeID * h
+                let place = weights.positionEmbeddings + position * h
+                for j in 0..<h { row[j] = word[j] + place[j] + weights.tokenTypeEmbeddings[j] }
+            }
+            ElementwiseKernels.addLayerNorm(
+                residual: ws.hidden + sequence.offset * h, input: nil, bias: nil, rows: sequence.ids.count, columns: h,
+                gamma: weights.embeddingNormGamma, beta: weights.embeddingNormBeta, epsilon: config.layerNormEpsilon)
+        }
+    }
+
+    /// hidden = LayerNorm(hidden + SelfAttention(hidden) · Wₒ + bₒ).
+    private func attention(
+        _ layer: BertWeights.Layer, _ chunk: [(offset: Int, ids: ArraySlice<Int32>)], tokens: Int,
+        workspace ws: BertWorkspace
+    ) {
+        let h = config.hiddenSize, d = config.headSize
+        gemm(m: tokens, n: 3 * h, k: h, a: ws.hidden, lda: h, b: layer.qkvWeight, ldb: h, transposeB: true,
+             c: ws.qkv, ldc: 3 * h, workspace: ws)
+        ElementwiseKernels.addBias(ws.qkv, rows: tokens, columns: 3 * h, bias: layer.qkvBias)
+        let scale = 1 / Float(d).squareRoot()
+        for sequence in chunk {
+            let n = sequence.ids.count
+            guard n > 0 else { continue }
+            for head in 0..<config.headCount {
+                let query = ws.qkv + sequence.offset * 3 * h + head * d
+                // scores = Q Kᵀ, then softmax(scores / √d) row by row.
+                gemm(m: n, n: n, k: d, a: query, lda: 3 * h, b: query + h, ldb: 3 * h, transposeB: true,
+                     c: ws.scores, ldc: n, workspace: ws)
+                ElementwiseKernels.scaledSoftmax(ws.scores, rows: n, columns: n, scale: scale)
+                // context[:, head] = scores V
+                gemm(m: n, n: d, k: n, a: ws.scores, lda: n, b: query + 2 * h, ldb: 3 * h, transposeB: false,
+                     c: ws.context + sequence.offset * h + head * d, ldc: h, workspace: ws)
+            }
+        }
+        gemm(m: tokens, n: h, k: h, a: ws.context, lda: h, b: layer.attentionOutputWeight, ldb: h, transposeB: true,
+             c: ws.projected, ldc: h, workspace: ws)
+        ElementwiseKernels.addLayerNorm(
+            residual: ws.hidden, input: ws.projected, bias: layer.attentionOutputBias, rows: tokens, columns: h,
+            gamma: layer.attentionNormGamma, beta: layer.attentionNormBeta, epsilon: config.layerNormEpsilon)
+    }
+
+    /// hidden = LayerNorm(hidden + GELU(hidden · W₁ + b₁) · W₂ + b₂), a tile of rows at a time
+    /// so that the 4×-wide intermediate activation stays in cache.
+    private func feedForward(_ layer: BertWeights.Layer, tokens: Int, workspace ws: BertWorkspace) {
+        let h = config.hiddenSize, i = config.intermediateSize
+        var first = 0
+        while first < tokens {
+            let rows = min(ws.feedForwardRows, tokens - first)
+            let hidden = ws.hidden + first * h
+            gemm(m: rows, n: i, k: h, a: hidden, lda: h, b: layer.intermediateWeight, ldb: h, transposeB: true,
+                 c: ws.intermediate, ldc: i, workspace: ws)
+            ElementwiseKernels.addBiasGELU(ws.intermediate, rows: rows, columns: i, bias: layer.intermediateBias)
+            gemm(m: rows, n: h, k: i, a: ws.intermediate, lda: i, b: layer.outputWeight, ldb: i, transposeB: true,
+                 c: ws.projected + first * h, ldc: h, workspace: ws)
+            ElementwiseKernels.addLayerNorm(
+                residual: hidden, input: ws.projected + first * h, bias: layer.outputBias, rows: rows, columns: h,
+                gamma: layer.outputNormGamma, beta: layer.outputNormBeta, epsilon: config.layerNormEpsilon)
+            first += rows
+        }
+    }
+
+    /// C[m×n] = A[m×k] · B (B is `[k, n]`, or `[n, k]` read transposed), all row-major, timed.
+    @inline(__always)
+    private func gemm(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, workspace: BertWorkspace
+    ) {
+        let start = monotonicNanoseconds()
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb), 0, c, blasint(ldc))
+        workspace.sgemmNanoseconds += monotonicNanoseconds() - start
+    }
+}
+
+/// Nanoseconds on the monotonic clock.
+@inline(__always)
+func monotonicNanoseconds() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+}

@@ -1,0 +1,93 @@
+import Foundation
+import XCTest
+@testable import Embedding
+
+/// ElementwiseKernels.swift against plain double-precision formulas.
+final class ElementwiseKernelsTests: XCTestCase {
+    typealias K = ElementwiseKernels
+
+    func testExpIsAccurateAcrossItsRange() {
+        var x: Float = -87
+        var worst: Double = 0
+        while x < 88 {
+            var v = K.Vector()
+            for i in 0..<K.width { v[i] = x + Float(i) * 0.0137 }
+            let e = K.exp(v)
+            for i in 0..<K.width {
+                let exact = Foundation.exp(Double(v[i]))
+                worst = max(worst, abs(Double(e[i]) - exact) / exact)
+            }
+            x += 0.731
+        }
+        XCTAssertLessThan(worst, 5e-7)
+        XCTAssertEqual(K.exp(K.Vector(repeating: -.infinity))[0], 0, accuracy: 1e-37)
+    }
+
+    func testGELUMatchesTheErfDefinition() {
+        var worst: Double = 0
+        for step in -2000...2000 {
+            let x = Float(step) * 0.005
+            let exact = 0.5 * Double(x) * (1 + erf(Double(x) / 2.0.squareRoot()))
+            worst = max(worst, abs(Double(K.gelu(K.Vector(repeating: x))[0]) - exact))
+        }
+        XCTAssertLessThan(worst, 1e-6)
+    }
+
+    func testAddBiasGELUHandlesRaggedRows() {
+        let columns = 21 // not a multiple of the vector width
+        var matrix = (0..<(2 * columns)).map { Float($0) * 0.1 - 2 }
+        let bias = (0..<columns).map { Float($0) * 0.01 }
+        let expected = matrix.enumerated().map { index, value -> Float in
+            let x = Double(value + bias[index % columns])
+            return Float(0.5 * x * (1 + erf(x / 2.0.squareRoot())))
+        }
+        K.addBiasGELU(&matrix, rows: 2, columns: columns, bias: bias)
+        XCTAssertLessThan(maxDifference(matrix, expected), 1e-5)
+    }
+
+    func testAddLayerNormMatchesTheDefinition() {
+        let rows = 3, columns = 40
+        var residual = (0..<(rows * columns)).map { Float(sin(Double($0))) }
+        let input = (0..<(rows * columns)).map { Float(cos(Double($0) * 0.7)) }
+        let bias = (0..<columns).map { Float($0) * 0.02 }
+        let gamma = (0..<columns).map { 1 + Float($0) * 0.01 }
+        let beta = (0..<columns).map { Float($0) * -0.03 }
+        var expected: [Float] = []
+        for r in 0..<rows {
+            let x = (0..<columns).map { Double(residual[r * columns + $0] + input[r * columns + $0] + bias[$0]) }
+            let mean = x.reduce(0, +) / Double(columns)
+            let variance = x.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(columns)
+            expected += (0..<columns).map { Float((x[$0] - mean) / (variance + 1e-12).squareRoot() * Double(gamma[$0]) + Double(beta[$0])) }
+        }
+        K.addLayerNorm(residual: &residual, input: input, bias: bias, rows: rows, columns: columns,
+                       gamma: gamma, beta: beta, epsilon: 1e-12)
+        XCTAssertLessThan(maxDifference(residual, expected), 1e-5)
+    }
+
+    func testScaledSoftmaxRowsSumToOne() {
+        for columns in [1, 5, 16, 37] {
+            var matrix = (0..<(2 * columns)).map { Float($0 % 7) * 3 - 9 }
+            let original = matrix
+            K.scaledSoftmax(&matrix, rows: 2, columns: columns, scale: 0.5)
+            for r in 0..<2 {
+                let logits = (0..<columns).map { Double(original[r * columns + $0]) * 0.5 }
+                let largest = logits.max()!
+                let total = logits.map { Foundation.exp($0 - largest) }.reduce(0, +)
+                for c in 0..<columns {
+                    XCTAssertEqual(Double(matrix[r * columns + c]), Foundation.exp(logits[c] - largest) / total, accuracy: 1e-6)
+                }
+            }
+        }
+    }
+
+    func testMeanPoolNormalisedIsUnitLength() {
+        let rows = [Float](repeating: 0, count: 8) + [1, 2, 3, 4, 5, 6, 7, 8]
+        var output = [Float](repeating: 9, count: 8)
+        K.meanPoolNormalised(rows, rows: 2, columns: 8, into: &output)
+        let norm = output.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        XCTAssertEqual(norm, 1, accuracy: 1e-6)
+        var zero = [Float](repeating: 9, count: 4)
+        K.meanPoolNormalised([Float](repeating: 0, count: 4), rows: 1, columns: 4, into: &zero)
+        XCTAssertEqual(zero, [0, 0, 0, 0], "a zero mean stays zero, not NaN")
+    }
+}

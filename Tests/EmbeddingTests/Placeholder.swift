@@ -1,2 +1,0 @@
-import XCTest
-final class EmbeddingTestsPlaceholder: XCTestCase { func testNothing() {} }
