@@ -12,5 +12,6 @@
 
 #include "kernels.h"
 #include "memory.h"
+#include "blas_runtime.h"
 
 #endif

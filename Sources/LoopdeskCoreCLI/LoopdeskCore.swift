@@ -1,8 +1,14 @@
 import ArgumentParser
+import VectorIndex
 
 /// `loopdesk-core`: the index and ranking daemon, its benchmarks and ops tools.
 @main
 struct LoopdeskCore: ParsableCommand {
+    static func main() {
+        BLASRuntime.selectFastKernelsOrReexec()
+        Self.main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "loopdesk-core",
         abstract: "Loopdesk's vector index and ranking core.",

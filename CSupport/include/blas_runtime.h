@@ -1,0 +1,27 @@
+// Choosing OpenBLAS's kernels on CPUs its runtime detection does not know.
+//
+// Debian's OpenBLAS 0.3.21 (DYNAMIC_ARCH) picks its core at load time. On CPUs
+// newer than it (e.g. Sapphire Rapids) detection falls back to the generic
+// SSE3 "Prescott" core, which runs sgemm about 4× slower than the AVX-512
+// "SkylakeX" core the same CPU supports. The choice can only be changed
+// through the OPENBLAS_CORETYPE environment variable before the library
+// loads, so executables ask this once and re-execute themselves with it set.
+#ifndef LOOPDESK_BLAS_RUNTIME_H
+#define LOOPDESK_BLAS_RUNTIME_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// The OpenBLAS core in use (e.g. "SkylakeX", "Prescott").
+const char *ld_blas_core_name(void);
+
+/// A better OPENBLAS_CORETYPE for this CPU when OpenBLAS fell back to a generic
+/// core and the user set none; NULL when the current choice should stand.
+const char *ld_blas_preferred_coretype(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,2 +1,0 @@
-import XCTest
-final class VectorIndexTestsPlaceholder: XCTestCase { func testNothing() {} }

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the system libraries Loopdesk links against, when they are missing:
+# OpenBLAS and LAPACKE from Debian (libopenblas-dev, liblapacke-dev).
+# Idempotent and quick when everything is present.
+set -euo pipefail
+
+need=()
+[ -e /usr/include/lapacke.h ] || need+=(liblapacke-dev)
+if ! ls /usr/include/*/cblas.h /usr/include/cblas.h >/dev/null 2>&1 || ! ldconfig -p | grep -q libopenblas; then
+    need+=(libopenblas-dev)
+fi
+if [ ${#need[@]} -eq 0 ]; then
+    exit 0
+fi
+echo "installing ${need[*]} (apt-get)" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq "${need[@]}" >/dev/null

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Sets up what is missing and runs the whole test suite.
+#
+# Tests run in a release build: the index tests build graphs of thousands of
+# vectors, which a debug build makes ten times slower without finding more.
+# Tests that need ../shared (real data, the embedding oracle's source) skip
+# with a message when it is absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+if [ -x scripts/install-model.sh ]; then
+    scripts/install-model.sh || echo "warning: model install failed; embedding tests will use what is present" >&2
+fi
+swift build -c release --build-tests -Xswiftc -enable-testing
+swift test -c release -Xswiftc -enable-testing --skip-build "$@"
