@@ -1,0 +1,105 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The few blocking POSIX calls the clients need on a Unix stream socket.
+enum UnixSocket {
+    /// Opens a stream socket connected to `path`.
+    /// - Throws: ``ConnectionError/connectFailed(path:errno:)``.
+    static func connect(path: String) throws(ConnectionError) -> Int32 {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard path.utf8.count < capacity else { throw .connectFailed(path: path, errno: ENAMETOOLONG) }
+        withUnsafeMutableBytes(of: &address.sun_path) { dst in
+            dst.copyBytes(from: path.utf8)
+            dst[path.utf8.count] = 0
+        }
+        #if canImport(Darwin)
+        let fd = socket(AF_UNIX, SOCK_STREAM, 0)
+        #else
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        #endif
+        guard fd >= 0 else { throw .connectFailed(path: path, errno: errno) }
+        #if canImport(Darwin)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
+        #endif
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                posixConnect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard result == 0 else {
+            let code = errno
+            close(fd)
+            throw .connectFailed(path: path, errno: code)
+        }
+        return fd
+    }
+
+    /// Writes all of `bytes`, retrying on partial writes and EINTR; never raises SIGPIPE.
+    /// - Throws: ``ConnectionError/ioFailed(operation:errno:)``.
+    static func sendAll(_ fd: Int32, _ bytes: [UInt8]) throws(ConnectionError) {
+        let failure: Int32 = bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                #if canImport(Darwin)
+                let n = send(fd, raw.baseAddress! + offset, raw.count - offset, 0)
+                #else
+                let n = send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                #endif
+                if n > 0 {
+                    offset += n
+                } else if n < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return n < 0 ? errno : EPIPE
+                }
+            }
+            return 0
+        }
+        if failure != 0 { throw .ioFailed(operation: "send", errno: failure) }
+    }
+
+    /// Shuts both directions down: a thread blocked in `read` or `send` on `fd` returns.
+    static func shutdown(_ fd: Int32) {
+        _ = posixShutdown(fd)
+    }
+
+    /// Closes `fd`.
+    static func closeDescriptor(_ fd: Int32) {
+        _ = close(fd)
+    }
+
+    /// Reads what is available (blocking until at least one byte) into the decoder.
+    /// - Returns: the number of bytes read; 0 at end of stream.
+    /// - Throws: ``ConnectionError/ioFailed(operation:errno:)``.
+    static func receive(_ fd: Int32, into decoder: inout FrameDecoder) throws(ConnectionError) -> Int {
+        while true {
+            let n = decoder.receive { buffer in read(fd, buffer.baseAddress, buffer.count) }
+            if n >= 0 { return n }
+            if errno != EINTR { throw .ioFailed(operation: "read", errno: errno) }
+        }
+    }
+}
+
+/// `connect(2)`, named apart from ``UnixSocket/connect(path:)``.
+@inline(__always)
+private func posixConnect(_ fd: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> Int32 {
+    connect(fd, address, length)
+}
+
+/// `shutdown(2)`, named apart from ``UnixSocket/shutdown(_:)``.
+@inline(__always)
+private func posixShutdown(_ fd: Int32) -> Int32 {
+    #if canImport(Darwin)
+    shutdown(fd, SHUT_RDWR)
+    #else
+    shutdown(fd, Int32(SHUT_RDWR))
+    #endif
+}

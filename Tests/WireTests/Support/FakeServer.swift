@@ -1,0 +1,157 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Wire
+
+/// A tiny server on a temporary Unix socket, built from Wire's own codec,
+/// that answers with whatever a test's handler decides: enough to prove the
+/// client's pipelining, id matching and failure handling without the real core.
+final class FakeServer: @unchecked Sendable {
+    /// What the handler sees of one connection.
+    final class Connection {
+        let fd: Int32
+        private(set) var held: [[UInt8]] = []
+        var closeRequested = false
+
+        init(fd: Int32) { self.fd = fd }
+
+        /// Writes bytes to the client now.
+        func send(_ bytes: [UInt8]) {
+            bytes.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let n = Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                    if n <= 0 { return }
+                    offset += n
+                }
+            }
+        }
+
+        /// Keeps a reply to send later with ``flush(reversed:)``.
+        func hold(_ bytes: [UInt8]) { held.append(bytes) }
+
+        /// Sends the held replies, last first when `reversed`, in one write.
+        func flush(reversed: Bool) {
+            send((reversed ? held.reversed() : held).flatMap { $0 })
+            held = []
+        }
+    }
+
+    typealias Handler = @Sendable (Connection, FrameHeader, [UInt8]) -> Void
+
+    let path: String
+    private let listenFD: Int32
+    private let handler: Handler
+    private let stopped = LockedFlag()
+
+    /// Starts listening; each accepted connection is served on its own thread.
+    init(handler: @escaping Handler = FakeServer.standard) throws {
+        let path = "/tmp/wire-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        unlink(path)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { dst in
+            dst.copyBytes(from: path.utf8)
+            dst[path.utf8.count] = 0
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, listen(fd, 16) == 0 else { throw ConnectionError.ioFailed(operation: "bind", errno: errno) }
+        self.path = path
+        listenFD = fd
+        self.handler = handler
+        TestThread.start { [self] in acceptLoop() }
+    }
+
+    func stop() {
+        stopped.set()
+        shutdown(listenFD, Int32(SHUT_RDWR))
+        close(listenFD)
+        unlink(path)
+    }
+
+    private func acceptLoop() {
+        while !stopped.isSet {
+            let fd = accept(listenFD, nil, nil)
+            if fd < 0 { return }
+            TestThread.start { [self] in serve(fd) }
+        }
+    }
+
+    private func serve(_ fd: Int32) {
+        let connection = Connection(fd: fd)
+        var decoder = FrameDecoder()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        loop: while !connection.closeRequested {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            buffer.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            while !connection.closeRequested {
+                guard case .frame(let frame)? = try? decoder.next() else { break }
+                handler(connection, frame.header, frame.payload)
+            }
+        }
+        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+    }
+
+    /// HELLO and PING answered, everything else answered by ``reply(to:payload:)``.
+    static let standard: Handler = { connection, header, payload in
+        connection.send(reply(to: header, payload: payload))
+    }
+
+    /// A plausible reply to any request, or its decoding error.
+    static func reply(to header: FrameHeader, payload: [UInt8]) -> [UInt8] {
+        let request: Request
+        do {
+            request = try Request.decode(kind: header.kind, payload: payload)
+        } catch {
+            return ErrorPayload.frame(error, kind: header.kind, requestID: header.requestID)
+        }
+        let response: Response = switch request {
+        case .hello: .hello(HelloResponse(maxInFlight: 64, serverName: "fake"))
+        case .ping(let ping): .ping(PingResponse(payload: ping.payload))
+        case .createCollection: .createCollection(CreateCollectionResponse(created: true))
+        case .dropCollection: .dropCollection(DropCollectionResponse())
+        case .listCollections: .listCollections(ListCollectionsResponse(collections: [Samples.collectionInfo]))
+        case .upsert(let upsert): .upsert(UpsertResponse(inserted: upsert.items.count, replaced: 0))
+        case .delete(let delete): .delete(DeleteResponse(deleted: delete.ids.count))
+        case .get(let get):
+            .get(GetResponse(items: ItemBatch(dimension: 2, ids: get.ids, vectors: get.ids.flatMap { [Float($0), 0.5] },
+                                              groups: get.ids.map { _ in 0 }, tags: get.ids.map { _ in ["t"] })))
+        case .search(let search):
+            .search(SearchResponse(results: (0..<search.queryCount).map { i in
+                SearchResult(ids: [UInt64(i)], distances: [0.25])
+            }))
+        case .snapshot: .snapshot(SnapshotResponse(snapshots: [SnapshotInfo(collection: "kb", sequence: 3, bytes: 4096)]))
+        case .stats: .stats(StatsResponse(json: #"{"server":{"connections":1}}"#))
+        }
+        return response.frame(requestID: header.requestID)
+    }
+}
+
+final class LockedFlag: @unchecked Sendable {
+    private var value = false
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    func set() { pthread_mutex_lock(&mutex); value = true; pthread_mutex_unlock(&mutex) }
+    var isSet: Bool { pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }; return value }
+}
+
+/// Starts detached POSIX threads for the fake servers.
+enum TestThread {
+    static func start(_ body: @escaping @Sendable () -> Void) {
+        final class Box { let body: @Sendable () -> Void; init(_ body: @escaping @Sendable () -> Void) { self.body = body } }
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        var thread = pthread_t()
+        pthread_create(&thread, nil, { argument in
+            Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue().body()
+            return nil
+        }, box)
+        pthread_detach(thread)
+    }
+}
