@@ -23,6 +23,12 @@ static inline uint32_t ld_load_relaxed_u32(const uint32_t *p) {
 static inline void ld_store_relaxed_u32(uint32_t *p, uint32_t v) {
     __atomic_store_n(p, v, __ATOMIC_RELAXED);
 }
+static inline uint16_t ld_load_acquire_u16(const uint16_t *p) {
+    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+static inline void ld_store_release_u16(uint16_t *p, uint16_t v) {
+    __atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
 static inline uint8_t ld_load_acquire_u8(const uint8_t *p) {
     return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }

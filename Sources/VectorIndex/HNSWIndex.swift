@@ -131,16 +131,28 @@ public final class HNSWIndex: @unchecked Sendable {
                 slots.reserveCapacity(ids.count)
                 var replaced = [UInt32]()
                 for (r, id) in ids.enumerated() {
-                    guard let slot = graph.allocateSlot() else {
-                        // Roll back the slots taken by this batch: they are not linked yet.
-                        for s in slots { graph.setFlags(s, NodeFlags.deleted | NodeFlags.unlinked) }
-                        graph.freeSlots.append(contentsOf: slots)
-                        throw IndexError.capacityExceeded(limit: graph.capacity)
-                    }
                     let tagList = internTags(tags?[r] ?? [])
-                    prepared.withUnsafeBufferPointer { buf in
-                        graph.prepareNode(slot: slot, label: id, vector: buf.baseAddress! + r * dim,
-                                          tags: tagList, level: graph.randomLevel())
+                    let slot = graph.allocateSlot()
+                    let ok = slot.map { s in
+                        prepared.withUnsafeBufferPointer { buf in
+                            graph.prepareNode(slot: s, label: id, vector: buf.baseAddress! + r * dim,
+                                              tags: tagList, level: graph.randomLevel())
+                        }
+                    } ?? false
+                    guard let slot, ok else {
+                        // Roll back the slots taken by this batch: they are not linked yet.
+                        var unused = slots
+                        if let slot { unused.append(slot) }
+                        for s in unused { graph.setFlags(s, NodeFlags.deleted | NodeFlags.unlinked) }
+                        graph.freeSlots.append(contentsOf: unused)
+                        books.withLock {
+                            for s in slots {
+                                for t in graph.tags(s).map({ p in (0..<Int(p[0])).map { p[1 + $0] } }) ?? [] {
+                                    tagCounts[t, default: 1] -= 1
+                                }
+                            }
+                        }
+                        throw IndexError.capacityExceeded(limit: graph.capacity)
                     }
                     slots.append(slot)
                     books.withLock {
@@ -191,7 +203,7 @@ public final class HNSWIndex: @unchecked Sendable {
             var v = [Float](repeating: 0, count: parameters.dimension)
             v.withUnsafeMutableBufferPointer { graph.decode(slot, into: $0.baseAddress!) }
             var tags: [String] = []
-            if let t = graph.meta(slot).pointee.tags {
+            if let t = graph.tags(slot) {
                 for i in 0..<Int(t.pointee) { tags.append(names[Int(t[1 + i])]) }
             }
             return StoredVector(vector: v, tags: tags)
@@ -350,7 +362,7 @@ public final class HNSWIndex: @unchecked Sendable {
         graph.setFlags(slot, NodeFlags.deleted)
         books.withLock {
             tombstones.insert(slot)
-            if let t = graph.meta(slot).pointee.tags {
+            if let t = graph.tags(slot) {
                 for i in 0..<Int(t.pointee) { tagCounts[t[1 + i], default: 1] -= 1 }
             }
         }

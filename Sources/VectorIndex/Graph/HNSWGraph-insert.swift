@@ -10,34 +10,55 @@ extension HNSWGraph {
         let needMeta = (s + 1) * MemoryLayout<NodeMeta>.stride
         guard nodes.commit(upTo: needNodes), metas.commit(upTo: needMeta) else { return nil }
         if let full, !full.commit(upTo: (s + 1) * layout.dimension * 4) { return nil }
-        meta(UInt32(s)).initialize(to: NodeMeta(label: 0, upper: nil, tags: nil, level: 0, flags: 0))
+        meta(UInt32(s)).initialize(to: NodeMeta(label: 0, upper: 0, tags: 0, level: 0, flags: 0))
         ld_store_release_u32(slotCountWord, UInt32(s + 1))
         return UInt32(s)
+    }
+
+    /// Returns a slot's upper links and tags to their arenas (writer only).
+    func freeLists(of slot: UInt32) {
+        let m = meta(slot)
+        if m.pointee.upper != 0 {
+            upperArena.free(m.pointee.upper - 1, words: Int(m.pointee.level) * layout.upperLayerWords)
+            m.pointee.upper = 0
+        }
+        if m.pointee.tags != 0 {
+            let offset = UInt64(m.pointee.tags - 1)
+            tagArena.free(offset, words: Int(tagArena.pointer(offset).pointee) + 1)
+            m.pointee.tags = 0
+        }
     }
 
     /// Writes a node's vector, label, tags and level into its (unlinked) slot.
     ///
     /// `vector` is already validated and normalised. Nothing links to the slot
     /// yet, so no reader can see it half-written.
-    func prepareNode(slot: UInt32, label: UInt64, vector: UnsafePointer<Float>, tags: [UInt32], level: Int) {
+    /// - Returns: false when the tag arena is full (the slot is left empty).
+    func prepareNode(slot: UInt32, label: UInt64, vector: UnsafePointer<Float>, tags: [UInt32], level requested: Int) -> Bool {
         let n = node(slot)
         n.initializeMemory(as: UInt8.self, repeating: 0, count: layout.stride)
         let m = meta(slot)
-        m.pointee.upper?.deallocate()
-        m.pointee.tags?.deallocate()
-        var upper: UnsafeMutablePointer<UInt32>? = nil
-        if level > 0 {
-            let words = level * layout.upperLayerWords
-            upper = .allocate(capacity: words)
-            upper!.initialize(repeating: 0, count: words)
-        }
-        var tagList: UnsafeMutablePointer<UInt32>? = nil
+        freeLists(of: slot)
+        var tagList: UInt32 = 0
         if !tags.isEmpty {
-            tagList = .allocate(capacity: tags.count + 1)
-            tagList![0] = UInt32(tags.count)
-            for (i, t) in tags.sorted().enumerated() { tagList![i + 1] = t }
+            guard let offset = tagArena.allocate(words: tags.count + 1) else { return false }
+            let p = tagArena.pointer(offset)
+            p[0] = UInt32(tags.count)
+            for (i, t) in tags.sorted().enumerated() { p[i + 1] = t }
+            tagList = UInt32(offset + 1)
         }
-        m.pointee = NodeMeta(label: label, upper: upper, tags: tagList, level: Int32(level), flags: 0)
+        // The upper arena reserves four times the expected need; should it still run
+        // out, the node lives on layer 0 only, which costs a little speed, not recall.
+        var level = requested
+        var upper: UInt64 = 0
+        if level > 0 {
+            if let offset = upperArena.allocate(words: level * layout.upperLayerWords) {
+                upper = offset + 1
+            } else {
+                level = 0
+            }
+        }
+        m.pointee = NodeMeta(label: label, upper: upper, tags: tagList, level: UInt16(level), flags: 0)
 
         let dim = layout.dimension
         if let f = fullVector(slot), layout.storage != .f32 {
@@ -63,6 +84,7 @@ extension HNSWGraph {
             }
             n.storeBytes(of: kernels.dot(tmp, tmp, dim), toByteOffset: layout.auxOffset, as: Float.self)
         }
+        return true
     }
 
     /// INSERT (algorithm 1): links a prepared node into the graph.

@@ -75,10 +75,7 @@ extension HNSWGraph {
             ld_seq_lock(lock)
             for level in 0...top { linkList(s, level: level).pointee = 0 }
             ld_seq_unlock(lock)
-            m.pointee.upper?.deallocate()
-            m.pointee.upper = nil
-            m.pointee.tags?.deallocate()
-            m.pointee.tags = nil
+            freeLists(of: s)
             m.pointee.level = 0
             setFlags(s, NodeFlags.deleted | NodeFlags.unlinked)
             freeSlots.append(s)

@@ -102,7 +102,7 @@ extension HNSWGraph {
     @inline(__always)
     func accepts(_ slot: UInt32, _ accept: Acceptance) -> Bool {
         if accept.skipDeleted && isDeleted(slot) { return false }
-        if let f = accept.filter, !f.accepts(meta(slot).pointee.tags) { return false }
+        if let f = accept.filter, !f.accepts(tags(slot)) { return false }
         return true
     }
 

@@ -22,11 +22,15 @@ final class HNSWGraph: @unchecked Sendable {
     let isL2: Bool
 
     /// Layer-0 blocks, `layout.stride` bytes a slot.
-    let nodes: ReservedRegion
+    let nodes: MemoryRegion
     /// `NodeMeta` a slot.
-    let metas: ReservedRegion
+    let metas: MemoryRegion
     /// f32 copies for re-ranking when the traversal storage is compact.
-    let full: ReservedRegion?
+    let full: MemoryRegion?
+    /// Upper-layer link lists, `level × (M + 1)` words a node above layer 0.
+    let upperArena: WordArena
+    /// Tag lists, `[count, sorted ids…]` a tagged node.
+    let tagArena: WordArena
     /// Set once, before the first compact vector is written.
     var quantizer: ScalarQuantizer?
 
@@ -42,33 +46,48 @@ final class HNSWGraph: @unchecked Sendable {
     let scratchPool = ScratchPool()
     private var rng: SplitMix64
 
-    init(parameters: IndexParameters, capacity: Int) {
+    /// An empty graph with address space for `capacity` nodes.
+    convenience init(parameters: IndexParameters, capacity: Int) {
+        let layout = NodeLayout(parameters: parameters)
+        // Expected upper layers a node: 1 / (M - 1); reserve generously (address space only).
+        let upperWords = max(capacity / max(parameters.M - 1, 1) * 4 + 4096, 1 << 16) * layout.upperLayerWords
+        self.init(
+            parameters: parameters, capacity: capacity,
+            nodes: MemoryRegion(reservedBytes: capacity * layout.stride),
+            metas: MemoryRegion(reservedBytes: capacity * MemoryLayout<NodeMeta>.stride),
+            full: parameters.hasSeparateFullPrecision ? MemoryRegion(reservedBytes: capacity * parameters.dimension * 4) : nil,
+            upperArena: WordArena(region: MemoryRegion(reservedBytes: upperWords * 4)),
+            tagArena: WordArena(region: MemoryRegion(reservedBytes: max(capacity * 32, 1 << 16) * 4)),
+            slotCount: 0, entry: 0)
+    }
+
+    /// A graph over existing memory (a loaded or mapped snapshot).
+    init(parameters: IndexParameters, capacity: Int, nodes: MemoryRegion, metas: MemoryRegion, full: MemoryRegion?,
+         upperArena: WordArena, tagArena: WordArena, slotCount: UInt32, entry: UInt64) {
         self.parameters = parameters
         self.layout = NodeLayout(parameters: parameters)
         self.kernels = .best
         self.capacity = capacity
         self.isL2 = parameters.metric == .l2
-        nodes = ReservedRegion(reservedBytes: capacity * layout.stride)
-        metas = ReservedRegion(reservedBytes: capacity * MemoryLayout<NodeMeta>.stride)
-        full = parameters.hasSeparateFullPrecision
-            ? ReservedRegion(reservedBytes: capacity * parameters.dimension * 4) : nil
+        self.nodes = nodes
+        self.metas = metas
+        self.full = full
+        self.upperArena = upperArena
+        self.tagArena = tagArena
         slotCountWord = .allocate(capacity: 1)
-        slotCountWord.initialize(to: 0)
+        slotCountWord.initialize(to: slotCount)
         entryWord = .allocate(capacity: 1)
-        entryWord.initialize(to: 0)
-        rng = SplitMix64(seed: parameters.seed)
+        entryWord.initialize(to: entry)
+        rng = SplitMix64(seed: parameters.seed &+ UInt64(slotCount))
     }
 
     deinit {
-        let n = Int(slotCount)
-        for s in 0..<n {
-            let m = meta(UInt32(s))
-            m.pointee.upper?.deallocate()
-            m.pointee.tags?.deallocate()
-        }
         slotCountWord.deallocate()
         entryWord.deallocate()
     }
+
+    /// Whether the graph lives in a read-only mapped file.
+    var isReadOnly: Bool { nodes.isExternal }
 
     // MARK: - Accessors
 
@@ -100,18 +119,30 @@ final class HNSWGraph: @unchecked Sendable {
         if level == 0 {
             return (node(slot) + 4).assumingMemoryBound(to: UInt32.self)
         }
-        return meta(slot).pointee.upper! + (level - 1) * layout.upperLayerWords
+        return upperArena.pointer(meta(slot).pointee.upper - 1) + (level - 1) * layout.upperLayerWords
+    }
+
+    /// The tag list `[count, ids…]` of a slot, or nil.
+    @inline(__always) func tags(_ slot: UInt32) -> UnsafeMutablePointer<UInt32>? {
+        let t = meta(slot).pointee.tags
+        return t == 0 ? nil : tagArena.pointer(UInt64(t - 1))
+    }
+
+    @inline(__always) func flags(_ slot: UInt32) -> UInt16 {
+        let p = UnsafeMutableRawPointer(meta(slot)) + HNSWGraph.flagsOffset
+        return ld_load_acquire_u16(p.assumingMemoryBound(to: UInt16.self))
     }
 
     @inline(__always) func isDeleted(_ slot: UInt32) -> Bool {
-        let flags = UnsafeRawPointer(meta(slot)).advanced(by: MemoryLayout<NodeMeta>.offset(of: \NodeMeta.flags)!)
-        return ld_load_acquire_u32(flags.assumingMemoryBound(to: UInt32.self)) & NodeFlags.deleted != 0
+        flags(slot) & NodeFlags.deleted != 0
     }
 
-    func setFlags(_ slot: UInt32, _ value: UInt32) {
-        let flags = UnsafeMutableRawPointer(meta(slot)).advanced(by: MemoryLayout<NodeMeta>.offset(of: \NodeMeta.flags)!)
-        ld_store_release_u32(flags.assumingMemoryBound(to: UInt32.self), value)
+    func setFlags(_ slot: UInt32, _ value: UInt16) {
+        let p = UnsafeMutableRawPointer(meta(slot)) + HNSWGraph.flagsOffset
+        ld_store_release_u16(p.assumingMemoryBound(to: UInt16.self), value)
     }
+
+    static let flagsOffset = MemoryLayout<NodeMeta>.offset(of: \NodeMeta.flags)!
 
     /// Entry point and top level, or nil while empty.
     @inline(__always) var entry: (slot: UInt32, level: Int)? {
@@ -147,17 +178,12 @@ final class HNSWGraph: @unchecked Sendable {
         return min(Int(-_log(u) * parameters.levelMultiplier), 31)
     }
 
-    /// Memory held for the graph and vectors of `slots` nodes, in bytes.
+    /// Bytes held for the graph, vectors and bookkeeping of the slots in use.
     func memoryBytes() -> Int {
         let n = Int(slotCount)
         var bytes = n * layout.stride + n * MemoryLayout<NodeMeta>.stride
         if full != nil { bytes += n * layout.dimension * 4 }
-        for s in 0..<n {
-            let m = meta(UInt32(s)).pointee
-            bytes += Int(m.level) * layout.upperLayerWords * 4
-            if let t = m.tags { bytes += Int(t.pointee + 1) * 4 }
-        }
-        return bytes
+        return bytes + upperArena.bytes + tagArena.bytes
     }
 }
 

@@ -36,19 +36,24 @@ struct NodeLayout: Sendable {
 }
 
 /// Per-slot bookkeeping that is not on the hot path of distance computation.
+///
+/// Plain values only (offsets, not pointers), so the array of them is written
+/// to a snapshot as it is and can be used straight from an `mmap`ed file.
 struct NodeMeta {
     /// The caller's id.
     var label: UInt64
-    /// Links on layers 1...level, or nil for a layer-0-only node.
-    var upper: UnsafeMutablePointer<UInt32>?
-    /// `[count, tag ids…]`, sorted, or nil for no tags.
-    var tags: UnsafeMutablePointer<UInt32>?
-    var level: Int32
-    /// Bit 0: deleted (tombstone). Bit 1: unlinked after repair (slot reusable).
-    var flags: UInt32
+    /// 1 + word offset of this node's upper-layer links in the upper arena; 0 for none.
+    var upper: UInt64
+    /// 1 + word offset of `[count, sorted tag ids…]` in the tag arena; 0 for no tags.
+    var tags: UInt32
+    var level: UInt16
+    /// `NodeFlags` bits; read and written atomically.
+    var flags: UInt16
 }
 
 enum NodeFlags {
-    static let deleted: UInt32 = 1
-    static let unlinked: UInt32 = 2
+    /// A tombstone: never returned, still traversed until repaired away.
+    static let deleted: UInt16 = 1
+    /// Repaired away: no link points here; the slot is free for reuse.
+    static let unlinked: UInt16 = 2
 }

@@ -67,7 +67,7 @@ struct ExactSearch {
             for i in 0..<n {
                 // Skip what the searcher may not return (deleted, unlinked, filtered out).
                 let slot = blockSlots[i]
-                if graph.meta(slot).pointee.flags & NodeFlags.unlinked != 0 { blockSlots[i] = UInt32.max; continue }
+                if graph.flags(slot) & NodeFlags.unlinked != 0 { blockSlots[i] = UInt32.max; continue }
                 if !accept.acceptsAll && !graph.accepts(slot, accept) { blockSlots[i] = UInt32.max }
             }
             for q in 0..<queryCount {

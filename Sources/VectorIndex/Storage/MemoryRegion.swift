@@ -6,20 +6,25 @@ import Musl
 import Darwin
 #endif
 
-/// A block of memory that grows in place: address space is reserved once and
-/// pages are made usable as the index grows, so pointers into it stay valid
-/// and concurrent readers never see it move.
+/// A block of memory that never moves: either reserved address space that
+/// grows in place as the index grows, or a read-only window on a mapped file.
 ///
-/// Reservation uses `PROT_NONE` (no commit charge), growth uses `mprotect`,
-/// so it works under every overcommit policy. Untouched pages cost nothing.
-final class ReservedRegion {
+/// Because it never moves, pointers into it stay valid and concurrent readers
+/// never see it relocate. Reservation uses `PROT_NONE` (no commit charge) and
+/// growth `mprotect`, so it works under every overcommit policy; untouched
+/// pages cost nothing.
+final class MemoryRegion: @unchecked Sendable {
     let base: UnsafeMutableRawPointer
+    /// Bytes of address space this region may grow to.
     let reservedBytes: Int
-    private(set) var committedBytes: Int = 0
+    private(set) var committedBytes: Int
+    /// Set for a window on a mapped file: never grows, never unmapped by this region.
+    private let owner: AnyObject?
     static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 
+    /// Reserves `reservedBytes` of address space.
     init(reservedBytes: Int) {
-        let size = max(ReservedRegion.roundUp(reservedBytes), ReservedRegion.pageSize)
+        let size = max(MemoryRegion.roundUp(reservedBytes), MemoryRegion.pageSize)
         guard let p = mmap(nil, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
               p != MAP_FAILED
         else {
@@ -27,18 +32,31 @@ final class ReservedRegion {
         }
         base = p
         self.reservedBytes = size
+        committedBytes = 0
+        owner = nil
+    }
+
+    /// Wraps `length` bytes of memory kept alive by `owner` (a mapped file).
+    init(external: UnsafeMutableRawPointer, length: Int, owner: AnyObject) {
+        base = external
+        reservedBytes = length
+        committedBytes = length
+        self.owner = owner
     }
 
     deinit {
-        munmap(base, reservedBytes)
+        if owner == nil { munmap(base, reservedBytes) }
     }
+
+    /// Whether this region belongs to a mapped file (read-only).
+    var isExternal: Bool { owner != nil }
 
     /// Makes the first `bytes` usable; returns false when that exceeds the reservation.
     func commit(upTo bytes: Int) -> Bool {
         if bytes <= committedBytes { return true }
-        guard bytes <= reservedBytes else { return false }
+        guard owner == nil, bytes <= reservedBytes else { return false }
         // Grow geometrically so mprotect calls stay rare.
-        let target = min(reservedBytes, ReservedRegion.roundUp(max(bytes, committedBytes * 2, 1 << 20)))
+        let target = min(reservedBytes, MemoryRegion.roundUp(max(bytes, committedBytes * 2, 1 << 20)))
         let rc = mprotect(base + committedBytes, target - committedBytes, PROT_READ | PROT_WRITE)
         if rc != 0 { return false }
         committedBytes = target
