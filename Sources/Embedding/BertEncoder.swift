@@ -75,20 +75,24 @@ struct BertEncoder: Sendable {
                 for j in 0..<h { row[j] = word[j] + place[j] + weights.tokenTypeEmbeddings[j] }
             }
             ElementwiseKernels.addLayerNorm(
-                residual: ws.hidden + sequence.offset * h, input: nil, bias: nil, rows: sequence.ids.count, columns: h,
+                residual: ws.hidden + sequence.offset * h, bias: nil, rows: sequence.ids.count, columns: h,
                 gamma: weights.embeddingNormGamma, beta: weights.embeddingNormBeta, epsilon: config.layerNormEpsilon)
         }
     }
 
     /// hidden = LayerNorm(hidden + SelfAttention(hidden) · Wₒ + bₒ).
+    ///
+    /// Biases and residuals ride in the sgemm's C operand (β = 1): the
+    /// projections start from their bias rows and the output projection adds
+    /// onto the hidden state itself, so no pass exists only to add them.
     private func attention(
         _ layer: BertWeights.Layer, _ chunk: [(offset: Int, ids: ArraySlice<Int32>)], tokens: Int,
         workspace ws: BertWorkspace
     ) {
         let h = config.hiddenSize, d = config.headSize
+        ElementwiseKernels.broadcastRows(layer.qkvBias, columns: 3 * h, rows: tokens, into: ws.qkv)
         gemm(m: tokens, n: 3 * h, k: h, a: ws.hidden, lda: h, b: layer.qkvWeight, ldb: h, transposeB: true,
-             c: ws.qkv, ldc: 3 * h, workspace: ws)
-        ElementwiseKernels.addBias(ws.qkv, rows: tokens, columns: 3 * h, bias: layer.qkvBias)
+             c: ws.qkv, ldc: 3 * h, accumulate: true, workspace: ws)
         let scale = 1 / Float(d).squareRoot()
         for sequence in chunk {
             let n = sequence.ids.count
@@ -97,49 +101,53 @@ struct BertEncoder: Sendable {
                 let query = ws.qkv + sequence.offset * 3 * h + head * d
                 // scores = Q Kᵀ, then softmax(scores / √d) row by row.
                 gemm(m: n, n: n, k: d, a: query, lda: 3 * h, b: query + h, ldb: 3 * h, transposeB: true,
-                     c: ws.scores, ldc: n, workspace: ws)
+                     c: ws.scores, ldc: n, accumulate: false, workspace: ws)
                 ElementwiseKernels.scaledSoftmax(ws.scores, rows: n, columns: n, scale: scale)
                 // context[:, head] = scores V
                 gemm(m: n, n: d, k: n, a: ws.scores, lda: n, b: query + 2 * h, ldb: 3 * h, transposeB: false,
-                     c: ws.context + sequence.offset * h + head * d, ldc: h, workspace: ws)
+                     c: ws.context + sequence.offset * h + head * d, ldc: h, accumulate: false, workspace: ws)
             }
         }
         gemm(m: tokens, n: h, k: h, a: ws.context, lda: h, b: layer.attentionOutputWeight, ldb: h, transposeB: true,
-             c: ws.projected, ldc: h, workspace: ws)
+             c: ws.hidden, ldc: h, accumulate: true, workspace: ws)
         ElementwiseKernels.addLayerNorm(
-            residual: ws.hidden, input: ws.projected, bias: layer.attentionOutputBias, rows: tokens, columns: h,
+            residual: ws.hidden, bias: layer.attentionOutputBias, rows: tokens, columns: h,
             gamma: layer.attentionNormGamma, beta: layer.attentionNormBeta, epsilon: config.layerNormEpsilon)
     }
 
     /// hidden = LayerNorm(hidden + GELU(hidden · W₁ + b₁) · W₂ + b₂), a tile of rows at a time
-    /// so that the 4×-wide intermediate activation stays in cache.
+    /// so that the 4×-wide intermediate activation stays bounded.
     private func feedForward(_ layer: BertWeights.Layer, tokens: Int, workspace ws: BertWorkspace) {
         let h = config.hiddenSize, i = config.intermediateSize
         var first = 0
         while first < tokens {
             let rows = min(ws.feedForwardRows, tokens - first)
             let hidden = ws.hidden + first * h
+            ElementwiseKernels.broadcastRows(layer.intermediateBias, columns: i, rows: rows, into: ws.intermediate)
             gemm(m: rows, n: i, k: h, a: hidden, lda: h, b: layer.intermediateWeight, ldb: h, transposeB: true,
-                 c: ws.intermediate, ldc: i, workspace: ws)
-            ElementwiseKernels.addBiasGELU(ws.intermediate, rows: rows, columns: i, bias: layer.intermediateBias)
+                 c: ws.intermediate, ldc: i, accumulate: true, workspace: ws)
+            ElementwiseKernels.gelu(ws.intermediate, count: rows * i)
+            // The residual is the sgemm's C: hidden += GELU(…) · W₂ᵀ.
             gemm(m: rows, n: h, k: i, a: ws.intermediate, lda: i, b: layer.outputWeight, ldb: i, transposeB: true,
-                 c: ws.projected + first * h, ldc: h, workspace: ws)
+                 c: hidden, ldc: h, accumulate: true, workspace: ws)
             ElementwiseKernels.addLayerNorm(
-                residual: hidden, input: ws.projected + first * h, bias: layer.outputBias, rows: rows, columns: h,
+                residual: hidden, bias: layer.outputBias, rows: rows, columns: h,
                 gamma: layer.outputNormGamma, beta: layer.outputNormBeta, epsilon: config.layerNormEpsilon)
             first += rows
         }
     }
 
-    /// C[m×n] = A[m×k] · B (B is `[k, n]`, or `[n, k]` read transposed), all row-major, timed.
+    /// C[m×n] (+)= A[m×k] · B (B is `[k, n]`, or `[n, k]` read transposed), all row-major, timed.
+    /// - Parameter accumulate: add to C (β = 1) rather than overwrite it (β = 0).
     @inline(__always)
     private func gemm(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-        transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, workspace: BertWorkspace
+        transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, workspace: BertWorkspace
     ) {
         let start = monotonicNanoseconds()
         cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb), 0, c, blasint(ldc))
+                    blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb),
+                    accumulate ? 1 : 0, c, blasint(ldc))
         workspace.sgemmNanoseconds += monotonicNanoseconds() - start
     }
 }

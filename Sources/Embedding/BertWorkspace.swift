@@ -2,8 +2,8 @@
 ///
 /// Sized for a chunk of at most ``tokenCapacity`` tokens packed back to back:
 /// the hidden state, the stacked query/key/value projections, the attention
-/// context, an sgemm output, one sequence's attention scores for one head,
-/// and a feed-forward tile. A workspace belongs to one thread at a time
+/// context, one sequence's attention scores for one head, and a feed-forward
+/// tile of the intermediate activation. A workspace belongs to one thread at a time
 /// (``WorkspacePool`` hands them out).
 final class BertWorkspace {
     let tokenCapacity: Int
@@ -12,7 +12,6 @@ final class BertWorkspace {
     let hidden: UnsafeMutablePointer<Float>      // [tokens, H]
     let qkv: UnsafeMutablePointer<Float>         // [tokens, 3H]
     let context: UnsafeMutablePointer<Float>     // [tokens, H]
-    let projected: UnsafeMutablePointer<Float>   // [tokens, H]
     let scores: UnsafeMutablePointer<Float>      // [maxSequence, maxSequence]
     let intermediate: UnsafeMutablePointer<Float> // [feedForwardRows, I]
 
@@ -33,7 +32,7 @@ final class BertWorkspace {
         self.tokenCapacity = tokenCapacity
         self.feedForwardRows = feedForwardRows
         let h = config.hiddenSize
-        let sizes = [tokenCapacity * h, tokenCapacity * 3 * h, tokenCapacity * h, tokenCapacity * h,
+        let sizes = [tokenCapacity * h, tokenCapacity * 3 * h, tokenCapacity * h,
                      maxSequence * maxSequence, feedForwardRows * config.intermediateSize]
         // One allocation, each buffer starting on a 64-byte boundary.
         let padded = sizes.map { ($0 + 15) / 16 * 16 }
@@ -46,8 +45,7 @@ final class BertWorkspace {
             buffers.append(cursor)
             cursor += size
         }
-        (hidden, qkv, context, projected, scores, intermediate) =
-            (buffers[0], buffers[1], buffers[2], buffers[3], buffers[4], buffers[5])
+        (hidden, qkv, context, scores, intermediate) = (buffers[0], buffers[1], buffers[2], buffers[3], buffers[4])
     }
 
     deinit { allocation.deallocate() }

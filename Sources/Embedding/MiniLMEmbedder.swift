@@ -157,6 +157,9 @@ public final class MiniLMEmbedder: SentenceEmbedder {
         return Profile(sgemmSeconds: Double(sgemm) / 1e9, forwardSeconds: Double(forward) / 1e9)
     }
 
+    /// The OpenBLAS kernel set in use (`SkylakeX`, `Haswell`, …; `Prescott` is the slow generic one).
+    public static var blasCoreName: String { String(cString: openblas_get_corename()) }
+
     /// Zeroes ``profile()``.
     public func resetProfile() { pool.resetTimings() }
 }
