@@ -13,5 +13,6 @@
 #include "kernels.h"
 #include "memory.h"
 #include "blas_runtime.h"
+#include "crc32c.h"
 
 #endif

@@ -34,19 +34,23 @@ public final class HNSWIndex: @unchecked Sendable {
     let graph: HNSWGraph
 
     /// Shared by searches and writes; exclusive only to free repaired slots.
-    private let structure = ReadWriteLock()
+    let structure = ReadWriteLock()
     /// Serialises writers.
-    private let writer = Mutex()
+    let writer = Mutex()
     /// Guards the maps below (short critical sections; searches take it only for filters).
-    private let books = Mutex()
-    private var slotOfID: [UInt64: UInt32] = [:]
-    private var tagIDs: [String: UInt32] = [:]
-    private var tagNames: [String] = []
+    let books = Mutex()
+    var slotOfID: [UInt64: UInt32] = [:]
+    var tagIDs: [String: UInt32] = [:]
+    var tagNames: [String] = []
     /// Live vectors per tag id, for the filter selectivity estimate.
-    private var tagCounts: [UInt32: Int] = [:]
+    var tagCounts: [UInt32: Int] = [:]
     /// Slots that carried each tag when inserted (may hold deleted or reused slots; checked on use).
-    private var postings: [UInt32: [UInt32]] = [:]
-    private var tombstones: Set<UInt32> = []
+    var postings: [UInt32: [UInt32]] = [:]
+    var tombstones: Set<UInt32> = []
+    /// False for a mapped snapshot until an id-based call needs the maps above.
+    var booksLoaded = true
+    /// A mapped snapshot: searches only; writes throw `PersistenceError.readOnly`.
+    public let isReadOnly: Bool
 
     /// When tombstones exceed this fraction of stored vectors, a delete repairs
     /// the graph around them and frees their slots.
@@ -64,23 +68,50 @@ public final class HNSWIndex: @unchecked Sendable {
         }
         self.parameters = parameters
         self.graph = HNSWGraph(parameters: parameters, capacity: capacity)
+        self.isReadOnly = false
+    }
+
+    /// Wraps a graph restored from a snapshot.
+    init(adopting graph: HNSWGraph, tagNames: [String], readOnly: Bool) throws {
+        self.parameters = graph.parameters
+        self.graph = graph
+        self.isReadOnly = readOnly
+        self.tagNames = tagNames
+        for (i, name) in tagNames.enumerated() { tagIDs[name] = UInt32(i) }
+        booksLoaded = false
+    }
+
+    /// Runs `body` with the bookkeeping lock held, deriving the maps first if a
+    /// mapped snapshot has not needed them yet.
+    func withBooks<T>(_ body: () throws -> T) rethrows -> T {
+        try books.withLock {
+            if !booksLoaded {
+                let b = computeBooks()
+                slotOfID = b.ids
+                tagCounts = b.counts
+                postings = b.postings
+                tombstones = b.tombstones
+                booksLoaded = true
+            }
+            return try body()
+        }
     }
 
     // MARK: - Counts
 
     /// Live (searchable) vectors.
-    public var count: Int { books.withLock { slotOfID.count } }
+    public var count: Int { withBooks { slotOfID.count } }
     /// Deleted vectors whose slots are not yet repaired away.
-    public var deletedCount: Int { books.withLock { tombstones.count } }
+    public var deletedCount: Int { withBooks { tombstones.count } }
     /// Bytes held by vectors, links and bookkeeping.
     public var memoryBytes: Int { structure.withShared { graph.memoryBytes() } }
     /// The distance kernels in use (`avx512`, `avx2+fma` or `portable`).
     public var kernelName: String { graph.kernels.name }
 
-    public func contains(id: UInt64) -> Bool { books.withLock { slotOfID[id] != nil } }
+    public func contains(id: UInt64) -> Bool { withBooks { slotOfID[id] != nil } }
 
     /// Every live id, in no particular order.
-    public var ids: [UInt64] { books.withLock { Array(slotOfID.keys) } }
+    public var ids: [UInt64] { withBooks { Array(slotOfID.keys) } }
 
     // MARK: - Writes
 
@@ -105,6 +136,7 @@ public final class HNSWIndex: @unchecked Sendable {
     ///     the graph (a ground-truth tool); such an index answers only `exactSearch`.
     public func upsertBatch(ids: [UInt64], vectors: [Float], tags: [[String]]? = nil, threads: Int = 2,
                             linkGraph: Bool = true) throws {
+        if isReadOnly { throw PersistenceError.readOnly }
         let dim = parameters.dimension
         guard !ids.isEmpty else { throw IndexError.emptyBatch }
         guard vectors.count == ids.count * dim else {
@@ -145,7 +177,7 @@ public final class HNSWIndex: @unchecked Sendable {
                         if let slot { unused.append(slot) }
                         for s in unused { graph.setFlags(s, NodeFlags.deleted | NodeFlags.unlinked) }
                         graph.freeSlots.append(contentsOf: unused)
-                        books.withLock {
+                        withBooks {
                             for s in slots {
                                 for t in graph.tags(s).map({ p in (0..<Int(p[0])).map { p[1 + $0] } }) ?? [] {
                                     tagCounts[t, default: 1] -= 1
@@ -155,7 +187,7 @@ public final class HNSWIndex: @unchecked Sendable {
                         throw IndexError.capacityExceeded(limit: graph.capacity)
                     }
                     slots.append(slot)
-                    books.withLock {
+                    withBooks {
                         if let old = slotOfID[id] { replaced.append(old) }
                         for t in tagList {
                             tagCounts[t, default: 0] += 1
@@ -164,7 +196,7 @@ public final class HNSWIndex: @unchecked Sendable {
                     }
                 }
                 if linkGraph { link(slots, threads: threads) }
-                books.withLock {
+                withBooks {
                     for (r, id) in ids.enumerated() { slotOfID[id] = slots[r] }
                 }
                 // Replaced vectors become tombstones only after their successors are searchable.
@@ -178,9 +210,10 @@ public final class HNSWIndex: @unchecked Sendable {
     ///
     /// - Throws: `IndexError.unknownID` when no vector has that id.
     public func delete(id: UInt64) throws {
+        if isReadOnly { throw PersistenceError.readOnly }
         try writer.withLock {
             try structure.withShared {
-                let slot: UInt32? = books.withLock { slotOfID.removeValue(forKey: id) }
+                let slot: UInt32? = withBooks { slotOfID.removeValue(forKey: id) }
                 guard let slot else { throw IndexError.unknownID(id) }
                 tombstone(slot)
             }
@@ -190,6 +223,7 @@ public final class HNSWIndex: @unchecked Sendable {
 
     /// Repairs the graph around every tombstone now and frees their slots.
     public func compact() {
+        if isReadOnly { return }
         writer.withLock { repair() }
     }
 
@@ -198,7 +232,7 @@ public final class HNSWIndex: @unchecked Sendable {
     /// The stored vector (normalised, for cosine) and tags of `id`, or nil if absent.
     public func get(id: UInt64) -> StoredVector? {
         structure.withShared {
-            let (slot, names): (UInt32?, [String]) = books.withLock { (slotOfID[id], tagNames) }
+            let (slot, names): (UInt32?, [String]) = withBooks { (slotOfID[id], tagNames) }
             guard let slot else { return nil }
             var v = [Float](repeating: 0, count: parameters.dimension)
             v.withUnsafeMutableBufferPointer { graph.decode(slot, into: $0.baseAddress!) }
@@ -293,13 +327,13 @@ public final class HNSWIndex: @unchecked Sendable {
                 return ExactSearch.search(graph: graph, queries: q, queryCount: count, k: k, accept: accept, slots: slots)
                     .map(hits)
             }
-        } else if deletedCountUnlocked == 0 {
+        } else if !isReadOnly && deletedCountUnlocked == 0 {
             accept = .everything
         }
         return [hits(Array(graph.search(query: q, ef: ef, accept: accept).prefix(k)))]
     }
 
-    private var deletedCountUnlocked: Int { books.withLock { tombstones.count } }
+    private var deletedCountUnlocked: Int { withBooks { tombstones.count } }
 
     private func hits(_ found: [Candidate]) -> [SearchHit] {
         found.map { SearchHit(id: graph.meta($0.slot).pointee.label, distance: $0.distance) }
@@ -308,7 +342,7 @@ public final class HNSWIndex: @unchecked Sendable {
     /// The candidate slots for an exact filtered search, or nil when the filter
     /// keeps enough vectors for a graph walk to be the faster way.
     private func selectiveSlots(_ f: CompiledFilter) -> [UInt32]? {
-        books.withLock {
+        withBooks {
             let live = max(slotOfID.count, 1)
             var estimate: Int
             var source: [UInt32]
@@ -328,7 +362,7 @@ public final class HNSWIndex: @unchecked Sendable {
     }
 
     private func compile(_ filter: Filter) -> CompiledFilter {
-        books.withLock {
+        withBooks {
             var nothing = false
             let all = filter.allOf.compactMap { name -> UInt32? in
                 if let id = tagIDs[name] { return id }
@@ -342,7 +376,7 @@ public final class HNSWIndex: @unchecked Sendable {
     }
 
     private func internTags(_ names: [String]) -> [UInt32] {
-        books.withLock {
+        withBooks {
             var out = [UInt32]()
             for name in Set(names) {
                 if let id = tagIDs[name] {
@@ -360,7 +394,7 @@ public final class HNSWIndex: @unchecked Sendable {
 
     private func tombstone(_ slot: UInt32) {
         graph.setFlags(slot, NodeFlags.deleted)
-        books.withLock {
+        withBooks {
             tombstones.insert(slot)
             if let t = graph.tags(slot) {
                 for i in 0..<Int(t.pointee) { tagCounts[t[1 + i], default: 1] -= 1 }
@@ -370,19 +404,19 @@ public final class HNSWIndex: @unchecked Sendable {
 
     /// Called with the writer lock held.
     private func repairIfNeeded() {
-        let (dead, live) = books.withLock { (tombstones.count, slotOfID.count) }
+        let (dead, live) = withBooks { (tombstones.count, slotOfID.count) }
         if dead > 0 && Double(dead) > repairThreshold * Double(dead + live) { repair() }
     }
 
     /// Called with the writer lock held.
     private func repair() {
-        let dead = books.withLock { tombstones }
+        let dead = withBooks { tombstones }
         guard !dead.isEmpty else { return }
         let freed = structure.withShared { graph.unlinkDeleted(dead) }
         // Exclusive for a moment: no search can still stand on a slot we free.
         structure.withExclusive {
             graph.release(freed)
-            books.withLock {
+            withBooks {
                 tombstones.subtract(freed)
                 let gone = Set(freed)
                 for (t, list) in postings { postings[t] = list.filter { !gone.contains($0) } }
