@@ -12,7 +12,8 @@
 public struct ByteReader {
     @usableFromInline let base: UnsafeRawBufferPointer
     /// Offset of the next byte to read.
-    public private(set) var offset: Int
+    public var offset: Int { _offset }
+    @usableFromInline var _offset: Int
     /// The message being read, for error messages (`"SEARCH"`).
     public let context: String
 
@@ -22,12 +23,12 @@ public struct ByteReader {
     ///   - context: the message name used in error messages.
     public init(_ bytes: UnsafeRawBufferPointer, context: String) {
         base = bytes
-        offset = 0
+        _offset = 0
         self.context = context
     }
 
     /// Bytes not read yet.
-    @inlinable public var remaining: Int { base.count - offset }
+    @inlinable public var remaining: Int { base.count - _offset }
 
     @usableFromInline
     func truncated(_ field: String, needed: Int) -> WireError {
@@ -37,11 +38,12 @@ public struct ByteReader {
 
     /// Reads a little-endian integer.
     /// - Throws: ``ErrorCode/malformedPayload`` when fewer than `MemoryLayout<T>.size` bytes remain.
+    @inlinable
     public mutating func read<T: FixedWidthInteger>(_: T.Type, _ field: String) throws(WireError) -> T {
         let size = MemoryLayout<T>.size
         guard remaining >= size else { throw truncated(field, needed: size) }
-        let value = base.loadUnaligned(fromByteOffset: offset, as: T.self)
-        offset += size
+        let value = base.loadUnaligned(fromByteOffset: _offset, as: T.self)
+        _offset += size
         return T(littleEndian: value)
     }
 
@@ -50,7 +52,7 @@ public struct ByteReader {
     public mutating func readRaw(count: Int, _ field: String) throws(WireError) -> UnsafeRawBufferPointer {
         guard count >= 0, remaining >= count else { throw truncated(field, needed: count) }
         let slice = UnsafeRawBufferPointer(rebasing: base[offset..<(offset + count)])
-        offset += count
+        _offset += count
         return slice
     }
 
@@ -93,7 +95,7 @@ public struct ByteReader {
                             "\(context) payload truncated: \(field) needs \(count) × \(stride) bytes at offset \(offset), \(remaining) left")
         }
         let source = base.baseAddress.map { $0 + offset }
-        offset += byteCount
+        _offset += byteCount
         guard count > 0, let source else { return [] }
         return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: source, byteCount: byteCount)

@@ -26,11 +26,11 @@ public struct FrameDecoder {
     /// The largest payload accepted; larger frames are ``ErrorCode/frameTooLarge``.
     public var maxPayloadLength: UInt32
 
-    private var storage: [UInt8]
-    private let initialCapacity: Int
-    private var readIndex = 0
-    private var writeIndex = 0
-    private var failure: WireError?
+    @usableFromInline var storage: [UInt8]
+    @usableFromInline let initialCapacity: Int
+    @usableFromInline var readIndex = 0
+    @usableFromInline var writeIndex = 0
+    @usableFromInline var failure: WireError?
 
     /// Creates a decoder.
     /// - Parameters:
@@ -69,6 +69,7 @@ public struct FrameDecoder {
     ///   - body: writes up to `buffer.count` bytes at the start of `buffer` and
     ///     returns how many it wrote (0 or a negative value for none).
     /// - Returns: what `body` returned.
+    @inlinable
     public mutating func receive<E: Error>(minimumSpace: Int = 16 * 1024,
                                            _ body: (UnsafeMutableRawBufferPointer) throws(E) -> Int) throws(E) -> Int {
         var wanted = minimumSpace
@@ -106,12 +107,14 @@ public struct FrameDecoder {
     /// - Parameter body: decodes the payload; the pointer is valid only during the call.
     /// - Returns: `body`'s result, or `nil` when more bytes are needed.
     /// - Throws: a header error (decoder stays failed) or what `body` throws.
+    @inlinable
     public mutating func withNextFrame<R>(_ body: (FrameHeader, UnsafeRawBufferPointer) throws(WireError) -> R) throws(WireError) -> R? {
         var need = 0
         return try withNextFrame(orNeed: &need, body)
     }
 
-    private mutating func withNextFrame<R>(orNeed need: inout Int,
+    @inlinable
+    mutating func withNextFrame<R>(orNeed need: inout Int,
                                            _ body: (FrameHeader, UnsafeRawBufferPointer) throws(WireError) -> R) throws(WireError) -> R? {
         let step = try peekNeed()
         if case .needMoreBytes(let n)? = step {
@@ -138,10 +141,12 @@ public struct FrameDecoder {
         return try result.get()
     }
 
-    private enum Peek { case frame(FrameHeader), needMoreBytes(Int) }
+    @usableFromInline
+    enum Peek { case frame(FrameHeader), needMoreBytes(Int) }
 
     /// Parses the header at the read position, if it is in, and says what is missing.
-    private mutating func peekNeed() throws(WireError) -> Peek? {
+    @usableFromInline
+    mutating func peekNeed() throws(WireError) -> Peek? {
         if let failure { throw failure }
         let available = writeIndex - readIndex
         guard available >= WireProtocol.headerLength else {
@@ -170,7 +175,8 @@ public struct FrameDecoder {
 
     /// Ensures at least `additional` free bytes after `writeIndex`, moving
     /// unread bytes to the front before growing.
-    private mutating func makeRoom(_ additional: Int) {
+    @usableFromInline
+    mutating func makeRoom(_ additional: Int) {
         let unread = writeIndex - readIndex
         if unread == 0 && storage.count > 16 * initialCapacity && additional <= initialCapacity {
             // A large frame has gone through: give its memory back.
