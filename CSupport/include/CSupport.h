@@ -4,6 +4,7 @@
 //   and liblapacke-dev.
 // - Distance kernels (kernels.h) chosen once at start from a cpuid check.
 // - Prefetch and the few atomics the index needs on raw memory (memory.h).
+// - Element-wise transformer kernels for the embedder (activations.h).
 #ifndef LOOPDESK_CSUPPORT_H
 #define LOOPDESK_CSUPPORT_H
 
@@ -14,5 +15,6 @@
 #include "memory.h"
 #include "blas_runtime.h"
 #include "crc32c.h"
+#include "activations.h"
 
 #endif

@@ -1,11 +1,15 @@
+import CSupport
+
 /// The element-wise work between the matrix products, each fused into as few
-/// passes over memory as it can be and free of temporaries: bias + GELU in
-/// place, bias + residual + LayerNorm in place, scaled softmax in place.
+/// passes over memory as it can be and free of temporaries: GELU in place,
+/// bias + LayerNorm in place (the residual was already added by sgemm),
+/// scaled softmax in place, mean pooling.
 ///
-/// `exp` and `erf` are inlined polynomial
-/// approximations accurate to a few float ulps (far inside what the golden
-/// test's 0.9999 cosine allows), because calling libm per element would cost
-/// as much as the sgemm it follows.
+/// GELU and softmax run in C (CSupport's `activations.h`), where `exp` and
+/// `erf` are inlined polynomials accurate to a few float ulps, compiled for
+/// AVX-512, AVX2 or baseline and picked at run time: calling libm per
+/// element would cost as much as the sgemm it follows, and Swift alone is
+/// held to the baseline four-float vectors.
 enum ElementwiseKernels {
     typealias Vector = SIMD16<Float>
     static let width = Vector.scalarCount
@@ -20,58 +24,12 @@ enum ElementwiseKernels {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
     }
 
-    // MARK: exp and GELU
+    // MARK: GELU
 
-    // The maps below are plain scalar loops over raw pointers, written with
-    // nothing that blocks the loop vectoriser (no traps, selects instead of
-    // branches): LLVM turns them into vector code for the target. Reductions
-    // (sums) use explicit `Vector` accumulators instead, because the
-    // vectoriser may not reorder floating-point sums.
-
-    /// e^x for x ≤ 88 (below -87 it returns about 1e-38): range reduction
-    /// x = n·ln2 + r with |r| ≤ ln2/2, a degree-7 Taylor polynomial for e^r,
-    /// and 2^n built in the exponent bits.
-    @inline(__always)
-    static func exp(_ x: Float) -> Float {
-        let x = x < -87 ? -87 : (x > 88 ? 88 : x)
-        // Adding 1.5·2^23 rounds x·log2(e) to an integer held in the low mantissa
-        // bits; the extra 127 is the exponent bias, so shifting those bits left by
-        // 23 gives the float 2^n directly.
-        let magic: Float = 12_582_912 + 127
-        let shifted = x * 1.442_695_04 + magic
-        let n = shifted - magic
-        let r = x - n * 0.693_145_75 - n * 1.428_606_8e-6
-        var p = r * (1 / 5040) + (1 / 720)
-        p = p * r + (1 / 120)
-        p = p * r + (1 / 24)
-        p = p * r + (1 / 6)
-        p = p * r + 0.5
-        p = p * r + 1
-        p = p * r + 1
-        return p * Float(bitPattern: shifted.bitPattern &<< 23)
-    }
-
-    /// GELU(x) = x·Φ(x) = ½x·(1 + erf(x/√2)), the exact form BERT uses.
-    ///
-    /// erfc(|z|) comes from Abramowitz & Stegun 7.1.26 (absolute error below
-    /// 1.5e-7); 1 + erf(z) is then erfc(|z|) for negative z and 2 − erfc(|z|)
-    /// otherwise, which loses nothing to cancellation in the negative tail.
-    @inline(__always)
-    static func gelu(_ x: Float) -> Float {
-        let z = abs(x) * 0.707_106_77
-        let t = 1 / (z * 0.327_591_1 + 1)
-        var poly = t * 1.061_405_429 - 1.453_152_027
-        poly = poly * t + 1.421_413_741
-        poly = poly * t - 0.284_496_736
-        poly = poly * t + 0.254_829_592
-        poly = poly * t
-        let erfcAbs = poly * exp(-(z * z))
-        return x * 0.5 * (x < 0 ? erfcAbs : 2 - erfcAbs)
-    }
-
-    /// `x = gelu(x)` over `count` values, in place.
+    /// `x = GELU(x)` (the exact, erf form BERT uses) over `count` values, in place.
+    /// Runs CSupport's `ld_gelu_f32`, vectorised for the CPU at hand.
     static func gelu(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        for j in 0..<count { values[j] = gelu(values[j]) }
+        ld_gelu_f32(values, count)
     }
 
     // MARK: bias
@@ -143,17 +101,10 @@ enum ElementwiseKernels {
 
     // MARK: softmax
 
-    /// Row-wise `softmax(scale · row)` over `rows` rows of `columns` values, in place.
+    /// Row-wise `softmax(scale · row)` over `rows` rows of `columns` values, in place
+    /// (CSupport's `ld_softmax_rows_f32`).
     static func scaledSoftmax(_ matrix: UnsafeMutablePointer<Float>, rows: Int, columns: Int, scale: Float) {
-        for r in 0..<rows {
-            let row = matrix + r * columns
-            var largest = row[0]
-            for j in 1..<max(columns, 1) where row[j] > largest { largest = row[j] }
-            let shift = largest * scale
-            for j in 0..<columns { row[j] = exp(row[j] * scale - shift) }
-            let inverse = 1 / sum(row, count: columns)
-            for j in 0..<columns { row[j] *= inverse }
-        }
+        ld_softmax_rows_f32(matrix, rows, columns, scale)
     }
 
     /// The sum of `count` floats, in vector lanes.

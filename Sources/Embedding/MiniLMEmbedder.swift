@@ -32,7 +32,7 @@ public final class MiniLMEmbedder: SentenceEmbedder {
         /// 9 KB of activations per token).
         public var chunkTokens = 2048
         /// Rows per feed-forward tile.
-        public var feedForwardRows = 256
+        public var feedForwardRows = 1024
         /// A batch with fewer tokens than this runs on one thread.
         public var minimumTokensToSplit = 64
 

@@ -1,3 +1,4 @@
+import CSupport
 import Foundation
 import XCTest
 @testable import Embedding
@@ -11,19 +12,21 @@ final class ElementwiseKernelsTests: XCTestCase {
         var worst: Double = 0
         while x < 88 {
             let exact = Foundation.exp(Double(x))
-            worst = max(worst, abs(Double(K.exp(x)) - exact) / exact)
+            worst = max(worst, abs(Double(ld_exp_f32(x)) - exact) / exact)
             x += 0.0731
         }
         XCTAssertLessThan(worst, 5e-7)
-        XCTAssertEqual(K.exp(-.infinity), 0, accuracy: 1e-37)
+        XCTAssertEqual(ld_exp_f32(-.infinity), 0, accuracy: 1e-37)
     }
 
     func testGELUMatchesTheErfDefinition() {
+        var values = (-2000...2000).map { Float($0) * 0.005 } // 4001 values: vector body and ragged tail
+        let inputs = values
+        K.gelu(&values, count: values.count)
         var worst: Double = 0
-        for step in -2000...2000 {
-            let x = Float(step) * 0.005
+        for (x, y) in zip(inputs, values) {
             let exact = 0.5 * Double(x) * (1 + erf(Double(x) / 2.0.squareRoot()))
-            worst = max(worst, abs(Double(K.gelu(x)) - exact))
+            worst = max(worst, abs(Double(y) - exact))
         }
         XCTAssertLessThan(worst, 1e-6)
     }
