@@ -9,19 +9,7 @@ import Glibc
 #endif
 
 func listenSocket(_ path: String) -> Int32 {
-    unlink(path)
-    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-    var address = sockaddr_un()
-    address.sun_family = sa_family_t(AF_UNIX)
-    withUnsafeMutableBytes(of: &address.sun_path) { dst in
-        dst.copyBytes(from: path.utf8)
-        dst[path.utf8.count] = 0
-    }
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-    }
-    precondition(bound == 0 && listen(fd, 8) == 0, "cannot listen on \(path)")
-    return fd
+    do { return try UnixSocket.listen(path: path, backlog: 8) } catch { fatalError("\(error)") }
 }
 
 func spawn(_ body: @escaping () -> Void) {
@@ -119,17 +107,7 @@ func fmt(_ value: Double, digits: Int = 1) -> String {
 
 func measure(_ dir: String, iterations: Int) async throws {
     // Floor: plain blocking 16-byte round trip.
-    let rawFD = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-    var address = sockaddr_un()
-    address.sun_family = sa_family_t(AF_UNIX)
-    let rawPath = dir + "/raw.sock"
-    withUnsafeMutableBytes(of: &address.sun_path) { dst in
-        dst.copyBytes(from: rawPath.utf8)
-        dst[rawPath.utf8.count] = 0
-    }
-    _ = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(rawFD, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-    }
+    let rawFD = try UnixSocket.connect(path: dir + "/raw.sock")
     var floorSamples: [Double] = []
     var buffer = [UInt8](repeating: 1, count: 16)
     buffer.withUnsafeMutableBytes { b in

@@ -8,9 +8,9 @@ import Darwin
 
 /// The few blocking POSIX calls the clients need on a Unix stream socket.
 enum UnixSocket {
-    /// Opens a stream socket connected to `path`.
-    /// - Throws: ``ConnectionError/connectFailed(path:errno:)``.
-    static func connect(path: String) throws(ConnectionError) -> Int32 {
+    /// Fills a `sockaddr_un` for `path`.
+    /// - Throws: ``ConnectionError/connectFailed(path:errno:)`` with ENAMETOOLONG when the path does not fit.
+    static func address(_ path: String) throws(ConnectionError) -> sockaddr_un {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
@@ -19,11 +19,39 @@ enum UnixSocket {
             dst.copyBytes(from: path.utf8)
             dst[path.utf8.count] = 0
         }
-        #if canImport(Darwin)
-        let fd = socket(AF_UNIX, SOCK_STREAM, 0)
-        #else
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        #endif
+        return address
+    }
+
+    /// Opens a listening stream socket at `path`, replacing any file there.
+    /// For test and benchmark servers; the real server checks for a live socket first.
+    /// - Throws: ``ConnectionError/ioFailed(operation:errno:)``.
+    static func listen(path: String, backlog: Int32 = 64) throws(ConnectionError) -> Int32 {
+        var address = try self.address(path)
+        unlink(path)
+        let fd = socket(AF_UNIX, streamType, 0)
+        guard fd >= 0 else { throw .ioFailed(operation: "socket", errno: errno) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, posixListen(fd, backlog) == 0 else {
+            let code = errno
+            close(fd)
+            throw .ioFailed(operation: "bind/listen \(path)", errno: code)
+        }
+        return fd
+    }
+
+    #if canImport(Darwin)
+    static let streamType = SOCK_STREAM
+    #else
+    static let streamType = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+    #endif
+
+    /// Opens a stream socket connected to `path`.
+    /// - Throws: ``ConnectionError/connectFailed(path:errno:)``.
+    static func connect(path: String) throws(ConnectionError) -> Int32 {
+        var address = try self.address(path)
+        let fd = socket(AF_UNIX, streamType, 0)
         guard fd >= 0 else { throw .connectFailed(path: path, errno: errno) }
         #if canImport(Darwin)
         var one: Int32 = 1
@@ -102,4 +130,10 @@ private func posixShutdown(_ fd: Int32) -> Int32 {
     #else
     shutdown(fd, Int32(SHUT_RDWR))
     #endif
+}
+
+/// `listen(2)`, named apart from ``UnixSocket/listen(path:backlog:)``.
+@inline(__always)
+private func posixListen(_ fd: Int32, _ backlog: Int32) -> Int32 {
+    listen(fd, backlog)
 }

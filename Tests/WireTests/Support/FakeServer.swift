@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Wire
+@testable import Wire
 
 /// A tiny server on a temporary Unix socket, built from Wire's own codec,
 /// that answers with whatever a test's handler decides: enough to prove the
@@ -49,18 +49,7 @@ final class FakeServer: @unchecked Sendable {
     /// Starts listening; each accepted connection is served on its own thread.
     init(handler: @escaping Handler = FakeServer.standard) throws {
         let path = "/tmp/wire-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
-        unlink(path)
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { dst in
-            dst.copyBytes(from: path.utf8)
-            dst[path.utf8.count] = 0
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else { throw ConnectionError.ioFailed(operation: "bind", errno: errno) }
+        let fd = try UnixSocket.listen(path: path, backlog: 16)
         self.path = path
         listenFD = fd
         self.handler = handler
