@@ -136,22 +136,8 @@ public final class HNSWIndex: @unchecked Sendable {
     ///     the graph (a ground-truth tool); such an index answers only `exactSearch`.
     public func upsertBatch(ids: [UInt64], vectors: [Float], tags: [[String]]? = nil, threads: Int = 2,
                             linkGraph: Bool = true) throws {
-        if isReadOnly { throw PersistenceError.readOnly }
+        let prepared = try validateUpsert(ids: ids, vectors: vectors, tags: tags)
         let dim = parameters.dimension
-        guard !ids.isEmpty else { throw IndexError.emptyBatch }
-        guard vectors.count == ids.count * dim else {
-            throw IndexError.wrongDimension(expected: dim, got: vectors.count / max(ids.count, 1))
-        }
-        if let tags, tags.count != ids.count {
-            throw IndexError.invalidParameter(name: "tags", value: "\(tags.count) lists", reason: "need one per id (\(ids.count))")
-        }
-        var seen = Set<UInt64>(minimumCapacity: ids.count)
-        for id in ids where !seen.insert(id).inserted { throw IndexError.duplicateID(id) }
-        var prepared = vectors
-        try prepared.withUnsafeMutableBufferPointer { buf in
-            for r in 0..<ids.count { try prepareVector(buf.baseAddress! + r * dim) }
-        }
-
         try writer.withLock {
             try structure.withShared {
                 if parameters.storage == .int8 && graph.quantizer == nil {
@@ -206,19 +192,59 @@ public final class HNSWIndex: @unchecked Sendable {
         }
     }
 
+    /// Checks an upsert batch without changing anything: exactly the errors
+    /// `upsertBatch` would throw. Returns the vectors as they would be stored
+    /// (normalised for cosine).
+    public func validateUpsert(ids: [UInt64], vectors: [Float], tags: [[String]]? = nil) throws -> [Float] {
+        if isReadOnly { throw PersistenceError.readOnly }
+        let dim = parameters.dimension
+        guard !ids.isEmpty else { throw IndexError.emptyBatch }
+        guard vectors.count == ids.count * dim else {
+            throw IndexError.wrongDimension(expected: dim, got: vectors.count / max(ids.count, 1))
+        }
+        if let tags, tags.count != ids.count {
+            throw IndexError.invalidParameter(name: "tags", value: "\(tags.count) lists", reason: "need one per id (\(ids.count))")
+        }
+        var seen = Set<UInt64>(minimumCapacity: ids.count)
+        for id in ids where !seen.insert(id).inserted { throw IndexError.duplicateID(id) }
+        var prepared = vectors
+        try prepared.withUnsafeMutableBufferPointer { buf in
+            for r in 0..<ids.count { try prepareVector(buf.baseAddress! + r * dim) }
+        }
+        return prepared
+    }
+
+    /// Checks a delete batch without changing anything: every id present, none twice.
+    public func validateDelete(ids: [UInt64]) throws {
+        if isReadOnly { throw PersistenceError.readOnly }
+        guard !ids.isEmpty else { throw IndexError.emptyBatch }
+        var seen = Set<UInt64>(minimumCapacity: ids.count)
+        for id in ids where !seen.insert(id).inserted { throw IndexError.duplicateID(id) }
+        try withBooks {
+            for id in ids where slotOfID[id] == nil { throw IndexError.unknownID(id) }
+        }
+    }
+
+    /// Deletes several vectors; throws before deleting anything if one id is unknown.
+    public func deleteBatch(ids: [UInt64]) throws {
+        try validateDelete(ids: ids)
+        try writer.withLock {
+            try structure.withShared {
+                for id in ids {
+                    let slot: UInt32? = withBooks { slotOfID.removeValue(forKey: id) }
+                    guard let slot else { throw IndexError.unknownID(id) }
+                    tombstone(slot)
+                }
+            }
+            repairIfNeeded()
+        }
+    }
+
     /// Deletes the vector stored under `id`; it is never returned again.
     ///
     /// - Throws: `IndexError.unknownID` when no vector has that id.
     public func delete(id: UInt64) throws {
-        if isReadOnly { throw PersistenceError.readOnly }
-        try writer.withLock {
-            try structure.withShared {
-                let slot: UInt32? = withBooks { slotOfID.removeValue(forKey: id) }
-                guard let slot else { throw IndexError.unknownID(id) }
-                tombstone(slot)
-            }
-            repairIfNeeded()
-        }
+        try deleteBatch(ids: [id])
     }
 
     /// Repairs the graph around every tombstone now and frees their slots.

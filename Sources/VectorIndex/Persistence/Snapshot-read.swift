@@ -242,7 +242,7 @@ extension HNSWIndex {
         }
         let freeBytes = try readSmall(info.section(.freeSlots)!)
         graph.freeSlots = try decodeU32List(freeBytes, path: path, offset: info.section(.freeSlots)!.offset)
-        for s in info.sections where SnapshotFormat.Section(rawValue: s.type).map({ $0.rawValue >= 100 }) ?? false {
+        for s in info.sections where SnapshotFormat.Section(rawValue: s.type).map(\.belongsToCaller) ?? false {
             extras.append(ExtraSection(type: SnapshotFormat.Section(rawValue: s.type)!, bytes: try readSmall(s)))
         }
 

@@ -43,8 +43,13 @@ public enum SnapshotFormat {
         case quantizer = 7
         /// Free slots: u32 count then u32 slots.
         case freeSlots = 8
+        /// Vector → group (article) pairs: u64 count, then (u64 id, u64 group) pairs.
+        case groups = 9
         /// Ranking state (the learned weights, posterior, impressions), owned by `Ranking`.
         case rankerState = 100
+
+        /// Sections the index hands back to its caller on load rather than reading itself.
+        public var belongsToCaller: Bool { self == .groups || rawValue >= 100 }
 
         public var name: String {
             switch self {
@@ -56,6 +61,7 @@ public enum SnapshotFormat {
             case .tagNames: return "tag-names"
             case .quantizer: return "quantizer"
             case .freeSlots: return "free-slots"
+            case .groups: return "groups"
             case .rankerState: return "ranker-state"
             }
         }

@@ -1,0 +1,155 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSupport
+
+/// What replaying (or verifying) a log found.
+public struct WALReplayReport: Sendable, Equatable {
+    public var segments: Int = 0
+    public var records: Int = 0
+    /// Records at or below the snapshot's sequence, skipped.
+    public var skipped: Int = 0
+    public var lastSequence: UInt64 = 0
+    /// A torn last record (a crash mid-append): where it started and why it was
+    /// rejected. Recovery truncates it (it was never acknowledged) and the caller logs it.
+    public var tornTail: (path: String, offset: Int, reason: String)?
+
+    public static func == (a: WALReplayReport, b: WALReplayReport) -> Bool {
+        a.segments == b.segments && a.records == b.records && a.skipped == b.skipped && a.lastSequence == b.lastSequence
+            && a.tornTail?.path == b.tornTail?.path && a.tornTail?.offset == b.tornTail?.offset
+    }
+}
+
+/// Reads write-ahead-log segments back: replay on start, and `verify`.
+public enum WALReader {
+    /// The segments in `directory`, oldest first, with their first sequence.
+    public static func segments(in directory: String) -> [(first: UInt64, path: String)] {
+        FileIO.listDirectory(directory).compactMap { name in
+            guard name.hasPrefix("wal-"), name.hasSuffix(".log"),
+                  let first = UInt64(name.dropFirst(4).dropLast(4))
+            else { return nil }
+            return (first, directory + "/" + name)
+        }.sorted { $0.first < $1.first }
+    }
+
+    /// Replays every record with a sequence above `after`, oldest first.
+    ///
+    /// - Parameters:
+    ///   - repair: truncate a torn last record of the last segment (recovery);
+    ///     false only reports it (`verify`).
+    /// - Throws: `PersistenceError.corrupt` naming the file and offset of a
+    ///   damaged record anywhere but at the very end of the log.
+    public static func replay(
+        directory: String, after: UInt64, repair: Bool, _ apply: (WALRecord) throws -> Void
+    ) throws -> WALReplayReport {
+        var report = WALReplayReport()
+        let all = segments(in: directory)
+        var expected: UInt64? = nil
+        for (i, segment) in all.enumerated() {
+            report.segments += 1
+            let isLast = i == all.count - 1
+            var skipped = 0, applied = 0
+            var last = report.lastSequence
+            try readSegment(segment.path, first: segment.first, isLast: isLast, repair: repair,
+                            expected: &expected, report: &report) { record in
+                if record.sequence <= after {
+                    skipped += 1
+                } else {
+                    try apply(record)
+                    applied += 1
+                }
+                last = record.sequence
+            }
+            report.skipped += skipped
+            report.records += applied
+            report.lastSequence = last
+        }
+        return report
+    }
+
+    private static func readSegment(
+        _ path: String, first: UInt64, isLast: Bool, repair: Bool, expected: inout UInt64?,
+        report: inout WALReplayReport, _ body: (WALRecord) throws -> Void
+    ) throws {
+        let fd = try FileIO.open(path, repair ? O_RDWR : O_RDONLY)
+        defer { close(fd) }
+        let size = try FileIO.fileSize(fd, path: path)
+        var data = [UInt8](repeating: 0, count: size)
+        if size > 0 {
+            try data.withUnsafeMutableBytes { try FileIO.preadAll(fd, into: $0.baseAddress!, count: size, offset: 0, path: path) }
+        }
+        let h = WriteAheadLog.headerBytes
+        // A segment whose header itself is torn can only be the newest, created by a crash mid-rotation.
+        guard size >= h else {
+            if isLast {
+                report.tornTail = (path, 0, "segment header is \(size) of \(h) bytes")
+                if repair { try truncate(fd, path: path, at: 0, reason: "torn segment header") }
+                return
+            }
+            throw PersistenceError.truncated(path: path, expectedBytes: h, actualBytes: size)
+        }
+        try data.withUnsafeBytes { raw in
+            let p = raw.baseAddress!
+            guard (0..<8).allSatisfy({ raw[$0] == WriteAheadLog.magic[$0] }) else {
+                throw PersistenceError.notASnapshot(path: path, reason: "not a write-ahead-log segment (bad magic)")
+            }
+            let major = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt16.self)))
+            guard major <= 1 else { throw PersistenceError.unsupportedVersion(path: path, found: major, supported: 1) }
+            let crc = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 24, as: UInt32.self))
+            guard crc == ld_crc32c(0, p, 24) else {
+                throw PersistenceError.corrupt(path: path, offset: 0, reason: "segment header checksum mismatch")
+            }
+            let headerFirst = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+            guard headerFirst == first else {
+                throw PersistenceError.corrupt(path: path, offset: 16, reason: "header says first sequence \(headerFirst), name says \(first)")
+            }
+            var offset = h
+            while offset < size {
+                let remaining = size - offset
+                func torn(_ reason: String) throws {
+                    guard isLast else { throw PersistenceError.corrupt(path: path, offset: offset, reason: reason) }
+                    report.tornTail = (path, offset, reason)
+                    if repair { try truncate(fd, path: path, at: offset, reason: reason) }
+                }
+                if remaining < WriteAheadLog.recordHeaderBytes {
+                    try torn("record header is \(remaining) of \(WriteAheadLog.recordHeaderBytes) bytes")
+                    return
+                }
+                let length = Int(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+                let stored = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
+                let end = offset + WriteAheadLog.recordHeaderBytes + length
+                if length > WriteAheadLog.maxPayloadBytes || end > size {
+                    try torn("record of \(length) bytes runs past the end of the file")
+                    return
+                }
+                let actual = ld_crc32c(0, p + offset + 8, 12 + length)
+                if actual != stored {
+                    // Damage in the last record of the log is a torn write; anywhere else it is corruption.
+                    if end == size || raw[offset..<size].allSatisfy({ $0 == 0 }) {
+                        try torn("record checksum mismatch in the last record")
+                        return
+                    }
+                    throw PersistenceError.corrupt(path: path, offset: offset,
+                                                   reason: "record checksum \(hex(actual)) != stored \(hex(stored)); more records follow")
+                }
+                let seq = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self))
+                let want = expected ?? first
+                guard seq == want else {
+                    throw PersistenceError.corrupt(path: path, offset: offset, reason: "sequence \(seq), expected \(want)")
+                }
+                expected = seq + 1
+                let kind = p.load(fromByteOffset: offset + 16, as: UInt8.self)
+                let payload = Array(raw[(offset + WriteAheadLog.recordHeaderBytes)..<end])
+                try body(WALRecord(sequence: seq, kind: kind, payload: payload))
+                offset = end
+            }
+        }
+    }
+
+    private static func truncate(_ fd: Int32, path: String, at offset: Int, reason: String) throws {
+        if ftruncate(fd, off_t(offset)) != 0 {
+            throw PersistenceError.io(path: path, operation: "truncate", message: FileIO.errorText())
+        }
+        try FileIO.fsync(fd, path: path)
+    }
+}
