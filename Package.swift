@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "VectorIndex", targets: ["VectorIndex"]),
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "Embedding", targets: ["Embedding"]),
+        .library(name: "Ranking", targets: ["Ranking"]),
+        .executable(name: "ranking-bench", targets: ["RankingBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,6 +32,8 @@ let package = Package(
         .target(name: "VectorIndex", dependencies: ["CSupport"]),
         .target(name: "Wire"),
         .target(name: "Embedding", dependencies: ["CSupport"]),
+        .target(name: "Ranking", dependencies: ["CSupport"]),
+        .executableTarget(name: "RankingBench", dependencies: ["Ranking"]),
         .executableTarget(
             name: "LoopdeskCoreCLI",
             dependencies: [
@@ -48,6 +52,7 @@ let package = Package(
         ),
         .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "CSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "RankingTests", dependencies: ["Ranking"]),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], resources: [.copy("Fixtures")]),
     ]
 )

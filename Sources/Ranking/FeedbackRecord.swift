@@ -1,0 +1,179 @@
+/// One feedback event as a small, self-contained record: what ``Ranker/feedback(_:)``
+/// applies and what the daemon appends to its write-ahead log.
+///
+/// Encoding (version 1, little-endian, 26–35 bytes): `u8 version | u64 impression |
+/// u64 group | f64 time | u8 outcome | payload`, outcome 1 resolved, 2 escalated,
+/// 3 corrected (`u8 has-group | u64 group?`), 4 csat (`u8 score`), 5 reopened.
+public struct FeedbackRecord: Sendable, Equatable {
+    public static let version: UInt8 = 1
+
+    public var impressionID: UInt64
+    public var groupID: UInt64
+    public var outcome: Outcome
+    /// When the outcome happened (seconds, the clock of ``RankRequest/now``):
+    /// decides whether the impression has expired.
+    public var time: Double
+
+    public init(impressionID: UInt64, groupID: UInt64, outcome: Outcome, time: Double) {
+        self.impressionID = impressionID
+        self.groupID = groupID
+        self.outcome = outcome
+        self.time = time
+    }
+
+    /// The record's bytes.
+    public func encode() -> [UInt8] { ByteWriter.encode(write(to:)) }
+
+    /// Reads a record written by ``encode()``.
+    /// - Throws: ``RankingDecodingError`` naming the field that is short or wrong.
+    public init(decoding bytes: [UInt8]) throws { self = try ByteReader.decodeWhole(bytes, Self.init(from:)) }
+
+    func write(to w: inout ByteWriter) {
+        w.u8(Self.version)
+        w.u64(impressionID)
+        w.u64(groupID)
+        w.f64(time)
+        switch outcome {
+        case .resolved: w.u8(1)
+        case .escalated: w.u8(2)
+        case let .corrected(instead):
+            w.u8(3)
+            w.bool(instead != nil)
+            if let instead { w.u64(instead) }
+        case let .csat(score):
+            w.u8(4)
+            w.u8(UInt8(clamping: score))
+        case .reopened: w.u8(5)
+        }
+    }
+
+    init(from r: inout ByteReader) throws {
+        let version = try r.u8("feedback.version")
+        guard version == Self.version else {
+            throw RankingDecodingError.unsupportedVersion(found: UInt16(version), supported: UInt16(Self.version))
+        }
+        impressionID = try r.u64("feedback.impression")
+        groupID = try r.u64("feedback.group")
+        time = try r.f64("feedback.time")
+        let at = r.offset
+        switch try r.u8("feedback.outcome") {
+        case 1: outcome = .resolved
+        case 2: outcome = .escalated
+        case 3: outcome = .corrected(groupUsedInstead: try r.bool("feedback.corrected.has-group") ? try r.u64("feedback.corrected.group") : nil)
+        case 4: outcome = .csat(Int(try r.u8("feedback.csat")))
+        case 5: outcome = .reopened
+        case let v: throw RankingDecodingError.invalidValue(field: "feedback.outcome", value: "\(v)", offset: at)
+        }
+    }
+}
+
+/// What a ranking logged: the groups shown with their features and
+/// propensities. The daemon appends it to the write-ahead log so feedback on
+/// it still counts after a restart.
+///
+/// Encoding (version 1): `u8 version | u64 id | f64 time | u16 dimension |
+/// u32 groups | u32 shown-first | groups × (u64 group | f64 propensity) |
+/// groups × dimension × f32 features`.
+public struct ImpressionRecord: Sendable, Equatable {
+    public static let version: UInt8 = 1
+
+    public let id: UInt64
+    public let time: Double
+    /// Groups in score order (best first).
+    public let groupIDs: [UInt64]
+    /// Probability that each group was shown first.
+    public let propensities: [Double]
+    /// Index in `groupIDs` of the group shown first.
+    public let shownFirst: Int
+    /// `groupIDs.count × FeatureSchema.dimension` features.
+    public let features: [Float]
+
+    init(_ impression: Impression) {
+        id = impression.id
+        time = impression.time
+        groupIDs = impression.groups.map(\.groupID)
+        propensities = impression.groups.map(\.propensity)
+        shownFirst = impression.shownFirst
+        features = impression.features
+    }
+
+    var impression: Impression {
+        Impression(id: id, time: time,
+                   groups: zip(groupIDs, propensities).map { ShownGroup(groupID: $0, propensity: $1) },
+                   shownFirst: shownFirst, features: features)
+    }
+
+    public func encode() -> [UInt8] { ByteWriter.encode(write(to:)) }
+
+    public init(decoding bytes: [UInt8]) throws { self = try ByteReader.decodeWhole(bytes, Self.init(from:)) }
+
+    func write(to w: inout ByteWriter) {
+        w.u8(Self.version)
+        w.u64(id)
+        w.f64(time)
+        w.u16(UInt16(FeatureSchema.dimension))
+        w.u32(UInt32(groupIDs.count))
+        w.u32(UInt32(shownFirst))
+        for (g, p) in zip(groupIDs, propensities) { w.u64(g); w.f64(p) }
+        w.f32s(features)
+    }
+
+    init(from r: inout ByteReader) throws {
+        let version = try r.u8("impression.version")
+        guard version == Self.version else {
+            throw RankingDecodingError.unsupportedVersion(found: UInt16(version), supported: UInt16(Self.version))
+        }
+        id = try r.u64("impression.id")
+        time = try r.f64("impression.time")
+        var at = r.offset
+        let d = Int(try r.u16("impression.dimension"))
+        guard d == FeatureSchema.dimension else {
+            throw RankingDecodingError.invalidValue(field: "impression.dimension", value: "\(d) (this build has \(FeatureSchema.dimension))", offset: at)
+        }
+        let count = try r.count("impression.groups", minimumItemSize: 16 + 4 * d)
+        at = r.offset
+        let first = Int(try r.u32("impression.shown-first"))
+        guard first < max(count, 1) else {
+            throw RankingDecodingError.invalidValue(field: "impression.shown-first", value: "\(first) of \(count) groups", offset: at)
+        }
+        var ids: [UInt64] = [], ps: [Double] = []
+        ids.reserveCapacity(count); ps.reserveCapacity(count)
+        for _ in 0..<count {
+            ids.append(try r.u64("impression.group"))
+            ps.append(try r.f64("impression.propensity"))
+        }
+        groupIDs = ids
+        propensities = ps
+        shownFirst = first
+        features = try r.f32s("impression.features", count: count * d)
+    }
+}
+
+/// One entry of the ranker's log: everything that changes its state, in order.
+/// Replaying a snapshot's later records with ``Ranker/apply(_:)`` reproduces
+/// the live state bit for bit.
+///
+/// Encoding: `u8 tag (1 impression, 2 feedback) | the record's encoding`.
+public enum RankingLogRecord: Sendable, Equatable {
+    case impression(ImpressionRecord)
+    case feedback(FeedbackRecord)
+
+    public func encode() -> [UInt8] {
+        var w = ByteWriter()
+        switch self {
+        case let .impression(r): w.u8(1); r.write(to: &w)
+        case let .feedback(r): w.u8(2); r.write(to: &w)
+        }
+        return w.bytes
+    }
+
+    public init(decoding bytes: [UInt8]) throws {
+        var r = ByteReader(bytes)
+        switch try r.u8("record.tag") {
+        case 1: self = .impression(try ImpressionRecord(from: &r))
+        case 2: self = .feedback(try FeedbackRecord(from: &r))
+        case let v: throw RankingDecodingError.invalidValue(field: "record.tag", value: "\(v)", offset: 0)
+        }
+        try r.finish()
+    }
+}

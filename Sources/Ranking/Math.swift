@@ -1,0 +1,19 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#else
+import Darwin
+#endif
+
+// The few libm functions the ranker needs, in one place.
+
+/// ln(1 + v), exact near 0.
+@inline(__always) func lnOnePlus(_ v: Double) -> Double { log1p(v) }
+
+/// The logistic function, with the logit clamped to ±35 so neither tail
+/// rounds to exactly 0 or 1.
+@inline(__always) func sigmoid(_ logit: Double) -> Double {
+    let t = min(35, max(-35, logit))
+    return 1 / (1 + exp(-t))
+}

@@ -1,0 +1,65 @@
+/// One vector the index returned for the query, in rank order.
+///
+/// The ranker never sees vectors: the core's search hands it these plain
+/// values, so `Ranking` stays independent of `VectorIndex`.
+public struct CandidateHit: Sendable, Equatable {
+    /// The vector's id in its collection.
+    public var vectorID: UInt64
+    /// The group (article) the vector stands for.
+    public var groupID: UInt64
+    /// Cosine similarity to the query (higher is closer).
+    public var similarity: Float
+    /// True when the vector is a learned alias (a resolved question), false for the article itself.
+    public var isAlias: Bool
+
+    public init(vectorID: UInt64, groupID: UInt64, similarity: Float, isAlias: Bool) {
+        self.vectorID = vectorID
+        self.groupID = groupID
+        self.similarity = similarity
+        self.isAlias = isAlias
+    }
+}
+
+/// What the core stores about a group that the ranker's features need.
+/// Outcome history is not here: the ranker keeps it itself.
+public struct GroupInfo: Sendable, Equatable {
+    /// The group's tags (`plan:pro`, `topic:billing`, …), hashed once by the caller.
+    public var tags: [ContextTag]
+    /// When the group was inserted (seconds, same clock as ``RankRequest/now``).
+    public var insertedAt: Double?
+    /// When the group was last updated; the age feature uses the later of the two.
+    public var updatedAt: Double?
+
+    public init(tags: [ContextTag] = [], insertedAt: Double? = nil, updatedAt: Double? = nil) {
+        self.tags = tags
+        self.insertedAt = insertedAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// Everything one ranking needs.
+public struct RankRequest: Sendable {
+    /// The top-C hits of the search, best first (non-increasing similarity).
+    public var hits: [CandidateHit]
+    /// Per-group information; a group without an entry has no tags and an unknown age.
+    public var groups: [UInt64: GroupInfo]
+    /// The query's context tags (plan, page, account state, previous topic…).
+    public var contextTags: [ContextTag]
+    /// Caller-computed per-group features by name (name → group → value in [-1, 1]).
+    /// Names must be in ``FeatureSchema/callerFeatureNames``; a missing value is 0.
+    public var callerFeatures: [String: [UInt64: Float]]
+    /// How many groups to return (fewer when fewer groups are among the hits).
+    public var k: Int
+    /// The request time in seconds (any epoch, the same clock as group times and feedback).
+    public var now: Double
+
+    public init(hits: [CandidateHit], groups: [UInt64: GroupInfo] = [:], contextTags: [ContextTag] = [],
+                callerFeatures: [String: [UInt64: Float]] = [:], k: Int, now: Double) {
+        self.hits = hits
+        self.groups = groups
+        self.contextTags = contextTags
+        self.callerFeatures = callerFeatures
+        self.k = k
+        self.now = now
+    }
+}

@@ -1,0 +1,96 @@
+extension Ranker {
+    /// Ranks the candidate groups of one query and logs the impression.
+    ///
+    /// Hits are aggregated per group, each group gets its feature vector
+    /// (``FeatureSchema``), the model scores every group with its mean logit
+    /// and the best `k` get an interval. With exploration on, the group shown
+    /// first is drawn ε-greedily and its propensity logged.
+    /// - Returns: the groups in the order shown, with scores and features, and
+    ///   the impression id for feedback (0, with no groups, when there were no hits).
+    /// - Throws: ``RankingError`` for a malformed request (unknown caller
+    ///   feature, out-of-order or non-finite hits, k < 1), naming the value.
+    public func rank(_ request: RankRequest) throws -> RankResult {
+        var extractor = try FeatureExtractor(request: request)
+        let candidates = extractor.groups
+        if candidates.isEmpty { return RankResult(impressionID: 0, groups: [], explored: false) }
+
+        let (view, histories): (ModelView, [OutcomeHistory]) = lock.withLock {
+            (self.view, candidates.map { state.histories[$0.groupID] ?? OutcomeHistory() })
+        }
+        extractor.fill(histories: histories, request: request)
+        let d = FeatureSchema.dimension
+        let all = extractor.features
+
+        // Mean logits for every group; ties keep the better best-hit rank (cosine order).
+        var logits = [Double](repeating: 0, count: candidates.count)
+        all.withUnsafeBufferPointer { f in
+            for i in 0..<candidates.count {
+                logits[i] = view.logit(UnsafeBufferPointer(rebasing: f[(i * d)..<((i + 1) * d)]))
+            }
+        }
+        var order = Array(0..<candidates.count)
+        order.sort { logits[$0] != logits[$1] ? logits[$0] > logits[$1] : candidates[$0].bestRank < candidates[$1].bestRank }
+        let top = order.prefix(request.k)
+
+        var shownFeatures = [Float]()
+        shownFeatures.reserveCapacity(top.count * d)
+        for i in top { shownFeatures.append(contentsOf: all[(i * d)..<((i + 1) * d)]) }
+        var scores = [ScoreInterval]()
+        scores.reserveCapacity(top.count)
+        shownFeatures.withUnsafeBufferPointer { f in
+            for (j, i) in top.enumerated() {
+                scores.append(view.score(UnsafeBufferPointer(rebasing: f[(j * d)..<((j + 1) * d)]), logit: logits[i]))
+            }
+        }
+
+        var impression = Impression(id: 0, time: request.now,
+                                    groups: top.map { ShownGroup(groupID: candidates[$0].groupID, propensity: 0) },
+                                    shownFirst: 0, features: shownFeatures)
+        lock.withLock {
+            impression.id = state.impressions.newestIssued + 1
+            let epsilon = state.configuration.explorationRate
+            let k = impression.groups.count
+            for j in 0..<k {
+                impression.groups[j].propensity = epsilon / Double(k) + (j == 0 ? 1 - epsilon : 0)
+            }
+            if epsilon > 0 {
+                var rng = ExplorationDraws(seed: state.configuration.seed, impression: impression.id)
+                if rng.nextUnit() < epsilon { impression.shownFirst = Int(rng.next() % UInt64(k)) }
+            }
+            // Ids are fresh and increasing, so this cannot throw.
+            try? state.impressions.insert(impression)
+            journal?(.impression(ImpressionRecord(impression)))
+        }
+
+        var shown = Array(0..<top.count)
+        if impression.shownFirst != 0 {
+            shown.remove(at: impression.shownFirst)
+            shown.insert(impression.shownFirst, at: 0)
+        }
+        let groups = shown.map { j in
+            let c = candidates[top[top.startIndex + j]]
+            return RankedGroup(groupID: c.groupID, score: scores[j], propensity: impression.groups[j].propensity,
+                               bestVectorID: c.bestVectorID, features: Array(shownFeatures[(j * d)..<((j + 1) * d)]))
+        }
+        return RankResult(impressionID: impression.id, groups: groups, explored: impression.shownFirst != 0)
+    }
+}
+
+/// The exploration draws of one impression: 64-bit finalizer hashes
+/// (MurmurHash3's fmix64) of the seed and the impression id, so every draw
+/// is reproducible from the id alone and concurrent rankings never share a
+/// generator.
+struct ExplorationDraws {
+    private var h: UInt64
+    init(seed: UInt64, impression: UInt64) { h = seed ^ impression }
+
+    mutating func next() -> UInt64 {
+        h ^= h >> 33; h &*= 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 33; h &*= 0xC4CE_B9FE_1A85_EC53
+        h ^= h >> 33
+        return h
+    }
+
+    /// Uniform in [0, 1).
+    mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+}
