@@ -12,17 +12,19 @@ out=.build-fuzz
 seeds="$out/seeds"
 corpus="$out/corpus"
 mkdir -p "$out" "$seeds" "$corpus"
-mapfile -t wire < <(find Sources/Wire -name '*.swift' | sort)
+root=$(pwd)
+mapfile -t wire < <(find "$root/Sources/Wire" -name '*.swift' | sort)
 
 # Seeds: the test samples, compiled in the same module as Wire (drop their import).
 grep -v '^import Wire' Tests/WireTests/Support/Samples.swift > "$out/Samples.swift"
-swiftc -O -wmo -parse-as-library -module-name WireSeeds "${wire[@]}" "$out/Samples.swift" scripts/fuzz/MakeSeeds.swift \
-    -o "$out/make-seeds"
+# swiftc runs inside $out so that its side files (.swiftmodule, .swiftdoc) land there.
+(cd "$out" && swiftc -O -wmo -parse-as-library -module-name WireSeeds "${wire[@]}" Samples.swift \
+    "$root/scripts/fuzz/MakeSeeds.swift" -o make-seeds)
 rm -f "$seeds"/*
 "$out/make-seeds" "$seeds"
 
-swiftc -O -wmo -g -parse-as-library -sanitize=fuzzer,address -module-name FuzzWire "${wire[@]}" scripts/fuzz/FuzzWire.swift \
-    -o "$out/fuzz-wire"
+(cd "$out" && swiftc -O -wmo -g -parse-as-library -sanitize=fuzzer,address -module-name FuzzWire "${wire[@]}" \
+    "$root/scripts/fuzz/FuzzWire.swift" -o fuzz-wire)
 
 echo "fuzzing Wire decoders for ${FUZZ_SECONDS:-60} s ($(ls "$seeds" | wc -l) seeds, $(ls "$corpus" | wc -l) corpus files)"
 "$out/fuzz-wire" -max_total_time="${FUZZ_SECONDS:-60}" -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 \

@@ -7,8 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=.build-wire-latency
 mkdir -p "$out"
-mapfile -t sources < <(find Sources/Wire -name '*.swift' | sort)
-swiftc -O -wmo -parse-as-library -module-name WireLatency "${sources[@]}" scripts/bench/WireLatency.swift -o "$out/wire-latency"
+root=$(pwd)
+mapfile -t sources < <(find "$root/Sources/Wire" -name '*.swift' | sort)
+(cd "$out" && swiftc -O -wmo -parse-as-library -module-name WireLatency "${sources[@]}" \
+    "$root/scripts/bench/WireLatency.swift" -o wire-latency)
 dir=$(mktemp -d /tmp/wire-latency.XXXXXX)
 "$out/wire-latency" serve "$dir" &
 server=$!

@@ -49,12 +49,10 @@ public func fuzzWire(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
 private func drain(_ decoder: inout FrameDecoder) -> (frames: [Frame], error: WireError?) {
     var frames: [Frame] = []
-    do {
+    do throws(WireError) {
         while case .frame(let frame) = try decoder.next() { frames.append(frame) }
-    } catch let error as WireError {
-        return (frames, error)
     } catch {
-        preconditionFailure("decoder threw a non-WireError: \(error)")
+        return (frames, error)
     }
     return (frames, nil)
 }
