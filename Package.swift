@@ -38,6 +38,7 @@ let package = Package(
             name: "LoopdeskCoreCLI",
             dependencies: [
                 "VectorIndex",
+                "Wire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

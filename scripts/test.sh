@@ -14,3 +14,7 @@ if [ -x scripts/install-model.sh ]; then
 fi
 swift build -c release --build-tests -Xswiftc -enable-testing
 swift test -c release -Xswiftc -enable-testing --skip-build "$@"
+
+# Persistence under kill -9: every acknowledged write survives (8 cycles under CI=true).
+swift build -c release --product loopdesk-core
+CI=true scripts/crash-test.sh

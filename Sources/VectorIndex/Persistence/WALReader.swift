@@ -39,13 +39,15 @@ public enum WALReader {
     ///     false only reports it (`verify`).
     /// - Throws: `PersistenceError.corrupt` naming the file and offset of a
     ///   damaged record anywhere but at the very end of the log.
+    ///   - only: restrict to this one segment file (`verify` of a single file).
     public static func replay(
-        directory: String, after: UInt64, repair: Bool, _ apply: (WALRecord) throws -> Void
+        directory: String, after: UInt64, repair: Bool, only: String? = nil, _ apply: (WALRecord) throws -> Void
     ) throws -> WALReplayReport {
         var report = WALReplayReport()
         let all = segments(in: directory)
         var expected: UInt64? = nil
         for (i, segment) in all.enumerated() {
+            if let only, asPath(segment.path).lastComponent != asPath(only).lastComponent { continue }
             report.segments += 1
             let isLast = i == all.count - 1
             var skipped = 0, applied = 0
