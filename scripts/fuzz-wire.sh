@@ -24,7 +24,7 @@ rm -f "$seeds"/*
 "$out/make-seeds" "$seeds"
 
 (cd "$out" && swiftc -O -wmo -g -parse-as-library -sanitize=fuzzer,address -module-name FuzzWire "${wire[@]}" \
-    "$root/scripts/fuzz/FuzzWire.swift" -o fuzz-wire)
+    "$root/scripts/fuzz/FuzzWire.swift" -o fuzz-wire 2>&1 | { grep -v "Cannot export local symbol '__asan" || true; })
 
 echo "fuzzing Wire decoders for ${FUZZ_SECONDS:-60} s ($(ls "$seeds" | wc -l) seeds, $(ls "$corpus" | wc -l) corpus files)"
 "$out/fuzz-wire" -max_total_time="${FUZZ_SECONDS:-60}" -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 \
