@@ -133,6 +133,9 @@ public struct FTRLUndo: Sendable, Equatable {
     public internal(set) var zBefore: [Double] = [], zAfter: [Double] = []
     public internal(set) var nBefore: [Double] = [], nAfter: [Double] = []
 
+    /// An empty record, for ``FTRLProximal/update(_:label:weight:undo:)`` to fill.
+    public init() {}
+
     init(dimension: Int) {
         coordinates.reserveCapacity(dimension)
         zBefore.reserveCapacity(dimension); zAfter.reserveCapacity(dimension)

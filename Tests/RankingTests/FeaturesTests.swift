@@ -1,0 +1,121 @@
+import Ranking
+import XCTest
+
+/// Features.swift and the untrained model: the first rankings are cosine order.
+final class FeaturesTests: XCTestCase {
+    func testSchemaHasThirtyTwoNamedSlots() {
+        XCTAssertEqual(FeatureSchema.dimension, 32)
+        XCTAssertEqual(Set(FeatureSchema.names).count, 32, "names are unique")
+        XCTAssertEqual(FeatureSchema.index(of: "best_similarity"), 1)
+        for name in FeatureSchema.callerFeatureNames { XCTAssertNotNil(FeatureSchema.index(of: name)) }
+    }
+
+    func testUntrainedOrderIsSimilarityOrder() throws {
+        let ranker = try Ranker()
+        var world = SyntheticWorld(seed: 3)
+        for _ in 0..<500 {
+            let request = world.nextRequest()
+            let result = try ranker.rank(request)
+            var seen: [UInt64] = []
+            for hit in request.hits where !seen.contains(hit.groupID) { seen.append(hit.groupID) }
+            XCTAssertEqual(result.groups.map(\.groupID), seen, "untrained ranking must follow the hits' similarity order")
+            XCTAssertFalse(result.explored)
+        }
+    }
+
+    func testFeatureValuesOfAHandBuiltRequest() throws {
+        let now = 10_000_000.0
+        let hits = [
+            CandidateHit(vectorID: 1, groupID: 10, similarity: 0.9, isAlias: true),
+            CandidateHit(vectorID: 2, groupID: 20, similarity: 0.8, isAlias: false),
+            CandidateHit(vectorID: 3, groupID: 10, similarity: 0.7, isAlias: false),
+            CandidateHit(vectorID: 4, groupID: 10, similarity: 0.5, isAlias: false),
+            CandidateHit(vectorID: 5, groupID: 10, similarity: 0.1, isAlias: true),
+        ]
+        let plan = ContextTag("plan:trial"), page = ContextTag("page:/billing")
+        let request = RankRequest(
+            hits: hits,
+            groups: [10: GroupInfo(tags: [plan, ContextTag("topic:refunds")], insertedAt: now - 7200, updatedAt: now - 3600)],
+            contextTags: [plan, page],
+            callerFeatures: ["lexical_overlap": [10: 0.25, 20: -0.5]],
+            k: 5, now: now)
+        let result = try Ranker().rank(request)
+        XCTAssertEqual(result.groups.map(\.groupID), [10, 20])
+        func f(_ g: Int, _ name: String) -> Float { result.groups[g].features[FeatureSchema.index(of: name)!] }
+        XCTAssertEqual(f(0, "bias"), 1)
+        XCTAssertEqual(f(0, "best_similarity"), 0.9, accuracy: 1e-6)
+        XCTAssertEqual(f(0, "best_similarity_sq"), 0.81, accuracy: 1e-6)
+        XCTAssertEqual(f(0, "mean_top_similarity"), (0.9 + 0.7 + 0.5) / 3, accuracy: 1e-6)
+        XCTAssertEqual(f(0, "knn_vote"), 0.8, accuracy: 1e-6)
+        XCTAssertEqual(f(1, "knn_vote"), 0.2, accuracy: 1e-6)
+        XCTAssertEqual(f(0, "margin"), 0.1, accuracy: 1e-6)
+        XCTAssertEqual(f(1, "margin"), -0.1, accuracy: 1e-6)
+        XCTAssertEqual(f(0, "best_rank"), 1)
+        XCTAssertEqual(f(1, "best_rank"), 0.5)
+        XCTAssertEqual(f(0, "best_is_alias"), 1)
+        XCTAssertEqual(f(1, "best_is_alias"), 0)
+        XCTAssertEqual(f(0, "alias_share"), 0.5)
+        XCTAssertEqual(f(0, "outcome_mean"), 0)
+        XCTAssertEqual(f(0, "outcome_count"), 0)
+        XCTAssertEqual(f(0, "no_history"), 1)
+        XCTAssertEqual(f(0, "age"), Float(log1p(1.0) / log1p(2 * 365 * 24.0)), accuracy: 1e-6, "age since the update, 1 hour")
+        XCTAssertEqual(f(1, "age"), 0, "unknown age is 0")
+        XCTAssertEqual(f(0, "context_match_count"), 0.25)
+        XCTAssertEqual(f(0, "context_match_ratio"), 0.5)
+        XCTAssertEqual(f(1, "context_match_ratio"), 0)
+        XCTAssertEqual(f(0, "query_has_context"), 1)
+        XCTAssertEqual(f(0, "context_family_\(plan.familyBucket)"), 1)
+        XCTAssertEqual(f(0, "lexical_overlap"), 0.25)
+        XCTAssertEqual(f(1, "lexical_overlap"), -0.5)
+        XCTAssertEqual(f(0, "bm25"), 0, "a caller feature not sent is 0")
+        for g in result.groups { for v in g.features { XCTAssertTrue(v >= -1 && v <= 1, "\(v) outside [-1, 1]") } }
+    }
+
+    func testOutcomeHistoryFeatures() throws {
+        let ranker = try Ranker()
+        let request = RankRequest(hits: [CandidateHit(vectorID: 1, groupID: 7, similarity: 0.8, isAlias: false)], k: 1, now: 0)
+        for _ in 0..<3 {
+            let r = try ranker.rank(request)
+            try ranker.feedback(FeedbackRecord(impressionID: r.impressionID, groupID: 7, outcome: .resolved, time: 0))
+        }
+        let x = try ranker.rank(request).groups[0].features
+        XCTAssertEqual(x[FeatureSchema.index(of: "outcome_mean")!], Float(4.0 / 5.0 - 0.5), accuracy: 1e-6, "Beta(1+3, 1+0) mean − 0.5")
+        XCTAssertEqual(x[FeatureSchema.index(of: "outcome_count")!], Float(log1p(3.0) / log1p(1000.0)), accuracy: 1e-6)
+        XCTAssertEqual(x[FeatureSchema.index(of: "no_history")!], 0)
+        XCTAssertEqual(ranker.history(of: 7), OutcomeHistory(successes: 3, failures: 0))
+    }
+
+    func testMalformedRequestsAreRefusedPrecisely() throws {
+        let ranker = try Ranker()
+        let hit = CandidateHit(vectorID: 1, groupID: 1, similarity: 0.5, isAlias: false)
+        XCTAssertThrowsError(try ranker.rank(RankRequest(hits: [hit], callerFeatures: ["lexical_overlapp": [1: 0.1]], k: 1, now: 0))) {
+            XCTAssertEqual($0 as? RankingError, .unknownCallerFeature(name: "lexical_overlapp", allowed: FeatureSchema.callerFeatureNames))
+            XCTAssertTrue("\($0)".contains("lexical_overlapp"))
+        }
+        XCTAssertThrowsError(try ranker.rank(RankRequest(hits: [hit], callerFeatures: ["bm25": [1: 3]], k: 1, now: 0))) {
+            XCTAssertEqual($0 as? RankingError, .callerFeatureOutOfRange(name: "bm25", group: 1, value: 3))
+        }
+        let nan = CandidateHit(vectorID: 9, groupID: 1, similarity: .nan, isAlias: false)
+        XCTAssertThrowsError(try ranker.rank(RankRequest(hits: [nan], k: 1, now: 0))) {
+            guard case .nonFiniteSimilarity(vectorID: 9, _)? = $0 as? RankingError else { return XCTFail("\($0)") }
+        }
+        let low = CandidateHit(vectorID: 2, groupID: 2, similarity: 0.1, isAlias: false)
+        XCTAssertThrowsError(try ranker.rank(RankRequest(hits: [low, hit], k: 1, now: 0))) {
+            XCTAssertEqual($0 as? RankingError, .hitsNotInRankOrder(index: 1, previous: 0.1, similarity: 0.5))
+        }
+        XCTAssertThrowsError(try ranker.rank(RankRequest(hits: [hit], k: 0, now: 0))) {
+            XCTAssertEqual($0 as? RankingError, .invalidK(0))
+        }
+        let empty = try ranker.rank(RankRequest(hits: [], k: 3, now: 0))
+        XCTAssertEqual(empty.impressionID, 0)
+        XCTAssertTrue(empty.groups.isEmpty)
+        XCTAssertEqual(ranker.stats().impressionsIssued, 0, "nothing logged for an empty ranking")
+    }
+
+    func testContextTagHashIsStableAndFamilyAware() {
+        XCTAssertEqual(ContextTag("plan:trial").familyBucket, ContextTag("plan:pro").familyBucket)
+        XCTAssertNotEqual(ContextTag("plan:trial").hash, ContextTag("plan:pro").hash)
+        // FNV-1a 64 of "a" is a published test vector.
+        XCTAssertEqual(ContextTag("a").hash, 0xaf63_dc4c_8601_ec8c)
+    }
+}
