@@ -28,7 +28,13 @@ public struct UpsertItem: Sendable, Equatable {
     }
 }
 
-enum IndexRecordCodec {
+/// Encoders of the logged records (public for benchmarks and tools that write logs).
+public enum IndexRecordCodec {
+    /// The payload of an upsert record, as `DurableCollection` logs it.
+    public static func encodeUpsertForBench(_ items: [UpsertItem], dimension: Int) -> [UInt8] {
+        encodeUpsert(items, dimension: dimension)
+    }
+
     static func encodeUpsert(_ items: [UpsertItem], dimension: Int) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(8 + items.count * (dimension * 4 + 24))

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import VectorIndex
+
+/// `loopdesk-core bench persistence`: snapshot write and load throughput,
+/// mapped open time, and write-ahead-log append rates per fsync policy.
+struct BenchPersistence: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "persistence",
+        abstract: "Snapshot write/load GB/s, mmap open time and WAL appends/s per fsync policy."
+    )
+
+    @Option(help: "Base vectors (.fvecs) to index; without it, --count random vectors of --dimension.") var base: String?
+    @Option(help: "Random vectors when no --base is given.") var count: Int = 100_000
+    @Option(help: "Dimension of random vectors.") var dimension: Int = 128
+    @Option(help: "Build the HNSW graph (slower; without it the snapshot holds vectors and empty links, the same bytes to move).") var buildGraph = false
+    @Option(help: "Directory for the files (same disk as the anchors' dd run).") var dir: String
+    @Option(help: "WAL appends per policy (always uses a tenth).") var walCount: Int = 200_000
+    @Option(help: "Dimension of the vectors in WAL records.") var walDimension: Int = 384
+    @Option(help: "Write the results as JSON here.") var json: String?
+
+    func run() throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var results: [String: Any] = [:]
+
+        // An index to snapshot.
+        let vectors: [Float], d: Int, n: Int
+        if let base {
+            let f = try TexmexFile.readFloats(base)
+            (vectors, d, n) = (f.values, f.dimension, f.count)
+        } else {
+            var x: UInt64 = 12345
+            vectors = (0..<(count * dimension)).map { _ in
+                x = x &* 6364136223846793005 &+ 1442695040888963407
+                return Float(Int64(bitPattern: x >> 11) % 2000) / 1000
+            }
+            (d, n) = (dimension, count)
+        }
+        let index = try HNSWIndex(parameters: IndexParameters(dimension: d, metric: .cosine), capacity: n)
+        try index.upsertBatch(ids: (0..<n).map(UInt64.init), vectors: vectors, threads: 2, linkGraph: buildGraph)
+        print("index: \(n) × \(d)\(buildGraph ? "" : " (vectors only, no graph)")")
+
+        let path = dir + "/bench-snapshot.ldx"
+        let t0 = Monotonic.now()
+        let image = index.captureSnapshot(collection: "bench")
+        let captured = Monotonic.seconds(since: t0)
+        try image.write(to: path)
+        let writeSeconds = Monotonic.seconds(since: t0)
+        let bytes = image.byteCount
+        image.release()
+        let writeGBs = Double(bytes) / writeSeconds / 1e9
+        print(String(format: "snapshot write: %.1f MB in %.3f s (capture, writes paused: %.1f ms) = %.2f GB/s, fsync included",
+                     Double(bytes) / 1e6, writeSeconds, captured * 1e3, writeGBs))
+
+        _ = try HNSWIndex.load(path: path, mode: .full)  // warm the page cache
+        let t1 = Monotonic.now()
+        let (loaded, _, _) = try HNSWIndex.load(path: path, mode: .full)
+        let loadSeconds = Monotonic.seconds(since: t1)
+        let loadGBs = Double(bytes) / loadSeconds / 1e9
+        print(String(format: "full load (every checksum verified), page cache: %.3f s = %.2f GB/s; %d vectors", loadSeconds, loadGBs, loaded.count))
+
+        var opens: [Double] = []
+        for _ in 0..<5 {
+            let t = Monotonic.now()
+            let (mapped, _, _) = try HNSWIndex.load(path: path, mode: .mapped)
+            opens.append(Monotonic.seconds(since: t))
+            _ = mapped
+        }
+        let openMs = opens.sorted()[2] * 1e3
+        print(String(format: "mmap open: %.2f ms (median of 5)", openMs))
+        try? FileManager.default.removeItem(atPath: path)
+        results["snapshot"] = ["vectors": n, "dimension": d, "bytes": bytes, "write_seconds": writeSeconds,
+                               "write_gb_per_s": writeGBs, "capture_ms": captured * 1e3, "load_seconds": loadSeconds,
+                               "load_gb_per_s": loadGBs, "mmap_open_ms": openMs]
+
+        // Write-ahead log.
+        let item = UpsertItem(id: 1, tags: [], vector: (0..<walDimension).map { Float($0) / Float(walDimension) })
+        var walResults: [String: Any] = [:]
+        for policy in [FsyncPolicy.no, .everysec, .always] {
+            let walDir = dir + "/wal-\(policy.rawValue)"
+            try? FileManager.default.removeItem(atPath: walDir)
+            try FileManager.default.createDirectory(atPath: walDir, withIntermediateDirectories: true)
+            let wal = try WriteAheadLog(directory: walDir, nextSequence: 1, policy: policy)
+            let appends = policy == .always ? max(walCount / 100, 200) : walCount
+            let t = Monotonic.now()
+            var it = item
+            for i in 0..<appends {
+                it.id = UInt64(i)
+                try wal.append(kind: IndexRecordKind.upsert.rawValue, payload: IndexRecordCodec.encodeUpsertForBench([it], dimension: walDimension))
+            }
+            try wal.close()
+            let s = Monotonic.seconds(since: t)
+            let rate = Double(appends) / s
+            print(String(format: "WAL %-8@ %9.0f appends/s of %d-d vectors (%d appends, %.2f s)", policy.rawValue as NSString, rate, walDimension, appends, s))
+            walResults[policy.rawValue] = ["appends_per_second": rate, "appends": appends, "seconds": s]
+            try? FileManager.default.removeItem(atPath: walDir)
+        }
+        results["wal"] = walResults
+        if let json {
+            let data = try JSONSerialization.data(withJSONObject: results, options: [.prettyPrinted, .sortedKeys])
+            try data.write(to: URL(fileURLWithPath: json))
+        }
+    }
+}
