@@ -6,7 +6,7 @@ set -euo pipefail
 
 need=()
 [ -e /usr/include/lapacke.h ] || need+=(liblapacke-dev)
-if ! ls /usr/include/*/cblas.h /usr/include/cblas.h >/dev/null 2>&1 || ! ldconfig -p | grep -q libopenblas; then
+if ! { ls /usr/include/*/cblas.h >/dev/null 2>&1 || [ -e /usr/include/cblas.h ]; } || ! { ls /usr/lib/*/libopenblas.so >/dev/null 2>&1 || [ -e /usr/lib/libopenblas.so ]; }; then
     need+=(libopenblas-dev)
 fi
 if [ ${#need[@]} -eq 0 ]; then

@@ -220,9 +220,7 @@ public final class DurableCollection: @unchecked Sendable {
         }
         defer { image.release() }
         let path = directory + "/" + DurableCollection.snapshotName(walSequence: walSequence)
-        try image.write(to: path)
-        var info = image.info
-        info.path = path
+        let info = try image.write(to: path)
         try pruneSnapshots()
         return (path, paused, info)
     }

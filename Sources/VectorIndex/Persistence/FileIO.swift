@@ -62,6 +62,18 @@ enum FileIO {
         }
     }
 
+    static func pwriteAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, offset: Int, path: String) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = Glibc.pwrite(fd, bytes.baseAddress! + done, min(bytes.count - done, 1 << 30), off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw PersistenceError.io(path: path, operation: "write", message: errorText())
+            }
+            done += n
+        }
+    }
+
     static func preadAll(_ fd: Int32, into buffer: UnsafeMutableRawPointer, count: Int, offset: Int, path: String) throws {
         var done = 0
         while done < count {

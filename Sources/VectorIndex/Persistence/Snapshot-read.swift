@@ -194,10 +194,15 @@ extension HNSWIndex {
                 guard region.commit(upTo: sec.length) else {
                     throw PersistenceError.corrupt(path: path, offset: sec.offset, reason: "section \(sec.name) larger than its reservation")
                 }
-                if sec.length > 0 {
-                    try FileIO.preadAll(fd, into: region.base, count: sec.length, offset: sec.offset, path: path)
+                // Chunk by chunk, each checksummed while it is still in cache.
+                var crc: UInt32 = 0
+                var done = 0
+                while done < sec.length {
+                    let n = min(8 << 20, sec.length - done)
+                    try FileIO.preadAll(fd, into: region.base + done, count: n, offset: sec.offset + done, path: path)
+                    crc = ld_crc32c(crc, region.base + done, n)
+                    done += n
                 }
-                let crc = ld_crc32c(0, region.base, sec.length)
                 guard crc == sec.crc else {
                     throw PersistenceError.corrupt(path: path, offset: sec.offset,
                                                    reason: "section \(sec.name) checksum \(hex(crc)) != stored \(hex(sec.crc))")

@@ -3,36 +3,87 @@ import Glibc
 #endif
 import CSupport
 
-/// A snapshot captured in memory: the whole file image, checksummed and ready
-/// to be written. Capturing holds the index's writer lock only for the memory
-/// copies; checksums and disk writes happen after it is released, while
-/// searches and writes go on.
-public struct SnapshotImage: @unchecked Sendable {
-    /// The file's bytes (header page and aligned sections).
+/// A snapshot captured in memory: the whole file image, ready to be written.
+///
+/// Capturing holds the index's writer lock only for the memory copies; the
+/// checksums are computed while the image streams to disk, after the lock is
+/// released, so searches and writes go on meanwhile.
+public final class SnapshotImage: @unchecked Sendable {
+    /// The file's bytes (header page and aligned sections), in anonymous memory.
     let buffer: UnsafeMutableRawBufferPointer
-    public let info: SnapshotInfo
+    /// The header; section checksums are filled in by `write(to:)`.
+    public private(set) var info: SnapshotInfo
+    private var released = false
+
+    init(buffer: UnsafeMutableRawBufferPointer, info: SnapshotInfo) {
+        self.buffer = buffer
+        self.info = info
+    }
+
+    deinit { release() }
 
     public var byteCount: Int { buffer.count }
 
-    /// Writes the image durably at `path`: to `path.tmp`, fsync, rename, fsync the directory.
-    public func write(to path: String) throws {
+    /// Memory for an image: straight from the kernel (already zero), so capturing costs one copy.
+    /// (Huge pages were tried: on a busy machine their compaction stalls cost seconds.)
+    static func allocate(bytes: Int) -> UnsafeMutableRawBufferPointer {
+        let size = MemoryRegion.roundUp(max(bytes, 1))
+        guard let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else {
+            fatalError("cannot allocate \(size) bytes for a snapshot image (errno \(errno))")
+        }
+        return UnsafeMutableRawBufferPointer(start: p, count: bytes)
+    }
+
+    /// Writes the image durably at `path`: sections stream to `path.tmp` in
+    /// chunks, each chunk checksummed as it goes; then the sealed header page
+    /// is written at offset 0, the file fsynced, renamed, and the directory fsynced.
+    /// - Returns: the header as written, with every checksum.
+    @discardableResult
+    public func write(to path: String) throws -> SnapshotInfo {
         let tmp = path + ".tmp"
         let fd = try FileIO.open(tmp, O_WRONLY | O_CREAT | O_TRUNC)
+        let h = buffer.baseAddress!
         do {
-            try FileIO.writeAll(fd, UnsafeRawBufferPointer(buffer), path: tmp)
+            let chunk = 8 << 20
+            var crcs = [UInt32](repeating: 0, count: info.sections.count)
+            var offset = SnapshotFormat.headerBytes
+            while offset < buffer.count {
+                let end = min(offset + chunk, buffer.count)
+                for (i, s) in info.sections.enumerated() {
+                    let lo = max(offset, s.offset), hi = min(end, s.offset + s.length)
+                    if lo < hi { crcs[i] = ld_crc32c(crcs[i], h + lo, hi - lo) }
+                }
+                try FileIO.pwriteAll(fd, UnsafeRawBufferPointer(start: h + offset, count: end - offset), offset: offset, path: tmp)
+                offset = end
+            }
+            for (i, crc) in crcs.enumerated() {
+                (h + SnapshotFormat.sectionTableOffset + i * SnapshotFormat.sectionEntryBytes)
+                    .storeBytes(of: crc.littleEndian, toByteOffset: 24, as: UInt32.self)
+                info.sections[i].crc = crc
+            }
+            let headerCRC = ld_crc32c(0, h, SnapshotFormat.Field.headerCRC)
+            h.storeBytes(of: headerCRC.littleEndian, toByteOffset: SnapshotFormat.Field.headerCRC, as: UInt32.self)
+            try FileIO.pwriteAll(fd, UnsafeRawBufferPointer(start: h, count: SnapshotFormat.headerBytes), offset: 0, path: tmp)
             try FileIO.fsync(fd, path: tmp)
         } catch {
-            close(fd)
+            Glibc.close(fd)
             unlink(tmp)
             throw error
         }
-        close(fd)
+        Glibc.close(fd)
         try FileIO.rename(tmp, path)
-        try FileIO.fsyncDirectory(asPath(path).deletingLastComponent.isEmpty ? "." : asPath(path).deletingLastComponent)
+        let dir = asPath(path).deletingLastComponent
+        try FileIO.fsyncDirectory(dir.isEmpty ? "." : dir)
+        info.path = path
+        return info
     }
 
-    /// Frees the image's memory. The image must not be used afterwards.
-    public func release() { buffer.deallocate() }
+    /// Frees the image's memory now (it is also freed when the image goes away).
+    public func release() {
+        if released { return }
+        released = true
+        munmap(buffer.baseAddress, MemoryRegion.roundUp(max(buffer.count, 1)))
+    }
 }
 
 extension HNSWIndex {
@@ -50,7 +101,7 @@ extension HNSWIndex {
             let (walSequence, extras) = context()
             return structure.withShared { captureLocked(collection: collection, walSequence: walSequence, extras: extras) }
         }
-        return image.sealed()
+        return image
     }
 
     private func captureLocked(collection: String, walSequence: UInt64, extras: [ExtraSection]) -> SnapshotImage {
@@ -96,8 +147,7 @@ extension HNSWIndex {
             offsets.append(start)
             total = start + p.4
         }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: total, alignment: SnapshotFormat.alignment)
-        buffer.initializeMemory(as: UInt8.self, repeating: 0)
+        let buffer = SnapshotImage.allocate(bytes: total)
         for (i, p) in parts.enumerated() where p.4 > 0 {
             let dst = buffer.baseAddress! + offsets[i]
             if let src = p.2 {
@@ -150,23 +200,6 @@ extension HNSWIndex {
             path: "", majorVersion: Int(SnapshotFormat.majorVersion), minorVersion: Int(SnapshotFormat.minorVersion),
             collection: collection, parameters: parameters, slotCount: n, liveCount: live, deletedCount: dead,
             entry: entry, walSequence: walSequence, createdMillis: millis, fileBytes: total, sections: sections)
-        return SnapshotImage(buffer: buffer, info: info)
-    }
-}
-
-extension SnapshotImage {
-    /// Fills in every section's CRC32C and the header's.
-    fileprivate func sealed() -> SnapshotImage {
-        let h = buffer.baseAddress!
-        var info = self.info
-        for (i, s) in info.sections.enumerated() {
-            let crc = ld_crc32c(0, h + s.offset, s.length)
-            (h + SnapshotFormat.sectionTableOffset + i * SnapshotFormat.sectionEntryBytes)
-                .storeBytes(of: crc.littleEndian, toByteOffset: 24, as: UInt32.self)
-            info.sections[i].crc = crc
-        }
-        let headerCRC = ld_crc32c(0, h, SnapshotFormat.Field.headerCRC)
-        h.storeBytes(of: headerCRC.littleEndian, toByteOffset: SnapshotFormat.Field.headerCRC, as: UInt32.self)
         return SnapshotImage(buffer: buffer, info: info)
     }
 }
