@@ -20,6 +20,13 @@ public struct FTRLProximal: Sendable, Equatable {
     public private(set) var n: [Double]
     /// The current weights, derived from z and n.
     public private(set) var weights: [Double]
+    /// Per-coordinate variance of the online iterate around the weights the
+    /// data pins down: ηᵢ / 2 with ηᵢ = α / (β + √nᵢ) the coordinate's current
+    /// step size. Constant-rate (preconditioned) SGD on a well-specified
+    /// logistic loss, whose gradient noise matches its curvature, wanders in a
+    /// stationary Gaussian of about that covariance (Mandt, Hoffman & Blei,
+    /// "Stochastic Gradient Descent as Approximate Bayesian Inference", JMLR 2017).
+    public private(set) var iterateVariance: [Double]
     /// Coordinates exempt from L1 (the bias).
     let l1Exempt: [Bool]
 
@@ -34,6 +41,7 @@ public struct FTRLProximal: Sendable, Equatable {
         n = [Double](repeating: 0, count: d)
         z = [Double](repeating: 0, count: d)
         weights = z
+        iterateVariance = [Double](repeating: parameters.alpha / (2 * parameters.beta), count: d)
         for i in 0..<d {
             let w = min(parameters.maxAbsWeight, max(-parameters.maxAbsWeight, initialWeights[i]))
             guard w != 0 else { continue }
@@ -50,7 +58,8 @@ public struct FTRLProximal: Sendable, Equatable {
         self.n = n
         self.l1Exempt = l1Exempt
         weights = [Double](repeating: 0, count: z.count)
-        for i in 0..<z.count { weights[i] = weight(i) }
+        iterateVariance = weights
+        for i in 0..<z.count { weights[i] = weight(i); iterateVariance[i] = stepVariance(i) }
     }
 
     public var dimension: Int { z.count }
@@ -85,6 +94,7 @@ public struct FTRLProximal: Sendable, Equatable {
             z[i] = zBefore + g - s * weights[i]
             n[i] = nAfter
             weights[i] = self.weight(i)
+            iterateVariance[i] = stepVariance(i)
             if let undo { undo.pointee.record(i, zBefore: zBefore, zAfter: z[i], nBefore: nBefore, nAfter: nAfter) }
             touched += 1
         }
@@ -100,22 +110,17 @@ public struct FTRLProximal: Sendable, Equatable {
     public mutating func undo(_ record: FTRLUndo) {
         for (k, i) in record.coordinates.enumerated() {
             let i = Int(i)
-            if z[i].bitPattern == record.zAfter[k].bitPattern { z[i] = record.zBefore[k] }
-            else { z[i] -= record.zAfter[k] - record.zBefore[k] }
-            if n[i].bitPattern == record.nAfter[k].bitPattern { n[i] = record.nBefore[k] }
-            else { n[i] = max(0, n[i] - (record.nAfter[k] - record.nBefore[k])) }
+            let zBefore = record.values[4 * k], zAfter = record.values[4 * k + 1]
+            let nBefore = record.values[4 * k + 2], nAfter = record.values[4 * k + 3]
+            if z[i].bitPattern == zAfter.bitPattern { z[i] = zBefore } else { z[i] -= zAfter - zBefore }
+            if n[i].bitPattern == nAfter.bitPattern { n[i] = nBefore } else { n[i] = max(0, n[i] - (nAfter - nBefore)) }
             weights[i] = weight(i)
+            iterateVariance[i] = stepVariance(i)
         }
     }
 
-    /// Per-coordinate variance of the online iterate around the weights the
-    /// data pins down: ηᵢ / 2 with ηᵢ = α / (β + √nᵢ) the coordinate's current
-    /// step size. Constant-rate (preconditioned) SGD on a well-specified
-    /// logistic loss, whose gradient noise matches its curvature, wanders in a
-    /// stationary Gaussian of about that covariance (Mandt, Hoffman & Blei,
-    /// "Stochastic Gradient Descent as Approximate Bayesian Inference", JMLR 2017).
-    public var iterateVariance: [Double] {
-        n.map { parameters.alpha / (2 * (parameters.beta + $0.squareRoot())) }
+    @inline(__always) func stepVariance(_ i: Int) -> Double {
+        parameters.alpha / (2 * (parameters.beta + n[i].squareRoot()))
     }
 
     @inline(__always) func weight(_ i: Int) -> Double {
@@ -129,28 +134,26 @@ public struct FTRLProximal: Sendable, Equatable {
 
 /// What one FTRL step changed, so that a `reopened` can take back a `resolved`.
 public struct FTRLUndo: Sendable, Equatable {
+    /// The coordinates the step touched.
     public internal(set) var coordinates: [UInt16] = []
-    public internal(set) var zBefore: [Double] = [], zAfter: [Double] = []
-    public internal(set) var nBefore: [Double] = [], nAfter: [Double] = []
+    /// Per touched coordinate, in order: z before, z after, n before, n after.
+    public internal(set) var values: [Double] = []
 
     /// An empty record, for ``FTRLProximal/update(_:label:weight:undo:)`` to fill.
     public init() {}
 
     init(dimension: Int) {
         coordinates.reserveCapacity(dimension)
-        zBefore.reserveCapacity(dimension); zAfter.reserveCapacity(dimension)
-        nBefore.reserveCapacity(dimension); nAfter.reserveCapacity(dimension)
+        values.reserveCapacity(4 * dimension)
     }
 
-    init(coordinates: [UInt16], zBefore: [Double], zAfter: [Double], nBefore: [Double], nAfter: [Double]) {
+    init(coordinates: [UInt16], values: [Double]) {
         self.coordinates = coordinates
-        self.zBefore = zBefore; self.zAfter = zAfter
-        self.nBefore = nBefore; self.nAfter = nAfter
+        self.values = values
     }
 
-    mutating func record(_ i: Int, zBefore zb: Double, zAfter za: Double, nBefore nb: Double, nAfter na: Double) {
+    mutating func record(_ i: Int, zBefore: Double, zAfter: Double, nBefore: Double, nAfter: Double) {
         coordinates.append(UInt16(i))
-        zBefore.append(zb); zAfter.append(za)
-        nBefore.append(nb); nAfter.append(na)
+        values.append(zBefore); values.append(zAfter); values.append(nBefore); values.append(nAfter)
     }
 }

@@ -65,8 +65,7 @@ struct FeatureExtractor {
     init(request: RankRequest) throws {
         guard request.k >= 1 else { throw RankingError.invalidK(request.k) }
         guard request.now.isFinite else { throw RankingError.invalidTime(request.now) }
-        var slotOfGroup: [UInt64: Int] = [:]
-        slotOfGroup.reserveCapacity(request.hits.count)
+        var slotOfGroup = GroupSlots(capacityFor: request.hits.count)
         groups.reserveCapacity(request.hits.count)
         var previous = Float.infinity
         for (rank, hit) in request.hits.enumerated() {
@@ -77,12 +76,8 @@ struct FeatureExtractor {
                 throw RankingError.hitsNotInRankOrder(index: rank, previous: previous, similarity: hit.similarity)
             }
             previous = hit.similarity
-            let slot: Int
-            if let s = slotOfGroup[hit.groupID] {
-                slot = s
-            } else {
-                slot = groups.count
-                slotOfGroup[hit.groupID] = slot
+            let slot = slotOfGroup.slot(of: hit.groupID, next: groups.count)
+            if slot == groups.count {
                 groups.append(CandidateGroup(groupID: hit.groupID, bestRank: rank, bestVectorID: hit.vectorID,
                                              bestSimilarity: hit.similarity, bestIsAlias: hit.isAlias))
             }
@@ -113,7 +108,10 @@ struct FeatureExtractor {
             if g.bestSimilarity > first { second = first; first = g.bestSimilarity }
             else if g.bestSimilarity > second { second = g.bestSimilarity }
         }
-        let query = Array(Set(request.contextTags))
+        var query: [ContextTag] = []
+        for tag in request.contextTags where !query.contains(tag) { query.append(tag) }
+        let countScale = 1 / lnOnePlus(FeatureSchema.outcomeCountScale)
+        let ageScale = 1 / lnOnePlus(FeatureSchema.ageScaleHours)
         let callerColumns: [(slot: Int, values: [UInt64: Float])] = request.callerFeatures.compactMap { name, values in
             FeatureSchema.callerFeatureNames.firstIndex(of: name).map { (FeatureSchema.callerFeature0 + $0, values) }
         }
@@ -133,13 +131,16 @@ struct FeatureExtractor {
                 x[FeatureSchema.aliasShare] = Float(g.aliasHits) / Float(g.hits)
                 let h = histories[i]
                 x[FeatureSchema.outcomeMean] = Float(h.posteriorMean - 0.5)
-                x[FeatureSchema.outcomeCount] = Float(min(1, log1pD(h.total) / log1pD(FeatureSchema.outcomeCountScale)))
-                x[FeatureSchema.noHistory] = h.total == 0 ? 1 : 0
+                if h.total > 0 {
+                    x[FeatureSchema.outcomeCount] = Float(min(1, lnOnePlus(h.total) * countScale))
+                } else {
+                    x[FeatureSchema.noHistory] = 1
+                }
                 let info = request.groups[g.groupID]
                 if let info, let born = info.insertedAt ?? info.updatedAt {
                     let changed = max(born, info.updatedAt ?? born)
                     let hours = max(0, request.now - changed) / 3600
-                    x[FeatureSchema.age] = Float(min(1, log1pD(hours) / log1pD(FeatureSchema.ageScaleHours)))
+                    x[FeatureSchema.age] = Float(min(1, lnOnePlus(hours) * ageScale))
                 }
                 if !query.isEmpty {
                     x[FeatureSchema.queryHasContext] = 1
@@ -163,4 +164,33 @@ struct FeatureExtractor {
 }
 
 @inline(__always) private func clamp(_ v: Float) -> Float { min(1, max(-1, v)) }
-@inline(__always) private func log1pD(_ v: Double) -> Double { lnOnePlus(v) }
+
+/// Group id → slot, for gathering one request's hits: open addressing in a
+/// power-of-two table at most half full (cheaper than a `Dictionary` for
+/// the ≤ C keys of one request).
+private struct GroupSlots {
+    private var keys: [UInt64]
+    private var slots: [Int32]
+    private let shift: UInt64
+
+    init(capacityFor n: Int) {
+        var bits: UInt64 = 4
+        while (1 << bits) < 2 * n { bits += 1 }
+        keys = [UInt64](repeating: 0, count: 1 << bits)
+        slots = [Int32](repeating: -1, count: 1 << bits)
+        shift = 64 - bits
+    }
+
+    /// The slot of `group`; a new group gets `next`.
+    mutating func slot(of group: UInt64, next: Int) -> Int {
+        let mask = keys.count - 1
+        var i = Int(truncatingIfNeeded: (group &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        while slots[i] >= 0 {
+            if keys[i] == group { return Int(slots[i]) }
+            i = (i + 1) & mask
+        }
+        keys[i] = group
+        slots[i] = Int32(next)
+        return next
+    }
+}

@@ -50,22 +50,18 @@ public struct LinearPosterior: Sendable, Equatable {
         guard c > 0, c.isFinite else { return }
         let d = dimension
         let r = c.squareRoot()
-        var v = [Double](repeating: 0, count: d)
-        for i in 0..<d { v[i] = r * Double(x[i]) }
-        precision.withUnsafeMutableBufferPointer { a in
-            for j in 0..<d where v[j] != 0 {
-                let vj = v[j]
-                for i in j..<d { a[j * d + i] += v[i] * vj }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: d) { v in
+            for i in 0..<d { v[i] = r * Double(x[i]) }
+            precision.withUnsafeMutableBufferPointer { a in
+                for j in 0..<d where v[j] != 0 {
+                    let vj = v[j]
+                    let col = a.baseAddress! + j * d
+                    for i in j..<d { col[i] += v[i] * vj }
+                }
             }
-        }
-        updatesSinceRefactor += 1
-        if updatesSinceRefactor >= parameters.refactorInterval, refactor() {
-            return
-        }
-        cholesky.withUnsafeMutableBufferPointer { l in
-            v.withUnsafeMutableBufferPointer { v in
-                Self.rankOneUpdate(l.baseAddress!, v.baseAddress!, d)
-            }
+            updatesSinceRefactor += 1
+            if updatesSinceRefactor >= parameters.refactorInterval, refactor() { return }
+            cholesky.withUnsafeMutableBufferPointer { l in Self.rankOneUpdate(l.baseAddress!, v.baseAddress!, d) }
         }
     }
 
@@ -113,11 +109,11 @@ public struct LinearPosterior: Sendable, Equatable {
         for k in 0..<d where v[k] != 0 {
             let lkk = l[k * d + k]
             let r = (lkk * lkk + v[k] * v[k]).squareRoot()
-            let c = r / lkk, s = v[k] / lkk
+            let c = r / lkk, s = v[k] / lkk, cInverse = lkk / r
             l[k * d + k] = r
             let col = l + k * d
             for i in (k + 1)..<d {
-                col[i] = (col[i] + s * v[i]) / c
+                col[i] = (col[i] + s * v[i]) * cInverse
                 v[i] = c * v[i] - s * col[i]
             }
         }

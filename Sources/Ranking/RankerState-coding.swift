@@ -69,7 +69,7 @@ extension Ranker {
                 if let u = g.undo {
                     w.u16(UInt16(u.coordinates.count))
                     for i in u.coordinates { w.u16(i) }
-                    w.f64s(u.zBefore); w.f64s(u.zAfter); w.f64s(u.nBefore); w.f64s(u.nAfter)
+                    w.f64s(u.values)
                 }
             }
         }
@@ -171,10 +171,7 @@ extension Ranker {
                     if let bad = coords.first(where: { Int($0) >= d }) {
                         throw RankingDecodingError.invalidValue(field: "undo.coordinate", value: "\(bad)", offset: at)
                     }
-                    imp.groups[g].undo = FTRLUndo(coordinates: coords, zBefore: try r.f64s("undo.zBefore", count: k),
-                                                  zAfter: try r.f64s("undo.zAfter", count: k),
-                                                  nBefore: try r.f64s("undo.nBefore", count: k),
-                                                  nAfter: try r.f64s("undo.nAfter", count: k))
+                    imp.groups[g].undo = FTRLUndo(coordinates: coords, values: try r.f64s("undo.values", count: 4 * k))
                 }
             }
             impressions.append(imp)
