@@ -91,6 +91,7 @@ public final class HNSWIndex: @unchecked Sendable {
                 tagCounts = b.counts
                 postings = b.postings
                 tombstones = b.tombstones
+                graph.tombstoneCount = UInt32(b.tombstones.count)
                 booksLoaded = true
             }
             return try body()
@@ -353,13 +354,11 @@ public final class HNSWIndex: @unchecked Sendable {
                 return ExactSearch.search(graph: graph, queries: q, queryCount: count, k: k, accept: accept, slots: slots)
                     .map(hits)
             }
-        } else if !isReadOnly && deletedCountUnlocked == 0 {
+        } else if !isReadOnly && graph.tombstoneCount == 0 {
             accept = .everything
         }
         return [hits(Array(graph.search(query: q, ef: ef, accept: accept).prefix(k)))]
     }
-
-    private var deletedCountUnlocked: Int { withBooks { tombstones.count } }
 
     private func hits(_ found: [Candidate]) -> [SearchHit] {
         found.map { SearchHit(id: graph.meta($0.slot).pointee.label, distance: $0.distance) }
@@ -422,6 +421,7 @@ public final class HNSWIndex: @unchecked Sendable {
         graph.setFlags(slot, NodeFlags.deleted)
         withBooks {
             tombstones.insert(slot)
+            graph.tombstoneCount = UInt32(tombstones.count)
             if let t = graph.tags(slot) {
                 for i in 0..<Int(t.pointee) { tagCounts[t[1 + i], default: 1] -= 1 }
             }
@@ -444,6 +444,7 @@ public final class HNSWIndex: @unchecked Sendable {
             graph.release(freed)
             withBooks {
                 tombstones.subtract(freed)
+                graph.tombstoneCount = UInt32(tombstones.count)
                 let gone = Set(freed)
                 for (t, list) in postings { postings[t] = list.filter { !gone.contains($0) } }
             }

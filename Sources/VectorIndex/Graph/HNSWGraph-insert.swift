@@ -135,7 +135,8 @@ extension HNSWGraph {
         }
         var lc = min(level, e.level)
         while lc >= 0 {
-            searchLayer(d, entry: current, ef: parameters.efConstruction, level: lc, scratch: scratch, accept: .live)
+            let accept: Acceptance = tombstoneCount == 0 ? .everything : .live
+            searchLayer(d, entry: current, ef: parameters.efConstruction, level: lc, scratch: scratch, accept: accept)
             var found = scratch.results.drainNearestFirst()
             found.removeAll { $0.slot == slot }
             if found.isEmpty {

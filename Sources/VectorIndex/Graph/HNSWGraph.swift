@@ -40,6 +40,8 @@ final class HNSWGraph: @unchecked Sendable {
     let entryWord: UnsafeMutablePointer<UInt64>
     /// Held by an insertion that raises the top level, so two cannot race.
     let entryLock = Mutex()
+    /// Tombstoned nodes not yet repaired away; while 0, searches skip the deleted check.
+    let tombstoneCountWord: UnsafeMutablePointer<UInt32>
     /// Slots freed by `repair`, reused by later inserts (writer-only).
     var freeSlots: [UInt32] = []
 
@@ -78,12 +80,21 @@ final class HNSWGraph: @unchecked Sendable {
         slotCountWord.initialize(to: slotCount)
         entryWord = .allocate(capacity: 1)
         entryWord.initialize(to: entry)
+        tombstoneCountWord = .allocate(capacity: 1)
+        tombstoneCountWord.initialize(to: 0)
         rng = SplitMix64(seed: parameters.seed &+ UInt64(slotCount))
     }
 
     deinit {
         slotCountWord.deallocate()
         entryWord.deallocate()
+        tombstoneCountWord.deallocate()
+    }
+
+    /// Tombstones awaiting repair (published by the writer).
+    var tombstoneCount: UInt32 {
+        get { ld_load_acquire_u32(tombstoneCountWord) }
+        set { ld_store_release_u32(tombstoneCountWord, newValue) }
     }
 
     /// Whether the graph lives in a read-only mapped file.
