@@ -57,7 +57,7 @@ extension Ranker {
                     impression.groups[o].state = .endorsed
                     rescored.append(o)
                 } else {
-                    state.histories[other, default: OutcomeHistory()].add(LearningSignal.endorsed.history)
+                    state.histories.add(LearningSignal.endorsed.history, to: other)
                 }
             }
         case let .csat(score):
@@ -78,7 +78,7 @@ extension Ranker {
                 let touched = withFeatures(impression, g) { state.ftrl.update($0, label: signal.label, weight: signal.weight).coordinates }
                 state.coordinateUpdates += UInt64(touched)
             }
-            state.histories[record.groupID, default: OutcomeHistory()].add(LearningSignal.reopened.history)
+            state.histories.add(LearningSignal.reopened.history, to: record.groupID)
             impression.groups[g].undo = nil
             impression.groups[g].state = .reopened
         }
@@ -98,7 +98,7 @@ extension Ranker {
     @discardableResult
     private func learnLocked(_ impression: Impression, _ g: Int, _ signal: LearningSignal,
                              undo: UnsafeMutablePointer<FTRLUndo>? = nil) -> Bool {
-        state.histories[impression.groups[g].groupID, default: OutcomeHistory()].add(signal.history)
+        state.histories.add(signal.history, to: impression.groups[g].groupID)
         let d = FeatureSchema.dimension
         for i in 0..<d { state.featureSums[i] += Double(impression.features[g * d + i]) }
         state.featureCount += 1

@@ -15,7 +15,7 @@ extension Ranker {
         if candidates.isEmpty { return RankResult(impressionID: 0, groups: [], explored: false) }
 
         let (view, histories): (ModelView, [OutcomeHistory]) = lock.withLock {
-            (self.view, candidates.map { state.histories[$0.groupID] ?? OutcomeHistory() })
+            (self.view, candidates.map { state.histories[$0.groupID] })
         }
         extractor.fill(histories: histories, request: request)
         let d = FeatureSchema.dimension

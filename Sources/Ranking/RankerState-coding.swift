@@ -53,7 +53,7 @@ extension Ranker {
         w.u64(UInt64(s.posterior.updatesSinceRefactor))
 
         w.u32(UInt32(s.histories.count))
-        for (group, h) in s.histories.sorted(by: { $0.key < $1.key }) {
+        for (group, h) in s.histories.sorted {
             w.u64(group); w.f64(h.successes); w.f64(h.failures)
         }
 
@@ -133,12 +133,15 @@ extension Ranker {
         let posterior = LinearPosterior(dimension: d, parameters: c.posterior, precision: a, cholesky: l,
                                         updatesSinceRefactor: sinceRefactor)
 
-        var histories: [UInt64: OutcomeHistory] = [:]
         let historyCount = try r.count("state.histories", minimumItemSize: 24)
-        histories.reserveCapacity(historyCount)
+        var histories = HistoryTable(minimumCapacity: historyCount)
         for _ in 0..<historyCount {
             let group = try r.u64("history.group")
-            histories[group] = OutcomeHistory(successes: try r.f64("history.successes"), failures: try r.f64("history.failures"))
+            let h = OutcomeHistory(successes: try r.f64("history.successes"), failures: try r.f64("history.failures"))
+            guard h.successes >= 0, h.failures >= 0, h.total.isFinite else {
+                throw RankingDecodingError.invalidValue(field: "history[\(group)]", value: "\(h)", offset: r.offset)
+            }
+            histories.add(h, to: group)
         }
 
         let newest = try r.u64("impressions.newestIssued")
