@@ -65,7 +65,7 @@ struct FeatureExtractor {
     init(request: RankRequest) throws {
         guard request.k >= 1 else { throw RankingError.invalidK(request.k) }
         guard request.now.isFinite else { throw RankingError.invalidTime(request.now) }
-        var slotOfGroup = GroupSlots(capacityFor: request.hits.count)
+        var slotOfGroup = GroupTable<Int>(minimumCapacity: request.hits.count)
         groups.reserveCapacity(request.hits.count)
         var previous = Float.infinity
         for (rank, hit) in request.hits.enumerated() {
@@ -76,7 +76,7 @@ struct FeatureExtractor {
                 throw RankingError.hitsNotInRankOrder(index: rank, previous: previous, similarity: hit.similarity)
             }
             previous = hit.similarity
-            let slot = slotOfGroup.slot(of: hit.groupID, next: groups.count)
+            let slot = slotOfGroup.value(for: hit.groupID, insertingIfAbsent: groups.count)
             if slot == groups.count {
                 groups.append(CandidateGroup(groupID: hit.groupID, bestRank: rank, bestVectorID: hit.vectorID,
                                              bestSimilarity: hit.similarity, bestIsAlias: hit.isAlias))
@@ -164,33 +164,3 @@ struct FeatureExtractor {
 }
 
 @inline(__always) private func clamp(_ v: Float) -> Float { min(1, max(-1, v)) }
-
-/// Group id → slot, for gathering one request's hits: open addressing in a
-/// power-of-two table at most half full (cheaper than a `Dictionary` for
-/// the ≤ C keys of one request).
-private struct GroupSlots {
-    private var keys: [UInt64]
-    private var slots: [Int32]
-    private let shift: UInt64
-
-    init(capacityFor n: Int) {
-        var bits: UInt64 = 4
-        while (1 << bits) < 2 * n { bits += 1 }
-        keys = [UInt64](repeating: 0, count: 1 << bits)
-        slots = [Int32](repeating: -1, count: 1 << bits)
-        shift = 64 - bits
-    }
-
-    /// The slot of `group`; a new group gets `next`.
-    mutating func slot(of group: UInt64, next: Int) -> Int {
-        let mask = keys.count - 1
-        var i = Int(truncatingIfNeeded: (group &* 0x9E37_79B9_7F4A_7C15) >> shift)
-        while slots[i] >= 0 {
-            if keys[i] == group { return Int(slots[i]) }
-            i = (i + 1) & mask
-        }
-        keys[i] = group
-        slots[i] = Int32(next)
-        return next
-    }
-}

@@ -57,7 +57,7 @@ extension Ranker {
                     impression.groups[o].state = .endorsed
                     rescored.append(o)
                 } else {
-                    state.histories.add(LearningSignal.endorsed.history, to: other)
+                    state.histories.modify(other, default: OutcomeHistory()) { $0.add(LearningSignal.endorsed.history) }
                 }
             }
         case let .csat(score):
@@ -78,7 +78,7 @@ extension Ranker {
                 let touched = withFeatures(impression, g) { state.ftrl.update($0, label: signal.label, weight: signal.weight).coordinates }
                 state.coordinateUpdates += UInt64(touched)
             }
-            state.histories.add(LearningSignal.reopened.history, to: record.groupID)
+            state.histories.modify(record.groupID, default: OutcomeHistory()) { $0.add(LearningSignal.reopened.history) }
             impression.groups[g].undo = nil
             impression.groups[g].state = .reopened
         }
@@ -98,7 +98,7 @@ extension Ranker {
     @discardableResult
     private func learnLocked(_ impression: Impression, _ g: Int, _ signal: LearningSignal,
                              undo: UnsafeMutablePointer<FTRLUndo>? = nil) -> Bool {
-        state.histories.add(signal.history, to: impression.groups[g].groupID)
+        state.histories.modify(impression.groups[g].groupID, default: OutcomeHistory()) { $0.add(signal.history) }
         let d = FeatureSchema.dimension
         for i in 0..<d { state.featureSums[i] += Double(impression.features[g * d + i]) }
         state.featureCount += 1

@@ -15,7 +15,7 @@ extension Ranker {
         if candidates.isEmpty { return RankResult(impressionID: 0, groups: [], explored: false) }
 
         let (view, histories): (ModelView, [OutcomeHistory]) = lock.withLock {
-            (self.view, candidates.map { state.histories[$0.groupID] })
+            (self.view, candidates.map { state.histories[$0.groupID] ?? OutcomeHistory() })
         }
         extractor.fill(histories: histories, request: request)
         let d = FeatureSchema.dimension

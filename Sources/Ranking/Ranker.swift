@@ -81,7 +81,7 @@ public final class Ranker: @unchecked Sendable {
 
     /// The outcome history the ranker keeps for `group`.
     public func history(of group: UInt64) -> OutcomeHistory {
-        lock.withLock { state.histories[group] }
+        lock.withLock { state.histories[group] ?? OutcomeHistory() }
     }
 
     /// Called with the lock held after the model changed.

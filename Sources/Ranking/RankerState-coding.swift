@@ -134,14 +134,17 @@ extension Ranker {
                                         updatesSinceRefactor: sinceRefactor)
 
         let historyCount = try r.count("state.histories", minimumItemSize: 24)
-        var histories = HistoryTable(minimumCapacity: historyCount)
+        var histories = GroupTable<OutcomeHistory>(minimumCapacity: historyCount)
         for _ in 0..<historyCount {
             let group = try r.u64("history.group")
             let h = OutcomeHistory(successes: try r.f64("history.successes"), failures: try r.f64("history.failures"))
+            guard histories[group] == nil else {
+                throw RankingDecodingError.invalidValue(field: "history.group", value: "\(group) (twice)", offset: r.offset)
+            }
             guard h.successes >= 0, h.failures >= 0, h.total.isFinite else {
                 throw RankingDecodingError.invalidValue(field: "history[\(group)]", value: "\(h)", offset: r.offset)
             }
-            histories.add(h, to: group)
+            _ = histories.value(for: group, insertingIfAbsent: h)
         }
 
         let newest = try r.u64("impressions.newestIssued")

@@ -4,7 +4,7 @@ struct RankerState: Equatable {
     var configuration: RankerConfiguration
     var ftrl: FTRLProximal
     var posterior: LinearPosterior
-    var histories = HistoryTable()
+    var histories = GroupTable<OutcomeHistory>()
     var impressions: ImpressionStore
     /// Feedback records applied.
     var updates: UInt64 = 0
