@@ -13,7 +13,7 @@ struct BenchPersistence: ParsableCommand {
     @Option(help: "Base vectors (.fvecs) to index; without it, --count random vectors of --dimension.") var base: String?
     @Option(help: "Random vectors when no --base is given.") var count: Int = 100_000
     @Option(help: "Dimension of random vectors.") var dimension: Int = 128
-    @Option(help: "Build the HNSW graph (slower; without it the snapshot holds vectors and empty links, the same bytes to move).") var buildGraph = false
+    @Flag(help: "Build the HNSW graph (slower; without it the snapshot holds vectors and empty links, the same bytes to move) and measure searches during the snapshot.") var buildGraph = false
     @Option(help: "Directory for the files (same disk as the anchors' dd run).") var dir: String
     @Option(help: "WAL appends per policy (always uses a tenth).") var walCount: Int = 200_000
     @Option(help: "Dimension of the vectors in WAL records.") var walDimension: Int = 384
@@ -40,12 +40,22 @@ struct BenchPersistence: ParsableCommand {
         try index.upsertBatch(ids: (0..<n).map(UInt64.init), vectors: vectors, threads: 2, linkGraph: buildGraph)
         print("index: \(n) × \(d)\(buildGraph ? "" : " (vectors only, no graph)")")
 
+        // With a graph, a thread searches throughout the snapshot: the longest any
+        // search took shows whether the snapshot blocked searches.
+        let probe = buildGraph ? SearchProbe(index: index, queries: Array(vectors.prefix(100 * d)), dimension: d) : nil
+        probe?.start()
         let path = dir + "/bench-snapshot.ldx"
         let t0 = Monotonic.now()
         let image = index.captureSnapshot(collection: "bench")
         let captured = Monotonic.seconds(since: t0)
         try image.write(to: path)
         let writeSeconds = Monotonic.seconds(since: t0)
+        if let probe {
+            let (searches, maxMs, p99Ms, baselineMs) = probe.stop()
+            print(String(format: "searches during the snapshot: %d, longest %.2f ms, p99 %.2f ms (longest before it: %.2f ms)",
+                         searches, maxMs, p99Ms, baselineMs))
+            results["search_during_snapshot"] = ["searches": searches, "max_ms": maxMs, "p99_ms": p99Ms, "max_before_ms": baselineMs]
+        }
         let bytes = image.byteCount
         image.release()
         let writeGBs = Double(bytes) / writeSeconds / 1e9
@@ -100,5 +110,54 @@ struct BenchPersistence: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: results, options: [.prettyPrinted, .sortedKeys])
             try data.write(to: URL(fileURLWithPath: json))
         }
+    }
+}
+
+/// Runs searches on a background thread and records how long each took.
+final class SearchProbe: @unchecked Sendable {
+    let index: HNSWIndex
+    let queries: [Float]
+    let dimension: Int
+    private let lock = NSLock()
+    private var running = true
+    private var latencies: [Double] = []
+    private var baseline: [Double] = []
+    private let done = DispatchSemaphore(value: 0)
+
+    init(index: HNSWIndex, queries: [Float], dimension: Int) {
+        self.index = index
+        self.queries = queries
+        self.dimension = dimension
+    }
+
+    /// Measures a quiet baseline, then searches until `stop`.
+    func start() {
+        let n = queries.count / dimension
+        for i in 0..<200 { baseline.append(timeOne(i % n)) }
+        Thread {
+            var i = 0
+            while self.lock.withLock({ self.running }) {
+                let t = self.timeOne(i % n)
+                self.lock.withLock { self.latencies.append(t) }
+                i += 1
+            }
+            self.done.signal()
+        }.start()
+    }
+
+    private func timeOne(_ i: Int) -> Double {
+        let q = Array(queries[(i * dimension)..<((i + 1) * dimension)])
+        let t = Monotonic.now()
+        _ = try? index.search(q, k: 10, ef: 64)
+        return Monotonic.seconds(since: t) * 1e3
+    }
+
+    /// - Returns: searches run, longest and p99 latency (ms), and the longest of the quiet baseline.
+    func stop() -> (Int, Double, Double, Double) {
+        lock.withLock { running = false }
+        done.wait()
+        let sorted = latencies.sorted()
+        let p99 = sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
+        return (sorted.count, sorted.last ?? 0, p99, baseline.max() ?? 0)
     }
 }
