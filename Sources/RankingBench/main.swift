@@ -2,7 +2,7 @@
 // only; the numbers and the load they were taken under go in
 // Benchmarks/RESULTS.md. Build and run in release:
 //
-//     swift run -c release ranking-bench [--quick]
+//     swift run -c release ranking-bench [--quick] [--only ftrl|rank|feedback|posterior]
 import Ranking
 
 #if canImport(Glibc)
@@ -12,6 +12,10 @@ import Darwin
 #endif
 
 let quick = CommandLine.arguments.contains("--quick")
+let only = CommandLine.arguments.firstIndex(of: "--only").flatMap {
+    $0 + 1 < CommandLine.arguments.count ? CommandLine.arguments[$0 + 1] : nil
+}
+func runs(_ section: String) -> Bool { only == nil || only == section }
 let clock = ContinuousClock()
 
 func seconds(_ d: Duration) -> Double {
@@ -59,7 +63,7 @@ struct Inputs {
 print("ranking-bench  load(1/5/15 min): \(load())  features: \(FeatureSchema.dimension)")
 
 // 1. FTRL coordinate updates per second (dense 32-feature vectors).
-do {
+if runs("ftrl") {
     var inputs = Inputs()
     let d = 32
     let xs = (0..<256).map { _ in (0..<d).map { _ in inputs.unit() * 2 - 1 } }
@@ -103,7 +107,7 @@ func requests(groupsPerQuery: Int, count: Int) -> [RankRequest] {
     }
 }
 
-for groupsPerQuery in [30, 100] {
+for groupsPerQuery in [30, 100] where runs("rank") {
     let batch = requests(groupsPerQuery: groupsPerQuery, count: 64)
     var configuration = RankerConfiguration()
     configuration.explorationRate = 0.05
@@ -115,7 +119,7 @@ for groupsPerQuery in [30, 100] {
 }
 
 // 3. Feedback: FTRL step + posterior rank-one update + history + publish + rescoring.
-do {
+if runs("feedback") {
     let batch = requests(groupsPerQuery: 30, count: 64)
     let n = quick ? 2_000 : 20_000
     var configuration = RankerConfiguration()
@@ -135,7 +139,7 @@ do {
 }
 
 // 4. The posterior alone at d = 32: rank-one update + one rescoring (xᵀA⁻¹x).
-do {
+if runs("posterior") {
     var inputs = Inputs()
     let d = 32
     let xs = (0..<256).map { _ in (0..<d).map { _ in inputs.unit() * 2 - 1 } }
