@@ -21,6 +21,8 @@ struct BenchANN: ParsableCommand {
     @Option(help: "Threads for the build.") var threads: Int = 2
     @Option(help: "f32, f16 or int8 traversal storage.") var storage: String = "f32"
     @Flag(help: "With a compact storage, keep no f32 copies (no re-ranking).") var noFullPrecision = false
+    @Flag(help: "With a compact storage, build with f32 distances throughout (default: walk on codes, choose in f32).") var buildOnF32 = false
+    @Option(help: "Use only the first N base vectors (ground truth then comes from exact search).") var limit: Int?
     @Option(help: "Also run exact BLAS search over this many queries (0: skip).") var exactQueries: Int = 1000
     @Option(help: "Write the results as JSON here.") var json: String?
 
@@ -40,6 +42,7 @@ struct BenchANN: ParsableCommand {
         let params = IndexParameters(dimension: b.dimension, metric: metric, M: m, efConstruction: efConstruction,
                                      storage: storage, keepFullPrecision: !noFullPrecision)
         let index = try HNSWIndex(parameters: params, capacity: b.count)
+        index.buildOnCodes = !buildOnF32
         print("data: \(b.count) × \(b.dimension) base, \(q.count) queries; metric \(metric.rawValue), M \(m), efC \(efConstruction), storage \(storage.rawValue)\(storage != .f32 && !noFullPrecision ? " + f32 re-rank" : ""), kernels \(index.kernelName)")
         let t0 = Monotonic.now()
         try index.upsertBatch(ids: (0..<b.count).map(UInt64.init), vectors: b.values, threads: threads)

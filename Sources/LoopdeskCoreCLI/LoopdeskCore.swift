@@ -12,7 +12,7 @@ struct LoopdeskCore: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loopdesk-core",
         abstract: "Loopdesk's vector index and ranking core.",
-        subcommands: [Bench.self, SnapshotCommand.self, VerifyCommand.self, InspectCommand.self, RestoreCommand.self, CrashWriter.self]
+        subcommands: [ServeCommand.self, Bench.self, SnapshotCommand.self, VerifyCommand.self, InspectCommand.self, RestoreCommand.self, CrashWriter.self]
     )
 }
 

@@ -59,6 +59,14 @@ public final class HNSWIndex: @unchecked Sendable {
     /// by exact search over the matching vectors instead of a graph walk.
     public var exactFilterFraction: Double = 0.1
 
+    /// With a compact storage and f32 copies, walk the graph on the codes while
+    /// building (neighbours are still chosen with f32 distances). On by default;
+    /// off builds entirely in f32, for comparison.
+    public var buildOnCodes: Bool {
+        get { graph.buildOnCodes }
+        set { graph.buildOnCodes = newValue }
+    }
+
     /// Creates an empty index with room for `capacity` vectors (address space is
     /// reserved up front; memory is used only as vectors arrive).
     public init(parameters: IndexParameters, capacity: Int = 1 << 22) throws {

@@ -94,8 +94,25 @@ extension HNSWGraph {
         let level = Int(meta(slot).pointee.level)
         let scratch = borrowScratch()
         defer { scratchPool.giveBack(scratch) }
-        if let v = fullVector(slot) {
-            link(slot: slot, level: level, f32Distance(query: v), scratch: scratch)
+        if layout.storage == .f32 {
+            let v = fullVector(slot)!
+            link(slot: slot, level: level, f32Distance(query: v), rerank: nil as F32Distance?, scratch: scratch)
+        } else if let v = fullVector(slot), buildOnCodes {
+            // Walk the graph on the compact codes (a quarter or half of the memory
+            // traffic), then judge the candidates found with exact f32 distances:
+            // the neighbours chosen are the ones an f32 build would choose from them.
+            let exact = f32Distance(query: v)
+            switch layout.storage {
+            case .f32: fatalError("unreachable")
+            case .int8:
+                let scaled = UnsafeMutablePointer<Float>.allocate(capacity: layout.dimension)
+                defer { scaled.deallocate() }
+                link(slot: slot, level: level, int8Distance(query: v, scratch: scaled), rerank: exact, scratch: scratch)
+            case .f16:
+                link(slot: slot, level: level, f16Distance(query: v), rerank: exact, scratch: scratch)
+            }
+        } else if let v = fullVector(slot) {
+            link(slot: slot, level: level, f32Distance(query: v), rerank: nil as F32Distance?, scratch: scratch)
         } else {
             let q = UnsafeMutablePointer<Float>.allocate(capacity: layout.dimension)
             defer { q.deallocate() }
@@ -105,14 +122,14 @@ extension HNSWGraph {
             case .int8:
                 let scaled = UnsafeMutablePointer<Float>.allocate(capacity: layout.dimension)
                 defer { scaled.deallocate() }
-                link(slot: slot, level: level, int8Distance(query: q, scratch: scaled), scratch: scratch)
+                link(slot: slot, level: level, int8Distance(query: q, scratch: scaled), rerank: nil as F32Distance?, scratch: scratch)
             case .f16:
-                link(slot: slot, level: level, f16Distance(query: q), scratch: scratch)
+                link(slot: slot, level: level, f16Distance(query: q), rerank: nil as F32Distance?, scratch: scratch)
             }
         }
     }
 
-    private func link<D: DistanceSource>(slot: UInt32, level: Int, _ d: D, scratch: SearchScratch) {
+    private func link<D: DistanceSource, E: DistanceSource>(slot: UInt32, level: Int, _ d: D, rerank: E?, scratch: SearchScratch) {
         // An insertion that may raise the top level holds the entry lock throughout,
         // so the entry point never names a node whose upper links are not written yet.
         var holdsEntryLock = false
@@ -139,6 +156,10 @@ extension HNSWGraph {
             searchLayer(d, entry: current, ef: parameters.efConstruction, level: lc, scratch: scratch, accept: accept)
             var found = scratch.results.drainNearestFirst()
             found.removeAll { $0.slot == slot }
+            if let rerank {
+                for i in found.indices { found[i].distance = rerank.distance(to: found[i].slot) }
+                found.sort { $0.distance < $1.distance || ($0.distance == $1.distance && $0.slot < $1.slot) }
+            }
             if found.isEmpty {
                 // Everything reachable is deleted: link through the entry anyway so the node is reachable.
                 found = [current]
@@ -149,7 +170,7 @@ extension HNSWGraph {
             for n in neighbours {
                 addReverseLink(from: n.slot, to: slot, distance: n.distance, level: lc, maxLinks: maxLinks, scratch: scratch)
             }
-            current = found[0]
+            current = Candidate(distance: d.distance(to: found[0].slot), slot: found[0].slot)
             lc -= 1
         }
         if level > e.level {

@@ -46,6 +46,9 @@ final class HNSWGraph: @unchecked Sendable {
     var freeSlots: [UInt32] = []
 
     let scratchPool = ScratchPool()
+    /// With a compact storage and f32 copies: walk the graph on codes while
+    /// building, choosing neighbours with f32 distances (see `link(slot:)`).
+    var buildOnCodes = true
     private var rng: SplitMix64
 
     /// An empty graph with address space for `capacity` nodes.

@@ -1,0 +1,57 @@
+import ArgumentParser
+import CoreServer
+import Logging
+import VectorIndex
+
+/// `loopdesk-core serve`: the daemon. Wiring only; the behaviour lives in `CoreServer`.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the collections of a data directory on a Unix socket (docs/OPERATIONS.md).",
+        discussion: "Stops gracefully on SIGTERM or SIGINT: finishes requests in flight, snapshots every collection, removes the socket."
+    )
+
+    @Option(help: "Unix socket to listen on; a live socket there stops the start, a stale one is replaced.") var socket: String
+    @Option(help: "Data directory (created if missing; locked while serving).") var data: String
+    @Option(name: .customLong("socket-mode"), help: "Socket file permissions, octal.") var socketMode: String = "0600"
+    @Option(name: .customLong("allow-uid"), help: "Only these peer uids may connect (SO_PEERCRED); repeat for several.") var allowUID: [UInt32] = []
+    @Option(help: "When the write-ahead log is synced: always, everysec or no.") var fsync: String = "everysec"
+    @Option(name: .customLong("keep-snapshots"), help: "Snapshots kept per collection.") var keepSnapshots: Int = 2
+    @Option(name: .customLong("snapshot-interval"), help: "Seconds between automatic snapshots of changed collections (0: none).") var snapshotInterval: Double = 0
+    @Option(name: .customLong("max-connections"), help: "Connections served at once.") var maxConnections: Int = 256
+    @Option(name: .customLong("max-frame-bytes"), help: "Largest request payload accepted (bytes, at most 67108864).") var maxFrameBytes: UInt32 = 64 << 20
+    @Option(name: .customLong("max-in-flight"), help: "Requests one connection may have executing at once.") var maxInFlight: Int = 64
+    @Option(help: "Worker threads for pipelined requests (0: one per core).") var workers: Int = 0
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
+
+    func run() throws {
+        guard let mode = UInt32(socketMode, radix: 8), mode <= 0o777 else {
+            throw ValidationError("--socket-mode \(socketMode) is not an octal mode like 0600")
+        }
+        guard let policy = FsyncPolicy(rawValue: fsync) else { throw ValidationError("--fsync must be always, everysec or no, not \(fsync)") }
+        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level \(logLevel) is unknown") }
+        guard (1...(64 << 20)).contains(maxFrameBytes) else { throw ValidationError("--max-frame-bytes must be 1–67108864") }
+        guard maxConnections >= 1, maxInFlight >= 1, keepSnapshots >= 1 else {
+            throw ValidationError("--max-connections, --max-in-flight and --keep-snapshots must be at least 1")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var config = ServerConfiguration(socketPath: socket, dataPath: data)
+        config.socketMode = mode
+        config.allowedUIDs = Set(allowUID)
+        config.fsyncPolicy = policy
+        config.keepSnapshots = keepSnapshots
+        config.snapshotInterval = snapshotInterval > 0 ? snapshotInterval : nil
+        config.maxConnections = maxConnections
+        config.maxPayloadLength = maxFrameBytes
+        config.maxInFlight = maxInFlight
+        config.workerThreads = workers
+        let server = try CoreServer(configuration: config)
+        server.stopOnSignals()
+        server.start()
+        server.waitUntilStopped()
+    }
+}
