@@ -30,7 +30,6 @@ public enum FeatureSchema {
     static let outcomeCount = 10, noHistory = 11, age = 12, contextMatchCount = 13
     static let contextMatchRatio = 14, queryHasContext = 15, contextFamily0 = 16
     static let callerFeature0 = contextFamily0 + ContextTag.familyBuckets
-    static let d = 16 + ContextTag.familyBuckets + 8
 
     /// How many of a group's hits `mean_top_similarity` averages.
     static let topHitsForMean = 3

@@ -124,28 +124,41 @@ public struct ImpressionRecord: Sendable, Equatable {
             throw RankingDecodingError.unsupportedVersion(found: UInt16(version), supported: UInt16(Self.version))
         }
         id = try r.u64("impression.id")
-        time = try r.f64("impression.time")
         var at = r.offset
+        time = try r.f64("impression.time")
+        guard time.isFinite else { throw RankingDecodingError.invalidValue(field: "impression.time", value: "\(time)", offset: at) }
+        at = r.offset
         let d = Int(try r.u16("impression.dimension"))
         guard d == FeatureSchema.dimension else {
             throw RankingDecodingError.invalidValue(field: "impression.dimension", value: "\(d) (this build has \(FeatureSchema.dimension))", offset: at)
         }
+        at = r.offset
         let count = try r.count("impression.groups", minimumItemSize: 16 + 4 * d)
+        guard count >= 1 else { throw RankingDecodingError.invalidValue(field: "impression.groups", value: "0", offset: at) }
         at = r.offset
         let first = Int(try r.u32("impression.shown-first"))
-        guard first < max(count, 1) else {
+        guard first < count else {
             throw RankingDecodingError.invalidValue(field: "impression.shown-first", value: "\(first) of \(count) groups", offset: at)
         }
         var ids: [UInt64] = [], ps: [Double] = []
         ids.reserveCapacity(count); ps.reserveCapacity(count)
         for _ in 0..<count {
             ids.append(try r.u64("impression.group"))
-            ps.append(try r.f64("impression.propensity"))
+            at = r.offset
+            let p = try r.f64("impression.propensity")
+            guard p >= 0, p <= 1, ids.count - 1 != first || p > 0 else {
+                throw RankingDecodingError.invalidValue(field: "impression.propensity", value: "\(p)", offset: at)
+            }
+            ps.append(p)
         }
         groupIDs = ids
         propensities = ps
         shownFirst = first
+        at = r.offset
         features = try r.f32s("impression.features", count: count * d)
+        if let bad = features.firstIndex(where: { !$0.isFinite || abs($0) > 1 }) {
+            throw RankingDecodingError.invalidValue(field: "impression.features[\(bad)]", value: "\(features[bad])", offset: at + 4 * bad)
+        }
     }
 }
 

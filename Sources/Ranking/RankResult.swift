@@ -11,6 +11,14 @@ public struct ScoreInterval: Sendable, Equatable, Codable {
     /// α·√(xᵀA⁻¹x + Σ vᵢxᵢ²): the half-width of the interval in logit space
     /// (posterior variance plus the online iterate's; docs/RANKING.md, "Uncertainty").
     public var width: Double
+
+    public init(probability: Double, lower: Double, upper: Double, logit: Double, width: Double) {
+        self.probability = probability
+        self.lower = lower
+        self.upper = upper
+        self.logit = logit
+        self.width = width
+    }
 }
 
 /// One ranked group as returned to the caller.
@@ -25,6 +33,14 @@ public struct RankedGroup: Sendable, Equatable {
     public var bestVectorID: UInt64
     /// The features the score was computed from, in ``FeatureSchema/names`` order.
     public var features: [Float]
+
+    public init(groupID: UInt64, score: ScoreInterval, propensity: Double, bestVectorID: UInt64, features: [Float]) {
+        self.groupID = groupID
+        self.score = score
+        self.propensity = propensity
+        self.bestVectorID = bestVectorID
+        self.features = features
+    }
 }
 
 /// The answer to ``Ranker/rank(_:)``.
@@ -36,15 +52,29 @@ public struct RankResult: Sendable, Equatable {
     public var groups: [RankedGroup]
     /// True when exploration put a group other than the best one first.
     public var explored: Bool
+
+    public init(impressionID: UInt64, groups: [RankedGroup], explored: Bool) {
+        self.impressionID = impressionID
+        self.groups = groups
+        self.explored = explored
+    }
+}
+
+/// A group's new score after a feedback, on the features of its impression.
+public struct RescoredGroup: Sendable, Equatable {
+    public var groupID: UInt64
+    public var score: ScoreInterval
+
+    public init(groupID: UInt64, score: ScoreInterval) {
+        self.groupID = groupID
+        self.score = score
+    }
 }
 
 /// The scores of the groups a feedback changed, recomputed with the updated model.
 public struct FeedbackEffect: Sendable, Equatable {
-    /// (group, its new score on the features of the impression).
-    public var rescored: [(groupID: UInt64, score: ScoreInterval)]
+    /// The group the feedback named first, then the group a correction endorsed, if any.
+    public var rescored: [RescoredGroup]
 
-    public static func == (a: FeedbackEffect, b: FeedbackEffect) -> Bool {
-        a.rescored.count == b.rescored.count
-            && zip(a.rescored, b.rescored).allSatisfy { $0.groupID == $1.groupID && $0.score == $1.score }
-    }
+    public init(rescored: [RescoredGroup]) { self.rescored = rescored }
 }

@@ -88,7 +88,7 @@ extension Ranker {
         publishLocked()
         let view = self.view
         return FeedbackEffect(rescored: rescored.map { i in
-            (impression.groups[i].groupID, withFeatures(impression, i) { view.score($0) })
+            RescoredGroup(groupID: impression.groups[i].groupID, score: withFeatures(impression, i) { view.score($0) })
         })
     }
 

@@ -50,7 +50,7 @@ public struct RankerConfiguration: Sendable, Equatable {
     public var explorationRate: Double = 0
     /// Seeds exploration; the draw for an impression depends only on this and
     /// its id, so concurrent calls stay reproducible.
-    public var seed: UInt64 = 0x5EED_1E55_0F_0A_11CE
+    public var seed: UInt64 = 0x5EED_1E55_0F0A_11CE
     /// How many impressions are kept for feedback; the oldest is evicted first.
     /// Each costs about 140 B + 136 B per group shown (≈ 1.5 KB at k = 10).
     public var maxImpressions: Int = 50_000

@@ -11,8 +11,8 @@ final class LearningTests: XCTestCase {
     static let window = 500
     /// The stated number of feedback events to come within 2 points of the oracle (measured: ~1 500).
     static let eventsToReachOracle = 2_000
-    /// Held-back queries for calibration (4 000 per decile).
-    static let heldBack = 40_000
+    /// Held-back queries for calibration (3 000 per decile).
+    static let heldBack = 30_000
 
     func testLearnerClimbsFromCosineToWithinTwoPointsOfOracle() throws {
         var world = SyntheticWorld(seed: 42)

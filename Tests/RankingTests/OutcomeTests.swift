@@ -141,12 +141,18 @@ final class OutcomeTests: XCTestCase {
         for (name, outcomeAt) in [("all positive", { (_: Int) in Outcome.resolved }),
                                   ("all negative", { (_: Int) in Outcome.escalated }),
                                   ("alternating", { (i: Int) in i % 2 == 0 ? Outcome.resolved : .escalated })] {
-            let ranker = try Ranker()
-            for i in 0..<100_000 {
+            var configuration = RankerConfiguration()
+            configuration.maxImpressions = 1_000
+            let ranker = try Ranker(configuration: configuration)
+            // 100 000 feedback events: one on each of the two groups of 50 000 impressions.
+            for i in stride(from: 0, to: 100_000, by: 2) {
                 let r = try ranker.rank(request)
-                try ranker.feedback(FeedbackRecord(impressionID: r.impressionID, groupID: r.groups[0].groupID,
-                                                   outcome: outcomeAt(i), time: 0))
+                for (j, group) in r.groups.enumerated() {
+                    try ranker.feedback(FeedbackRecord(impressionID: r.impressionID, groupID: group.groupID,
+                                                       outcome: outcomeAt(i + j), time: 0))
+                }
             }
+            XCTAssertEqual(ranker.stats().updates, 100_000)
             let w = ranker.weights
             XCTAssertTrue(w.allSatisfy(\.isFinite), "\(name): weights \(w)")
             XCTAssertLessThanOrEqual(w.map(abs).max()!, limit, name)
