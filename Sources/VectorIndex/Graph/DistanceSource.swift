@@ -27,11 +27,18 @@ struct F32Distance: DistanceSource {
         return isL2 ? kernels.l2Squared(query, v, dimension) : 1 - kernels.dot(query, v, dimension)
     }
 
+    /// Bytes of the vector to prefetch (all of it: the hardware prefetcher
+    /// would fetch it line by line as the kernel reaches it, too late).
+    var prefetchBytes: Int { dimension * 4 }
+
     @inline(__always)
     func prefetch(_ slot: UInt32) {
         let p = base + (Int(slot) &* stride &+ offset)
-        ld_prefetch(p)
-        ld_prefetch(p + 64)
+        var o = 0
+        while o < prefetchBytes {
+            ld_prefetch(p + o)
+            o &+= 64
+        }
     }
 }
 
@@ -64,7 +71,12 @@ struct Int8Distance: DistanceSource {
 
     @inline(__always)
     func prefetch(_ slot: UInt32) {
-        ld_prefetch(base + (Int(slot) &* stride &+ codeOffset))
+        let p = base + (Int(slot) &* stride &+ codeOffset)
+        var o = 0
+        while o < dimension {
+            ld_prefetch(p + o)
+            o &+= 64
+        }
     }
 }
 
@@ -94,7 +106,10 @@ struct F16Distance: DistanceSource {
     @inline(__always)
     func prefetch(_ slot: UInt32) {
         let p = base + (Int(slot) &* stride &+ codeOffset)
-        ld_prefetch(p)
-        ld_prefetch(p + 64)
+        var o = 0
+        while o < dimension * 2 {
+            ld_prefetch(p + o)
+            o &+= 64
+        }
     }
 }
