@@ -52,7 +52,7 @@ public struct RankerConfiguration: Sendable, Equatable {
     /// its id, so concurrent calls stay reproducible.
     public var seed: UInt64 = 0x5EED_1E55_0F0A_11CE
     /// How many impressions are kept for feedback; the oldest is evicted first.
-    /// Each costs about 140 B + 136 B per group shown (≈ 1.5 KB at k = 10).
+    /// Each costs about 150 B plus 180 B per group shown (≈ 2 KB at k = 10).
     public var maxImpressions: Int = 50_000
     /// How long (seconds) an impression accepts feedback.
     public var maxImpressionAge: Double = 14 * 24 * 3600
