@@ -8,6 +8,8 @@ import CSupport
 struct ExactSearch {
     /// Vectors scored per `sgemm` call.
     static let blockSize = 2048
+    /// Queries scored per `sgemm` call: 128 × 2048 scores = 1 MiB.
+    static let queryChunk = 128
 
     /// The `k` nearest accepted slots to each of `queryCount` queries (row-major,
     /// already normalised), nearest first. `slots`, when given, limits the
@@ -23,7 +25,9 @@ struct ExactSearch {
         guard total > 0 && queryCount > 0 else { return Array(repeating: [], count: queryCount) }
 
         let block = min(blockSize, total)
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: block * queryCount)
+        // Queries go through in chunks so one chunk's scores (chunk × block floats) stay in L2.
+        let chunk = min(queryCount, queryChunk)
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: block * chunk)
         let gathered = UnsafeMutablePointer<Float>.allocate(capacity: block * dim)
         let norms = UnsafeMutablePointer<Float>.allocate(capacity: block)
         let blockSlots = UnsafeMutablePointer<UInt32>.allocate(capacity: block)
@@ -56,8 +60,6 @@ struct ExactSearch {
                 matrix = UnsafePointer(gathered)
                 lda = Int32(dim)
             }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(queryCount), Int32(n), Int32(dim),
-                        1, queries, Int32(dim), matrix, lda, 0, scores, Int32(n))
             if graph.isL2 {
                 for i in 0..<n {
                     let row = matrix + i * Int(lda)
@@ -70,17 +72,28 @@ struct ExactSearch {
                 if graph.flags(slot) & NodeFlags.unlinked != 0 { blockSlots[i] = UInt32.max; continue }
                 if !accept.acceptsAll && !graph.accepts(slot, accept) { blockSlots[i] = UInt32.max }
             }
-            for q in 0..<queryCount {
-                let row = scores + q * n
-                for i in 0..<n where blockSlots[i] != UInt32.max {
-                    let dist = graph.isL2 ? queryNorms[q] - 2 * row[i] + norms[i] : 1 - row[i]
-                    if heaps[q].count < k {
-                        heaps[q].push(Candidate(distance: dist, slot: blockSlots[i]))
-                    } else if dist < heaps[q].top.distance {
-                        heaps[q].pop()
-                        heaps[q].push(Candidate(distance: dist, slot: blockSlots[i]))
+            // Top-k per query: most scores lose to the current k-th best, so the
+            // loop compares against a local threshold and touches the heap rarely.
+            var q0 = 0
+            while q0 < queryCount {
+                let m = min(chunk, queryCount - q0)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(dim),
+                            1, queries + q0 * dim, Int32(dim), matrix, lda, 0, scores, Int32(n))
+                for q in q0..<(q0 + m) {
+                    let row = scores + (q - q0) * n
+                    var heap = heaps[q]
+                    var worst = heap.count < k ? Float.infinity : heap.top.distance
+                    let qn = queryNorms[q]
+                    for i in 0..<n {
+                        let dist = graph.isL2 ? qn - 2 * row[i] + norms[i] : 1 - row[i]
+                        if dist >= worst || blockSlots[i] == UInt32.max { continue }
+                        if heap.count == k { heap.pop() }
+                        heap.push(Candidate(distance: dist, slot: blockSlots[i]))
+                        if heap.count == k { worst = heap.top.distance }
                     }
+                    heaps[q] = heap
                 }
+                q0 += m
             }
             start += n
         }
