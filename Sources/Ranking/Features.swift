@@ -110,7 +110,7 @@ struct FeatureExtractor {
         var query: [ContextTag] = []
         for tag in request.contextTags where !query.contains(tag) { query.append(tag) }
         let countScale = 1 / lnOnePlus(FeatureSchema.outcomeCountScale)
-        let ageScale = 1 / lnOnePlus(FeatureSchema.ageScaleHours)
+        let ageScale = Float(1 / lnOnePlus(FeatureSchema.ageScaleHours))
         let callerColumns: [(slot: Int, values: [UInt64: Float])] = request.callerFeatures.compactMap { name, values in
             FeatureSchema.callerFeatureNames.firstIndex(of: name).map { (FeatureSchema.callerFeature0 + $0, values) }
         }
@@ -139,7 +139,7 @@ struct FeatureExtractor {
                 if let info, let born = info.insertedAt ?? info.updatedAt {
                     let changed = max(born, info.updatedAt ?? born)
                     let hours = max(0, request.now - changed) / 3600
-                    x[FeatureSchema.age] = Float(min(1, lnOnePlus(hours) * ageScale))
+                    x[FeatureSchema.age] = min(1, lnOnePlus(Float(hours)) * ageScale)
                 }
                 if !query.isEmpty {
                     x[FeatureSchema.queryHasContext] = 1

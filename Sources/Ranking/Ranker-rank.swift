@@ -28,9 +28,7 @@ extension Ranker {
                 logits[i] = view.logit(UnsafeBufferPointer(rebasing: f[(i * d)..<((i + 1) * d)]))
             }
         }
-        var order = Array(0..<candidates.count)
-        order.sort { logits[$0] != logits[$1] ? logits[$0] > logits[$1] : candidates[$0].bestRank < candidates[$1].bestRank }
-        let top = order.prefix(request.k)
+        let top = Self.best(request.k, of: logits, ties: candidates)
 
         var shownFeatures = [Float]()
         shownFeatures.reserveCapacity(top.count * d)
@@ -73,6 +71,27 @@ extension Ranker {
                                bestVectorID: c.bestVectorID, features: Array(shownFeatures[(j * d)..<((j + 1) * d)]))
         }
         return RankResult(impressionID: impression.id, groups: groups, explored: impression.shownFirst != 0)
+    }
+}
+
+extension Ranker {
+    /// Indices of the `k` highest logits, best first; equal logits keep the
+    /// better best-hit rank. A bounded insertion: O(n·k) compares at worst,
+    /// far fewer in practice, and no sort of all n groups.
+    static func best(_ k: Int, of logits: [Double], ties candidates: [CandidateGroup]) -> ArraySlice<Int> {
+        var top: [Int] = []
+        top.reserveCapacity(min(k, logits.count) + 1)
+        func before(_ a: Int, _ b: Int) -> Bool {
+            logits[a] != logits[b] ? logits[a] > logits[b] : candidates[a].bestRank < candidates[b].bestRank
+        }
+        for i in logits.indices {
+            if top.count == k, !before(i, top[k - 1]) { continue }
+            var j = top.count
+            while j > 0 && before(i, top[j - 1]) { j -= 1 }
+            top.insert(i, at: j)
+            if top.count > k { top.removeLast() }
+        }
+        return top[...]
     }
 }
 
