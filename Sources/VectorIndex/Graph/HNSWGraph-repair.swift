@@ -54,7 +54,11 @@ extension HNSWGraph {
                 let cands = pool.map { Candidate(distance: pairDistance(s, $0, scratch: scratch), slot: $0) }
                     .sorted { $0.distance < $1.distance || ($0.distance == $1.distance && $0.slot < $1.slot) }
                 let maxLinks = level == 0 ? layout.maxM0 : layout.M
-                let chosen = selectNeighbors(cands, max: maxLinks, scratch: scratch)
+                var chosen = selectNeighbors(cands, max: maxLinks, scratch: scratch)
+                if chosen.isEmpty, let e = entry, e.slot != s, e.level >= level {
+                    // Every neighbour and their neighbours are gone: keep a path to the entry point.
+                    chosen = [Candidate(distance: pairDistance(s, e.slot, scratch: scratch), slot: e.slot)]
+                }
                 let lock = seq(s)
                 ld_seq_lock(lock)
                 let list = linkList(s, level: level)
