@@ -1,4 +1,5 @@
 import CSupport
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -138,6 +139,9 @@ struct BertEncoder: Sendable {
     }
 
     /// C[m×n] (+)= A[m×k] · B (B is `[k, n]`, or `[n, k]` read transposed), all row-major, timed.
+    ///
+    /// With `workspace.columnWorkers > 1` a large product is split into column
+    /// blocks run on that many threads (each packs only its share of B).
     /// - Parameter accumulate: add to C (β = 1) rather than overwrite it (β = 0).
     @inline(__always)
     private func gemm(
@@ -145,10 +149,42 @@ struct BertEncoder: Sendable {
         transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, workspace: BertWorkspace
     ) {
         let start = monotonicNanoseconds()
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb),
-                    accumulate ? 1 : 0, c, blasint(ldc))
+        let product = Product(
+            m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, transposeB: transposeB, c: c, ldc: ldc,
+            beta: accumulate ? 1 : 0)
+        let parts = workspace.columnWorkers
+        if parts > 1, n >= 64 * parts, m * n * k >= Self.minimumWorkToSplitColumns {
+            let width = (n / parts + 15) / 16 * 16 // column blocks on 64-byte boundaries
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let columns = min(n, part * width)..<min(n, (part + 1) * width)
+                if !columns.isEmpty { product.run(columns: columns) }
+            }
+        } else {
+            product.run(columns: 0..<n)
+        }
         workspace.sgemmNanoseconds += monotonicNanoseconds() - start
+    }
+
+    /// Multiply-adds below which splitting a product across threads costs more than it saves.
+    private static let minimumWorkToSplitColumns = 1 << 20
+}
+
+/// One `cblas_sgemm` call's operands, runnable on any column block of C.
+private struct Product: @unchecked Sendable {
+    // @unchecked: threads given disjoint column blocks write disjoint parts of C
+    // and only read A and B.
+    let m: Int, n: Int, k: Int
+    let a: UnsafePointer<Float>, lda: Int
+    let b: UnsafePointer<Float>, ldb: Int, transposeB: Bool
+    let c: UnsafeMutablePointer<Float>, ldc: Int
+    let beta: Float
+
+    @inline(__always)
+    func run(columns: Range<Int>) {
+        let bColumns = transposeB ? b + columns.lowerBound * ldb : b + columns.lowerBound
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    blasint(m), blasint(columns.count), blasint(k), 1, a, blasint(lda), bColumns, blasint(ldb),
+                    beta, c + columns.lowerBound, blasint(ldc))
     }
 }
 

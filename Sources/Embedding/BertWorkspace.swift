@@ -20,6 +20,11 @@ final class BertWorkspace {
     var sgemmNanoseconds: UInt64 = 0
     var forwardNanoseconds: UInt64 = 0
 
+    /// Threads each large sgemm's output columns are split across: more than one
+    /// when this workspace runs a batch too small to split by sentences (a single
+    /// sentence, say), so that its latency still gets every core.
+    var columnWorkers = 1
+
     private let allocation: UnsafeMutableBufferPointer<Float>
 
     /// - Parameters:

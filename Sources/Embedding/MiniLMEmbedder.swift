@@ -8,7 +8,9 @@ import Foundation
 /// nothing else happens at run time, and no Python is involved. Instances are
 /// thread-safe: concurrent calls each take their own workspace from a pool.
 /// Batches are split across ``Options/parallelism`` worker threads, each with
-/// its own workspace, and sentences of a batch are packed rather than padded.
+/// its own workspace, and sentences of a batch are packed rather than padded;
+/// a batch too small to split (one sentence) splits its large matrix products
+/// by columns instead, so single-sentence latency also uses every core.
 public final class MiniLMEmbedder: SentenceEmbedder {
     /// How a batch uses the machine's cores.
     public enum Parallelism: Sendable, Equatable {
@@ -101,7 +103,10 @@ public final class MiniLMEmbedder: SentenceEmbedder {
 
         let parts = split(sequences)
         if parts.count == 1 {
-            run(sequences[...], into: output.baseAddress!)
+            // Too small to split by sentences: split each large product by columns instead.
+            var columnWorkers = 1
+            if case .splitBatch(let workers) = options.parallelism { columnWorkers = workers }
+            run(sequences[...], into: output.baseAddress!, columnWorkers: columnWorkers)
         } else {
             let base = SendablePointer(output.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: parts.count) { part in
@@ -112,8 +117,9 @@ public final class MiniLMEmbedder: SentenceEmbedder {
         return (0..<sequences.count).map { Array(output[($0 * h)..<(($0 + 1) * h)]) }
     }
 
-    private func run(_ sequences: ArraySlice<[Int32]>, into output: UnsafeMutablePointer<Float>) {
+    private func run(_ sequences: ArraySlice<[Int32]>, into output: UnsafeMutablePointer<Float>, columnWorkers: Int = 1) {
         let workspace = pool.take()
+        workspace.columnWorkers = columnWorkers
         encoder.embed(sequences, into: output, workspace: workspace)
         pool.give(workspace)
     }

@@ -30,6 +30,9 @@ struct EmbedBenchmark {
         var singleLatencyMillisecondsP50: Double
         var singleLatencyMillisecondsP90: Double
         var singleLatencyMillisecondsP99: Double
+        /// CPU time of the median single-sentence call (it runs on the calling thread
+        /// alone): what its latency is on a quiet machine, even when this one is busy.
+        var singleCPUMillisecondsP50: Double
         var peakResidentMegabytes: Double
         var sgemmShare: Double
         var loadAverage: String
@@ -41,7 +44,7 @@ struct EmbedBenchmark {
                   \(sentences) sentences, \(tokens) tokens (mean \(f(Double(tokens) / Double(max(sentences, 1)), 1))), batches of \(batchSize)
                   throughput   \(f(sentencesPerSecond)) sentences/s  \(f(tokensPerSecond)) tokens/s  (\(f(embedSeconds, 2)) s, \(f(embedCPUSeconds, 2)) CPU-s)
                   end to end   \(f(endToEndSentencesPerSecond)) sentences/s with tokenising (\(f(tokenizeSeconds * 1000, 1)) ms of it)
-                  single       p50 \(f(singleLatencyMillisecondsP50, 2)) ms  p90 \(f(singleLatencyMillisecondsP90, 2)) ms  p99 \(f(singleLatencyMillisecondsP99, 2)) ms
+                  single       p50 \(f(singleLatencyMillisecondsP50, 2)) ms  p90 \(f(singleLatencyMillisecondsP90, 2)) ms  p99 \(f(singleLatencyMillisecondsP99, 2)) ms  (p50 CPU \(f(singleCPUMillisecondsP50, 2)) ms)
                   peak RSS     \(f(peakResidentMegabytes, 1)) MB
                   sgemm share  \(f(sgemmShare * 100, 1)) % of forward-pass thread time
                   load average \(loadAverage)
@@ -74,15 +77,17 @@ struct EmbedBenchmark {
         let embedCPUSeconds = processCPUSeconds() - cpuStart
         let profile = model.profile()
 
-        var latencies: [Double] = []
+        var latencies: [Double] = [], cpuTimes: [Double] = []
         for text in texts.prefix(singles) {
-            let start = monotonicSeconds()
+            let start = monotonicSeconds(), cpuStart = threadCPUSeconds()
             _ = model.embed([text])
             latencies.append((monotonicSeconds() - start) * 1000)
+            cpuTimes.append((threadCPUSeconds() - cpuStart) * 1000)
         }
         latencies.sort()
-        func percentile(_ p: Double) -> Double {
-            latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]
+        cpuTimes.sort()
+        func percentile(_ p: Double, of values: [Double] = latencies) -> Double {
+            values.isEmpty ? 0 : values[min(values.count - 1, Int(Double(values.count) * p))]
         }
 
         let parallelism: String
@@ -97,7 +102,7 @@ struct EmbedBenchmark {
             sentencesPerSecond: Double(texts.count) / embedSeconds, tokensPerSecond: Double(tokens) / embedSeconds,
             endToEndSentencesPerSecond: Double(texts.count) / (embedSeconds + tokenizeSeconds),
             singleLatencyMillisecondsP50: percentile(0.5), singleLatencyMillisecondsP90: percentile(0.9),
-            singleLatencyMillisecondsP99: percentile(0.99),
+            singleLatencyMillisecondsP99: percentile(0.99), singleCPUMillisecondsP50: percentile(0.5, of: cpuTimes),
             peakResidentMegabytes: Self.peakResidentMegabytes(), sgemmShare: profile.sgemmShare,
             loadAverage: Self.loadAverage())
     }
@@ -107,9 +112,14 @@ struct EmbedBenchmark {
     }
 
     /// CPU time of all this process's threads.
-    private func processCPUSeconds() -> Double {
+    private func processCPUSeconds() -> Double { cpuSeconds(CLOCK_PROCESS_CPUTIME_ID) }
+
+    /// CPU time of the calling thread.
+    private func threadCPUSeconds() -> Double { cpuSeconds(CLOCK_THREAD_CPUTIME_ID) }
+
+    private func cpuSeconds(_ clock: clockid_t) -> Double {
         var now = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
+        clock_gettime(clock, &now)
         return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 

@@ -41,6 +41,17 @@ final class MiniLMEmbedderTests: XCTestCase {
         }
     }
 
+    func testColumnSplitSingleSentencesMatchOneThread() throws {
+        // One sentence is not split by sentences; its large products are split by columns.
+        var options = MiniLMEmbedder.Options()
+        options.parallelism = .splitBatch(workers: 1)
+        let oneThread = try MiniLMEmbedder(modelDirectory: try TestSupport.requireModel(), options: options)
+        let model = try TestSupport.sharedModel()
+        for text in try TestSupport.goldenCases().map(\.text) {
+            XCTAssertLessThanOrEqual(maxDifference(oneThread.embed(text), model.embed(text)), 1e-5, text)
+        }
+    }
+
     func testEdgeCaseTextsGiveUnitVectors() throws {
         let model = try TestSupport.sharedModel()
         let texts = ["", " ", "\u{0}\u{FFFD}", "🚀", String(repeating: "refund please ", count: 100_000)]
