@@ -92,7 +92,7 @@ struct BertEncoder: Sendable {
     ) {
         let h = config.hiddenSize, d = config.headSize
         ElementwiseKernels.broadcastRows(layer.qkvBias, columns: 3 * h, rows: tokens, into: ws.qkv)
-        gemm(m: tokens, n: 3 * h, k: h, a: ws.hidden, lda: h, b: layer.qkvWeight, ldb: h, transposeB: true,
+        gemm(m: tokens, n: 3 * h, k: h, a: ws.hidden, lda: h, b: layer.qkvWeight, ldb: 3 * h, transposeB: false,
              c: ws.qkv, ldc: 3 * h, accumulate: true, workspace: ws)
         let scale = 1 / Float(d).squareRoot()
         for sequence in chunk {
@@ -109,7 +109,7 @@ struct BertEncoder: Sendable {
                      c: ws.context + sequence.offset * h + head * d, ldc: h, accumulate: false, workspace: ws)
             }
         }
-        gemm(m: tokens, n: h, k: h, a: ws.context, lda: h, b: layer.attentionOutputWeight, ldb: h, transposeB: true,
+        gemm(m: tokens, n: h, k: h, a: ws.context, lda: h, b: layer.attentionOutputWeight, ldb: h, transposeB: false,
              c: ws.hidden, ldc: h, accumulate: true, workspace: ws)
         ElementwiseKernels.addLayerNorm(
             residual: ws.hidden, bias: layer.attentionOutputBias, rows: tokens, columns: h,
@@ -125,11 +125,11 @@ struct BertEncoder: Sendable {
             let rows = min(ws.feedForwardRows, tokens - first)
             let hidden = ws.hidden + first * h
             ElementwiseKernels.broadcastRows(layer.intermediateBias, columns: i, rows: rows, into: ws.intermediate)
-            gemm(m: rows, n: i, k: h, a: hidden, lda: h, b: layer.intermediateWeight, ldb: h, transposeB: true,
+            gemm(m: rows, n: i, k: h, a: hidden, lda: h, b: layer.intermediateWeight, ldb: i, transposeB: false,
                  c: ws.intermediate, ldc: i, accumulate: true, workspace: ws)
             ElementwiseKernels.gelu(ws.intermediate, count: rows * i)
             // The residual is the sgemm's C: hidden += GELU(…) · W₂ᵀ.
-            gemm(m: rows, n: h, k: i, a: ws.intermediate, lda: i, b: layer.outputWeight, ldb: i, transposeB: true,
+            gemm(m: rows, n: h, k: i, a: ws.intermediate, lda: i, b: layer.outputWeight, ldb: h, transposeB: false,
                  c: hidden, ldc: h, accumulate: true, workspace: ws)
             ElementwiseKernels.addLayerNorm(
                 residual: hidden, bias: layer.outputBias, rows: rows, columns: h,

@@ -69,6 +69,15 @@ final class SafeTensors: @unchecked Sendable {
         self.tensors = tensors
     }
 
+    /// Tells the kernel the pages wholly inside tensor `name` will not be read
+    /// again (after the tensor was copied elsewhere), so they stop counting as
+    /// resident memory. Reading the tensor afterwards still works: the pages
+    /// come back from the file.
+    func discardPages(of name: String) {
+        guard let info = tensors[name] else { return }
+        file.discardPages(in: (dataStart + info.range.lowerBound)..<(dataStart + info.range.upperBound))
+    }
+
     private static let elementSize: [String: Int] = [
         "F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1,
     ]
