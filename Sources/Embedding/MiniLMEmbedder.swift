@@ -31,11 +31,12 @@ public final class MiniLMEmbedder: SentenceEmbedder {
         /// which is process-wide.
         public var parallelism = Parallelism.splitBatch(workers: min(2, ProcessInfo.processInfo.activeProcessorCount))
         /// The most tokens one forward pass packs; bounds each workspace (about
-        /// 9 KB of activations per token).
+        /// 8 KB of activations per token, plus one feed-forward tile).
         public var chunkTokens = 2048
         /// Rows per feed-forward tile.
         public var feedForwardRows = 1024
-        /// A batch with fewer tokens than this runs on one thread.
+        /// A batch with fewer tokens than this is not split by sentences; its large
+        /// products are split by columns instead.
         public var minimumTokensToSplit = 64
 
         /// The defaults.
