@@ -19,6 +19,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
     ],
     targets: [
         // C: OpenBLAS / LAPACKE headers, SIMD distance kernels with runtime CPU dispatch,
@@ -31,6 +32,15 @@ let package = Package(
         ),
         .target(name: "VectorIndex", dependencies: ["CSupport"]),
         .target(name: "Wire"),
+        .target(
+            name: "CoreServer",
+            dependencies: [
+                "VectorIndex",
+                "Wire",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         .target(name: "Embedding", dependencies: ["CSupport"]),
         .target(name: "Ranking", dependencies: ["CSupport"]),
         .executableTarget(name: "RankingBench", dependencies: ["Ranking"]),
@@ -39,6 +49,7 @@ let package = Package(
             dependencies: [
                 "VectorIndex",
                 "Wire",
+                "CoreServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -53,6 +64,7 @@ let package = Package(
         ),
         .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "CSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "CoreServerTests", dependencies: ["CoreServer", "VectorIndex", "Wire"]),
         .testTarget(name: "RankingTests", dependencies: ["Ranking"]),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], resources: [.copy("Fixtures")]),
     ]

@@ -1,6 +1,7 @@
 import Wire
 
-/// `snapshot --socket PATH`: asks a running daemon for a snapshot over the protocol.
+/// `snapshot --socket PATH`: asks a running daemon for a snapshot over the
+/// protocol and prints each snapshot's path, as `snapshot --data` does.
 enum SnapshotViaSocket {
     static func run(socket: String, collection: String?) throws {
         let client = try LoopdeskBlockingClient(socketPath: socket, clientName: "loopdesk-core snapshot")
@@ -8,7 +9,8 @@ enum SnapshotViaSocket {
         let reply = try client.call(SnapshotRequest(collection: collection ?? ""))
         if reply.snapshots.isEmpty { print("no collections on \(socket)") }
         for s in reply.snapshots {
-            print("\(s.collection): snapshot \(s.sequence) (\(s.bytes) bytes)")
+            // A protocol 1.0 server sends no paths: fall back to naming the snapshot.
+            print(s.path.isEmpty ? "\(s.collection): snapshot \(s.sequence) (\(s.bytes) bytes)" : s.path)
         }
     }
 }

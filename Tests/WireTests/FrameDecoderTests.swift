@@ -28,11 +28,12 @@ final class FrameDecoderTests: XCTestCase {
 
     func testWorkedExampleOfTheSpecDecodes() throws {
         let hello: [UInt8] = [0x0c, 0, 0, 0, 0x01, 0, 0, 0, 1, 0, 0, 0, 0x4c, 0x44, 0x53, 0x4b, 1, 0, 0, 0, 2, 0, 0x70, 0x79]
-        XCTAssertEqual(HelloRequest(clientName: "py").frame(requestID: 1), hello)
+        // The spec's example greets as a 1.0 client.
+        XCTAssertEqual(HelloRequest(minor: 0, clientName: "py").frame(requestID: 1), hello)
         var decoder = FrameDecoder()
         decoder.append(hello)
         guard case .frame(let frame) = try decoder.next() else { return XCTFail("no frame") }
-        XCTAssertEqual(try Request.decode(kind: frame.header.kind, payload: frame.payload), .hello(HelloRequest(clientName: "py")))
+        XCTAssertEqual(try Request.decode(kind: frame.header.kind, payload: frame.payload), .hello(HelloRequest(minor: 0, clientName: "py")))
     }
 
     func testNeedMoreBytesUntilHeaderThenUntilPayload() throws {

@@ -55,6 +55,26 @@ final class MessageRoundTripTests: XCTestCase {
         XCTAssertTrue(message.hasPrefix(decoded.message.dropLast()))
     }
 
+    /// 1.1 appends the snapshot paths after the 1.0 list (§7.11, §10): a 1.0
+    /// layout still decodes (paths empty), and the 1.1 layout carries them.
+    func testSnapshotReplyPathsAreAMinorVersionAddition() throws {
+        let infos = [SnapshotInfo(collection: "a", sequence: 1, bytes: 10, path: "/d/collections/a/snapshot-1.ldx"),
+                     SnapshotInfo(collection: "b", sequence: 2, bytes: 20, path: "/d/collections/b/snapshot-2.ldx")]
+        let old = SnapshotResponse(snapshots: infos, layoutMinor: 0).payloadBytes
+        let new = SnapshotResponse(snapshots: infos, layoutMinor: 1).payloadBytes
+        XCTAssertEqual(Array(new.prefix(old.count)), old, "the 1.0 layout is a prefix of the 1.1 layout")
+        let fromOld = try SnapshotResponse.decode(payload: old)
+        XCTAssertEqual(fromOld.layoutMinor, 0)
+        XCTAssertEqual(fromOld.snapshots.map(\.path), ["", ""])
+        XCTAssertEqual(fromOld.snapshots.map(\.sequence), [1, 2])
+        let fromNew = try SnapshotResponse.decode(payload: new)
+        XCTAssertEqual(fromNew.layoutMinor, 1)
+        XCTAssertEqual(fromNew.snapshots, infos)
+        XCTAssertThrowsError(try SnapshotResponse.decode(payload: Array(new.dropLast()))) { error in
+            XCTAssertEqual((error as? WireError)?.code, .malformedPayload)
+        }
+    }
+
     func testVectorsAreBitExact() throws {
         let specials: [Float] = [.nan, .infinity, -.infinity, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
         let batch = ItemBatch(dimension: 6, ids: [1], vectors: specials)

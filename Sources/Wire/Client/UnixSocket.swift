@@ -6,11 +6,13 @@ import Musl
 import Darwin
 #endif
 
-/// The few blocking POSIX calls the clients need on a Unix stream socket.
-enum UnixSocket {
+/// The few blocking POSIX calls the clients (and the server, `CoreServer`)
+/// need on a Unix stream socket. Public so that the daemon and the tools
+/// share one copy of them instead of each wrapping `sockaddr_un` again.
+public enum UnixSocket {
     /// Fills a `sockaddr_un` for `path`.
     /// - Throws: ``ConnectionError/connectFailed(path:errno:)`` with ENAMETOOLONG when the path does not fit.
-    static func address(_ path: String) throws(ConnectionError) -> sockaddr_un {
+    public static func address(_ path: String) throws(ConnectionError) -> sockaddr_un {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
@@ -25,7 +27,7 @@ enum UnixSocket {
     /// Opens a listening stream socket at `path`, replacing any file there.
     /// For test and benchmark servers; the real server checks for a live socket first.
     /// - Throws: ``ConnectionError/ioFailed(operation:errno:)``.
-    static func listen(path: String, backlog: Int32 = 64) throws(ConnectionError) -> Int32 {
+    public static func listen(path: String, backlog: Int32 = 64) throws(ConnectionError) -> Int32 {
         var address = try self.address(path)
         unlink(path)
         let fd = socket(AF_UNIX, streamType, 0)
@@ -41,15 +43,16 @@ enum UnixSocket {
         return fd
     }
 
+    /// `SOCK_STREAM`, with close-on-exec where the system has it.
     #if canImport(Darwin)
-    static let streamType = SOCK_STREAM
+    public static let streamType = SOCK_STREAM
     #else
-    static let streamType = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+    public static let streamType = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
     #endif
 
     /// Opens a stream socket connected to `path`.
     /// - Throws: ``ConnectionError/connectFailed(path:errno:)``.
-    static func connect(path: String) throws(ConnectionError) -> Int32 {
+    public static func connect(path: String) throws(ConnectionError) -> Int32 {
         var address = try self.address(path)
         let fd = socket(AF_UNIX, streamType, 0)
         guard fd >= 0 else { throw .connectFailed(path: path, errno: errno) }
@@ -72,7 +75,7 @@ enum UnixSocket {
 
     /// Writes all of `bytes`, retrying on partial writes and EINTR; never raises SIGPIPE.
     /// - Throws: ``ConnectionError/ioFailed(operation:errno:)``.
-    static func sendAll(_ fd: Int32, _ bytes: [UInt8]) throws(ConnectionError) {
+    public static func sendAll(_ fd: Int32, _ bytes: [UInt8]) throws(ConnectionError) {
         let failure: Int32 = bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
@@ -95,19 +98,19 @@ enum UnixSocket {
     }
 
     /// Shuts both directions down: a thread blocked in `read` or `send` on `fd` returns.
-    static func shutdown(_ fd: Int32) {
+    public static func shutdown(_ fd: Int32) {
         _ = posixShutdown(fd)
     }
 
     /// Closes `fd`.
-    static func closeDescriptor(_ fd: Int32) {
+    public static func closeDescriptor(_ fd: Int32) {
         _ = close(fd)
     }
 
     /// Reads what is available (blocking until at least one byte) into the decoder.
     /// - Returns: the number of bytes read; 0 at end of stream.
     /// - Throws: ``ConnectionError/ioFailed(operation:errno:)``.
-    static func receive(_ fd: Int32, into decoder: inout FrameDecoder) throws(ConnectionError) -> Int {
+    public static func receive(_ fd: Int32, into decoder: inout FrameDecoder) throws(ConnectionError) -> Int {
         while true {
             let n = decoder.receive { buffer in read(fd, buffer.baseAddress, buffer.count) }
             if n >= 0 { return n }

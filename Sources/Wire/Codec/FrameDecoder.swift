@@ -86,6 +86,17 @@ public struct FrameDecoder {
         return written
     }
 
+    /// The kind and request id of the header at the read position, read
+    /// without checking it: what a server echoes in the fatal error it sends
+    /// for a header that ``withNextFrame(_:)`` refused. `nil` until 12 bytes are in.
+    public func rawHeaderFields() -> (kind: MessageKind, requestID: UInt32)? {
+        guard writeIndex - readIndex >= WireProtocol.headerLength else { return nil }
+        return storage.withUnsafeBytes { bytes in
+            (MessageKind(rawValue: bytes[readIndex + 4]),
+             UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: readIndex + 8, as: UInt32.self)))
+        }
+    }
+
     /// Returns the next frame with its payload copied into the frame.
     /// - Returns: ``Step/frame(_:)`` or ``Step/needMoreBytes(_:)``.
     /// - Throws: ``ErrorCode/malformedFrame`` or ``ErrorCode/frameTooLarge`` for a bad

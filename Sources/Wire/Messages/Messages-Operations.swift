@@ -21,20 +21,35 @@ public struct SnapshotInfo: Sendable, Equatable {
     public var sequence: UInt64
     /// The file's size.
     public var bytes: UInt64
+    /// The snapshot file's path on the server's file system (protocol 1.1);
+    /// empty when the reply was encoded for protocol 1.0.
+    public var path: String
 
-    public init(collection: String, sequence: UInt64, bytes: UInt64) {
+    public init(collection: String, sequence: UInt64, bytes: UInt64, path: String = "") {
         self.collection = collection
         self.sequence = sequence
         self.bytes = bytes
+        self.path = path
     }
 }
 
 /// `SNAPSHOT` reply, sent once every file is durable.
+///
+/// Protocol 1.1 appends the files' paths after the 1.0 list (`count × str
+/// path`, in list order), so a 1.0 reader's layout is a prefix of it.
 public struct SnapshotResponse: WireMessage {
     public static let kind = MessageKind.snapshot
 
     public var snapshots: [SnapshotInfo]
-    public init(snapshots: [SnapshotInfo]) { self.snapshots = snapshots }
+    /// The minor version whose layout ``encode(into:)`` writes: 0 leaves the
+    /// paths out (a peer that negotiated 1.0), 1 or more appends them.
+    /// Decoding sets it to the layout it found.
+    public var layoutMinor: UInt16
+
+    public init(snapshots: [SnapshotInfo], layoutMinor: UInt16 = WireProtocol.minorVersion) {
+        self.snapshots = snapshots
+        self.layoutMinor = layoutMinor
+    }
 
     public func encode(into writer: inout ByteWriter) {
         writer.write(UInt32(truncatingIfNeeded: snapshots.count))
@@ -42,6 +57,9 @@ public struct SnapshotResponse: WireMessage {
             writer.write(string: info.collection)
             writer.write(info.sequence)
             writer.write(info.bytes)
+        }
+        if layoutMinor >= 1 {
+            for info in snapshots { writer.write(string: info.path) }
         }
     }
 
@@ -55,8 +73,17 @@ public struct SnapshotResponse: WireMessage {
             let bytes = try reader.read(UInt64.self, "bytes")
             list.append(SnapshotInfo(collection: name, sequence: sequence, bytes: bytes))
         }
+        // A 1.0 payload ends here; a 1.1 payload goes on with one path per snapshot.
+        layoutMinor = 0
+        if reader.remaining > 0 {
+            for i in 0..<count { list[i].path = try reader.readString("path") }
+            layoutMinor = 1
+        }
         snapshots = list
     }
+
+    /// Equal when the snapshots are; the layout version is how they travel, not what they are.
+    public static func == (a: SnapshotResponse, b: SnapshotResponse) -> Bool { a.snapshots == b.snapshots }
 }
 
 /// `STATS` request (§7.12).

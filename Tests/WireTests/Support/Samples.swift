@@ -43,7 +43,8 @@ enum Samples {
         .get(GetResponse(items: items)),
         .search(SearchResponse(results: [SearchResult(ids: [3, 1], distances: [0.1, 0.2]),
                                          SearchResult(ids: [], distances: [])])),
-        .snapshot(SnapshotResponse(snapshots: [SnapshotInfo(collection: "kb", sequence: 9, bytes: 123_456)])),
+        .snapshot(SnapshotResponse(snapshots: [SnapshotInfo(collection: "kb", sequence: 9, bytes: 123_456,
+                                                             path: "/data/collections/kb/snapshot-9.ldx")])),
         .stats(StatsResponse(json: #"{"server":{"uptime_seconds":1.5}}"#)),
     ]
 }
