@@ -3,6 +3,7 @@
 #include <cblas.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *ld_blas_core_name(void) { return openblas_get_corename(); }
 
@@ -25,4 +26,16 @@ const char *ld_blas_preferred_coretype(void) {
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
 #endif
     return NULL;
+}
+
+void ld_blas_reexec_if_needed(char *const *argv) {
+#if defined(__linux__)
+    const char *preferred = ld_blas_preferred_coretype();
+    if (preferred == NULL) return;
+    setenv("OPENBLAS_CORETYPE", preferred, 1);
+    execv("/proc/self/exe", argv);
+    // execv returns only on failure: carry on with the slower kernels.
+#else
+    (void)argv;
+#endif
 }

@@ -20,6 +20,12 @@ const char *ld_blas_core_name(void);
 /// core and the user set none; NULL when the current choice should stand.
 const char *ld_blas_preferred_coretype(void);
 
+/// When `ld_blas_preferred_coretype` names a better core, sets OPENBLAS_CORETYPE
+/// and re-executes the current program (/proc/self/exe) with `argv`. Returns
+/// only when nothing needs doing or the re-exec failed (then the slower
+/// kernels stay). Call first thing in `main`; both executables do.
+void ld_blas_reexec_if_needed(char *const *argv);
+
 #ifdef __cplusplus
 }
 #endif

@@ -18,7 +18,8 @@ struct Loopdesk: AsyncParsableCommand {
     )
 
     static func main() async {
-        selectFastBLASKernels()
+        // OpenBLAS's generic kernels on CPUs it does not know are ~4× slower: see CSupport's blas_runtime.h.
+        ld_blas_reexec_if_needed(CommandLine.unsafeArgv)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -29,18 +30,5 @@ struct Loopdesk: AsyncParsableCommand {
         } catch {
             exit(withError: error)
         }
-    }
-
-    /// Re-executes this program with `OPENBLAS_CORETYPE` set when OpenBLAS fell
-    /// back to its generic kernels on a CPU it does not know (CSupport's
-    /// `blas_runtime.h` explains; `loopdesk-core` does the same). The embedder's
-    /// sgemm runs about 4× faster with the right kernels.
-    private static func selectFastBLASKernels() {
-        #if os(Linux)
-        guard let preferred = ld_blas_preferred_coretype() else { return }
-        setenv("OPENBLAS_CORETYPE", preferred, 1)
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
-        // execv returns only on failure: carry on with the slower kernels.
-        #endif
     }
 }

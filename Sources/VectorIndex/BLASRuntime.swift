@@ -1,8 +1,5 @@
 import CSupport
 
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// OpenBLAS's kernel choice, and the fix for CPUs its detection does not know.
 public enum BLASRuntime {
@@ -14,12 +11,6 @@ public enum BLASRuntime {
     /// (see `blas_runtime.h`). Returns normally when nothing needs doing or
     /// the re-exec is not possible. Call first thing in `main`.
     public static func selectFastKernelsOrReexec() {
-        #if os(Linux)
-        guard let preferred = ld_blas_preferred_coretype() else { return }
-        setenv("OPENBLAS_CORETYPE", preferred, 1)
-        let args = CommandLine.unsafeArgv
-        execv("/proc/self/exe", args)
-        // execv only returns on failure: carry on with the slower kernels.
-        #endif
+        ld_blas_reexec_if_needed(CommandLine.unsafeArgv)
     }
 }
