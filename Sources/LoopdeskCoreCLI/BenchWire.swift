@@ -68,6 +68,10 @@ struct BenchWire: ParsableCommand {
                 let name = "\(mode.uppercased()) \(processes) client\(processes > 1 ? "s" : ""), \(depth) in flight"
                 print(result.line(name))
                 report.socket[name] = result
+                if mode == "search" && depth == 1 && report.serverSearchP50 == nil {
+                    report.serverSearchP50 = try Self.serverSearchP50(client, collection: collection)
+                    print("  server-side SEARCH p50 so far (STATS: decode to reply encoded): \(fmt(report.serverSearchP50 ?? 0)) µs")
+                }
             }
         }
         report.print(pipeline: pipeline)
@@ -76,6 +80,14 @@ struct BenchWire: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(report).write(to: URL(fileURLWithPath: json))
         }
+    }
+
+    /// The server's own SEARCH p50 from `STATS`: execution without the socket.
+    static func serverSearchP50(_ client: LoopdeskBlockingClient, collection: String) throws -> Double? {
+        let json = try client.call(StatsRequest(collection: collection)).json
+        let document = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        let latency = (document?["server"] as? [String: Any])?["latency_us"] as? [String: Any]
+        return (latency?["SEARCH"] as? [String: Any])?["p50"] as? Double
     }
 
     static func random(count: Int) -> [Float] {
@@ -223,6 +235,8 @@ struct WireReport: Encodable {
     var inProcess1: WireResult?
     var inProcess2: WireResult?
     var socket: [String: WireResult] = [:]
+    /// The server's SEARCH p50 from `STATS`: execution without the socket.
+    var serverSearchP50: Double?
 
     init(machine: String, vectors: Int, dimension: Int) {
         self.machine = machine
@@ -260,6 +274,7 @@ struct WireReport: Encodable {
             "ping_p\(pipeline)_qps=\(Int(pingPipelined?.qps ?? 0))",
             "search_p50_us=\(fmt(search?.p50 ?? 0))",
             "inproc_search_p50_us=\(fmt(inProcess1?.p50 ?? 0))",
+            "server_search_p50_us=\(fmt(serverSearchP50 ?? 0))",
             "search_2clients_p\(pipeline)_qps=\(Int(search2?.qps ?? 0))",
             "inproc_2threads_qps=\(Int(inProcess2?.qps ?? 0))",
             "load=\(machine.replacingOccurrences(of: " ", with: ","))",
