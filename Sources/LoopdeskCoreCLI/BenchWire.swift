@@ -21,18 +21,26 @@ struct BenchWire: ParsableCommand {
     @Option(help: "Requests per SEARCH measurement and client.") var searches: Int = 4_000
     @Option(help: "Requests in flight when pipelining.") var pipeline: Int = 16
     @Option(help: "Write the results as JSON here.") var json: String?
+    @Option(name: .customLong("spin-us"), help: "Clients poll this long for a reply before blocking (LoopdeskBlockingClient.spinBeforeBlocking).") var spinMicros: Int = 0
+    @Option(help: "Collection to use; an existing one is searched as it is (no build), and kept.") var collection: String?
 
     func run() throws {
         let counts = try clients.split(separator: ",").map { part -> Int in
             guard let n = Int(part), (1...16).contains(n) else { throw ValidationError("--clients takes counts 1–16, not \(part)") }
             return n
         }
-        let collection = "bench-wire-\(getpid())"
+        let collection = self.collection ?? "bench-wire-\(getpid())"
         let client = try LoopdeskBlockingClient(socketPath: socket, clientName: "loopdesk-core bench wire")
-        defer { _ = try? client.call(DropCollectionRequest(name: collection)); client.close() }
+        let existing = try client.call(ListCollectionsRequest()).collections.first { $0.name == collection }
+        // A temporary collection is dropped at the end; a named one is kept for the next run.
+        defer {
+            if self.collection == nil { _ = try? client.call(DropCollectionRequest(name: collection)) }
+            client.close()
+        }
 
         // Data: the files, or random vectors (what pypi-minilm-50k looks like in size: 50 k × 384).
-        let (dim, vectors) = try base.map { path in let f = try TexmexFile.readFloats(path); return (f.dimension, f.values) }
+        let (dim, vectors) = try existing.map { ($0.dimension, [Float]()) }
+            ?? base.map { path in let f = try TexmexFile.readFloats(path); return (f.dimension, f.values) }
             ?? (384, Self.random(count: 50_000 * 384))
         let queries = try query.map { try TexmexFile.readFloats($0).values } ?? Self.random(count: 1_000 * dim)
         let queryFile = FileManager.default.temporaryDirectory.appendingPathComponent("bench-wire-\(getpid())-queries.fvecs").path
@@ -40,20 +48,24 @@ struct BenchWire: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: queryFile) }
 
         let t0 = Monotonic.now()
-        try client.call(CreateCollectionRequest(name: collection, dimension: dim, metric: .l2))
+        if existing == nil { try client.call(CreateCollectionRequest(name: collection, dimension: dim, metric: .l2)) }
         let n = vectors.count / dim
         for start in stride(from: 0, to: n, by: 1000) {
             let end = min(n, start + 1000)
             _ = try client.call(UpsertRequest(collection: collection, items: ItemBatch(
                 dimension: dim, ids: (start..<end).map { UInt64($0) }, vectors: Array(vectors[(start * dim)..<(end * dim)]))))
         }
-        print("built \(n) × \(dim) through the socket in \(fmt(Monotonic.seconds(since: t0))) s")
+        if let existing {
+            print("using collection \(collection) as it is: \(existing.count) × \(dim)")
+        } else {
+            print("built \(n) × \(dim) through the socket in \(fmt(Monotonic.seconds(since: t0))) s")
+        }
         // The same graph in this process: load the server's snapshot of it.
         let snapshot = try client.call(SnapshotRequest(collection: collection)).snapshots[0]
         guard !snapshot.path.isEmpty else { throw ValidationError("the server speaks protocol 1.0 and sends no snapshot path") }
         let (index, _, _) = try HNSWIndex.load(path: snapshot.path, mode: .full)
 
-        var report = WireReport(machine: Self.loadAverage(), vectors: n, dimension: dim)
+        var report = WireReport(machine: Self.loadAverage(), vectors: existing.map { Int($0.count) } ?? n, dimension: dim)
         report.inProcess1 = Self.inProcess(index, queries: queries, dim: dim, count: searches, threads: 1)
         report.inProcess2 = Self.inProcess(index, queries: queries, dim: dim, count: searches, threads: 2)
         print(report.inProcess1!.line("in-process SEARCH, 1 thread"))
@@ -62,7 +74,7 @@ struct BenchWire: ParsableCommand {
         for processes in counts {
             for (mode, depth) in [("ping", 1), ("ping", pipeline), ("search", 1), ("search", pipeline)] {
                 let job = WireClientJob(socket: socket, collection: collection, mode: mode, pipeline: depth,
-                                        count: mode == "ping" ? pings : searches, queryFile: queryFile)
+                                        count: mode == "ping" ? pings : searches, queryFile: queryFile, spinMicros: spinMicros)
                 // Always from child processes: fresh clients, measured apart from this process's loaded index and threads.
                 let result = try Self.spawn(job, processes: processes)
                 let name = "\(mode.uppercased()) \(processes) client\(processes > 1 ? "s" : ""), \(depth) in flight"
@@ -125,7 +137,7 @@ struct BenchWire: ParsableCommand {
             process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
             process.arguments = ["bench", "wire-client", "--socket", job.socket, "--collection", job.collection,
                                  "--mode", job.mode, "--pipeline", "\(job.pipeline)", "--count", "\(job.count)",
-                                 "--queries", job.queryFile]
+                                 "--queries", job.queryFile, "--spin-us", "\(job.spinMicros)"]
             let out = Pipe()
             process.standardOutput = out
             try process.run()
@@ -159,20 +171,22 @@ struct BenchWireClient: ParsableCommand {
     @Option var pipeline: Int
     @Option var count: Int
     @Option var queries: String
+    @Option(name: .customLong("spin-us")) var spinMicros: Int = 0
 
     func run() throws {
         let result = try WireClientJob(socket: socket, collection: collection, mode: mode, pipeline: pipeline,
-                                       count: count, queryFile: queries).run()
+                                       count: count, queryFile: queries, spinMicros: spinMicros).run()
         print(String(decoding: try JSONEncoder().encode(result), as: UTF8.self))
     }
 }
 
 /// One client's measurement: `count` requests, `pipeline` at a time, each batch timed.
 struct WireClientJob {
-    var socket: String, collection: String, mode: String, pipeline: Int, count: Int, queryFile: String
+    var socket: String, collection: String, mode: String, pipeline: Int, count: Int, queryFile: String, spinMicros: Int
 
     func run() throws -> WireResult {
         let client = try LoopdeskBlockingClient(socketPath: socket, clientName: "bench wire-client")
+        client.spinBeforeBlocking = Double(spinMicros) / 1e6
         defer { client.close() }
         let q = try TexmexFile.readFloats(queryFile)
         let searches = (0..<q.count).map { i in

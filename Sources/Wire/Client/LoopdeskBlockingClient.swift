@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A synchronous client for benchmarks and tools: each call writes its
 /// frame and blocks the calling thread in `read(2)` until the reply.
 ///
@@ -11,6 +17,13 @@ public final class LoopdeskBlockingClient {
     private var maxPayloadLength = WireProtocol.maxPayloadLength
     /// The server's `HELLO` reply.
     public private(set) var server: HelloResponse
+    /// How long to poll the socket for a reply before blocking in `read(2)`
+    /// (seconds; 0, the default, blocks at once). On a VM an idle vCPU that
+    /// sleeps longer than the host's halt-polling window (about 200 µs)
+    /// takes tens of microseconds to wake, so a caller waiting for requests
+    /// that take longer than that (searches) can trade a core's spinning for
+    /// that wake-up. Use only where a core is to spare.
+    public var spinBeforeBlocking: Double = 0
 
     /// Connects to `socketPath` and performs the `HELLO` handshake.
     /// - Throws: ``ConnectionError/connectFailed(path:errno:)`` or ``ConnectionError/handshakeFailed(_:)``.
@@ -56,6 +69,22 @@ public final class LoopdeskBlockingClient {
         try exchange(requests)
     }
 
+    /// Polls for reply bytes for up to ``spinBeforeBlocking`` seconds.
+    /// - Returns: whether bytes arrived.
+    private func spinForReply() throws -> Bool {
+        guard spinBeforeBlocking > 0 else { return false }
+        var start = timespec(), now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &start)
+        while true {
+            let n = decoder.receive { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if n > 0 { return true }
+            if n == 0 { throw ConnectionError.closed("the server closed the connection") }
+            if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR { throw ConnectionError.ioFailed(operation: "recv", errno: errno) }
+            clock_gettime(CLOCK_MONOTONIC, &now)
+            if Double(now.tv_sec - start.tv_sec) + Double(now.tv_nsec - start.tv_nsec) / 1e9 > spinBeforeBlocking { return false }
+        }
+    }
+
     private func exchange<R: WireRequest>(_ requests: [R]) throws -> [Result<R.Response, WireError>] {
         guard fd >= 0 else { throw ConnectionError.closed("closed by the client") }
         let firstID = nextID == 0 ? 1 : nextID
@@ -93,7 +122,7 @@ public final class LoopdeskBlockingClient {
                 if let violation { throw violation }
                 if got != nil {
                     remaining -= 1
-                } else if try UnixSocket.receive(fd, into: &decoder) == 0 {
+                } else if try !spinForReply(), try UnixSocket.receive(fd, into: &decoder) == 0 {
                     throw ConnectionError.closed("the server closed the connection")
                 }
             }
