@@ -9,7 +9,8 @@ anchors = json.load(open(os.path.join(out, "anchors.json")))["libs"]
 native = os.path.join(out, "hnswlib-native.json")
 if os.path.exists(native):
     n = json.load(open(native))
-    anchors["hnswlib-native"] = n["libs"]["hnswlib"] if "libs" in n else n
+    libs = n.get("libs", {})
+    anchors["hnswlib-native"] = libs.get("hnswlib-native") or libs.get("hnswlib") or n
 
 def best(runs, r, key="recall"):
     ok = [x["qps"] for x in runs if x.get(key, 0) >= r and x.get("ef", 1) > 0]

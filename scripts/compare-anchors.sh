@@ -6,7 +6,7 @@
 #
 #   scripts/compare-anchors.sh DATA_DIR        (base.fvecs, query.fvecs, groundtruth.ivecs)
 #
-# Env: STORAGES (default "f32 int8"), EFS, THREADS (2), OUT (bench-out/NAME),
+# Env: STORAGES (default "f32 int8"), EFS, THREADS (2), OUT (bench-out/NAME), BIN,
 #      ANCHORS (default ../shared/anchors), VENV (default .venv-anchors), NATIVE (0).
 # Time it only on a quiet machine: a concurrent build halves every figure.
 set -euo pipefail
@@ -27,8 +27,11 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import hnswlib, faiss
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install -q numpy hnswlib faiss-cpu usearch
 fi
-swift build -c release --product loopdesk-core
-BIN=.build/release/loopdesk-core
+# BIN: a prebuilt loopdesk-core (default: build this checkout's).
+if [ -z "${BIN:-}" ]; then
+    swift build -c release --product loopdesk-core
+    BIN=.build/release/loopdesk-core
+fi
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ)"
 echo "== anchors ($ANCHORS/bench_ann.py)"

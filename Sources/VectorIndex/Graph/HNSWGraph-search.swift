@@ -55,22 +55,30 @@ extension HNSWGraph {
         let marks = scratch.visited.marks
         let markCapacity = UInt32(truncatingIfNeeded: min(scratch.visited.capacity, Int(UInt32.max)))
         let links = scratch.links
-        scratch.candidates.removeAll()
-        scratch.results.removeAll()
+        // The heaps live in locals for the loop: touching a class's `var` costs a
+        // dynamic exclusivity check each time, and this loop touches them per neighbour.
+        var candidates = scratch.candidates
+        var results = scratch.results
+        defer {
+            scratch.candidates = candidates
+            scratch.results = results
+        }
+        candidates.removeAll()
+        results.removeAll()
         let checkAll = accept.acceptsAll
 
         marks[Int(entry.slot)] = epoch
-        scratch.candidates.push(entry)
+        candidates.push(entry)
         var lowerBound = Float.infinity
         if checkAll || accepts(entry.slot, accept) {
-            scratch.results.push(entry)
+            results.push(entry)
             lowerBound = entry.distance
         }
 
-        while !scratch.candidates.isEmpty {
-            let current = scratch.candidates.top
-            if current.distance > lowerBound && scratch.results.count >= ef { break }
-            scratch.candidates.pop()
+        while !candidates.isEmpty {
+            let current = candidates.top
+            if current.distance > lowerBound && results.count >= ef { break }
+            candidates.pop()
 
             let n = readLinks(current.slot, level: level, into: links)
             if n > 0 {
@@ -87,13 +95,13 @@ extension HNSWGraph {
                 if s >= visibleSlots || s >= markCapacity || marks[Int(s)] == epoch { continue }
                 marks[Int(s)] = epoch
                 let dist = d.distance(to: s)
-                if scratch.results.count < ef || dist < lowerBound {
-                    scratch.candidates.push(Candidate(distance: dist, slot: s))
+                if results.count < ef || dist < lowerBound {
+                    candidates.push(Candidate(distance: dist, slot: s))
                     if checkAll || accepts(s, accept) {
-                        scratch.results.push(Candidate(distance: dist, slot: s))
-                        if scratch.results.count > ef { scratch.results.pop() }
+                        results.push(Candidate(distance: dist, slot: s))
+                        if results.count > ef { results.pop() }
                     }
-                    if !scratch.results.isEmpty { lowerBound = scratch.results.top.distance }
+                    if !results.isEmpty { lowerBound = results.top.distance }
                 }
             }
         }

@@ -59,6 +59,11 @@ final class MemoryRegion: @unchecked Sendable {
         let target = min(reservedBytes, MemoryRegion.roundUp(max(bytes, committedBytes * 2, 1 << 20)))
         let rc = mprotect(base + committedBytes, target - committedBytes, PROT_READ | PROT_WRITE)
         if rc != 0 { return false }
+        if bytes - committedBytes >= 16 << 20 {
+            // A large commit (a snapshot loading) is filled right away: populate its
+            // pages in one pass rather than faulting them in one by one.
+            _ = madvise(base + committedBytes, bytes - committedBytes, 23 /* MADV_POPULATE_WRITE */)
+        }
         committedBytes = target
         return true
     }
