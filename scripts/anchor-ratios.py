@@ -19,7 +19,7 @@ def best(runs, r, key="recall"):
 ours = {}
 for path in sorted(glob.glob(os.path.join(out, "loopdesk-*.json"))):
     d = json.load(open(path))
-    ours["loopdesk-" + d["storage"]] = d
+    ours["loopdesk-" + d["storage"] + ("" if d.get("full_precision", True) or d["storage"] == "f32" else "-compact")] = d
 
 print("| index | build s | memory MB | QPS @0.90 | QPS @0.95 | QPS @0.99 |")
 print("| --- | --- | --- | --- | --- | --- |")

@@ -6,7 +6,7 @@
 #
 #   scripts/compare-anchors.sh DATA_DIR        (base.fvecs, query.fvecs, groundtruth.ivecs)
 #
-# Env: STORAGES (default "f32 int8"), EFS, THREADS (2), OUT (bench-out/NAME), BIN,
+# Env: STORAGES (default "f32 int8 int8-compact"; -compact: no f32 copies, no re-ranking), EFS, THREADS (2), OUT (bench-out/NAME), BIN,
 #      ANCHORS (default ../shared/anchors), VENV (default .venv-anchors), NATIVE (0).
 # Time it only on a quiet machine: a concurrent build halves every figure.
 set -euo pipefail
@@ -17,9 +17,9 @@ NAME=$(basename "$DATA")
 ANCHORS=${ANCHORS:-../shared/anchors}
 VENV=${VENV:-.venv-anchors}
 OUT=${OUT:-bench-out/$NAME}
-EFS=${EFS:-10,16,24,32,48,64,96,128,256}
+EFS=${EFS:-10,16,24,32,48,64,96,128,256,320}
 THREADS=${THREADS:-2}
-STORAGES=${STORAGES:-f32 int8}
+STORAGES=${STORAGES:-f32 int8 int8-compact}
 mkdir -p "$OUT"
 
 scripts/install-deps.sh
@@ -51,9 +51,12 @@ if [ "${NATIVE:-0}" = "1" ]; then
 fi
 
 for s in $STORAGES; do
-    echo "== loopdesk-core bench ann --storage $s"
+    extra=()
+    storage=${s%-compact}
+    if [ "$storage" != "$s" ]; then extra=(--no-full-precision); fi
+    echo "== loopdesk-core bench ann --storage $storage ${extra[*]}"
     "$BIN" bench ann --base "$DATA/base.fvecs" --query "$DATA/query.fvecs" --groundtruth "$DATA/groundtruth.ivecs" \
-        --metric cosine --m 16 --ef-construction 200 --ef "$EFS" --threads "$THREADS" --storage "$s" \
+        --metric cosine --m 16 --ef-construction 200 --ef "$EFS" --threads "$THREADS" --storage "$storage" "${extra[@]}" \
         --json "$OUT/loopdesk-$s.json"
 done
 

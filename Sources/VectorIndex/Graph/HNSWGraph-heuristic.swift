@@ -45,15 +45,36 @@ extension HNSWGraph {
         if candidates.count <= m { return candidates }
         var selected: [Candidate] = []
         selected.reserveCapacity(m)
+        let exact = layout.storage == .f32 || full != nil
         for e in candidates {
             if selected.count >= m { break }
             var keep = true
-            for r in selected where pairDistance(e.slot, r.slot, scratch: scratch) < e.distance {
-                keep = false
-                break
+            if exact || selected.isEmpty {
+                for r in selected where pairDistance(e.slot, r.slot, scratch: scratch) < e.distance {
+                    keep = false
+                    break
+                }
+            } else {
+                // Codes only: decode `e` once and score every kept neighbour against it.
+                keep = !closerToAny(e, selected, scratch: scratch)
             }
             if keep { selected.append(e) }
         }
         return selected
+    }
+
+    /// Whether any of `kept` is closer to `e` than the base is, with `e` decoded once.
+    private func closerToAny(_ e: Candidate, _ kept: [Candidate], scratch: SearchScratch) -> Bool {
+        decode(e.slot, into: scratch.query2)
+        switch layout.storage {
+        case .f32:
+            return kept.contains { pairDistance(e.slot, $0.slot, scratch: scratch) < e.distance }
+        case .int8:
+            let d = int8Distance(query: scratch.query2, scratch: scratch.query)
+            return kept.contains { d.distance(to: $0.slot) < e.distance }
+        case .f16:
+            let d = f16Distance(query: scratch.query2)
+            return kept.contains { d.distance(to: $0.slot) < e.distance }
+        }
     }
 }
