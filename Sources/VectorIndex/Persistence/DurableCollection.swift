@@ -229,18 +229,12 @@ public final class DurableCollection: @unchecked Sendable {
     public func close() throws { try wal.close() }
 
     public static func snapshotName(walSequence: UInt64) -> String {
-        let digits = String(walSequence)
-        return "snapshot-" + String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".ldx"
+        FileIO.sequencedName(prefix: "snapshot-", walSequence, suffix: ".ldx")
     }
 
     /// The snapshot files in `directory`, oldest first.
     public static func snapshots(in directory: String) -> [(sequence: UInt64, path: String)] {
-        FileIO.listDirectory(directory).compactMap { name in
-            guard name.hasPrefix("snapshot-"), name.hasSuffix(".ldx"),
-                  let seq = UInt64(name.dropFirst(9).dropLast(4))
-            else { return nil }
-            return (seq, directory + "/" + name)
-        }.sorted { $0.sequence < $1.sequence }
+        FileIO.sequencedFiles(in: directory, prefix: "snapshot-", suffix: ".ldx")
     }
 
     private func pruneSnapshots() throws {

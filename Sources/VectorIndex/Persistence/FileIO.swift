@@ -142,7 +142,21 @@ enum FileIO {
         return names.sorted()
     }
 
-    static func crc(_ p: UnsafeRawPointer, _ n: Int) -> UInt32 { ld_crc32c(0, p, n) }
+    /// `PREFIX<n as 20 digits>SUFFIX`: names that sort in sequence order.
+    static func sequencedName(prefix: String, _ n: UInt64, suffix: String) -> String {
+        let digits = String(n)
+        return prefix + String(repeating: "0", count: max(0, 20 - digits.count)) + digits + suffix
+    }
+
+    /// The files named by `sequencedName` in `directory`, in sequence order.
+    static func sequencedFiles(in directory: String, prefix: String, suffix: String) -> [(sequence: UInt64, path: String)] {
+        listDirectory(directory).compactMap { name in
+            guard name.hasPrefix(prefix), name.hasSuffix(suffix),
+                  let n = UInt64(name.dropFirst(prefix.count).dropLast(suffix.count))
+            else { return nil }
+            return (n, directory + "/" + name)
+        }.sorted { $0.sequence < $1.sequence }
+    }
 }
 
 /// Path arithmetic without Foundation.

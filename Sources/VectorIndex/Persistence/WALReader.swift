@@ -24,12 +24,7 @@ public struct WALReplayReport: Sendable, Equatable {
 public enum WALReader {
     /// The segments in `directory`, oldest first, with their first sequence.
     public static func segments(in directory: String) -> [(first: UInt64, path: String)] {
-        FileIO.listDirectory(directory).compactMap { name in
-            guard name.hasPrefix("wal-"), name.hasSuffix(".log"),
-                  let first = UInt64(name.dropFirst(4).dropLast(4))
-            else { return nil }
-            return (first, directory + "/" + name)
-        }.sorted { $0.first < $1.first }
+        FileIO.sequencedFiles(in: directory, prefix: "wal-", suffix: ".log").map { (first: $0.sequence, path: $0.path) }
     }
 
     /// Replays every record with a sequence above `after`, oldest first.

@@ -79,8 +79,7 @@ public final class WriteAheadLog: @unchecked Sendable {
     public var upcomingSequence: UInt64 { appendLock.withLock { nextSequence } }
 
     public static func segmentName(first: UInt64) -> String {
-        let digits = String(first)
-        return "wal-" + String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".log"
+        FileIO.sequencedName(prefix: "wal-", first, suffix: ".log")
     }
 
     private func startSegment(first: UInt64) throws {
