@@ -140,9 +140,9 @@ public final class HNSWIndex: @unchecked Sendable {
     /// - Parameters:
     ///   - vectors: `ids.count × dimension` components, row-major.
     ///   - tags: nil, or one tag list per id.
-    /// - Throws: before changing anything, on the first invalid vector or a duplicate id.
     ///   - linkGraph: false stores the vectors for exact search only, without building
     ///     the graph (a ground-truth tool); such an index answers only `exactSearch`.
+    /// - Throws: before changing anything, on the first invalid vector or a duplicate id.
     public func upsertBatch(ids: [UInt64], vectors: [Float], tags: [[String]]? = nil, threads: Int = 2,
                             linkGraph: Bool = true) throws {
         let prepared = try validateUpsert(ids: ids, vectors: vectors, tags: tags)
