@@ -16,5 +16,5 @@ swift build -c release --build-tests -Xswiftc -enable-testing
 swift test -c release -Xswiftc -enable-testing --skip-build "$@"
 
 # Persistence under kill -9: every acknowledged write survives (8 cycles under CI=true).
-swift build -c release --product loopdesk-core
-CI=true scripts/crash-test.sh
+# The loopdesk-core built with the tests above serves (no second, differently-flagged build).
+CI=true BIN=.build/release/loopdesk-core scripts/crash-test.sh
