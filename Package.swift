@@ -36,6 +36,7 @@ let package = Package(
             name: "CoreServer",
             dependencies: [
                 "VectorIndex",
+                "Ranking",
                 "Wire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -48,6 +49,7 @@ let package = Package(
             name: "LoopdeskCoreCLI",
             dependencies: [
                 "VectorIndex",
+                "Ranking",
                 "Wire",
                 "CoreServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -64,7 +66,7 @@ let package = Package(
         ),
         .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "CSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
-        .testTarget(name: "CoreServerTests", dependencies: ["CoreServer", "VectorIndex", "Wire"]),
+        .testTarget(name: "CoreServerTests", dependencies: ["CoreServer", "VectorIndex", "Ranking", "Wire"]),
         .testTarget(name: "RankingTests", dependencies: ["Ranking"]),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], resources: [.copy("Fixtures")]),
     ]

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Ranking
 import VectorIndex
 import Wire
 
@@ -20,9 +21,12 @@ public final class CollectionHandle: @unchecked Sendable {
     var dropped = false
     /// The log sequence of the newest snapshot (0: none yet), and of the last change.
     let sequences: Locked<(snapshot: UInt64, change: UInt64)>
+    /// The collection's ranker and group table; nil when the server serves no ranking.
+    let ranking: CollectionRanking?
 
-    init(_ collection: DurableCollection, snapshotSequence: UInt64) {
+    init(_ collection: DurableCollection, snapshotSequence: UInt64, ranking: CollectionRanking?) {
         self.collection = collection
+        self.ranking = ranking
         sequences = Locked((snapshotSequence, snapshotSequence))
     }
 
@@ -43,13 +47,21 @@ public final class CollectionHandle: @unchecked Sendable {
     func snapshot() throws -> (path: String, info: VectorIndex.SnapshotInfo) {
         snapshotLock.lock()
         defer { snapshotLock.unlock() }
-        let result = try collection.snapshot()
+        let result: (path: String, pausedSeconds: Double, info: VectorIndex.SnapshotInfo)
+        if let ranking {
+            result = try ranking.snapshot { try collection.snapshot() }
+        } else {
+            result = try collection.snapshot()
+        }
         sequences.withLock { $0.snapshot = max($0.snapshot, result.info.walSequence) }
         return (result.path, result.info)
     }
 
     /// Whether changes were logged since the newest snapshot.
-    var hasChangesSinceSnapshot: Bool { sequences.withLock { $0.change > $0.snapshot } }
+    var hasChangesSinceSnapshot: Bool {
+        let ranked = ranking?.lastSequence.withLock { $0 } ?? 0
+        return sequences.withLock { max($0.change, ranked) > $0.snapshot }
+    }
 }
 
 /// The server's collections by name, over one locked `DataDirectory`.
@@ -62,6 +74,7 @@ public final class CollectionRegistry: @unchecked Sendable {
     private let table = Locked<[String: CollectionHandle]>([:])
     private let mutation = NSLock()
     private let extensions: @Sendable (String) -> CollectionExtensions
+    private let rankingConfiguration: RankerConfiguration?
     private let logger: Logger
 
     /// Opens the data directory (taking `DATA/LOCK`) and recovers every collection in it.
@@ -73,11 +86,15 @@ public final class CollectionRegistry: @unchecked Sendable {
                                     keepSnapshots: configuration.keepSnapshots)
         directory = Locked(dir)
         self.extensions = extensions
+        rankingConfiguration = configuration.ranking
         self.logger = logger
         for name in dir.collectionNames().sorted() {
-            let (collection, report) = try dir.openCollection(name, extensions: extensions(name))
+            let ranking = try rankingConfiguration.map { try CollectionRanking(name: name, configuration: $0) }
+            let hooks = ranking?.extensions(chaining: extensions(name)) ?? extensions(name)
+            let (collection, report) = try dir.openCollection(name, extensions: hooks)
+            ranking?.bind(collection)
             Self.log(report, of: name, count: collection.index.count, logger: logger)
-            let handle = CollectionHandle(collection, snapshotSequence: report.snapshot?.walSequence ?? 0)
+            let handle = CollectionHandle(collection, snapshotSequence: report.snapshot?.walSequence ?? 0, ranking: ranking)
             handle.sequences.withLock { $0.change = max($0.snapshot, report.replay.lastSequence) }
             table.withLock { $0[name] = handle }
         }
@@ -132,8 +149,11 @@ public final class CollectionRegistry: @unchecked Sendable {
                 : "CREATE_COLLECTION: \"\(name)\" exists with other parameters (dim \(have.dimension), \(have.metric.rawValue), \(have.storage.rawValue), M \(have.M), efConstruction \(have.efConstruction)); drop it first or pick another name")
         }
         guard let dir = directory.withLock({ $0 }) else { throw WireError(.shuttingDown, "CREATE_COLLECTION: the server is stopping") }
-        let collection = try dir.createCollection(name, parameters: parameters, extensions: extensions(name))
-        table.withLock { $0[name] = CollectionHandle(collection, snapshotSequence: 0) }
+        let ranking = try rankingConfiguration.map { try CollectionRanking(name: name, configuration: $0) }
+        let hooks = ranking?.extensions(chaining: extensions(name)) ?? extensions(name)
+        let collection = try dir.createCollection(name, parameters: parameters, extensions: hooks)
+        ranking?.bind(collection)
+        table.withLock { $0[name] = CollectionHandle(collection, snapshotSequence: 0, ranking: ranking) }
         logger.info("collection created", metadata: ["collection": "\(name)", "dim": "\(parameters.dimension)", "metric": "\(parameters.metric.rawValue)"])
         return true
     }

@@ -106,6 +106,22 @@ public final class CoreServer: @unchecked Sendable {
     /// Connections open now.
     public var openConnections: Int { context.stats.openConnections }
 
+    /// Executes one request in this process, without a socket: the same
+    /// decoding, validation, execution and reply encoding a connection runs
+    /// (for benchmarks and tools; it is not counted in `STATS`).
+    /// - Returns: the reply.
+    /// - Throws: the ``WireError`` a client would receive.
+    public func execute<R: WireRequest>(_ request: R) throws -> R.Response {
+        let decoded = try Request.decode(kind: R.kind, payload: request.payloadBytes)
+        let reply: any WireMessage
+        do {
+            reply = try context.dispatcher.execute(decoded, minor: WireProtocol.minorVersion)
+        } catch {
+            throw ErrorMapping.wireError(error, kind: R.kind, collection: nil)
+        }
+        return try R.Response.decode(payload: reply.payloadBytes)
+    }
+
     // MARK: - Shutdown
 
     /// Stops gracefully: stops accepting, lets in-flight requests finish and

@@ -1,3 +1,4 @@
+import Ranking
 import VectorIndex
 import Wire
 
@@ -13,11 +14,30 @@ enum ErrorMapping {
             return error
         case let error as IndexError:
             return WireError(code(of: error), "\(context): \(error)")
+        case let error as RankingError:
+            return WireError(code(of: error), "\(context): \(error)")
         case let error as PersistenceError:
             if case .readOnly = error { return WireError(.internal, "\(context): \(error)") }
             return WireError(.storageFailure, "\(context): \(error); the change was not acknowledged")
         default:
             return WireError(.internal, "\(context): \(error)")
+        }
+    }
+
+    /// The code for each ``RankingError`` case (docs/PROTOCOL.md §8.2, codes 40–59).
+    static func code(of error: RankingError) -> ErrorCode {
+        switch error {
+        case .unknownImpression: .unknownImpression
+        case .expiredImpression: .impressionExpired
+        case .groupNotInImpression: .groupNotInImpression
+        case .outcomeAlreadyRecorded, .csatAlreadyRecorded: .outcomeAlreadyRecorded
+        case .nothingToReopen, .csatOutOfRange: .invalidOutcome
+        case .unknownCallerFeature: .unknownCallerFeature
+        case .callerFeatureOutOfRange: .callerFeatureOutOfRange
+        case .invalidK, .invalidTime: .invalidArgument
+        // The core builds hits, weights and configurations itself: these are its bugs.
+        case .nonFiniteSimilarity, .hitsNotInRankOrder, .wrongDimension, .unknownFeature, .invalidConfiguration,
+             .impressionOutOfOrder: .internal
         }
     }
 

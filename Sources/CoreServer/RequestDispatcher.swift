@@ -6,9 +6,9 @@ import Wire
 /// (or error) as a whole frame: the one place that knows what every kind does.
 ///
 /// The connection state machine (``Connection``) has already checked the
-/// handshake and the request id; `HELLO` is answered there. Extension kinds
-/// (`RANK`, `FEEDBACK` once the ranker registers them) go through
-/// ``respond(extension:kind:payload:requestID:)``.
+/// handshake and the request id; `HELLO` is answered there. `RANK` and
+/// `FEEDBACK` are in `RequestDispatcher-ranking.swift`; kinds added by an
+/// extension go through ``respond(extension:kind:payload:requestID:started:)``.
 final class RequestDispatcher: Sendable {
     let registry: CollectionRegistry
     let stats: ServerStats
@@ -27,7 +27,7 @@ final class RequestDispatcher: Sendable {
     /// connection's writes apply in the order it sent them (§9).
     static func mayOffload(_ request: Request) -> Bool {
         switch request {
-        case .search, .get, .snapshot, .stats: true
+        case .search, .get, .snapshot, .stats, .rank: true
         default: false
         }
     }
@@ -79,6 +79,8 @@ final class RequestDispatcher: Sendable {
         case .delete(let r): r.collection
         case .get(let r): r.collection
         case .search(let r): r.collection
+        case .rank(let r): r.collection
+        case .feedback(let r): r.collection
         case .snapshot(let r): r.collection.isEmpty ? nil : r.collection
         case .stats(let r): r.collection.isEmpty ? nil : r.collection
         default: nil
@@ -87,7 +89,8 @@ final class RequestDispatcher: Sendable {
 
     // MARK: - Each kind
 
-    private func execute(_ request: Request, minor: UInt16) throws -> any WireMessage {
+    /// Executes `request` and returns its reply, or throws what ``ErrorMapping`` turns into an error frame.
+    func execute(_ request: Request, minor: UInt16) throws -> any WireMessage {
         switch request {
         case .ping(let r): PingResponse(payload: r.payload)
         case .hello: throw WireError(.invalidArgument, "HELLO: this connection has already completed its handshake")
@@ -98,6 +101,8 @@ final class RequestDispatcher: Sendable {
         case .delete(let r): try delete(r)
         case .get(let r): try get(r)
         case .search(let r): try search(r)
+        case .rank(let r): try rank(r)
+        case .feedback(let r): try feedback(r)
         case .snapshot(let r): try snapshot(r, minor: minor)
         case .stats(let r): try stats(r)
         }
@@ -150,7 +155,12 @@ final class RequestDispatcher: Sendable {
         let threads = batch.count >= 64 ? insertThreads : 1
         let replaced = try handle.write(.upsert) { () throws -> (Int, UInt64?) in
             let replaced = batch.ids.reduce(0) { $0 + (collection.index.contains(id: $1) ? 1 : 0) }
-            let sequence = try collection.upsert(items, threads: threads)
+            var sequence = try collection.upsert(items, threads: threads)
+            if let ranking = handle.ranking {
+                let change = RankingGroupTable.Change.upsert(time: CollectionRanking.now(),
+                                                             items: items.map { (id: $0.id, group: $0.group, tags: $0.tags) })
+                sequence = max(sequence, try ranking.record(change))
+            }
             return (replaced, sequence)
         }
         return UpsertResponse(inserted: batch.count - replaced, replaced: replaced)
@@ -163,7 +173,9 @@ final class RequestDispatcher: Sendable {
             // Unknown ids are not an error (§7.7): log and apply only those that exist.
             let present = r.ids.filter { collection.index.contains(id: $0) }
             if present.isEmpty { return (0, nil) }
-            return (present.count, try collection.delete(ids: present))
+            var sequence = try collection.delete(ids: present)
+            if let ranking = handle.ranking { sequence = max(sequence, try ranking.record(.delete(ids: present))) }
+            return (present.count, sequence)
         }
         return DeleteResponse(deleted: deleted)
     }

@@ -1,3 +1,4 @@
+import Ranking
 import VectorIndex
 import Wire
 
@@ -38,6 +39,11 @@ public struct ServerConfiguration: Sendable {
     public var snapshotInterval: Double?
     /// Threads that execute pipelined requests; 0 for one per core.
     public var workerThreads = 0
+    /// The settings of the ranker every collection gets (`RANK`, `FEEDBACK`;
+    /// docs/RANKING.md); nil serves no ranking (`serve --no-ranking`): those
+    /// kinds then answer `RANKING_DISABLED`. A ranker restored from a
+    /// snapshot keeps the settings it was created with.
+    public var ranking: RankerConfiguration? = RankerConfiguration()
     /// The name sent in `HELLO` and `STATS`.
     public var serverName = "loopdesk-core 0.3"
 

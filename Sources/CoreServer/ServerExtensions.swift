@@ -1,18 +1,19 @@
 import VectorIndex
 import Wire
 
-/// The seam through which another module (the ranker: `RANK`, `FEEDBACK`)
-/// adds request kinds and rides in the collections' snapshots and logs,
-/// without `CoreServer` knowing its types.
+/// The seam through which another module adds request kinds and rides in
+/// the collections' snapshots and logs, without `CoreServer` knowing its types.
+/// (The ranker, `RANK` and `FEEDBACK`, is built in since protocol 1.2:
+/// `CollectionRanking`; a handler registered for one of its kinds overrides it.)
 ///
 /// ```swift
 /// var extensions = ServerExtensions()
-/// extensions.handlers[.rank] = KindHandler(executesInline: false) { payload, collections in
-///     let request = try RankRequest.decode(payload: payload)        // the ranker's codec
-///     let kb = try collections.handle(request.collection, for: .rank)
-///     return try ranker.rank(request, in: kb.collection).payloadBytes
+/// extensions.handlers[MessageKind(rawValue: 0x33)] = KindHandler(executesInline: false) { payload, collections in
+///     let request = try MyRequest.decode(payload: payload)           // the module's codec
+///     let kb = try collections.handle(request.collection, for: MessageKind(rawValue: 0x33))
+///     return try myModule.answer(request, in: kb.collection).payloadBytes
 /// }
-/// extensions.collectionExtensions = { name in ranker.persistenceHooks(for: name) }
+/// extensions.collectionExtensions = { name in myModule.persistenceHooks(for: name) }  // record kinds ≥ 18
 /// let server = try CoreServer(configuration: config, extensions: extensions)
 /// ```
 public struct ServerExtensions: Sendable {

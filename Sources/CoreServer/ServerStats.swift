@@ -28,7 +28,7 @@ final class ServerStats: @unchecked Sendable {
         var table = [Locked<PerKind>?](repeating: nil, count: 256)
         for raw in 0...255 {
             let kind = MessageKind(rawValue: UInt8(raw))
-            guard MessageKind.defined.contains(kind) || kind == .rank || kind == .feedback else { continue }
+            guard MessageKind.defined.contains(kind) else { continue }
             table[raw] = Locked(PerKind(
                 counter: Counter(label: "loopdesk_core_requests_total", dimensions: [("kind", kind.name)]),
                 timer: Metrics.Timer(label: "loopdesk_core_request_duration", dimensions: [("kind", kind.name)])))
@@ -89,6 +89,8 @@ final class ServerStats: @unchecked Sendable {
         var dim: Int, metric: String, storage: String, M: Int, ef_construction: Int
         var count: Int, deleted: Int, memory_bytes: Int
         var last_snapshot_sequence: UInt64, wal_bytes: Int, kernel: String
+        /// The ranker's weights by feature name, updates and feature means; absent without ranking.
+        var ranking: CollectionRanking.Stats?
     }
 
     private struct Document: Encodable {
@@ -130,7 +132,8 @@ final class ServerStats: @unchecked Sendable {
                 dim: p.dimension, metric: p.metric.rawValue, storage: p.storage.rawValue, M: p.M,
                 ef_construction: p.efConstruction, count: index.count, deleted: index.deletedCount,
                 memory_bytes: index.memoryBytes, last_snapshot_sequence: handle.sequences.withLock { $0.snapshot },
-                wal_bytes: Self.walBytes(handle.collection.directory), kernel: index.kernelName)
+                wal_bytes: Self.walBytes(handle.collection.directory), kernel: index.kernelName,
+                ranking: handle.ranking?.stats())
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

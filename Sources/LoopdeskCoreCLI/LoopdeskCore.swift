@@ -12,7 +12,7 @@ struct LoopdeskCore: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loopdesk-core",
         abstract: "Loopdesk's vector index and ranking core.",
-        subcommands: [ServeCommand.self, Bench.self, SnapshotCommand.self, VerifyCommand.self, InspectCommand.self, RestoreCommand.self, CrashWriter.self]
+        subcommands: [ServeCommand.self, Bench.self, EvalPolicyCommand.self, SnapshotCommand.self, VerifyCommand.self, InspectCommand.self, RestoreCommand.self, CrashWriter.self]
     )
 }
 
@@ -20,6 +20,6 @@ struct LoopdeskCore: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks of the index.",
-        subcommands: [BenchANN.self, GenerateClustered.self, BenchPersistence.self, BenchWire.self, BenchWireClient.self]
+        subcommands: [BenchANN.self, GenerateClustered.self, BenchPersistence.self, BenchWire.self, BenchWireClient.self, BenchRank.self]
     )
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CoreServer
 import Foundation
 import VectorIndex
 
@@ -28,10 +29,11 @@ struct SnapshotCommand: ParsableCommand {
         let names = collection.map { [$0] } ?? dir.collectionNames()
         if names.isEmpty { print("no collections in \(data!)") }
         for name in names {
-            let (c, _) = try dir.openCollection(name)
-            let snap = try c.snapshot()
+            // Opened as `serve` opens it, so the ranker's state rides in the snapshot.
+            let c = try OfflineCollection(dir, name: name)
+            let path = try c.snapshot()
             try c.close()
-            print(snap.path)
+            print(path)
         }
     }
 }

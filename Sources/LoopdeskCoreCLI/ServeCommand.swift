@@ -1,6 +1,7 @@
 import ArgumentParser
 import CoreServer
 import Logging
+import Ranking
 import VectorIndex
 
 /// `loopdesk-core serve`: the daemon. Wiring only; the behaviour lives in `CoreServer`.
@@ -23,6 +24,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("max-in-flight"), help: "Requests one connection may have executing at once.") var maxInFlight: Int = 64
     @Option(help: "Worker threads for pipelined requests (0: one per core).") var workers: Int = 0
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
+    @Flag(name: .customLong("no-ranking"), help: "Keep no ranker: RANK and FEEDBACK answer RANKING_DISABLED.") var noRanking = false
+    @Option(name: .customLong("ranking-exploration"), help: "ε of new rankers' ε-greedy exploration, in [0, 1] (restored rankers keep theirs).")
+    var rankingExploration: Double = 0
 
     func run() throws {
         guard let mode = UInt32(socketMode, radix: 8), mode <= 0o777 else {
@@ -49,6 +53,12 @@ struct ServeCommand: ParsableCommand {
         config.maxPayloadLength = maxFrameBytes
         config.maxInFlight = maxInFlight
         config.workerThreads = workers
+        if noRanking {
+            config.ranking = nil
+        } else {
+            guard (0...1).contains(rankingExploration) else { throw ValidationError("--ranking-exploration must be in [0, 1]") }
+            config.ranking?.explorationRate = rankingExploration
+        }
         let server = try CoreServer(configuration: config)
         server.stopOnSignals()
         server.start()

@@ -36,6 +36,13 @@ final class LoopdeskClientTests: XCTestCase {
         XCTAssertEqual(hit, SearchResult(ids: [0], distances: [0.25]))
         let hits = try await client.search(collection: "kb", dimension: 2, queries: [1, 0, 0, 1, 1, 1], k: 3)
         XCTAssertEqual(hits.map(\.ids), [[0], [1], [2]])
+        let ranked = try await client.rank(collection: "kb", query: [1, 0], k: 3, contextTags: ["plan:pro"],
+                                           callerFeatures: [CallerFeature(name: "bm25", values: [5: 0.5])])
+        XCTAssertEqual(ranked.impression, 9)
+        XCTAssertEqual(ranked.featureNames, ["bias"])
+        XCTAssertEqual(ranked.groups.first?.score, RankScore(score: 0.6, lower: 0.4, upper: 0.75))
+        let rescored = try await client.feedback(collection: "kb", impression: ranked.impression, group: 5, outcome: .csat(5))
+        XCTAssertEqual(rescored.map(\.group), [5])
         let snapshots = try await client.snapshot()
         XCTAssertEqual(snapshots.first?.sequence, 3)
         let stats = try await client.stats()
@@ -258,6 +265,10 @@ final class LoopdeskClientTests: XCTestCase {
         XCTAssertEqual(try results.map { try $0.get().payload }, (0..<16).map { [UInt8($0)] })
         let stats = try client.call(StatsRequest())
         XCTAssertTrue(stats.json.hasPrefix("{"))
+        let ranked = try client.call(RankRequest(collection: "kb", query: [1], k: 1))
+        XCTAssertEqual(ranked.groups.map(\.group), [5])
+        let rescored = try client.call(FeedbackRequest(collection: "kb", impression: ranked.impression, group: 5, outcome: .resolved))
+        XCTAssertEqual(rescored.groups.map(\.group), [5])
         XCTAssertThrowsError(try client.call(SearchRequest(collection: "kb", query: [1], k: 0))) {
             XCTAssertEqual(($0 as? WireError)?.code, .invalidArgument)
         }

@@ -110,16 +110,65 @@ final class MalformedPayloadTests: XCTestCase {
         expect(.malformedPayload, kind: .upsert, upsert, mentions: "fields")
     }
 
+    func testRankingPayloadsWithUnknownValues() {
+        var feedback = FeedbackRequest(collection: "kb", impression: 1, group: 2, outcome: .resolved).payloadBytes
+        feedback[feedback.count - 1] = 6
+        expect(.malformedPayload, kind: .feedback, feedback, mentions: "outcome 6")
+        feedback[feedback.count - 1] = 0
+        expect(.malformedPayload, kind: .feedback, feedback, mentions: "outcome 0")
+        // csat without its score, corrected without its group
+        feedback[feedback.count - 1] = 4
+        expect(.malformedPayload, kind: .feedback, feedback, mentions: "csat")
+        feedback[feedback.count - 1] = 3
+        expect(.malformedPayload, kind: .feedback, feedback, mentions: "groupUsedInstead")
+
+        var rank = RankRequest(collection: "kb", query: [1], k: 1).payloadBytes
+        let optionsOffset = 2 + 2 + 4 * 4
+        XCTAssertEqual(rank[optionsOffset], 0x01)
+        rank[optionsOffset] = 0x03
+        expect(.malformedPayload, kind: .rank, rank, mentions: "options")
+
+        var reply = RankResponse(impression: 1, explored: false, featureNames: [], groups: []).payloadBytes
+        reply[8] = 2
+        XCTAssertThrowsError(try Response.decode(kind: .rank, payload: reply)) {
+            XCTAssertEqual(($0 as? WireError)?.code, .malformedPayload)
+        }
+        // A forged huge caller-feature count fails on the bytes, not by allocating.
+        var forged = RankRequest(collection: "kb", query: [1], k: 1,
+                                 callerFeatures: [CallerFeature(name: "bm25", groups: [1], values: [0.5])]).payloadBytes
+        let countOffset = optionsOffset + 1 + 1 + 1 + 1 + 1 + 2 + 4
+        XCTAssertEqual(forged[countOffset], 1)
+        forged.replaceSubrange(countOffset..<(countOffset + 4), with: [0xFF, 0xFF, 0xFF, 0x7F])
+        expect(.malformedPayload, kind: .rank, forged)
+    }
+
+    func testRankingInvalidArguments() {
+        let q: [Float] = [1, 2]
+        expect(.invalidArgument, RankRequest(collection: "kb", query: q, k: 0), mentions: "k = 0")
+        expect(.invalidArgument, RankRequest(collection: "kb", query: q, k: 1001), mentions: "k = 1001")
+        expect(.invalidArgument, RankRequest(collection: "kb", query: q, k: 5, candidates: 10_001), mentions: "C = 10001")
+        expect(.invalidArgument, RankRequest(collection: "kb", query: q, k: 5, candidates: 200, ef: 100), mentions: "ef = 100")
+        expect(.invalidArgument, RankRequest(collection: "kb", query: q, k: 5, ef: 50), mentions: "C = 100")
+        expect(.invalidArgument, RankRequest(collection: "kb", query: q, k: 5, contextTags: [""]), mentions: "context tags")
+        expect(.invalidArgument, RankRequest(collection: "kb", query: q, k: 5, callerFeatures: [
+            CallerFeature(name: "bm25", groups: [1], values: [0.1]), CallerFeature(name: "bm25", groups: [2], values: [0.2]),
+        ]), mentions: "twice")
+        expect(.invalidArgument, RankRequest(collection: ".kb", query: q, k: 5), mentions: "collection name")
+        expect(.invalidArgument, FeedbackRequest(collection: "kb", impression: 1, group: 1, outcome: .resolved, time: -1),
+               mentions: "time")
+        expect(.invalidArgument, FeedbackRequest(collection: "kb", impression: 1, group: 1, outcome: .resolved, time: .nan),
+               mentions: "time")
+    }
+
     func testHelloWithWrongMagic() {
         expect(.malformedPayload, HelloRequest(clientName: "x", magic: 0x1234_5678), mentions: "magic")
     }
 
     func testUnknownAndReservedKinds() {
         expect(.unknownKind, kind: MessageKind(rawValue: 0x99), [], mentions: "0x99")
-        expect(.unknownKind, kind: .rank, [1, 2, 3], mentions: "ranking")
-        expect(.unknownKind, kind: .feedback, [], mentions: "ranking")
+        expect(.unknownKind, kind: MessageKind(rawValue: 0x33), [])
         expect(.unknownKind, kind: .notice, [])
-        XCTAssertThrowsError(try Response.decode(kind: .rank, payload: [])) {
+        XCTAssertThrowsError(try Response.decode(kind: MessageKind(rawValue: 0x33), payload: [])) {
             XCTAssertEqual(($0 as? WireError)?.code, .unknownKind)
         }
     }

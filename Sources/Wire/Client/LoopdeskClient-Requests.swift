@@ -81,6 +81,37 @@ extension LoopdeskClient {
                                      exact: exact, filter: filter)).results
     }
 
+    /// Ranks the groups near `query` by the collection's learned P(resolved)
+    /// (`RANK`, protocol 1.2) and logs an impression for ``feedback(collection:impression:group:outcome:time:)``.
+    /// - Parameters:
+    ///   - k: groups to return, 1–1000.
+    ///   - candidates: vectors searched (C); 0 for the server's default (100).
+    ///   - ef: 0 for `max(C, 64)`.
+    ///   - contextTags: the query's context, matched against the groups' tags.
+    ///   - callerFeatures: per-group values of named caller features (`lexical_overlap`, …), each in [-1, 1].
+    /// - Returns: the impression id and the groups in the order to show, with score, bounds and features.
+    /// - Throws: ``ErrorCode/unknownCallerFeature``, ``ErrorCode/callerFeatureOutOfRange``,
+    ///   ``ErrorCode/rankingDisabled`` and the `SEARCH` errors.
+    public func rank(collection: String, query: [Float], k: Int, candidates: Int = 0, ef: Int = 0,
+                     withFeatures: Bool = true, filter: TagFilter = .none, contextTags: [String] = [],
+                     callerFeatures: [CallerFeature] = []) async throws -> RankResponse {
+        try await send(RankRequest(collection: collection, query: query, k: k, candidates: candidates, ef: ef,
+                                   withFeatures: withFeatures, filter: filter, contextTags: contextTags,
+                                   callerFeatures: callerFeatures))
+    }
+
+    /// Reports what happened after a ranked answer (`FEEDBACK`, protocol 1.2); the ranker learns at once.
+    /// - Parameter time: seconds since the epoch; 0 for the server's clock.
+    /// - Returns: the new scores — the named group first.
+    /// - Throws: ``ErrorCode/unknownImpression``, ``ErrorCode/impressionExpired``,
+    ///   ``ErrorCode/groupNotInImpression``, ``ErrorCode/outcomeAlreadyRecorded``, ``ErrorCode/invalidOutcome``.
+    @discardableResult
+    public func feedback(collection: String, impression: UInt64, group: UInt64, outcome: FeedbackOutcome,
+                         time: Double = 0) async throws -> [GroupScore] {
+        try await send(FeedbackRequest(collection: collection, impression: impression, group: group, outcome: outcome,
+                                       time: time)).groups
+    }
+
     /// Writes a durable snapshot of one collection, or of all (`collection` empty).
     /// - Returns: the files written.
     @discardableResult

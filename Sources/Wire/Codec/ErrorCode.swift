@@ -43,6 +43,22 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let resourceExhausted = ErrorCode(rawValue: 26)
     /// Writing the WAL or a snapshot failed; the write was not acknowledged.
     public static let storageFailure = ErrorCode(rawValue: 27)
+    /// `FEEDBACK` names an impression id the collection's ranker never issued.
+    public static let unknownImpression = ErrorCode(rawValue: 40)
+    /// `FEEDBACK` on an impression that was evicted or is older than the feedback window.
+    public static let impressionExpired = ErrorCode(rawValue: 41)
+    /// `FEEDBACK` on a group that was not shown in the impression.
+    public static let groupNotInImpression = ErrorCode(rawValue: 42)
+    /// `FEEDBACK` repeats a terminal outcome or a CSAT already recorded for the group.
+    public static let outcomeAlreadyRecorded = ErrorCode(rawValue: 43)
+    /// `FEEDBACK` with an outcome that cannot apply: CSAT outside 1–5, `reopened` without `resolved`.
+    public static let invalidOutcome = ErrorCode(rawValue: 44)
+    /// `RANK` names a caller feature outside the ranker's registry.
+    public static let unknownCallerFeature = ErrorCode(rawValue: 45)
+    /// `RANK` sends a caller feature value outside [-1, 1] or not finite.
+    public static let callerFeatureOutOfRange = ErrorCode(rawValue: 46)
+    /// `RANK` or `FEEDBACK` on a collection the server keeps no ranker for (`serve --no-ranking`).
+    public static let rankingDisabled = ErrorCode(rawValue: 47)
     /// A server bug.
     public static let `internal` = ErrorCode(rawValue: 100)
 
@@ -74,6 +90,14 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
         case .unknownID: "UNKNOWN_ID"
         case .resourceExhausted: "RESOURCE_EXHAUSTED"
         case .storageFailure: "STORAGE_FAILURE"
+        case .unknownImpression: "UNKNOWN_IMPRESSION"
+        case .impressionExpired: "IMPRESSION_EXPIRED"
+        case .groupNotInImpression: "GROUP_NOT_IN_IMPRESSION"
+        case .outcomeAlreadyRecorded: "OUTCOME_ALREADY_RECORDED"
+        case .invalidOutcome: "INVALID_OUTCOME"
+        case .unknownCallerFeature: "UNKNOWN_CALLER_FEATURE"
+        case .callerFeatureOutOfRange: "CALLER_FEATURE_OUT_OF_RANGE"
+        case .rankingDisabled: "RANKING_DISABLED"
         case .internal: "INTERNAL"
         default: "code \(rawValue)"
         }

@@ -18,9 +18,9 @@ public struct MessageKind: RawRepresentable, Hashable, Sendable, CustomStringCon
     public static let delete = MessageKind(rawValue: 0x21)
     public static let get = MessageKind(rawValue: 0x22)
     public static let search = MessageKind(rawValue: 0x30)
-    /// Reserved for learning-to-rank; its payload is specified by the ranking issue.
+    /// Ranks the groups near a query with the learned P(resolved) (protocol 1.2).
     public static let rank = MessageKind(rawValue: 0x31)
-    /// Reserved for learning-to-rank; its payload is specified by the ranking issue.
+    /// Reports the outcome of a ranked group (protocol 1.2).
     public static let feedback = MessageKind(rawValue: 0x32)
     public static let snapshot = MessageKind(rawValue: 0x40)
     public static let stats = MessageKind(rawValue: 0x41)
@@ -28,7 +28,7 @@ public struct MessageKind: RawRepresentable, Hashable, Sendable, CustomStringCon
     /// The kinds whose payloads this version of the protocol defines.
     public static let defined: [MessageKind] = [
         .hello, .ping, .createCollection, .dropCollection, .listCollections,
-        .upsert, .delete, .get, .search, .snapshot, .stats,
+        .upsert, .delete, .get, .search, .rank, .feedback, .snapshot, .stats,
     ]
 
     /// The protocol's name for the kind (`SEARCH`), or `kind 0xNN` when unassigned.

@@ -10,6 +10,8 @@ public enum Request: Sendable, Equatable {
     case delete(DeleteRequest)
     case get(GetRequest)
     case search(SearchRequest)
+    case rank(RankRequest)
+    case feedback(FeedbackRequest)
     case snapshot(SnapshotRequest)
     case stats(StatsRequest)
 
@@ -22,7 +24,7 @@ public enum Request: Sendable, Equatable {
     ///   - kind: the header's kind.
     ///   - payload: the payload bytes.
     /// - Returns: the typed request.
-    /// - Throws: ``ErrorCode/unknownKind`` (unassigned, reserved or `RANK`/`FEEDBACK`),
+    /// - Throws: ``ErrorCode/unknownKind`` (unassigned or reserved),
     ///   ``ErrorCode/malformedPayload`` (bytes break the layout) or
     ///   ``ErrorCode/invalidArgument`` (a field out of range).
     public static func decode(kind: MessageKind, payload: UnsafeRawBufferPointer) throws(WireError) -> Request {
@@ -38,8 +40,8 @@ public enum Request: Sendable, Equatable {
         case .search: .search(try decoded(SearchRequest.self, payload))
         case .snapshot: .snapshot(try decoded(SnapshotRequest.self, payload))
         case .stats: .stats(try decoded(StatsRequest.self, payload))
-        case .rank, .feedback:
-            throw WireError(.unknownKind, "\(kind.name) (0x\(String(kind.rawValue, radix: 16))) is reserved for ranking and not served by this version")
+        case .rank: .rank(try decoded(RankRequest.self, payload))
+        case .feedback: .feedback(try decoded(FeedbackRequest.self, payload))
         default:
             throw WireError(.unknownKind, "\(kind.name) is not a request kind of protocol \(WireProtocol.majorVersion).\(WireProtocol.minorVersion)")
         }
@@ -68,6 +70,8 @@ public enum Request: Sendable, Equatable {
         case .delete(let m): m
         case .get(let m): m
         case .search(let m): m
+        case .rank(let m): m
+        case .feedback(let m): m
         case .snapshot(let m): m
         case .stats(let m): m
         }
@@ -92,6 +96,8 @@ public enum Response: Sendable, Equatable {
     case delete(DeleteResponse)
     case get(GetResponse)
     case search(SearchResponse)
+    case rank(RankResponse)
+    case feedback(FeedbackResponse)
     case snapshot(SnapshotResponse)
     case stats(StatsResponse)
 
@@ -108,6 +114,8 @@ public enum Response: Sendable, Equatable {
         case .delete: .delete(try DeleteResponse.decode(payload: payload))
         case .get: .get(try GetResponse.decode(payload: payload))
         case .search: .search(try SearchResponse.decode(payload: payload))
+        case .rank: .rank(try RankResponse.decode(payload: payload))
+        case .feedback: .feedback(try FeedbackResponse.decode(payload: payload))
         case .snapshot: .snapshot(try SnapshotResponse.decode(payload: payload))
         case .stats: .stats(try StatsResponse.decode(payload: payload))
         default: throw WireError(.unknownKind, "\(kind.name) has no reply layout in protocol \(WireProtocol.majorVersion).\(WireProtocol.minorVersion)")
@@ -131,6 +139,8 @@ public enum Response: Sendable, Equatable {
         case .delete(let m): m
         case .get(let m): m
         case .search(let m): m
+        case .rank(let m): m
+        case .feedback(let m): m
         case .snapshot(let m): m
         case .stats(let m): m
         }

@@ -116,6 +116,13 @@ final class FakeServer: @unchecked Sendable {
             .search(SearchResponse(results: (0..<search.queryCount).map { i in
                 SearchResult(ids: [UInt64(i)], distances: [0.25])
             }))
+        case .rank(let rank):
+            .rank(RankResponse(impression: 9, explored: false, featureNames: rank.withFeatures ? ["bias"] : [], groups: [
+                RankedItem(group: 5, bestVector: 50, bestSimilarity: 0.9, score: RankScore(score: 0.6, lower: 0.4, upper: 0.75),
+                           propensity: 1, features: rank.withFeatures ? [1] : []),
+            ]))
+        case .feedback(let feedback):
+            .feedback(FeedbackResponse(groups: [GroupScore(group: feedback.group, score: RankScore(score: 0.7, lower: 0.5, upper: 0.8))]))
         case .snapshot: .snapshot(SnapshotResponse(snapshots: [SnapshotInfo(collection: "kb", sequence: 3, bytes: 4096)]))
         case .stats: .stats(StatsResponse(json: #"{"server":{"connections":1}}"#))
         }

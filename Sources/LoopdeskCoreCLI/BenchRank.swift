@@ -1,0 +1,132 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import CoreServer
+import Foundation
+import Logging
+import VectorIndex
+import Wire
+
+/// `loopdesk-core bench rank`: what `RANK` with C candidates costs over a
+/// `SEARCH` of the same C vectors, in-process (``CoreServer/execute(_:)``:
+/// decode, execute, encode — no socket), on one collection where every
+/// group is an article with learned aliases.
+struct BenchRank: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rank",
+        abstract: "RANK(C) against SEARCH(k = C) alone, in-process, on a built collection (issue 5: ≤ 20 µs added)."
+    )
+
+    @Option(help: "Base vectors (.fvecs).") var base: String
+    @Option(help: "Query vectors (.fvecs).") var query: String
+    @Option(help: "Use only the first N base vectors.") var limit: Int?
+    @Option(help: "Candidate vectors C (and SEARCH's k).") var candidates: Int = 100
+    @Option(help: "Groups RANK returns.") var k: Int = 10
+    @Option(help: "ef of both.") var ef: Int = 128
+    @Option(help: "Aliases per article: vectors are grouped in runs of 1 + this.") var aliases: Int = 3
+    @Option(help: "Feedback events before measuring (so the model is not the prior).") var feedback: Int = 2_000
+    @Option(help: "Passes over the queries.") var rounds: Int = 3
+    @Option(help: "Build threads.") var threads: Int = 2
+    @Option(help: "Write the results as JSON here.") var json: String?
+
+    func run() throws {
+        let b = try TexmexFile.readFloats(base, limit: limit)
+        let q = try TexmexFile.readFloats(query)
+        guard b.dimension == q.dimension else { throw ValidationError("base is \(b.dimension)-d, queries \(q.dimension)-d") }
+        let dim = b.dimension
+
+        var template = Array("/tmp/ldrank-XXXXXX".utf8CString)
+        guard mkdtemp(&template) != nil else { throw ValidationError("cannot create a temporary directory") }
+        let root = String(cString: template)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var config = ServerConfiguration(socketPath: root + "/core.sock", dataPath: root + "/data")
+        config.fsyncPolicy = .no
+        config.workerThreads = threads
+        var logger = Logger(label: "bench.rank")
+        logger.logLevel = .error
+        let server = try CoreServer(configuration: config, logger: logger)
+        defer { server.shutdown() }
+
+        let name = "bench-rank"
+        _ = try server.execute(CreateCollectionRequest(name: name, dimension: dim, metric: .cosine))
+        let perGroup = aliases + 1
+        let t0 = Monotonic.now()
+        let batch = 1_000
+        for start in stride(from: 0, to: b.count, by: batch) {
+            let end = min(start + batch, b.count)
+            let ids = (start..<end).map { UInt64($0 + 1) }
+            let groups = (start..<end).map { UInt64($0 / perGroup + 1) }
+            let tags = (start..<end).map { i in i % perGroup == 0 ? ["topic:\(i / perGroup % 50)"] : ["alias"] }
+            _ = try server.execute(UpsertRequest(collection: name, items: ItemBatch(
+                dimension: dim, ids: ids, vectors: Array(b.values[(start * dim)..<(end * dim)]), groups: groups, tags: tags)))
+        }
+        print("built \(b.count) × \(dim) (groups of 1 article + \(aliases) aliases) in \(String(format: "%.1f", Monotonic.seconds(since: t0))) s")
+
+        let queryCount = q.count
+        func queryVector(_ i: Int) -> [Float] { Array(q.values[((i % queryCount) * dim)..<((i % queryCount + 1) * dim)]) }
+        func context(_ i: Int) -> [String] { ["plan:pro", "page:/billing", "topic:\(i % 50)"] }
+
+        var generator = SystemRandomNumberGenerator()
+        for i in 0..<feedback {
+            let ranked = try server.execute(RankRequest(collection: name, query: queryVector(i), k: k, candidates: candidates,
+                                                        ef: ef, contextTags: context(i)))
+            guard let first = ranked.groups.first else { continue }
+            let outcome: FeedbackOutcome = Bool.random(using: &generator) ? .resolved : .escalated
+            _ = try server.execute(FeedbackRequest(collection: name, impression: ranked.impression, group: first.group, outcome: outcome))
+        }
+
+        var searchMicros: [Double] = [], rankMicros: [Double] = []
+        for round in 0..<rounds {
+            for i in 0..<queryCount {
+                let vector = queryVector(i)
+                let search = SearchRequest(collection: name, query: vector, k: candidates, ef: ef)
+                let rank = RankRequest(collection: name, query: vector, k: k, candidates: candidates, ef: ef, contextTags: context(i))
+                // Alternate the order so neither always runs on a warm cache.
+                if (i + round) % 2 == 0 {
+                    searchMicros.append(try Self.time { _ = try server.execute(search) })
+                    rankMicros.append(try Self.time { _ = try server.execute(rank) })
+                } else {
+                    rankMicros.append(try Self.time { _ = try server.execute(rank) })
+                    searchMicros.append(try Self.time { _ = try server.execute(search) })
+                }
+            }
+        }
+        let s = Summary(searchMicros), r = Summary(rankMicros)
+        let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
+        print("\(searchMicros.count) pairs, C = \(candidates), k = \(k), ef = \(ef), \(feedback) feedback events first; load \(load)")
+        print(s.line("SEARCH(k = \(candidates))"))
+        print(r.line("RANK(C = \(candidates), k = \(k))"))
+        print(String(format: "added by RANK: p50 %.1f µs, mean %.1f µs (target ≤ 20 µs)", r.p50 - s.p50, r.mean - s.mean))
+        if let json {
+            let document: [String: Any] = [
+                "vectors": b.count, "dim": dim, "candidates": candidates, "k": k, "ef": ef, "aliases": aliases,
+                "pairs": searchMicros.count, "load": load,
+                "search_us": ["p50": s.p50, "p90": s.p90, "p99": s.p99, "mean": s.mean],
+                "rank_us": ["p50": r.p50, "p90": r.p90, "p99": r.p99, "mean": r.mean],
+                "added_p50_us": r.p50 - s.p50, "added_mean_us": r.mean - s.mean,
+            ]
+            try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: json))
+        }
+    }
+
+    private static func time(_ body: () throws -> Void) throws -> Double {
+        let t = Monotonic.now()
+        try body()
+        return Double(Monotonic.now() - t) / 1000
+    }
+
+    private struct Summary {
+        let sorted: [Double]
+        init(_ samples: [Double]) { sorted = samples.sorted() }
+        func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+        var p50: Double { percentile(0.5) }
+        var p90: Double { percentile(0.9) }
+        var p99: Double { percentile(0.99) }
+        var mean: Double { sorted.reduce(0, +) / Double(max(sorted.count, 1)) }
+        func line(_ name: String) -> String {
+            name.padding(toLength: 26, withPad: " ", startingAt: 0)
+                + String(format: " p50 %7.1f µs  p90 %7.1f µs  p99 %7.1f µs  mean %7.1f µs", p50, p90, p99, mean)
+        }
+    }
+}
