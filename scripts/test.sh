@@ -13,8 +13,17 @@ if [ -x scripts/install-model.sh ]; then
     scripts/install-model.sh || echo "warning: model install failed; embedding tests will use what is present" >&2
 fi
 swift build -c release --build-tests -Xswiftc -enable-testing
-swift test -c release -Xswiftc -enable-testing --skip-build "$@"
+# XCTest only (no suite uses Swift Testing, whose empty run would print "0 tests").
+LOG=$(mktemp)
+trap 'rm -f "$LOG"' EXIT
+swift test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing "$@" 2>&1 | tee "$LOG"
 
 # Persistence under kill -9: every acknowledged write survives (8 cycles under CI=true).
 # The loopdesk-core built with the tests above serves (no second, differently-flagged build).
 CI=true BIN=.build/release/loopdesk-core scripts/crash-test.sh
+
+# One plain closing line for whoever reads the end of the log.
+summary=$(grep -E "^[[:space:]]*Executed [0-9]+ tests?, with [0-9]+ failures?" "$LOG" | tail -1)
+total=$(echo "$summary" | sed -E 's/.*Executed ([0-9]+) tests?.*/\1/')
+failed=$(echo "$summary" | sed -E 's/.*with ([0-9]+) failures?.*/\1/')
+echo "tests: $((total - failed)) passed, $failed failed"
