@@ -89,7 +89,11 @@ final class CollectionRanking: @unchecked Sendable {
         var candidates: [CandidateHit] = []
         candidates.reserveCapacity(hits.count)
         var groups: [UInt64: GroupInfo] = [:]
+        groups.reserveCapacity(hits.count)
         let ranker: Ranker = lock.withLock {
+            // One local copy of the table (two retains) rather than one per access; it is
+            // released before the lock is, so a later upsert never copies the dictionaries.
+            let table = self.table
             for hit in hits {
                 let entry = table.lookup(hit.id)
                 candidates.append(CandidateHit(vectorID: hit.id, groupID: entry.group,
