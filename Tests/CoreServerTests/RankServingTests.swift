@@ -235,6 +235,10 @@ final class RankServingTests: XCTestCase {
         let ranker = try XCTUnwrap(opened.ranker)
         XCTAssertEqual(ranker.stats().updates, 30)
         XCTAssertEqual(ranker.configuration.explorationRate, 0.3)
+        // What eval-policy computes: every impression's first group has an outcome.
+        let estimate = ranker.evaluate(try TargetPolicy(weights: ranker.weights, explorationRate: 0.3))
+        XCTAssertEqual(estimate.impressions, 30)
+        XCTAssertTrue(estimate.snipsLower <= estimate.snips && estimate.snips <= estimate.snipsUpper, "\(estimate)")
     }
 
     func testWithoutRankingTheKindsAnswerRankingDisabled() throws {
