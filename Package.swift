@@ -20,6 +20,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
     ],
     targets: [
         // C: OpenBLAS / LAPACKE headers, SIMD distance kernels with runtime CPU dispatch,
@@ -45,6 +49,36 @@ let package = Package(
         .target(name: "Embedding", dependencies: ["CSupport"]),
         .target(name: "Ranking", dependencies: ["CSupport"]),
         .executableTarget(name: "RankingBench", dependencies: ["Ranking"]),
+        // The answer service's domain: knowledge base, conversations, ask / decide / learn, store.
+        .target(
+            name: "Support",
+            dependencies: [
+                "Wire",
+                "Embedding",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "SwiftCSV", package: "SwiftCSV"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // HTTP API and dashboard pages of the answer service.
+        .target(
+            name: "SupportHTTP",
+            dependencies: [
+                "Support",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The evaluation harness: replays a labelled ticket stream with simulated outcomes.
+        .target(
+            name: "Replay",
+            dependencies: [
+                "Support",
+                "Embedding",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "LoopdeskCoreCLI",
             dependencies: [
@@ -60,6 +94,10 @@ let package = Package(
             name: "LoopdeskCLI",
             dependencies: [
                 "Embedding",
+                "Support",
+                "SupportHTTP",
+                "Replay",
+                "Wire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -69,5 +107,9 @@ let package = Package(
         .testTarget(name: "CoreServerTests", dependencies: ["CoreServer", "VectorIndex", "Ranking", "Wire"]),
         .testTarget(name: "RankingTests", dependencies: ["Ranking"]),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SupportTests", dependencies: ["Support", "Wire", "Embedding", "CoreServer"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SupportHTTPTests", dependencies: ["SupportHTTP", "Support", "CoreServer",
+                                                             .product(name: "HummingbirdTesting", package: "hummingbird")]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Support", "CoreServer"]),
     ]
 )

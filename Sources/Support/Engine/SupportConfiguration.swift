@@ -1,0 +1,20 @@
+/// The answer service's settings.
+public struct SupportConfiguration: Sendable {
+    /// The knowledge-base collection in the core.
+    public var collection = "kb"
+    /// Learning on: outcomes reach the ranker as FEEDBACK, resolved questions become
+    /// aliases, and the escalation policy's thresholds follow the evidence. Off, the
+    /// service is the static baseline of the replay: no feedback, no aliases, the
+    /// policy's initial threshold for ever (agent-written articles are still added).
+    public var learning = true
+    /// The escalation policy (``EscalationPolicy``).
+    public var policy = EscalationPolicy.Configuration()
+    /// Groups asked from the core per question.
+    public var candidatesShown = 5
+    /// Vectors the core searches per question (RANK's C).
+    public var candidatesSearched = 100
+    /// Earlier turns of a conversation kept as its memory.
+    public var conversationMemory = 6
+
+    public init() {}
+}

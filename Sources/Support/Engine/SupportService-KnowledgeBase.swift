@@ -1,0 +1,121 @@
+import Foundation
+import Wire
+
+/// Knowledge base in: articles are written to the store, embedded, and upserted
+/// into the core through the outbox.
+extension SupportService {
+    /// Articles embedded and upserted per batch.
+    public static let articleBatchSize = 64
+
+    /// Inserts or updates articles; unchanged ones are neither re-embedded nor re-sent.
+    /// - Parameter progress: called after each batch with (done, total).
+    /// - Returns: how many were created, updated and left unchanged.
+    /// - Throws: ``SupportError/invalidArticle(id:reason:)`` before anything is written;
+    ///   the store's errors. A core that is down does not fail the call: the
+    ///   vectors wait in the outbox (see ``deliverPending()``).
+    @discardableResult
+    public func upsertArticles(_ inputs: [ArticleInput], origin: ArticleOrigin = .knowledgeBase,
+                               progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> ArticleImportSummary {
+        var seen = Set<String>()
+        for input in inputs {
+            try input.validate()
+            guard seen.insert(input.id).inserted else {
+                throw SupportError.invalidArticle(id: input.id, reason: "appears twice in one request")
+            }
+        }
+        var summary = ArticleImportSummary()
+        var done = 0
+        for start in stride(from: 0, to: inputs.count, by: Self.articleBatchSize) {
+            let batch = Array(inputs[start..<min(start + Self.articleBatchSize, inputs.count)])
+            let now = clock.now
+            // Embed first (outside the transaction), only what changed.
+            var existing: [String: Article] = [:]
+            for input in batch { if let a = try store.article(id: input.id) { existing[input.id] = a } }
+            let changedInputs = batch.filter { input in
+                guard let a = existing[input.id] else { return true }
+                return a.title != input.title || a.body != input.body || a.tags != input.tags || a.status != .published
+            }
+            let vectors = embedder.embed(changedInputs.map { $0.title + "\n" + $0.body })
+            var vectorOf: [String: [Float]] = [:]
+            for (input, vector) in zip(changedInputs, vectors) { vectorOf[input.id] = vector }
+            let result = try store.write { w -> ArticleImportSummary in
+                let written = try w.upsertArticles(batch, origin: origin, at: now)
+                var part = ArticleImportSummary()
+                var ids: [UInt64] = [], flat: [Float] = [], groups: [UInt64] = [], tags: [[String]] = []
+                for (article, changed) in written {
+                    guard changed, let vector = vectorOf[article.id] else { part.unchanged += 1; continue }
+                    if article.version == 1 { part.created += 1 } else { part.updated += 1 }
+                    ids.append(VectorIDs.article(article.key))
+                    flat += vector
+                    groups.append(VectorIDs.group(article.key))
+                    tags.append(VectorIDs.coreTags(article.tags))
+                }
+                if !ids.isEmpty { try w.enqueue([.upsert(ids: ids, vectors: flat, groups: groups, tags: tags)]) }
+                return part
+            }
+            summary = summary + result
+            await outbox.flush()
+            done += batch.count
+            progress?(done, inputs.count)
+        }
+        return summary
+    }
+
+    /// Archives an article: it stays in the store with its history but is no longer cited.
+    /// - Throws: ``SupportError/unknownArticle(_:)``.
+    public func archiveArticle(id: String) async throws -> Article {
+        let now = clock.now
+        let archived = try store.write { w -> Article? in
+            guard let article = try w.archiveArticle(id: id, at: now) else { return nil }
+            try w.enqueue([.delete(ids: [VectorIDs.article(article.key)])])
+            return article
+        }
+        guard let archived else { throw SupportError.unknownArticle(id) }
+        await outbox.flush()
+        return archived
+    }
+
+    /// Rebuilds the core collection from the store: drops it, then upserts every
+    /// published article (embedded again) and every active alias. SQLite is the
+    /// source of truth for text; this is how a lost or stale core is recovered.
+    /// Answers given before the rebuild no longer accept ranker feedback (their
+    /// outcomes are still recorded).
+    /// - Returns: the numbers of article and alias vectors written.
+    public func reindex(progress: (@Sendable (String, Int, Int) -> Void)? = nil) async throws -> (articles: Int, aliases: Int) {
+        let collection = configuration.collection
+        try await core.run { client in
+            do { try await client.dropCollection(name: collection) } catch let error as WireError where error.code == .unknownCollection {}
+            try await client.createCollection(name: collection, dimension: embedder.dimension, metric: .cosine, storage: .f32, existOK: true)
+        }
+        let next = generation.withLock { value -> Int in value += 1; return value }
+        try store.write { w in try w.setValue(String(next), forKey: Self.generationKey) }
+        await outbox.setGeneration(next)
+        let total = try store.articleCount()
+        var articleVectors = 0
+        var offset = 0
+        while true {
+            let page = try store.listArticles(limit: Self.articleBatchSize, offset: offset, includeArchived: false)
+            if page.isEmpty { break }
+            offset += page.count
+            let vectors = embedder.embed(page.map(\.embeddingText))
+            let items = ItemBatch(dimension: embedder.dimension, ids: page.map { VectorIDs.article($0.key) }, vectors: vectors.flatMap { $0 },
+                                  groups: page.map { VectorIDs.group($0.key) }, tags: page.map { VectorIDs.coreTags($0.tags) })
+            try await core.run { client in _ = try await client.upsert(collection: collection, items: items) }
+            articleVectors += page.count
+            progress?("articles", articleVectors, total)
+        }
+        var aliasVectors = 0
+        var after: Int64 = 0
+        while true {
+            let page = try store.activeAliases(after: after, limit: 512)
+            guard let last = page.last else { break }
+            after = last.key
+            let items = ItemBatch(dimension: embedder.dimension, ids: page.map { VectorIDs.alias($0.key) }, vectors: page.flatMap(\.vector),
+                                  groups: page.map { VectorIDs.group($0.articleKey) }, tags: page.map { _ in ["alias"] })
+            try await core.run { client in _ = try await client.upsert(collection: collection, items: items) }
+            aliasVectors += page.count
+            progress?("aliases", aliasVectors, aliasVectors)
+        }
+        return (articleVectors, aliasVectors)
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+
+/// A customer's question, as `POST /v1/ask` takes it.
+public struct AskRequest: Codable, Sendable {
+    /// The question, 1–8,000 bytes after trimming.
+    public var text: String
+    /// Continue this conversation; a new one is opened when nil.
+    public var conversationID: String?
+    /// Account context — plan, page, account state, … — sent to the core as `key:value` context tags.
+    public var context: [String: String]
+    /// The question's embedding, when the caller already has it (the replay
+    /// harness embeds its whole stream in batches); otherwise the service embeds `text`.
+    public var vector: [Float]?
+
+    public init(text: String, conversationID: String? = nil, context: [String: String] = [:], vector: [Float]? = nil) {
+        self.text = text
+        self.conversationID = conversationID
+        self.context = context
+        self.vector = vector
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case text, conversationID = "conversation_id", context
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        text = try c.decode(String.self, forKey: .text)
+        conversationID = try c.decodeIfPresent(String.self, forKey: .conversationID)
+        context = try c.decodeIfPresent([String: String].self, forKey: .context) ?? [:]
+        vector = nil
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(text, forKey: .text)
+        try c.encodeIfPresent(conversationID, forKey: .conversationID)
+        if !context.isEmpty { try c.encode(context, forKey: .context) }
+    }
+
+    /// Longest question accepted, in UTF-8 bytes.
+    public static let maxTextBytes = 8_000
+}
+
+/// Answer or hand over to a person.
+public enum Decision: String, Codable, Sendable {
+    case answer
+    case escalate
+}
+
+/// The article an answer cites.
+public struct ArticleReference: Codable, Sendable, Equatable {
+    public var id: String
+    public var title: String
+
+    public init(id: String, title: String) {
+        self.id = id
+        self.title = title
+    }
+}
+
+/// One candidate the ranker considered, for `sources`.
+public struct AnswerSource: Codable, Sendable, Equatable {
+    public var id: String
+    public var title: String
+    public var score: Double
+    public var similarity: Double
+
+    public init(id: String, title: String, score: Double, similarity: Double) {
+        self.id = id
+        self.title = title
+        self.score = score
+        self.similarity = similarity
+    }
+}
+
+/// The service's reply to a question (`POST /v1/ask`).
+public struct AskResponse: Codable, Sendable, Equatable {
+    public var decision: Decision
+    /// The best candidate (cited when answering; the suggestion handed to the agent when escalating).
+    public var article: ArticleReference?
+    /// The article's most relevant passage; empty when escalating.
+    public var answer: String
+    /// The ranker's estimate of P(resolved) for `article`, and its interval.
+    public var score: Double
+    public var lower: Double
+    public var upper: Double
+    /// The candidates considered, best first.
+    public var sources: [AnswerSource]
+    /// Report outcomes against this id (`POST /v1/outcomes`).
+    public var impressionID: String
+    public var conversationID: String
+    /// Why the policy decided so, for people.
+    public var reason: String
+    /// The topic the policy judged (the best candidate's topic), or nil without a candidate.
+    public var topic: String?
+    /// The lower bound the topic needed when the decision was made.
+    public var threshold: Double
+
+    public init(decision: Decision, article: ArticleReference?, answer: String, score: Double, lower: Double, upper: Double,
+                sources: [AnswerSource], impressionID: String, conversationID: String, reason: String, topic: String?,
+                threshold: Double) {
+        self.decision = decision
+        self.article = article
+        self.answer = answer
+        self.score = score
+        self.lower = lower
+        self.upper = upper
+        self.sources = sources
+        self.impressionID = impressionID
+        self.conversationID = conversationID
+        self.reason = reason
+        self.topic = topic
+        self.threshold = threshold
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case decision, article, answer, score, lower, upper, sources, reason, topic, threshold
+        case impressionID = "impression_id", conversationID = "conversation_id"
+    }
+}
