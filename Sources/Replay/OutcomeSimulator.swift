@@ -1,0 +1,127 @@
+import Support
+
+/// One outcome event the simulated customer or agent reports on an answer.
+public struct SimulatedEvent: Sendable, Equatable {
+    /// Days after the question that it is reported (a reopen comes a day later).
+    public var delayDays: Int
+    public var outcome: OutcomeKind
+    /// 1–5 for `csat`.
+    public var csat: Int?
+    /// For `corrected`: the existing article the agent used.
+    public var articleID: String?
+    /// For `corrected`: the reply the agent wrote, which becomes an article.
+    public var agentReply: String?
+    /// The label whose missing article this agent reply writes.
+    public var writesArticleFor: String?
+
+    public init(delayDays: Int = 0, outcome: OutcomeKind, csat: Int? = nil, articleID: String? = nil,
+                agentReply: String? = nil, writesArticleFor: String? = nil) {
+        self.delayDays = delayDays
+        self.outcome = outcome
+        self.csat = csat
+        self.articleID = articleID
+        self.agentReply = agentReply
+        self.writesArticleFor = writesArticleFor
+    }
+}
+
+/// Turns the service's decision on a labelled ticket into the outcomes a
+/// customer and an agent would report — the only stand-in for people in a replay.
+///
+/// - the right article answered → `resolved`, CSAT 4–5;
+/// - a wrong article (or any article for an out-of-scope question) answered →
+///   `escalated` (70 %) or `resolved` then `reopened` a day later (30 %), then
+///   the agent's correction; CSAT 1–2;
+/// - escalated → the agent answers: `corrected` with the label's article when
+///   the KB has one; without one, `escalated`, and on the label's
+///   ``ReplayPlan/agentWritesAfterEscalations``-th escalation the agent writes
+///   the article (`corrected` with `agent_reply`); an out-of-scope question is
+///   handled by the agent with no article (`escalated`); CSAT 3–5;
+/// - a silent customer reports nothing; the agent's events still happen.
+///
+/// Draws come from a generator per ticket, so the learning run and the
+/// baseline draw the same for the same ticket whatever happened before it.
+public struct OutcomeSimulator: Sendable {
+    /// When agents write a missing article.
+    public enum ArticleWriting: Sendable, Equatable {
+        /// On the n-th escalation of a label that has no article (the learning run).
+        case afterEscalations(Int)
+        /// At these tickets (index → label): the points the learning run wrote them at, for the baseline.
+        case atTickets([Int: String])
+    }
+
+    /// The probability that a wrong answer is escalated at once rather than resolved and reopened.
+    public static let wrongAnswerEscalationProbability = 0.7
+
+    public let seed: UInt64
+    public let writing: ArticleWriting
+    /// The text an agent writes for a label: the data set's article.
+    public let articleByLabel: [String: ReplayArticle]
+    /// Escalations so far on each label that had no article.
+    public private(set) var escalationsWithoutArticle: [String: Int] = [:]
+    /// Where agents wrote articles so far: ticket index → label.
+    public private(set) var writtenAt: [Int: String] = [:]
+
+    public init(seed: UInt64, writing: ArticleWriting, articleByLabel: [String: ReplayArticle]) {
+        self.seed = seed
+        self.writing = writing
+        self.articleByLabel = articleByLabel
+    }
+
+    /// The events for one asked ticket.
+    /// - Parameters:
+    ///   - ticket: the question with its label.
+    ///   - decision: what the service decided.
+    ///   - answeredArticleID: the article it cited when answering.
+    ///   - knowledge: the KB as it stands.
+    /// - Returns: the events, in the order they are reported.
+    public mutating func events(for ticket: PlannedTicket, decision: Decision, answeredArticleID: String?,
+                                knowledge: KnowledgeState) -> [SimulatedEvent] {
+        var random = SeededGenerator(seed: seed, stream: RandomStream.outcome, index: UInt64(ticket.sourceIndex))
+        let escalateAtOnce = random.chance(Self.wrongAnswerEscalationProbability)
+        let goodCSAT = random.integer(in: 4...5), badCSAT = random.integer(in: 1...2), agentCSAT = random.integer(in: 3...5)
+        let scheduledWrite: Bool = if case let .atTickets(points) = writing { points[ticket.index] == ticket.label } else { false }
+
+        if decision == .answer, knowledge.isRight(articleID: answeredArticleID, label: ticket.label) {
+            if ticket.silent { return scheduledWrite ? agentEvents(ticket, knowledge: knowledge, delay: 0, escalated: true) : [] }
+            return [SimulatedEvent(outcome: .resolved), SimulatedEvent(outcome: .csat, csat: goodCSAT)]
+        }
+        if decision == .answer {
+            if ticket.silent { return scheduledWrite ? agentEvents(ticket, knowledge: knowledge, delay: 0, escalated: true) : [] }
+            if escalateAtOnce {
+                return [SimulatedEvent(outcome: .escalated)]
+                    + agentEvents(ticket, knowledge: knowledge, delay: 0, escalated: true)
+                    + [SimulatedEvent(outcome: .csat, csat: badCSAT)]
+            }
+            return [SimulatedEvent(outcome: .resolved), SimulatedEvent(delayDays: 1, outcome: .reopened)]
+                + agentEvents(ticket, knowledge: knowledge, delay: 1, escalated: true)
+                + [SimulatedEvent(delayDays: 1, outcome: .csat, csat: badCSAT)]
+        }
+        let agent = agentEvents(ticket, knowledge: knowledge, delay: 0, escalated: false)
+        return ticket.silent ? agent : agent + [SimulatedEvent(outcome: .csat, csat: agentCSAT)]
+    }
+
+    /// What the agent reports after handling the ticket.
+    /// - Parameter escalated: whether an `escalated` event was already reported (a wrong answer).
+    private mutating func agentEvents(_ ticket: PlannedTicket, knowledge: KnowledgeState, delay: Int,
+                                      escalated: Bool) -> [SimulatedEvent] {
+        let handledByHand = escalated ? [] : [SimulatedEvent(delayDays: delay, outcome: .escalated)]
+        guard ticket.isInScope else { return handledByHand }
+        if let article = knowledge.preferredArticle(for: ticket.label) {
+            return [SimulatedEvent(delayDays: delay, outcome: .corrected, articleID: article)]
+        }
+        let writes: Bool
+        switch writing {
+        case let .afterEscalations(n):
+            let count = escalationsWithoutArticle[ticket.label, default: 0] + 1
+            escalationsWithoutArticle[ticket.label] = count
+            writes = count >= n && !writtenAt.values.contains(ticket.label)
+        case let .atTickets(points):
+            writes = points[ticket.index] == ticket.label
+        }
+        guard writes, let article = articleByLabel[ticket.label] else { return handledByHand }
+        writtenAt[ticket.index] = ticket.label
+        return [SimulatedEvent(delayDays: delay, outcome: .corrected, agentReply: article.agentReplyText,
+                               writesArticleFor: ticket.label)]
+    }
+}

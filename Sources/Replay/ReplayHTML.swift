@@ -1,0 +1,74 @@
+/// The replay report as one self-contained HTML page: the summary table and
+/// weekly line charts (``SVGChart``) of learning against the baseline. No
+/// scripts, no external resources: it opens from disk anywhere.
+public enum ReplayHTML {
+    /// The page for `report`.
+    /// - Parameter title: the page's heading.
+    public static func page(_ report: ReplayReport, title: String = "Loopdesk replay") -> String {
+        let weeks = report.weeks
+        func series(_ name: String, color: String, dashed: Bool = false, _ rate: (ReplayReport.Week) -> Double?) -> SVGChart.Series {
+            SVGChart.Series(name: name, points: weeks.map { SVGChart.Point(x: Double($0.week), y: rate($0)) },
+                            color: color, dashed: dashed)
+        }
+        func chart(_ title: String, _ lines: [SVGChart.Series]) -> String {
+            var chart = SVGChart(title: title, xLabel: "simulated week", yLabel: "rate", series: lines)
+            chart.yFormat = .percent
+            chart.yRange = 0...1
+            return chart.render()
+        }
+        let hasBaseline = report.summary.baseline != nil
+        var charts = [
+            chart("Autonomous resolution (of in-scope questions)",
+                  [series("learning", color: "#1f77b4") { $0.learning.resolutionRate }]
+                      + (hasBaseline ? [series("baseline", color: "#7f7f7f") { $0.baseline?.resolutionRate }] : [])
+                      + [series("oracle", color: "#2ca02c", dashed: true) { $0.learning.oracleResolutionRate }]),
+            chart("Wrong answers (of answered)",
+                  [series("learning", color: "#d62728") { $0.learning.wrongAnswerRate }]
+                      + (hasBaseline ? [series("baseline", color: "#7f7f7f") { $0.baseline?.wrongAnswerRate }] : [])),
+            chart("Escalation (of all questions)",
+                  [series("learning", color: "#ff7f0e") { $0.learning.escalationRate }]
+                      + (hasBaseline ? [series("baseline", color: "#7f7f7f") { $0.baseline?.escalationRate }] : [])),
+        ]
+        if !report.releasedLabels.isEmpty {
+            charts.append(chart("Resolution: released labels vs the rest",
+                                [series("released labels", color: "#9467bd") { $0.released?.resolutionRate },
+                                 series("other labels", color: "#1f77b4") { $0.others?.resolutionRate }]
+                                    + (hasBaseline ? [series("baseline, released", color: "#7f7f7f", dashed: true) { $0.baselineReleased?.resolutionRate }] : [])))
+        }
+
+        let s = report.summary
+        func row(_ name: String, _ learning: Double?, _ baseline: Double?) -> String {
+            "<tr><td>\(SVGChart.escape(name))</td><td>\(ReplayReport.percent(learning))</td><td>\(ReplayReport.percent(baseline))</td></tr>"
+        }
+        var html = """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <title>\(SVGChart.escape(title))</title>
+        <style>
+        body { font-family: sans-serif; margin: 2em; color: #222; }
+        table { border-collapse: collapse; margin: 1em 0; }
+        td, th { border: 1px solid #ccc; padding: 4px 10px; text-align: right; }
+        td:first-child, th:first-child { text-align: left; }
+        figure { margin: 1.5em 0; }
+        </style>
+        </head>
+        <body>
+        <h1>\(SVGChart.escape(title))</h1>
+        <p>\(report.days) simulated days; the summary covers days \(s.fromDay)–\(s.toDay).</p>
+        <table>
+        <tr><th>last \(s.toDay - s.fromDay + 1) days</th><th>learning</th><th>baseline</th></tr>
+
+        """
+        html += row("autonomous resolution", s.learning.resolutionRate, s.baseline?.resolutionRate) + "\n"
+        html += row("wrong answers", s.learning.wrongAnswerRate, s.baseline?.wrongAnswerRate) + "\n"
+        html += row("escalation", s.learning.escalationRate, s.baseline?.escalationRate) + "\n"
+        html += row("out-of-scope answered", s.learning.outOfScopeAnsweredRate, s.baseline?.outOfScopeAnsweredRate) + "\n"
+        html += row("oracle ceiling", s.learning.oracleResolutionRate, nil) + "\n"
+        html += "</table>\n"
+        for svg in charts { html += "<figure>\n" + svg + "</figure>\n" }
+        html += "</body>\n</html>\n"
+        return html
+    }
+}

@@ -1,0 +1,70 @@
+import Support
+
+/// What happened to one ticket in one run: the row every report figure is counted from.
+public struct ReplayRecord: Codable, Sendable, Equatable {
+    /// The ticket's position in the stream.
+    public var index: Int
+    public var day: Int
+    public var label: String
+    public var inScope: Bool
+    public var decision: Decision
+    /// The article cited (answer) or suggested (escalation).
+    public var articleID: String?
+    /// Answered with an article that answers the label.
+    public var right: Bool
+    /// The service's P(resolved), its lower bound and the bound it needed.
+    public var score: Double
+    public var lower: Double
+    public var threshold: Double
+    /// Some article in the KB answered the label when it was asked (the oracle could answer it).
+    public var answerable: Bool
+
+    public init(index: Int, day: Int, label: String, inScope: Bool, decision: Decision, articleID: String?, right: Bool,
+                score: Double = 0, lower: Double = 0, threshold: Double = 0, answerable: Bool) {
+        self.index = index
+        self.day = day
+        self.label = label
+        self.inScope = inScope
+        self.decision = decision
+        self.articleID = articleID
+        self.right = right
+        self.score = score
+        self.lower = lower
+        self.threshold = threshold
+        self.answerable = answerable
+    }
+
+    public var answered: Bool { decision == .answer }
+    /// Answered, and not with a right article (every answered out-of-scope question).
+    public var wrong: Bool { answered && !right }
+}
+
+/// The outcome of a whole replay: both runs on the same stream.
+public struct ReplayResult: Sendable, Equatable {
+    public var days: Int
+    /// The learning system's records, in stream order.
+    public var learning: [ReplayRecord]
+    /// The learning-off baseline's records on the same stream, if it ran.
+    public var baseline: [ReplayRecord]?
+    /// The held-back labels and their release days.
+    public var releases: [LabelRelease]
+    /// Agent-written articles: ticket index → label, in the learning run.
+    public var articlesWritten: [Int: String]
+    /// The ranker's weights at the end of each week, when the service exposes them.
+    public var weightsByWeek: [[String: Double]]?
+    /// Gap detection per released label: questions of the label asked before
+    /// its first escalation-cluster flag; `nil` until gap detection reports it.
+    public var questionsBeforeGapFlag: [String: Int]?
+
+    public init(days: Int, learning: [ReplayRecord], baseline: [ReplayRecord]?, releases: [LabelRelease] = [],
+                articlesWritten: [Int: String] = [:], weightsByWeek: [[String: Double]]? = nil,
+                questionsBeforeGapFlag: [String: Int]? = nil) {
+        self.days = days
+        self.learning = learning
+        self.baseline = baseline
+        self.releases = releases
+        self.articlesWritten = articlesWritten
+        self.weightsByWeek = weightsByWeek
+        self.questionsBeforeGapFlag = questionsBeforeGapFlag
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+extension ReplayReport {
+    /// The report as JSON (keys sorted, pretty-printed): `summary`, `weeks`,
+    /// `released_labels`. Unknown figures are `null`, never left out.
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(jsonValue)
+    }
+
+    /// The report as a JSON value tree (what ``jsonData()`` encodes).
+    public var jsonValue: JSONValue {
+        .object([
+            "days": .int(days),
+            "summary": summaryJSON,
+            "weeks": .array(weeks.map(\.jsonValue)),
+            "released_labels": .array(releasedLabels.map(\.jsonValue)),
+        ])
+    }
+
+    private var summaryJSON: JSONValue {
+        var fields = Self.rateFields(summary.learning, prefix: "")
+        fields.merge(Self.rateFields(summary.baseline, prefix: "baseline_")) { a, _ in a }
+        fields["from_day"] = .int(summary.fromDay)
+        fields["to_day"] = .int(summary.toDay)
+        fields["oracle_resolution_rate"] = .number(summary.learning.oracleResolutionRate)
+        fields["gap_detection_median_questions"] = .number(summary.gapDetectionMedianQuestions)
+        return .object(fields)
+    }
+
+    /// `resolution_rate`, `wrong_answer_rate`, `escalation_rate`, `oos_answered_rate` and counts, with a prefix.
+    static func rateFields(_ rates: ReplayRates?, prefix: String) -> [String: JSONValue] {
+        [
+            prefix + "resolution_rate": .number(rates?.resolutionRate),
+            prefix + "wrong_answer_rate": .number(rates?.wrongAnswerRate),
+            prefix + "escalation_rate": .number(rates?.escalationRate),
+            prefix + "oos_answered_rate": .number(rates?.outOfScopeAnsweredRate),
+            prefix + "tickets": rates.map { .int($0.tickets) } ?? .null,
+            prefix + "in_scope_tickets": rates.map { .int($0.inScope) } ?? .null,
+            prefix + "answered": rates.map { .int($0.answered) } ?? .null,
+            prefix + "wrong_answers": rates.map { .int($0.wrongAnswers) } ?? .null,
+        ]
+    }
+}
+
+extension ReplayReport.Week {
+    var jsonValue: JSONValue {
+        var fields = ReplayReport.rateFields(learning, prefix: "")
+        fields.merge(ReplayReport.rateFields(baseline, prefix: "baseline_")) { a, _ in a }
+        fields["week"] = .int(week)
+        fields["from_day"] = .int(fromDay)
+        fields["to_day"] = .int(toDay)
+        fields["oracle_resolution_rate"] = .number(learning.oracleResolutionRate)
+        fields["released_resolution_rate"] = .number(released?.resolutionRate)
+        fields["other_resolution_rate"] = .number(others?.resolutionRate)
+        fields["baseline_released_resolution_rate"] = .number(baselineReleased?.resolutionRate)
+        fields["gap_detection_latency"] = .number(gapDetectionLatency)
+        fields["gap_detection_precision"] = .number(gapDetectionPrecision)
+        fields["ranker_weights"] = rankerWeights.map { .object($0.mapValues { .number($0) }) } ?? .null
+        return .object(fields)
+    }
+}
+
+extension ReplayReport.ReleasedLabel {
+    var jsonValue: JSONValue {
+        .object([
+            "label": .string(label),
+            "release_day": .int(releaseDay),
+            "article_written_at_ticket": articleWrittenAtTicket.map { .int($0) } ?? .null,
+            "questions_before_gap_flag": questionsBeforeGapFlag.map { .int($0) } ?? .null,
+            "resolution_rate": .number(summary.resolutionRate),
+            "tickets": .int(summary.tickets),
+        ])
+    }
+}
+
+/// A JSON value, so that a report can write `null` for an unknown figure
+/// (synthesised `Codable` leaves nil keys out).
+public enum JSONValue: Encodable, Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    /// A number, or `null` for nil and for a value JSON cannot hold (NaN, ±∞).
+    public static func number(_ value: Double?) -> JSONValue {
+        guard let value, value.isFinite else { return .null }
+        return .double(value)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case let .bool(v): try c.encode(v)
+        case let .int(v): try c.encode(v)
+        case let .double(v): try c.encode(v)
+        case let .string(v): try c.encode(v)
+        case let .array(v): try c.encode(v)
+        case let .object(v): try c.encode(v)
+        }
+    }
+}

@@ -1,0 +1,122 @@
+@testable import Replay
+import Support
+import XCTest
+
+/// OutcomeSimulator.swift: every case of decision × label × knowledge.
+final class OutcomeSimulatorTests: XCTestCase {
+    private let articles = ["card": ReplayArticle(id: "card-article", title: "Card", body: "Card body", label: "card"),
+                            "pin": ReplayArticle(id: "pin-article", title: "Pin", body: "Pin body", label: "pin")]
+
+    private func knowledge(_ labels: [String]) -> KnowledgeState {
+        var k = KnowledgeState()
+        for label in labels { k.add(articleID: articles[label]!.id, label: label) }
+        return k
+    }
+
+    private func ticket(_ index: Int, _ label: String, silent: Bool = false) -> PlannedTicket {
+        PlannedTicket(index: index, sourceIndex: index, day: 0, text: "q", label: label, silent: silent)
+    }
+
+    func testRightAnswerResolvesWithAGoodRating() {
+        var sim = OutcomeSimulator(seed: 1, writing: .afterEscalations(3), articleByLabel: articles)
+        for i in 0..<50 {
+            let events = sim.events(for: ticket(i, "card"), decision: .answer, answeredArticleID: "card-article", knowledge: knowledge(["card", "pin"]))
+            XCTAssertEqual(events.map(\.outcome), [.resolved, .csat])
+            XCTAssertTrue((4...5).contains(events[1].csat!))
+            XCTAssertTrue(events.allSatisfy { $0.delayDays == 0 })
+        }
+    }
+
+    func testWrongAnswerIsEscalatedOrReopenedThenCorrectedWithTheRightArticle() {
+        var sim = OutcomeSimulator(seed: 1, writing: .afterEscalations(3), articleByLabel: articles)
+        var escalated = 0, reopened = 0
+        for i in 0..<1_000 {
+            let events = sim.events(for: ticket(i, "card"), decision: .answer, answeredArticleID: "pin-article", knowledge: knowledge(["card", "pin"]))
+            let correction = SimulatedEvent(delayDays: events[0].outcome == .escalated ? 0 : 1, outcome: .corrected, articleID: "card-article")
+            if events[0].outcome == .escalated {
+                escalated += 1
+                XCTAssertEqual(Array(events.prefix(2)), [SimulatedEvent(outcome: .escalated), correction])
+            } else {
+                reopened += 1
+                XCTAssertEqual(Array(events.prefix(3)), [SimulatedEvent(outcome: .resolved), SimulatedEvent(delayDays: 1, outcome: .reopened), correction])
+            }
+            XCTAssertEqual(events.last?.outcome, .csat)
+            XCTAssertTrue((1...2).contains(events.last!.csat!))
+        }
+        XCTAssertEqual(Double(escalated) / 1_000, 0.7, accuracy: 0.05)
+        XCTAssertEqual(escalated + reopened, 1_000)
+    }
+
+    func testEscalationGetsTheAgentsCorrection() {
+        var sim = OutcomeSimulator(seed: 1, writing: .afterEscalations(3), articleByLabel: articles)
+        let events = sim.events(for: ticket(0, "card"), decision: .escalate, answeredArticleID: "pin-article", knowledge: knowledge(["card"]))
+        XCTAssertEqual(events.first, SimulatedEvent(outcome: .corrected, articleID: "card-article"))
+        XCTAssertEqual(events.map(\.outcome), [.corrected, .csat])
+        XCTAssertTrue((3...5).contains(events[1].csat!))
+    }
+
+    func testOutOfScopeAnsweredIsWrongAndEscalatedIsHandledWithoutAnArticle() {
+        var sim = OutcomeSimulator(seed: 2, writing: .afterEscalations(3), articleByLabel: articles)
+        var sawReopen = false, sawEscalation = false
+        for i in 0..<40 {
+            let answered = sim.events(for: ticket(i, "oos"), decision: .answer, answeredArticleID: "card-article", knowledge: knowledge(["card", "pin"]))
+            XCTAssertTrue([[.escalated, .csat], [.resolved, .reopened, .csat]].contains(answered.map(\.outcome)), "\(answered)")
+            if answered.contains(where: { $0.outcome == .reopened }) { sawReopen = true }
+            if answered.first?.outcome == .escalated { sawEscalation = true }
+            let escalated = sim.events(for: ticket(i, "oos"), decision: .escalate, answeredArticleID: "card-article", knowledge: knowledge(["card", "pin"]))
+            XCTAssertEqual(escalated.map(\.outcome), [.escalated, .csat])
+        }
+        XCTAssertTrue(sawReopen && sawEscalation)
+    }
+
+    func testTheAgentWritesAMissingArticleOnTheThirdEscalationOnly() {
+        var sim = OutcomeSimulator(seed: 1, writing: .afterEscalations(3), articleByLabel: articles)
+        let kb = knowledge(["card"])
+        for i in 0..<2 {
+            let events = sim.events(for: ticket(i, "pin"), decision: .escalate, answeredArticleID: "card-article", knowledge: kb)
+            XCTAssertEqual(events.first, SimulatedEvent(outcome: .escalated), "handled by hand, no article yet")
+        }
+        // A different label's escalation does not count towards pin's.
+        _ = sim.events(for: ticket(2, "card"), decision: .escalate, answeredArticleID: nil, knowledge: kb)
+        let third = sim.events(for: ticket(3, "pin"), decision: .escalate, answeredArticleID: "card-article", knowledge: kb)
+        XCTAssertEqual(third.first, SimulatedEvent(outcome: .corrected, agentReply: "Pin\nPin body", writesArticleFor: "pin"))
+        XCTAssertEqual(sim.writtenAt, [3: "pin"])
+        let fourth = sim.events(for: ticket(4, "pin"), decision: .escalate, answeredArticleID: nil, knowledge: kb)
+        XCTAssertEqual(fourth.first, SimulatedEvent(outcome: .escalated), "written once")
+        // Once the KB has it, the agent cites it.
+        var withPin = kb
+        withPin.add(articleID: "agent-7", label: "pin")
+        XCTAssertEqual(sim.events(for: ticket(5, "pin"), decision: .escalate, answeredArticleID: nil, knowledge: withPin).first,
+                       SimulatedEvent(outcome: .corrected, articleID: "agent-7"))
+    }
+
+    func testTheBaselineWritesAtTheLearningRunsTickets() {
+        var sim = OutcomeSimulator(seed: 1, writing: .atTickets([1: "pin"]), articleByLabel: articles)
+        let kb = knowledge(["card"])
+        XCTAssertEqual(sim.events(for: ticket(0, "pin"), decision: .escalate, answeredArticleID: nil, knowledge: kb).first?.outcome, .escalated)
+        let written = sim.events(for: ticket(1, "pin"), decision: .escalate, answeredArticleID: nil, knowledge: kb)
+        XCTAssertEqual(written.first?.writesArticleFor, "pin")
+        // Even a silent customer's wrong answer gets the article written at that point.
+        var silentSim = OutcomeSimulator(seed: 1, writing: .atTickets([1: "pin"]), articleByLabel: articles)
+        let silent = silentSim.events(for: ticket(1, "pin", silent: true), decision: .answer, answeredArticleID: "card-article", knowledge: kb)
+        XCTAssertEqual(silent.map(\.writesArticleFor), ["pin"])
+    }
+
+    func testSilentCustomersReportNothingButAgentsStillDo() {
+        var sim = OutcomeSimulator(seed: 1, writing: .afterEscalations(3), articleByLabel: articles)
+        let kb = knowledge(["card", "pin"])
+        XCTAssertEqual(sim.events(for: ticket(0, "card", silent: true), decision: .answer, answeredArticleID: "card-article", knowledge: kb), [])
+        XCTAssertEqual(sim.events(for: ticket(1, "card", silent: true), decision: .answer, answeredArticleID: "pin-article", knowledge: kb), [])
+        XCTAssertEqual(sim.events(for: ticket(2, "card", silent: true), decision: .escalate, answeredArticleID: nil, knowledge: kb),
+                       [SimulatedEvent(outcome: .corrected, articleID: "card-article")])
+    }
+
+    func testTheSameTicketDrawsTheSameWhateverCameBefore() {
+        var a = OutcomeSimulator(seed: 8, writing: .afterEscalations(3), articleByLabel: articles)
+        var b = OutcomeSimulator(seed: 8, writing: .afterEscalations(3), articleByLabel: articles)
+        let kb = knowledge(["card", "pin"])
+        for i in 0..<30 { _ = a.events(for: ticket(i, "card"), decision: .answer, answeredArticleID: "pin-article", knowledge: kb) }
+        XCTAssertEqual(a.events(for: ticket(99, "card"), decision: .answer, answeredArticleID: "pin-article", knowledge: kb),
+                       b.events(for: ticket(99, "card"), decision: .answer, answeredArticleID: "pin-article", knowledge: kb))
+    }
+}

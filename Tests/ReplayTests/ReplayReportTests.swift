@@ -1,0 +1,101 @@
+import Foundation
+@testable import Replay
+import Support
+import XCTest
+
+/// ReplayRates.swift, ReplayReport.swift and its JSON and Markdown: the maths on hand-made records.
+final class ReplayReportTests: XCTestCase {
+    private func record(_ day: Int, _ label: String, _ decision: Decision, right: Bool = false, answerable: Bool = true) -> ReplayRecord {
+        ReplayRecord(index: 0, day: day, label: label, inScope: label != "oos", decision: decision,
+                     articleID: decision == .answer ? "x" : nil, right: right, answerable: answerable)
+    }
+
+    func testRatesCountTheirDenominators() {
+        let rates = ReplayRates([
+            record(0, "a", .answer, right: true), record(0, "a", .answer, right: true), record(0, "a", .answer),
+            record(0, "b", .escalate, answerable: false), record(0, "oos", .answer), record(0, "oos", .escalate),
+        ])
+        XCTAssertEqual(rates.resolutionRate, 2.0 / 4)            // 2 right of 4 in scope
+        XCTAssertEqual(rates.wrongAnswerRate, 2.0 / 4)           // 1 wrong in scope + 1 oos answered, of 4 answered
+        XCTAssertEqual(rates.escalationRate, 2.0 / 6)
+        XCTAssertEqual(rates.outOfScopeAnsweredRate, 1.0 / 2)
+        XCTAssertEqual(rates.oracleResolutionRate, 3.0 / 4)
+        let empty = ReplayRates([ReplayRecord]())
+        XCTAssertNil(empty.resolutionRate)
+        XCTAssertNil(empty.wrongAnswerRate)
+    }
+
+    func testSummaryCoversTheLast30DaysAndWeeksSplitTheRun() throws {
+        // Days 0–39 all escalated; days 40–69 (the last 30 of 70): 3 of 4 right, baseline 1 of 4.
+        var learning: [ReplayRecord] = (0..<40).map { record($0, "a", .escalate) }
+        var baseline = learning
+        for day in 40..<70 {
+            learning += [record(day, "a", .answer, right: true), record(day, "a", .answer, right: true),
+                         record(day, "a", .answer, right: true), record(day, "a", .escalate)]
+            baseline += [record(day, "a", .answer, right: true), record(day, "a", .answer),
+                         record(day, "a", .escalate), record(day, "a", .escalate)]
+        }
+        let report = ReplayReport(ReplayResult(days: 70, learning: learning, baseline: baseline))
+        XCTAssertEqual(report.summary.fromDay, 40)
+        XCTAssertEqual(report.summary.toDay, 69)
+        XCTAssertEqual(report.summary.learning.resolutionRate, 0.75)
+        XCTAssertEqual(report.summary.learning.wrongAnswerRate, 0)
+        XCTAssertEqual(report.summary.baseline?.resolutionRate, 0.25)
+        XCTAssertEqual(report.summary.baseline?.wrongAnswerRate, 0.5)
+        XCTAssertEqual(report.weeks.count, 10)
+        XCTAssertEqual(report.weeks[0].learning.tickets, 7)
+        XCTAssertEqual(report.weeks[0].learning.escalationRate, 1)
+        XCTAssertEqual(report.weeks[5].fromDay, 35)
+        // Week 6 is days 35–41: 5 escalated days then 2 days of 4 tickets.
+        XCTAssertEqual(report.weeks[5].learning.tickets, 5 + 8)
+        XCTAssertEqual(report.weeks[5].learning.rightAnswers, 6)
+        XCTAssertEqual(report.weeks[9].toDay, 69)
+
+        let json = try JSONSerialization.jsonObject(with: report.jsonData()) as! [String: Any]
+        let summary = json["summary"] as! [String: Any]
+        XCTAssertEqual(summary["resolution_rate"] as? Double, 0.75)
+        XCTAssertEqual(summary["baseline_resolution_rate"] as? Double, 0.25)
+        XCTAssertEqual(summary["baseline_wrong_answer_rate"] as? Double, 0.5)
+        XCTAssertEqual(summary["oracle_resolution_rate"] as? Double, 1)
+        XCTAssertNil(summary["oos_answered_rate"] as? Double, "no out-of-scope tickets: unknown, not 0")
+        for key in ["escalation_rate", "wrong_answer_rate", "oos_answered_rate", "gap_detection_median_questions"] {
+            XCTAssertTrue(summary.keys.contains(key), key)
+        }
+        XCTAssertTrue(summary["gap_detection_median_questions"] is NSNull)
+        let weeks = json["weeks"] as! [[String: Any]]
+        XCTAssertEqual(weeks.count, 10)
+        XCTAssertTrue(weeks[0]["gap_detection_latency"] is NSNull)
+        XCTAssertTrue(weeks[0]["gap_detection_precision"] is NSNull)
+        XCTAssertEqual(weeks[9]["resolution_rate"] as? Double, 0.75)
+
+        let markdown = report.markdown()
+        XCTAssertTrue(markdown.contains("| autonomous resolution (of in-scope) | 75.0 % | 25.0 % | 100.0 % |"), markdown)
+        XCTAssertTrue(markdown.contains("| 10 | 63–69 |"), markdown)
+    }
+
+    func testReleasedLabelsAreReportedApartFromTheRest() throws {
+        let release = LabelRelease(label: "new", day: 7, article: ReplayArticle(id: "n", title: "N", body: "", label: "new"),
+                                   publishesArticle: false)
+        let learning = [record(7, "new", .escalate, answerable: false), record(8, "new", .answer, right: true),
+                        record(8, "old", .answer, right: true), record(9, "old", .answer, right: true)]
+        let report = ReplayReport(ReplayResult(days: 14, learning: learning, baseline: nil, releases: [release],
+                                               articlesWritten: [0: "new"], questionsBeforeGapFlag: ["new": 3]))
+        XCTAssertEqual(report.weeks[1].released?.resolutionRate, 0.5)
+        XCTAssertEqual(report.weeks[1].others?.resolutionRate, 1)
+        XCTAssertEqual(report.weeks[1].learning.oracleResolutionRate, 0.75)
+        XCTAssertEqual(report.releasedLabels.first?.articleWrittenAtTicket, 0)
+        XCTAssertEqual(report.summary.gapDetectionMedianQuestions, 3)
+        XCTAssertNil(report.summary.baseline)
+        let json = try JSONSerialization.jsonObject(with: report.jsonData()) as! [String: Any]
+        let labels = json["released_labels"] as! [[String: Any]]
+        XCTAssertEqual(labels.first?["label"] as? String, "new")
+        XCTAssertEqual(labels.first?["questions_before_gap_flag"] as? Int, 3)
+        XCTAssertTrue((json["summary"] as! [String: Any])["baseline_resolution_rate"] is NSNull)
+    }
+
+    func testMedian() {
+        XCTAssertNil(ReplayReport.median([]))
+        XCTAssertEqual(ReplayReport.median([5, 1, 3]), 3)
+        XCTAssertEqual(ReplayReport.median([4, 1, 3, 10]), 3.5)
+    }
+}
