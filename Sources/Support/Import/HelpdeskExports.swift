@@ -1,0 +1,197 @@
+import Foundation
+
+/// One past ticket from a helpdesk export: a question a customer asked and, if an agent answered it
+/// publicly, the answer — the material for seeding the knowledge base and for replaying history.
+public struct ImportedTicket: Sendable, Equatable {
+    /// The helpdesk's id of the ticket or conversation, as text.
+    public var externalID: String
+    /// The ticket's subject or conversation title; empty when it had none.
+    public var subject: String
+    /// The customer's first message, as plain text.
+    public var question: String
+    /// The last public reply by an agent, as plain text; `nil` when no agent replied publicly.
+    public var agentReply: String?
+    /// Whether the helpdesk counts the ticket as done (solved, resolved or closed).
+    public var resolved: Bool
+    public var tags: [String]
+    public var createdAt: Date?
+
+    public init(externalID: String, subject: String, question: String, agentReply: String?, resolved: Bool,
+                tags: [String] = [], createdAt: Date? = nil) {
+        self.externalID = externalID
+        self.subject = subject
+        self.question = question
+        self.agentReply = agentReply
+        self.resolved = resolved
+        self.tags = tags
+        self.createdAt = createdAt
+    }
+}
+
+/// The helpdesk export files ``HelpdeskExports`` reads.
+public enum HelpdeskExportFormat: String, Sendable, CaseIterable {
+    /// `{"tickets": [...]}` (or a bare array) of Zendesk tickets, each with its `comments` as the
+    /// Ticket Comments API returns them (`author_id`, `public`, `plain_body` or `body`).
+    case zendesk
+    /// An array (or `{"tickets": [...]}`) of Freshdesk tickets, each with its `conversations`
+    /// (`incoming`, `private`, `body_text` or `body`), as `GET /api/v2/tickets/{id}?include=conversations` gives them.
+    case freshdesk
+    /// `{"conversations": [...]}` of Intercom conversations with `source` and `conversation_parts`.
+    case intercom
+    /// A CSV table with the header `id,subject,question,agent_reply,status,tags` (`agent_reply`,
+    /// `tags` and `created_at` optional; tags separated by `;` or `|`).
+    case csv
+}
+
+/// Reads helpdesk exports into ``ImportedTicket``s.
+///
+/// | format | question | agent reply | resolved |
+/// | --- | --- | --- | --- |
+/// | zendesk | first comment by the requester (`author_id == requester_id`), else `description` | last `public` comment by anyone else | `status` solved or closed |
+/// | freshdesk | `description_text` (or `description`), else the first `incoming` conversation | last conversation neither `incoming` nor `private` | `status` 4 (resolved) or 5 (closed) |
+/// | intercom | `source.body` | last `conversation_parts` part by an `admin` of type `comment`, `close`, `open` or `assignment` with a body (notes are private) | `state` closed |
+/// | csv | `question` | `agent_reply` | `status` solved, resolved or closed |
+///
+/// Bodies go through a simple HTML-to-text step (tags removed, block ends as line breaks, common
+/// entities decoded; see `HTMLText`). Tickets without any customer message (e.g. outbound ones)
+/// are skipped. Dates are ISO 8601 (Zendesk, Freshdesk, CSV `created_at`) or Unix seconds (Intercom).
+public enum HelpdeskExports {
+    /// Parses an export.
+    /// - Returns: the tickets in the file's order, minus those without a customer message.
+    /// - Throws: ``SupportError/invalidRequest(_:)`` for JSON that does not parse, a document of the wrong
+    ///   shape, a ticket without an id, or (CSV) a missing header or a malformed row; each names the ticket.
+    public static func parse(_ data: Data, format: HelpdeskExportFormat) throws -> [ImportedTicket] {
+        switch format {
+        case .zendesk: return try records(data, format: format, key: "tickets").compactMap(zendesk)
+        case .freshdesk: return try records(data, format: format, key: "tickets").compactMap(freshdesk)
+        case .intercom: return try records(data, format: format, key: "conversations").compactMap(intercom)
+        case .csv: return try csv(data)
+        }
+    }
+
+    /// One exported record with what its error messages call it.
+    private struct Record {
+        let value: ImportJSON
+        let name: String
+        let id: String
+    }
+
+    /// The records of a JSON export: `{key: [...]}` or a bare array, each an object with an `id`.
+    private static func records(_ data: Data, format: HelpdeskExportFormat, key: String) throws -> [Record] {
+        let source = "\(format.rawValue) export"
+        let document = try ImportJSON.parse(data, what: source)
+        guard let list = document.array ?? document[key]?.array else {
+            throw SupportError.invalidRequest(
+                "\(source): expected {\"\(key)\": [...]} or an array, found \(document.isObject ? "an object with keys \(document.keys.joined(separator: ", "))" : document.kindName)")
+        }
+        let singular = key.dropLast()
+        return try list.enumerated().map { index, value in
+            let name = "\(source), \(singular) \(index + 1)"
+            guard value.isObject else { throw SupportError.invalidRequest("\(name): expected an object, found \(value.kindName)") }
+            guard let id = value["id"]?.nonEmptyText else { throw SupportError.invalidRequest("\(name): \"id\" is missing") }
+            return Record(value: value, name: name, id: id)
+        }
+    }
+
+    private static func zendesk(_ record: Record) -> ImportedTicket? {
+        let ticket = record.value
+        let requester = ticket["requester_id"]?.text
+        let comments = ticket["comments"]?.array ?? []
+        func body(_ comment: ImportJSON) -> String { firstText(comment, ["plain_body", "body", "html_body"]) }
+        let question = comments.first { requester != nil && $0["author_id"]?.text == requester }.map(body)
+            ?? plainText(ticket["description"])
+        let reply = comments.last { $0["public"]?.bool != false && $0["author_id"]?.text != requester && !body($0).isEmpty }
+        return imported(record, subject: firstText(ticket, ["subject", "raw_subject"]), question: question,
+                        agentReply: reply.map(body), resolved: ["solved", "closed"].contains(ticket["status"]?.text?.lowercased()),
+                        tags: strings(ticket["tags"]), createdAt: isoDate(ticket["created_at"]))
+    }
+
+    private static func freshdesk(_ record: Record) -> ImportedTicket? {
+        let ticket = record.value
+        let conversations = ticket["conversations"]?.array ?? []
+        func body(_ value: ImportJSON) -> String { firstText(value, ["body_text", "body"]) }
+        var question = firstText(ticket, ["description_text", "description"])
+        if question.isEmpty, let first = conversations.first(where: { $0["incoming"]?.bool == true }) { question = body(first) }
+        let reply = conversations.last { $0["incoming"]?.bool == false && $0["private"]?.bool != true && !body($0).isEmpty }
+        let status = ticket["status"]?.integer
+        return imported(record, subject: plainText(ticket["subject"]), question: question, agentReply: reply.map(body),
+                        resolved: status == 4 || status == 5, tags: strings(ticket["tags"]), createdAt: isoDate(ticket["created_at"]))
+    }
+
+    /// Intercom part types by an admin that can carry a public message (a `note` is private).
+    private static let intercomReplyParts: Set<String> = ["comment", "close", "open", "assignment"]
+
+    private static func intercom(_ record: Record) -> ImportedTicket? {
+        let conversation = record.value
+        let parts = conversation[path: "conversation_parts", "conversation_parts"]?.array ?? []
+        let reply = parts.last { part in
+            part[path: "author", "type"]?.text == "admin" && intercomReplyParts.contains(part["part_type"]?.text ?? "")
+                && !plainText(part["body"]).isEmpty
+        }
+        let tags = (conversation[path: "tags", "tags"]?.array ?? []).compactMap { $0["name"]?.nonEmptyText }
+        let created = conversation["created_at"]?.integer.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        let title = firstText(conversation, ["title"])
+        let subject = title.isEmpty ? plainText(conversation[path: "source", "subject"]) : title
+        return imported(record, subject: subject, question: plainText(conversation[path: "source", "body"]),
+                        agentReply: reply.map { plainText($0["body"]) }, resolved: conversation["state"]?.text == "closed",
+                        tags: tags, createdAt: created)
+    }
+
+    private static func csv(_ data: Data) throws -> [ImportedTicket] {
+        let source = "csv export"
+        let table = try ImportCSVTable(data: data, source: source, required: ["id", "subject", "question", "status"],
+                                       optional: ["agent_reply", "tags", "created_at"])
+        return try table.rows.compactMap { row in
+            guard !row["id"].isEmpty else { throw SupportError.invalidRequest("\(source) line \(row.line): \"id\" is empty") }
+            let createdAt: Date?
+            if row["created_at"].isEmpty {
+                createdAt = nil
+            } else if let date = isoDate(.string(row["created_at"])) {
+                createdAt = date
+            } else {
+                throw SupportError.invalidRequest("\(source) line \(row.line): created_at \"\(row["created_at"])\" is not an ISO 8601 date")
+            }
+            guard !row["question"].isEmpty else { return nil }
+            let reply = row["agent_reply"]
+            return ImportedTicket(externalID: row["id"], subject: row["subject"], question: row["question"],
+                                  agentReply: reply.isEmpty ? nil : reply,
+                                  resolved: ["solved", "resolved", "closed"].contains(row["status"].lowercased()),
+                                  tags: ImportCSVTable.tags(row["tags"]), createdAt: createdAt)
+        }
+    }
+
+    // MARK: Shared
+
+    private static func imported(_ record: Record, subject: String, question: String, agentReply: String?, resolved: Bool,
+                               tags: [String], createdAt: Date?) -> ImportedTicket? {
+        guard !question.isEmpty else { return nil }
+        return ImportedTicket(externalID: record.id, subject: subject, question: question, agentReply: agentReply,
+                              resolved: resolved, tags: tags, createdAt: createdAt)
+    }
+
+    private static func plainText(_ value: ImportJSON?) -> String {
+        guard case let .string(text)? = value else { return "" }
+        return HTMLText.plain(text)
+    }
+
+    /// The plain text of the first of `keys` whose value has any text: exports often carry an empty
+    /// plain-text field beside a filled HTML one.
+    private static func firstText(_ value: ImportJSON, _ keys: [String]) -> String {
+        for key in keys {
+            let text = plainText(value[key])
+            if !text.isEmpty { return text }
+        }
+        return ""
+    }
+
+    private static func strings(_ value: ImportJSON?) -> [String] {
+        (value?.array ?? []).compactMap(\.nonEmptyText)
+    }
+
+    /// An ISO 8601 date-time with or without fractional seconds.
+    private static func isoDate(_ value: ImportJSON?) -> Date? {
+        guard let text = value?.nonEmptyText else { return nil }
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}
