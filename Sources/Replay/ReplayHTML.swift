@@ -1,3 +1,5 @@
+import Support
+
 /// The replay report as one self-contained HTML page: the summary table and
 /// weekly line charts (``SVGChart``) of learning against the baseline. No
 /// scripts, no external resources: it opens from disk anywhere.

@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 @testable import Replay
+@testable import Support
 import XCTest
 
 /// SVGChart.swift and ReplayHTML.swift: well-formed SVG with what was asked for in it.
