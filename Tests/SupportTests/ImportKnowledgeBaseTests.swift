@@ -74,7 +74,7 @@ final class ImportKnowledgeBaseTests: XCTestCase {
             ArticleInput(id: "api-rate-limits", title: "API rate limits",
                          body: "Each token may make 600 requests a minute; a 429 response carries Retry-After."),
         ])
-        let one = try KnowledgeBaseImport.parse(json: data(#"{"id": "a", "title": "A", "body": "b", "tags": ["t"]}"#))
+        let one = try KnowledgeBaseImport.parse(json: data("\u{FEFF}" + #"{"id": "a", "title": "A", "body": "b", "tags": ["t"]}"#))
         XCTAssertEqual(one, [ArticleInput(id: "a", title: "A", body: "b", tags: ["t"])])
     }
 

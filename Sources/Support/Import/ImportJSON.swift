@@ -40,8 +40,10 @@ enum ImportJSON: Sendable, Equatable, Decodable {
     ///   - what: how an error names the input, e.g. `"kb.json"` or `"kb.jsonl line 3"`.
     /// - Throws: ``SupportError/invalidRequest(_:)`` naming `what` and the parser's complaint.
     static func parse(_ data: Data, what: String) throws -> ImportJSON {
+        // Spreadsheet and Windows tools start UTF-8 files with a byte-order mark; JSON has no place for it.
+        let json = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data
         do {
-            return try JSONDecoder().decode(ImportJSON.self, from: data)
+            return try JSONDecoder().decode(ImportJSON.self, from: json)
         } catch {
             throw SupportError.invalidRequest("\(what): not valid JSON (\(reason(of: error)))")
         }
