@@ -79,7 +79,8 @@ public struct AskResponse: Codable, Sendable, Equatable {
     public var decision: Decision
     /// The best candidate (cited when answering; the suggestion handed to the agent when escalating).
     public var article: ArticleReference?
-    /// The article's most relevant passage; empty when escalating.
+    /// The article's most relevant passage: sent to the customer when answering, the
+    /// suggestion handed to the agent when escalating; empty without a candidate.
     public var answer: String
     /// The ranker's estimate of P(resolved) for `article`, and its interval.
     public var score: Double
