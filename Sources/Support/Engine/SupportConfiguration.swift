@@ -15,6 +15,8 @@ public struct SupportConfiguration: Sendable {
     public var candidatesSearched = 100
     /// Earlier turns of a conversation kept as its memory.
     public var conversationMemory = 6
+    /// Knowledge gaps and bug clusters (``GapTracker``).
+    public var gaps = GapConfiguration()
 
     public init() {}
 }

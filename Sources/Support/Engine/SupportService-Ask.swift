@@ -85,6 +85,7 @@ extension SupportService {
             ])
             return key
         }
+        await noteAskedForGaps(record, bestSimilarity: best?.bestSimilarity, context: request.context)
         return AskResponse(decision: decision, article: bestArticle.map { ArticleReference(id: $0.id, title: $0.title) },
                            answer: answerText, score: record.score, lower: record.lower, upper: record.upper,
                            sources: sources, impressionID: record.impressionID, conversationID: conversationID,

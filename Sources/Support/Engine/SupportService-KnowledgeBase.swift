@@ -55,6 +55,7 @@ extension SupportService {
             }
             summary = summary + result
             await outbox.flush()
+            await noteArticlesChangedForGaps(changedInputs.compactMap { input in vectorOf[input.id].map { (input.id, $0) } })
             done += batch.count
             progress?(done, inputs.count)
         }

@@ -74,6 +74,8 @@ extension SupportService {
             policy.observe(topic: answer.topic, lower: answer.lower, right: right)
         }
         let delivered = await outbox.flush()
+        await noteWrongAnswerForGaps(answer, outcome: request.outcome)
+        if let created, let vector = plan.newArticle?.vector { await noteArticlesChangedForGaps([(created.id, vector)]) }
         let aliasArticle = try (aliasTarget ?? created?.key).flatMap { try store.article(key: $0) }
         return OutcomeResponse(status: "recorded", impressionID: answer.impressionID, delivered: delivered,
                                createdArticle: created.map { ArticleReference(id: $0.id, title: $0.title) },

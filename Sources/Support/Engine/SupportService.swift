@@ -25,6 +25,8 @@ public final class SupportService: Sendable {
     public let configuration: SupportConfiguration
     public let policy: EscalationPolicy
     let outbox: OutboxDelivery
+    /// Knowledge gaps and bug clusters; nil when the store is not a ``GapStore``.
+    public let gaps: GapTracker?
     let generation: Locked<Int>
     let logger: Logger
     private let background = Locked<Task<Void, Never>?>(nil)
@@ -47,6 +49,8 @@ public final class SupportService: Sendable {
         let current = Int(try store.value(forKey: Self.generationKey) ?? "1") ?? 1
         generation = Locked(current)
         outbox = OutboxDelivery(store: store, core: core, generation: current, logger: logger)
+        gaps = (store as? any GapStore).map { GapTracker(store: $0, articles: store, knowledgeBase: core,
+                                                         configuration: configuration.gaps, clock: clock, logger: logger) }
         try store.write { w in try w.setValue(embedder.identity.description, forKey: "embedder") }
     }
 
@@ -82,6 +86,7 @@ public final class SupportService: Sendable {
     /// Stops background delivery and closes the core connection.
     public func close() async {
         background.withLock { $0?.cancel(); $0 = nil }
+        await gaps?.close()
         core.close()
     }
 

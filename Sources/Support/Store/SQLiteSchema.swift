@@ -103,6 +103,47 @@ enum SQLiteSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v2: gaps, bug clusters, webhook outbox") { db in
+            try db.execute(sql: """
+                CREATE TABLE gaps (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    kind TEXT NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'open',
+                    count INTEGER NOT NULL DEFAULT 0,
+                    first_seen REAL NOT NULL,
+                    last_seen REAL NOT NULL,
+                    centroid BLOB NOT NULL,
+                    confidence_sum REAL NOT NULL DEFAULT 0,
+                    notified_at REAL,
+                    closed_at REAL,
+                    closed_reason TEXT,
+                    merged_into INTEGER REFERENCES gaps(id)
+                );
+                CREATE INDEX gaps_open ON gaps(kind, status, count);
+                CREATE TABLE gap_questions (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    gap_id INTEGER NOT NULL REFERENCES gaps(id),
+                    answer_key INTEGER,
+                    question TEXT NOT NULL,
+                    vector BLOB NOT NULL,
+                    confidence REAL NOT NULL,
+                    at REAL NOT NULL
+                );
+                CREATE INDEX gap_questions_by_gap ON gap_questions(gap_id, at);
+                CREATE TABLE webhook_deliveries (
+                    event_id TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    gap_id INTEGER NOT NULL,
+                    payload BLOB NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at REAL NOT NULL,
+                    delivered_at REAL,
+                    last_error TEXT,
+                    created_at REAL NOT NULL
+                );
+                CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE delivered_at IS NULL;
+                """)
+        }
         return migrator
     }
 }

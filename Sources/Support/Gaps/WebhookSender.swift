@@ -1,0 +1,179 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Logging
+
+/// Delivers the webhook outbox (`gap.threshold`, `bug.threshold` events) by HTTP POST.
+///
+/// At least once, never twice on purpose: a row is marked delivered as soon as
+/// the receiver answers 2xx, deliveries run one at a time, and every POST
+/// carries the event id as `Idempotency-Key` so a receiver can drop the repeat
+/// that a crash between its 2xx and our commit would cause. A failure (no
+/// answer, or a status other than 2xx) is retried after
+/// ``GapConfiguration/webhookBackoff`` × 2^(attempts − 1), capped at
+/// ``GapConfiguration/webhookMaxBackoff``, up to ``GapConfiguration/webhookMaxAttempts``.
+actor WebhookSender {
+    private let store: any GapStore
+    private let configuration: GapConfiguration
+    private let clock: any SupportClock
+    private let logger: Logger
+    private let session: URLSession
+    private var tail: Task<Int, Never>?
+    private var retry: Task<Void, Never>?
+
+    init(store: any GapStore, configuration: GapConfiguration, clock: any SupportClock, logger: Logger) {
+        self.store = store
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        let sessionConfiguration = URLSessionConfiguration.ephemeral
+        sessionConfiguration.timeoutIntervalForRequest = configuration.webhookTimeout
+        sessionConfiguration.timeoutIntervalForResource = configuration.webhookTimeout
+        session = URLSession(configuration: sessionConfiguration)
+    }
+
+    /// The URL events of a kind go to, if one is configured.
+    func url(forKind kind: String) -> URL? {
+        switch kind {
+        case GapEvent.bugThreshold: configuration.bugWebhookURL
+        case GapEvent.gapThreshold: configuration.gapWebhookURL
+        default: nil
+        }
+    }
+
+    private var deliverableKinds: [String] {
+        [GapEvent.bugThreshold, GapEvent.gapThreshold].filter { url(forKind: $0) != nil }
+    }
+
+    /// Delivers every due event now (after any delivery already running).
+    /// - Returns: how many were delivered.
+    @discardableResult
+    func deliverDue() async -> Int {
+        let previous = tail
+        let task = Task { [weak self] () -> Int in
+            _ = await previous?.value
+            guard let self else { return 0 }
+            return await self.drain()
+        }
+        tail = task
+        return await task.value
+    }
+
+    /// Stops the retry timer.
+    func stop() {
+        retry?.cancel()
+        retry = nil
+    }
+
+    private func drain() async -> Int {
+        var delivered = 0
+        let kinds = deliverableKinds
+        while true {
+            let due: [WebhookDelivery]
+            do {
+                due = try store.dueWebhooks(kinds: kinds, now: clock.now, maxAttempts: configuration.webhookMaxAttempts, limit: 32)
+            } catch {
+                logger.error("cannot read the webhook outbox: \(error)")
+                return delivered
+            }
+            if due.isEmpty { break }
+            for event in due {
+                guard let url = url(forKind: event.kind) else { continue }
+                let failure = await post(event, to: url)
+                do {
+                    if let failure {
+                        let attempts = event.attempts + 1
+                        let wait = min(configuration.webhookMaxBackoff, configuration.webhookBackoff * pow(2, Double(attempts - 1)))
+                        logger.warning("webhook \(event.eventID) to \(url) failed (attempt \(attempts)): \(failure); retry in \(wait) s")
+                        try store.gapWrite { w in
+                            try w.markWebhookFailed(eventID: event.eventID, attempts: attempts,
+                                                    nextAttemptAt: clock.now.addingTimeInterval(wait), error: failure)
+                        }
+                    } else {
+                        try store.gapWrite { w in try w.markWebhookDelivered(eventID: event.eventID, at: clock.now) }
+                        delivered += 1
+                    }
+                } catch {
+                    logger.error("cannot record webhook \(event.eventID): \(error)")
+                    return delivered
+                }
+            }
+        }
+        scheduleRetry(kinds: kinds)
+        return delivered
+    }
+
+    /// Wakes up when the earliest failed event is due again.
+    private func scheduleRetry(kinds: [String]) {
+        let pending = (try? store.dueWebhooks(kinds: kinds, now: .distantFuture, maxAttempts: configuration.webhookMaxAttempts,
+                                              limit: 1000)) ?? []
+        guard let next = pending.map(\.nextAttemptAt).min() else { return }
+        let wait = max(0, next.timeIntervalSince(clock.now))
+        retry?.cancel()
+        retry = Task { [weak self] in
+            try? await Task.sleep(nanoseconds: UInt64(min(wait, 86_400) * 1e9) + 1_000_000)
+            guard !Task.isCancelled, let self else { return }
+            await self.deliverDue()
+        }
+    }
+
+    /// POSTs one event. - Returns: nil on a 2xx answer, else what went wrong.
+    private func post(_ event: WebhookDelivery, to url: URL) async -> String? {
+        var request = URLRequest(url: url, timeoutInterval: configuration.webhookTimeout)
+        request.httpMethod = "POST"
+        request.httpBody = event.payload
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue(event.eventID, forHTTPHeaderField: "Idempotency-Key")
+        request.setValue(event.kind, forHTTPHeaderField: "X-Loopdesk-Event")
+        request.setValue("loopdesk", forHTTPHeaderField: "User-Agent")
+        do {
+            let (_, response) = try await session.data(for: request)
+            guard let http = response as? HTTPURLResponse else { return "not an HTTP response" }
+            return (200..<300).contains(http.statusCode) ? nil : "HTTP \(http.statusCode)"
+        } catch {
+            return "\(error.localizedDescription)"
+        }
+    }
+}
+
+/// Names and bodies of the events the tracker writes to the webhook outbox.
+public enum GapEvent {
+    /// A knowledge gap reached ``GapConfiguration/gapEventThreshold`` questions.
+    public static let gapThreshold = "gap.threshold"
+    /// A bug cluster reached ``GapConfiguration/bugEventThreshold`` questions within ``GapConfiguration/bugWindow``.
+    public static let bugThreshold = "bug.threshold"
+
+    /// The issue-tracker body of a `bug.threshold` event: Linear-/Jira-like fields.
+    public struct BugPayload: Codable, Sendable, Equatable {
+        public var eventID: String
+        public var event: String
+        public var title: String
+        public var description: String
+        public var count: Int
+        public var windowCount: Int
+        public var examples: [String]
+        public var firstSeen: Date
+        public var lastSeen: Date
+        public var clusterID: Int64
+        public var labels: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case event, title, description, count, examples, labels
+            case eventID = "event_id", windowCount = "window_count", firstSeen = "first_seen", lastSeen = "last_seen"
+            case clusterID = "cluster_id"
+        }
+    }
+
+    /// The body of a `gap.threshold` event: the gap as `GET /v1/gaps` shows it.
+    public struct GapPayload: Codable, Sendable, Equatable {
+        public var eventID: String
+        public var event: String
+        public var gap: Gap
+
+        enum CodingKeys: String, CodingKey {
+            case event, gap
+            case eventID = "event_id"
+        }
+    }
+}
