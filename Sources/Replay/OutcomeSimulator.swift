@@ -30,13 +30,17 @@ public struct SimulatedEvent: Sendable, Equatable {
 ///
 /// - the right article answered → `resolved`, CSAT 4–5;
 /// - a wrong article (or any article for an out-of-scope question) answered →
-///   `escalated` (70 %) or `resolved` then `reopened` a day later (30 %), then
-///   the agent's correction; CSAT 1–2;
+///   escalated (70 %: the agent's correction at once, the service taking the
+///   correction as the escalation) or `resolved` then `reopened` a day later
+///   (30 %) followed by the agent's correction; CSAT 1–2;
 /// - escalated → the agent answers: `corrected` with the label's article when
-///   the KB has one; without one, `escalated`, and on the label's
-///   ``ReplayPlan/agentWritesAfterEscalations``-th escalation the agent writes
-///   the article (`corrected` with `agent_reply`); an out-of-scope question is
-///   handled by the agent with no article (`escalated`); CSAT 3–5;
+///   the KB has one; without one, `escalated`, except on the label's
+///   n-th escalation (``ArticleWriting``), when the agent writes the article
+///   (`corrected` with `agent_reply`); an out-of-scope question is handled by
+///   the agent with no article (`escalated`); CSAT 3–5;
+///
+/// At most one of `resolved`, `escalated`, `corrected` per answer before a
+/// `reopened`, as the service requires.
 /// - a silent customer reports nothing; the agent's events still happen.
 ///
 /// Draws come from a generator per ticket, so the learning run and the
@@ -83,32 +87,30 @@ public struct OutcomeSimulator: Sendable {
         let scheduledWrite: Bool = if case let .atTickets(points) = writing { points[ticket.index] == ticket.label } else { false }
 
         if decision == .answer, knowledge.isRight(articleID: answeredArticleID, label: ticket.label) {
-            if ticket.silent { return scheduledWrite ? agentEvents(ticket, knowledge: knowledge, delay: 0, escalated: true) : [] }
+            if ticket.silent { return scheduledWrite ? agentCorrection(ticket, knowledge: knowledge, delay: 0).map { [$0] } ?? [] : [] }
             return [SimulatedEvent(outcome: .resolved), SimulatedEvent(outcome: .csat, csat: goodCSAT)]
         }
         if decision == .answer {
-            if ticket.silent { return scheduledWrite ? agentEvents(ticket, knowledge: knowledge, delay: 0, escalated: true) : [] }
+            if ticket.silent { return scheduledWrite ? agentCorrection(ticket, knowledge: knowledge, delay: 0).map { [$0] } ?? [] : [] }
             if escalateAtOnce {
-                return [SimulatedEvent(outcome: .escalated)]
-                    + agentEvents(ticket, knowledge: knowledge, delay: 0, escalated: true)
-                    + [SimulatedEvent(outcome: .csat, csat: badCSAT)]
+                return [agentCorrection(ticket, knowledge: knowledge, delay: 0) ?? SimulatedEvent(outcome: .escalated),
+                        SimulatedEvent(outcome: .csat, csat: badCSAT)]
             }
             return [SimulatedEvent(outcome: .resolved), SimulatedEvent(delayDays: 1, outcome: .reopened)]
-                + agentEvents(ticket, knowledge: knowledge, delay: 1, escalated: true)
+                + (agentCorrection(ticket, knowledge: knowledge, delay: 1).map { [$0] } ?? [])
                 + [SimulatedEvent(delayDays: 1, outcome: .csat, csat: badCSAT)]
         }
-        let agent = agentEvents(ticket, knowledge: knowledge, delay: 0, escalated: false)
-        return ticket.silent ? agent : agent + [SimulatedEvent(outcome: .csat, csat: agentCSAT)]
+        let agent = agentCorrection(ticket, knowledge: knowledge, delay: 0) ?? SimulatedEvent(outcome: .escalated)
+        return ticket.silent ? [agent] : [agent, SimulatedEvent(outcome: .csat, csat: agentCSAT)]
     }
 
-    /// What the agent reports after handling the ticket.
-    /// - Parameter escalated: whether an `escalated` event was already reported (a wrong answer).
-    private mutating func agentEvents(_ ticket: PlannedTicket, knowledge: KnowledgeState, delay: Int,
-                                      escalated: Bool) -> [SimulatedEvent] {
-        let handledByHand = escalated ? [] : [SimulatedEvent(delayDays: delay, outcome: .escalated)]
-        guard ticket.isInScope else { return handledByHand }
+    /// The agent's correction after handling the ticket: `corrected` with the
+    /// label's article, or with a reply that writes the missing article; `nil`
+    /// when the agent answers by hand with no article to point to.
+    private mutating func agentCorrection(_ ticket: PlannedTicket, knowledge: KnowledgeState, delay: Int) -> SimulatedEvent? {
+        guard ticket.isInScope else { return nil }
         if let article = knowledge.preferredArticle(for: ticket.label) {
-            return [SimulatedEvent(delayDays: delay, outcome: .corrected, articleID: article)]
+            return SimulatedEvent(delayDays: delay, outcome: .corrected, articleID: article)
         }
         let writes: Bool
         switch writing {
@@ -119,9 +121,9 @@ public struct OutcomeSimulator: Sendable {
         case let .atTickets(points):
             writes = points[ticket.index] == ticket.label
         }
-        guard writes, let article = articleByLabel[ticket.label] else { return handledByHand }
+        guard writes, let article = articleByLabel[ticket.label] else { return nil }
         writtenAt[ticket.index] = ticket.label
-        return [SimulatedEvent(delayDays: delay, outcome: .corrected, agentReply: article.agentReplyText,
-                               writesArticleFor: ticket.label)]
+        return SimulatedEvent(delayDays: delay, outcome: .corrected, agentReply: article.agentReplyText,
+                              writesArticleFor: ticket.label)
     }
 }

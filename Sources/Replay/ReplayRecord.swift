@@ -55,10 +55,12 @@ public struct ReplayResult: Sendable, Equatable {
     /// Gap detection per released label: questions of the label asked before
     /// its first escalation-cluster flag; `nil` until gap detection reports it.
     public var questionsBeforeGapFlag: [String: Int]?
+    /// Outcomes the service refused (both runs); non-zero means the simulator and the service disagree.
+    public var rejectedOutcomes: Int
 
     public init(days: Int, learning: [ReplayRecord], baseline: [ReplayRecord]?, releases: [LabelRelease] = [],
                 articlesWritten: [Int: String] = [:], weightsByWeek: [[String: Double]]? = nil,
-                questionsBeforeGapFlag: [String: Int]? = nil) {
+                questionsBeforeGapFlag: [String: Int]? = nil, rejectedOutcomes: Int = 0) {
         self.days = days
         self.learning = learning
         self.baseline = baseline
@@ -66,5 +68,6 @@ public struct ReplayResult: Sendable, Equatable {
         self.articlesWritten = articlesWritten
         self.weightsByWeek = weightsByWeek
         self.questionsBeforeGapFlag = questionsBeforeGapFlag
+        self.rejectedOutcomes = rejectedOutcomes
     }
 }

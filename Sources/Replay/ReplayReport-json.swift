@@ -13,6 +13,7 @@ extension ReplayReport {
     public var jsonValue: JSONValue {
         .object([
             "days": .int(days),
+            "rejected_outcomes": .int(rejectedOutcomes),
             "summary": summaryJSON,
             "weeks": .array(weeks.map(\.jsonValue)),
             "released_labels": .array(releasedLabels.map(\.jsonValue)),

@@ -56,10 +56,13 @@ public struct ReplayReport: Sendable, Equatable {
     public var summary: Summary
     public var weeks: [Week]
     public var releasedLabels: [ReleasedLabel]
+    /// Simulated outcomes the service refused (see ``ReplayResult/rejectedOutcomes``).
+    public var rejectedOutcomes: Int
 
     /// Counts a replay's records.
     public init(_ result: ReplayResult, summaryDays: Int = ReplayReport.summaryDays) {
         days = result.days
+        rejectedOutcomes = result.rejectedOutcomes
         let fromDay = max(0, result.days - summaryDays)
         let inWindow: (ReplayRecord) -> Bool = { $0.day >= fromDay }
         let releasedSet = Set(result.releases.map(\.label))

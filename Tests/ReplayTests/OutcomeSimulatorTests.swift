@@ -32,10 +32,10 @@ final class OutcomeSimulatorTests: XCTestCase {
         var escalated = 0, reopened = 0
         for i in 0..<1_000 {
             let events = sim.events(for: ticket(i, "card"), decision: .answer, answeredArticleID: "pin-article", knowledge: knowledge(["card", "pin"]))
-            let correction = SimulatedEvent(delayDays: events[0].outcome == .escalated ? 0 : 1, outcome: .corrected, articleID: "card-article")
-            if events[0].outcome == .escalated {
+            let correction = SimulatedEvent(delayDays: events[0].outcome == .corrected ? 0 : 1, outcome: .corrected, articleID: "card-article")
+            if events[0].outcome == .corrected {
                 escalated += 1
-                XCTAssertEqual(Array(events.prefix(2)), [SimulatedEvent(outcome: .escalated), correction])
+                XCTAssertEqual(events.first, correction)
             } else {
                 reopened += 1
                 XCTAssertEqual(Array(events.prefix(3)), [SimulatedEvent(outcome: .resolved), SimulatedEvent(delayDays: 1, outcome: .reopened), correction])
@@ -45,6 +45,35 @@ final class OutcomeSimulatorTests: XCTestCase {
         }
         XCTAssertEqual(Double(escalated) / 1_000, 0.7, accuracy: 0.05)
         XCTAssertEqual(escalated + reopened, 1_000)
+    }
+
+    func testWrongAnswerWithoutAnyArticleForTheLabelIsEscalatedOrReopened() {
+        var sim = OutcomeSimulator(seed: 3, writing: .afterEscalations(1_000), articleByLabel: articles)
+        var kinds = Set<[OutcomeKind]>()
+        for i in 0..<100 {
+            kinds.insert(sim.events(for: ticket(i, "pin"), decision: .answer, answeredArticleID: "card-article", knowledge: knowledge(["card"])).map(\.outcome))
+        }
+        XCTAssertEqual(kinds, [[.escalated, .csat], [.resolved, .reopened, .csat]])
+    }
+
+    /// The service takes one of resolved / escalated / corrected per answer, and corrected again only after reopened.
+    func testNoAnswerGetsTwoTerminalOutcomes() {
+        var sim = OutcomeSimulator(seed: 4, writing: .afterEscalations(3), articleByLabel: articles)
+        let kb = knowledge(["card"])
+        for i in 0..<300 {
+            let label = ["card", "pin", "oos"][i % 3]
+            let decision: Decision = i % 2 == 0 ? .answer : .escalate
+            let events = sim.events(for: ticket(i, label), decision: decision, answeredArticleID: i % 4 == 0 ? "card-article" : "x", knowledge: kb)
+            var terminal = 0
+            for e in events {
+                switch e.outcome {
+                case .resolved, .escalated, .corrected: terminal += 1
+                case .reopened: terminal = 0
+                case .csat: break
+                }
+                XCTAssertLessThanOrEqual(terminal, 1, "\(events)")
+            }
+        }
     }
 
     func testEscalationGetsTheAgentsCorrection() {

@@ -1,0 +1,310 @@
+import Embedding
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import Support
+
+/// How a replay runs, beside the world it simulates.
+public struct ReplayOptions: Sendable {
+    /// The simulated world (days, seed, held-back labels, silence, drift).
+    public var scenario = ReplayScenario()
+    /// Starts a core serving `socket` over `dataDirectory` and gives back how to stop it.
+    public typealias CoreStarter = @Sendable (_ socket: String, _ dataDirectory: String) async throws -> @Sendable () async -> Void
+
+    /// The `loopdesk-core` binary; `nil` to look beside the running executable (``CoreProcess/locateExecutable()``).
+    public var coreExecutable: String?
+    /// How each run gets its core; `nil`: a `loopdesk-core` child process (``coreExecutable``).
+    /// Tests start an in-process server here.
+    public var startCore: CoreStarter?
+    /// Where each run's core data, socket and database go; `nil`: a fresh temporary directory.
+    public var workDirectory: String?
+    /// Keep the work directory afterwards (by default a temporary one is removed).
+    public var keepWorkDirectory = false
+    /// Also run the learning-off baseline on the same stream.
+    public var runBaseline = true
+    /// The learning run's service settings; the baseline's are the same with `learning = false`.
+    public var configuration = SupportConfiguration()
+    /// The baseline's fixed answer threshold; `nil`: the policy's initial threshold.
+    public var baselineThreshold: Double?
+    /// Sentences embedded per batch.
+    public var embeddingBatchSize = 256
+    /// Read the ranker's weights from the core's STATS at the end of each week.
+    public var recordRankerWeights = true
+    /// The simulated date of day 0 (fixed, so runs are reproducible).
+    public var startDate = Date(timeIntervalSince1970: 1_735_689_600)  // 2025-01-01T00:00:00Z
+
+    public init() {}
+}
+
+/// How far a replay has come, for a progress bar.
+public struct ReplayProgress: Sendable, Equatable {
+    /// What is being done.
+    public enum Phase: String, Sendable {
+        /// Embedding the whole ticket stream once, for both runs.
+        case embedding
+        /// The learning system's run.
+        case learning
+        /// The learning-off baseline's run.
+        case baseline
+    }
+
+    public var phase: Phase
+    public var done: Int
+    public var total: Int
+    /// The simulated day (0 while embedding).
+    public var day: Int
+}
+
+/// The replay harness's entry: replays a labelled ticket stream through the
+/// real answer service and a real `loopdesk-core`, with simulated outcomes, and
+/// returns what happened to every ticket in the learning run and the
+/// learning-off baseline (``ReplayReport`` turns that into figures).
+///
+/// ```swift
+/// var options = ReplayOptions()
+/// options.scenario = .productUpdates(days: 90, seed: 7)
+/// let dataset = try CLINC150.load(directory: "../shared/data/clinc150", seed: 7)
+/// let runner = ReplayRunner(options: options, embedder: try Embedder.load())
+/// let report = ReplayReport(try await runner.run(dataset))
+/// print(report.markdown())
+/// ```
+///
+/// Each run gets its own core process and database in the work directory, so
+/// nothing learned in one leaks into the other; both see the same stream, the
+/// same vectors (embedded once) and the same agent-written articles at the same
+/// tickets. Only the clock is simulated: it is advanced through the days and
+/// across each day's tickets.
+public struct ReplayRunner: Sendable {
+    public let options: ReplayOptions
+    public let embedder: any SentenceEmbedder
+    let logger: Logger
+    let progress: (@Sendable (ReplayProgress) -> Void)?
+
+    /// - Parameters:
+    ///   - options: how to run.
+    ///   - embedder: the embedder the service and the stream use.
+    ///   - logger: where warnings go (rejected outcomes, a core that failed to stop).
+    ///   - progress: called as tickets are embedded and asked (every 1 % or so).
+    public init(options: ReplayOptions, embedder: any SentenceEmbedder, logger: Logger = Logger(label: "loopdesk.replay"),
+                progress: (@Sendable (ReplayProgress) -> Void)? = nil) {
+        self.options = options
+        self.embedder = embedder
+        self.logger = logger
+        self.progress = progress
+    }
+
+    /// Lays the scenario over `dataset` and replays it.
+    /// - Throws: ``ReplayError`` for a bad scenario; ``SupportError`` when the core cannot start or the service fails.
+    public func run(_ dataset: ReplayDataset) async throws -> ReplayResult {
+        try await run(plan: options.scenario.plan(dataset))
+    }
+
+    /// Replays a laid-out stream: the learning run, then the baseline.
+    public func run(plan: ReplayPlan) async throws -> ReplayResult {
+        let fileManager = FileManager.default
+        let root = options.workDirectory ?? fileManager.temporaryDirectory
+            .appendingPathComponent("loopdesk-replay-\(UUID().uuidString.prefix(8))").path
+        try fileManager.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { if !options.keepWorkDirectory && options.workDirectory == nil { try? fileManager.removeItem(atPath: root) } }
+
+        let vectors = embedStream(plan)
+        var configuration = options.configuration
+        configuration.learning = true
+        let learning = try await runOnce(plan, vectors: vectors, phase: .learning, configuration: configuration,
+                                         writing: .afterEscalations(plan.agentWritesAfterEscalations),
+                                         directory: (root as NSString).appendingPathComponent("learning"))
+        var baseline: RunOutput?
+        if options.runBaseline {
+            configuration.learning = false
+            if let threshold = options.baselineThreshold { configuration.policy.fixedThreshold = threshold }
+            baseline = try await runOnce(plan, vectors: vectors, phase: .baseline, configuration: configuration,
+                                         writing: .atTickets(learning.writtenAt),
+                                         directory: (root as NSString).appendingPathComponent("baseline"))
+        }
+        return ReplayResult(days: plan.days, learning: learning.records, baseline: baseline?.records,
+                            releases: plan.releases, articlesWritten: learning.writtenAt,
+                            weightsByWeek: options.recordRankerWeights ? learning.weights : nil,
+                            rejectedOutcomes: learning.rejectedOutcomes + (baseline?.rejectedOutcomes ?? 0))
+    }
+
+    /// Every ticket's vector, in stream order, embedded in batches.
+    func embedStream(_ plan: ReplayPlan) -> [[Float]] {
+        let total = plan.tickets.count, batch = max(1, options.embeddingBatchSize)
+        var vectors: [[Float]] = []
+        vectors.reserveCapacity(total)
+        progress?(ReplayProgress(phase: .embedding, done: 0, total: total, day: 0))
+        for start in stride(from: 0, to: total, by: batch) {
+            let end = min(start + batch, total)
+            vectors += embedder.embed(plan.tickets[start..<end].map(\.text))
+            progress?(ReplayProgress(phase: .embedding, done: end, total: total, day: 0))
+        }
+        return vectors
+    }
+
+    struct RunOutput {
+        var records: [ReplayRecord]
+        var writtenAt: [Int: String]
+        var weights: [[String: Double]]
+        var rejectedOutcomes: Int
+    }
+
+    /// A pending outcome: the answer it is about and the event.
+    struct PendingEvent {
+        var impressionID: String
+        var ticket: PlannedTicket
+        var event: SimulatedEvent
+    }
+
+    /// One run on a fresh core and database.
+    func runOnce(_ plan: ReplayPlan, vectors: [[Float]], phase: ReplayProgress.Phase, configuration: SupportConfiguration,
+                 writing: OutcomeSimulator.ArticleWriting, directory: String) async throws -> RunOutput {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let socket = (directory as NSString).appendingPathComponent("core.sock")
+        let dataDirectory = (directory as NSString).appendingPathComponent("core")
+        let stopCore: @Sendable () async -> Void
+        if let startCore = options.startCore {
+            stopCore = try await startCore(socket, dataDirectory)
+        } else {
+            let core = try await CoreProcess.start(executable: options.coreExecutable, socket: socket, dataDirectory: dataDirectory,
+                                                   logPath: (directory as NSString).appendingPathComponent("core.log"))
+            stopCore = { await Self.stop(core) }
+        }
+        do {
+            let output = try await drive(plan, vectors: vectors, phase: phase, configuration: configuration, writing: writing,
+                                         databasePath: (directory as NSString).appendingPathComponent("loopdesk.sqlite"),
+                                         socket: socket)
+            await stopCore()
+            return output
+        } catch {
+            await stopCore()
+            throw error
+        }
+    }
+
+    /// Stops a child core: SIGTERM and wait, then SIGKILL after `grace` seconds.
+    /// A replay throws its core's data away, so a core that does not honour
+    /// SIGTERM must not hang the run (a child spawned from a thread that blocks
+    /// SIGTERM inherits that mask through `posix_spawn`).
+    static func stop(_ core: CoreProcess, grace: Double = 5) async {
+        let pid = core.pid
+        let watchdog = Task {
+            try await Task.sleep(nanoseconds: UInt64(grace * 1e9))
+            if core.isRunning { kill(pid, SIGKILL) }
+        }
+        await core.stop()
+        watchdog.cancel()
+    }
+
+    private func drive(_ plan: ReplayPlan, vectors: [[Float]], phase: ReplayProgress.Phase, configuration: SupportConfiguration,
+                       writing: OutcomeSimulator.ArticleWriting, databasePath: String, socket: String) async throws -> RunOutput {
+        let clock = SimulatedClock(start: options.startDate)
+        let service = try await SupportService.open(databasePath: databasePath, coreSocket: socket, embedder: embedder,
+                                                    clock: clock, configuration: configuration, logger: logger)
+        var knowledge = KnowledgeState()
+        var simulator = OutcomeSimulator(seed: plan.seed, writing: writing, articleByLabel: plan.articleByLabel)
+        var records: [ReplayRecord] = []
+        records.reserveCapacity(plan.tickets.count)
+        var pending: [Int: [PendingEvent]] = [:]
+        var weights: [[String: Double]] = []
+        var rejected = 0
+
+        func publish(_ articles: [ReplayArticle]) async throws {
+            guard !articles.isEmpty else { return }
+            try await service.upsertArticles(articles.map { ArticleInput(id: $0.id, title: $0.title, body: $0.body) })
+            for article in articles { knowledge.add(articleID: article.id, label: article.label) }
+        }
+        func deliver(_ item: PendingEvent) async {
+            let e = item.event
+            do {
+                let response = try await service.recordOutcome(OutcomeRequest(
+                    impressionID: item.impressionID, outcome: e.outcome, csat: e.csat, agentReply: e.agentReply, articleID: e.articleID))
+                if let label = e.writesArticleFor, let created = response.createdArticle {
+                    knowledge.add(articleID: created.id, label: label)
+                }
+            } catch {
+                rejected += 1
+                if rejected <= 5 {
+                    logger.warning("replay: the service refused \(e.outcome.rawValue) on ticket \(item.ticket.index) (\(item.ticket.label)): \(error)")
+                }
+            }
+        }
+
+        do {
+            try await publish(plan.initialArticles)
+            let total = plan.tickets.count, step = max(1, total / 200)
+            var next = 0
+            for day in 0..<plan.days {
+                let dayStart = options.startDate.addingTimeInterval(Double(day) * 86_400)
+                clock.set(dayStart)
+                for item in pending.removeValue(forKey: day) ?? [] { await deliver(item) }
+                try await publish(plan.releases.filter { $0.day == day && $0.publishesArticle && !knowledge.hasArticle(for: $0.label) }
+                    .map(\.article))
+
+                var end = next
+                while end < total && plan.tickets[end].day <= day { end += 1 }
+                let count = end - next
+                for position in next..<end {
+                    let ticket = plan.tickets[position]
+                    clock.set(dayStart.addingTimeInterval((Double(position - next) + 0.5) / Double(count) * 86_400))
+                    let answerable = ticket.isInScope && knowledge.hasArticle(for: ticket.label)
+                    let response: AskResponse
+                    do {
+                        response = try await service.ask(AskRequest(text: ticket.text, conversationID: "replay-\(phase.rawValue)-\(ticket.index)",
+                                                                    context: ticket.context, vector: vectors[position]))
+                    } catch SupportError.emptyQuestion, SupportError.questionTooLong {
+                        records.append(ReplayRecord(index: ticket.index, day: day, label: ticket.label, inScope: ticket.isInScope,
+                                                    decision: .escalate, articleID: nil, right: false, answerable: answerable))
+                        continue
+                    }
+                    let answeredID = response.decision == .answer ? response.article?.id : nil
+                    records.append(ReplayRecord(
+                        index: ticket.index, day: day, label: ticket.label, inScope: ticket.isInScope, decision: response.decision,
+                        articleID: response.article?.id, right: knowledge.isRight(articleID: answeredID, label: ticket.label),
+                        score: response.score, lower: response.lower, threshold: response.threshold, answerable: answerable))
+                    for event in simulator.events(for: ticket, decision: response.decision, answeredArticleID: answeredID,
+                                                  knowledge: knowledge) {
+                        let item = PendingEvent(impressionID: response.impressionID, ticket: ticket, event: event)
+                        if event.delayDays == 0 { await deliver(item) } else { pending[day + event.delayDays, default: []].append(item) }
+                    }
+                    if (position + 1) % step == 0 || position + 1 == total {
+                        progress?(ReplayProgress(phase: phase, done: position + 1, total: total, day: day))
+                    }
+                }
+                next = end
+                if options.recordRankerWeights, day % 7 == 6 || day == plan.days - 1 {
+                    weights.append(await rankerWeights(service, collection: configuration.collection))
+                }
+            }
+            for day in pending.keys.sorted() {
+                clock.set(options.startDate.addingTimeInterval(Double(day) * 86_400))
+                for item in pending[day]! { await deliver(item) }
+            }
+            await service.deliverPending()
+        } catch {
+            await service.close()
+            throw error
+        }
+        await service.close()
+        if rejected > 5 { logger.warning("replay: \(rejected) outcomes were refused by the service in the \(phase.rawValue) run") }
+        return RunOutput(records: records, writtenAt: simulator.writtenAt, weights: weights, rejectedOutcomes: rejected)
+    }
+
+    /// The ranker's weights by feature name from the core's STATS; empty when the core does not report them.
+    func rankerWeights(_ service: SupportService, collection: String) async -> [String: Double] {
+        guard let json = try? await service.core.run({ client in try await client.stats(collection: collection) }),
+              let root = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+              let collections = root["collections"] as? [String: Any],
+              let entry = collections[collection] as? [String: Any],
+              let ranking = entry["ranking"] as? [String: Any],
+              let model = ranking["model"] as? [String: Any],
+              let features = model["features"] as? [[String: Any]]
+        else { return [:] }
+        var weights: [String: Double] = [:]
+        for feature in features {
+            if let name = feature["name"] as? String, let weight = feature["weight"] as? Double { weights[name] = weight }
+        }
+        return weights
+    }
+}

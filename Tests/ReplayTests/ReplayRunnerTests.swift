@@ -1,0 +1,124 @@
+import CoreServer
+import Embedding
+import Foundation
+import Logging
+@testable import Replay
+import Support
+import XCTest
+
+/// ReplayRunner.swift end to end: a small labelled stream through the real
+/// service and an in-process core, both runs.
+final class ReplayRunnerTests: XCTestCase {
+    /// An in-process core per run, stopped by the runner.
+    private final class InProcessCore: @unchecked Sendable {
+        let server: CoreServer
+        init(socket: String, dataDirectory: String) throws {
+            var configuration = ServerConfiguration(socketPath: socket, dataPath: dataDirectory)
+            configuration.fsyncPolicy = .no
+            var logger = Logger(label: "test.core")
+            logger.logLevel = .error
+            server = try CoreServer(configuration: configuration, logger: logger)
+            server.start()
+        }
+        func stop() { _ = server.shutdown() }
+    }
+
+    private static let repositoryRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    private static let embedder: any SentenceEmbedder =
+        (try? Embedder.load(searchDirectories: [repositoryRoot], warn: { _ in })) ?? HashedEmbedder()
+
+    /// Six topics with their own words, 30 questions each, and 10 out-of-scope ones.
+    private static let dataset: ReplayDataset = {
+        let topics: [(String, String, [String])] = [
+            ("password", "Reset your password", ["forgot my password", "reset password", "cannot log in password", "password reset link"]),
+            ("refund", "Get a refund", ["I want a refund", "refund my order", "money back refund", "how do refunds work"]),
+            ("shipping", "Track your shipment", ["where is my package", "track shipping", "delivery is late", "shipment tracking number"]),
+            ("invoice", "Download an invoice", ["download invoice", "need an invoice pdf", "billing invoice copy", "invoice for my company"]),
+            ("cancel", "Cancel your subscription", ["cancel my subscription", "stop subscription", "end my plan cancel", "how to cancel"]),
+            ("upgrade", "Upgrade your plan", ["upgrade my plan", "move to premium plan", "upgrade to pro", "more seats upgrade"]),
+        ]
+        let articles = topics.map { ReplayArticle(id: "kb-\($0.0)", title: $0.1, body: $0.1 + ". " + $0.2.joined(separator: ". "), label: $0.0) }
+        let prefixes = ["", "hi, ", "please help: ", "urgent ", "hello, ", "quick question, ", "hey ", "support: "]
+        var tickets: [ReplayTicket] = []
+        for i in 0..<30 {
+            for (label, _, phrasings) in topics {
+                tickets.append(ReplayTicket(text: prefixes[i % prefixes.count] + phrasings[(i / prefixes.count + i) % phrasings.count], label: label))
+            }
+            if i % 3 == 0 { tickets.append(ReplayTicket(text: ["what is the capital of peru", "tell me a joke", "how tall is everest",
+                                                               "best pizza recipe", "who won the match"][i % 5], label: "oos")) }
+        }
+        return ReplayDataset(tickets: tickets, articles: articles)
+    }()
+
+    private func options(_ scenario: ReplayScenario) -> ReplayOptions {
+        var options = ReplayOptions()
+        options.scenario = scenario
+        options.startCore = { socket, data in
+            let core = try InProcessCore(socket: socket, dataDirectory: data)
+            return { core.stop() }
+        }
+        return options
+    }
+
+    func testSteadyStateRunsBothSystemsOnTheSameStream() async throws {
+        var scenario = ReplayScenario()
+        scenario.days = 14
+        let phases = ProgressBox<[ReplayProgress.Phase: Int]>([:])
+        let runner = ReplayRunner(options: options(scenario), embedder: Self.embedder) { p in phases.withLock { $0[p.phase] = p.done } }
+        let result = try await runner.run(Self.dataset)
+        let baseline = try XCTUnwrap(result.baseline)
+        let n = Self.dataset.tickets.count
+        XCTAssertEqual(result.rejectedOutcomes, 0, "every simulated outcome is one the service accepts")
+        XCTAssertEqual(result.learning.map(\.index), Array(0..<n))
+        XCTAssertEqual(baseline.map(\.label), result.learning.map(\.label))
+        XCTAssertEqual(phases.withLock { $0 }, [.embedding: n, .learning: n, .baseline: n])
+        for record in result.learning + baseline {
+            XCTAssertEqual(record.answerable, record.inScope, "steady state: every label has its article")
+            if record.right { XCTAssertEqual(record.articleID, "kb-\(record.label)") }
+            if !record.inScope { XCTAssertFalse(record.right) }
+            XCTAssertTrue((0..<14).contains(record.day))
+        }
+        XCTAssertEqual(result.weightsByWeek?.count, 2)
+        XCTAssertFalse(result.weightsByWeek?.last?.isEmpty ?? true, "the core reports the ranker's weights")
+        let report = ReplayReport(result)
+        XCTAssertEqual(report.summary.learning.tickets, n)
+        XCTAssertEqual(report.summary.learning.oracleResolutionRate, 1)
+    }
+
+    func testHeldBackLabelsGetTheirArticleFromTheAgentInBothRuns() async throws {
+        var scenario = ReplayScenario()
+        scenario.days = 14
+        scenario.seed = 3
+        scenario.initialKnowledgeFraction = 0.5
+        let result = try await ReplayRunner(options: options(scenario), embedder: Self.embedder).run(Self.dataset)
+        let baseline = try XCTUnwrap(result.baseline)
+        XCTAssertEqual(result.rejectedOutcomes, 0)
+        XCTAssertEqual(result.releases.count, 3)
+        XCTAssertEqual(Set(result.articlesWritten.values), Set(result.releases.map(\.label)),
+                       "every new product's article is written by an agent")
+        for (index, label) in result.articlesWritten {
+            let release = result.releases.first { $0.label == label }!
+            for records in [result.learning, baseline] {
+                let mine = records.filter { $0.label == label }
+                XCTAssertTrue(mine.allSatisfy { $0.day >= release.day }, "no question before the launch")
+                XCTAssertFalse(mine.contains { $0.index <= index && $0.answerable }, "no article before the agent wrote it")
+                XCTAssertTrue(mine.last!.answerable, "the written article is in the KB afterwards")
+            }
+            // The third of its questions is where the agent wrote it (all earlier ones were escalated or wrong).
+            XCTAssertEqual(result.learning.filter { $0.label == label && $0.index <= index }.count, 3)
+        }
+    }
+}
+
+/// A value behind a lock, for progress callbacks.
+private final class ProgressBox<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func withLock<T>(_ body: (inout Value) -> T) -> T { lock.withLock { body(&value) } }
+}
