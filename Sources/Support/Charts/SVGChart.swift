@@ -83,17 +83,8 @@ public struct SVGChart: Sendable, Equatable {
         func px(_ x: Double) -> Double { p.left + (x - xr.lowerBound) / (xr.upperBound - xr.lowerBound) * (p.right - p.left) }
         func py(_ y: Double) -> Double { p.bottom - (y - yr.lowerBound) / (yr.upperBound - yr.lowerBound) * (p.bottom - p.top) }
 
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" "
-            + "viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(Self.escape(title))\" "
-            + "font-family=\"sans-serif\" font-size=\"11\">\n"
-        out += "<title>\(Self.escape(title))</title>\n"
-        out += "<rect x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>\n"
-        out += "<text x=\"\(Self.f(p.left))\" y=\"18\" font-size=\"13\" font-weight=\"bold\">\(Self.escape(title))</text>\n"
-        for tick in Self.ticks(yr) {
-            let y = py(tick)
-            out += "<line x1=\"\(Self.f(p.left))\" y1=\"\(Self.f(y))\" x2=\"\(Self.f(p.right))\" y2=\"\(Self.f(y))\" stroke=\"#e5e5e5\"/>\n"
-            out += "<text x=\"\(Self.f(p.left - 6))\" y=\"\(Self.f(y + 4))\" text-anchor=\"end\">\(Self.escape(Self.label(tick, yFormat)))</text>\n"
-        }
+        var out = Self.frame(width: width, height: height, title: title, left: p.left, right: p.right, yRange: yr,
+                             yFormat: yFormat, y: py)
         for tick in Self.ticks(xr) {
             let x = px(tick)
             out += "<line x1=\"\(Self.f(x))\" y1=\"\(Self.f(p.bottom))\" x2=\"\(Self.f(x))\" y2=\"\(Self.f(p.bottom + 4))\" stroke=\"#333333\"/>\n"
@@ -126,6 +117,25 @@ public struct SVGChart: Sendable, Equatable {
             out += "<text x=\"\(Self.f(p.right + 38))\" y=\"\(Self.f(ly + 4))\">\(Self.escape(s.name))</text>\n"
         }
         out += "</svg>\n"
+        return out
+    }
+
+    /// The start of a chart's `<svg>` element: the element, its title, a white
+    /// background, the heading, and the horizontal grid lines with y tick labels
+    /// between `left` and `right`; `y` maps a value to its pixel row.
+    static func frame(width: Int, height: Int, title: String, left: Double, right: Double, yRange: ClosedRange<Double>,
+                      yFormat: AxisFormat, y: (Double) -> Double) -> String {
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" "
+            + "viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(escape(title))\" "
+            + "font-family=\"sans-serif\" font-size=\"11\">\n"
+        out += "<title>\(escape(title))</title>\n"
+        out += "<rect x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>\n"
+        out += "<text x=\"\(f(left))\" y=\"18\" font-size=\"13\" font-weight=\"bold\">\(escape(title))</text>\n"
+        for tick in ticks(yRange) {
+            let row = y(tick)
+            out += "<line x1=\"\(f(left))\" y1=\"\(f(row))\" x2=\"\(f(right))\" y2=\"\(f(row))\" stroke=\"#e5e5e5\"/>\n"
+            out += "<text x=\"\(f(left - 6))\" y=\"\(f(row + 4))\" text-anchor=\"end\">\(escape(label(tick, yFormat)))</text>\n"
+        }
         return out
     }
 

@@ -10,7 +10,7 @@ public enum FeatureRequestDetector {
     /// Phrases that ask for something the product does not do, as regular
     /// expressions over the lower-cased text with apostrophes straightened.
     public static let patterns: [String] = [
-        #"\b(can|could|would|will) (you|u|your team) (please )?(add|build|implement|introduce|make|allow|offer|provide)\b"#,
+        #"\b(can|could|would|will) (you|u|your team) (please )?(add|adding|build|implement|introduce|make|allow|offer|provide|consider)\b"#,
         #"\b(please|pls|kindly) (add|build|implement|consider|allow|bring|introduce|make it possible)\b"#,
         #"\b(would|it'?d|it would|that would|that'?d) be (really |very |so |super )?(nice|great|helpful|useful|awesome|good|cool|handy)\b"#,
         #"\bfeature request\b"#,

@@ -194,11 +194,20 @@ public struct Insights: Sendable {
             .map { members in
                 var termCounts: [String: Int] = [:]
                 var topicCounts: [String: Int] = [:]
+                var surfaces: [String: [String: Int]] = [:]
                 for q in members {
                     for word in Set(Self.terms(q.text)) { termCounts[word, default: 0] += 1 }
                     topicCounts[q.topic ?? SupportReports.noTopic, default: 0] += 1
+                    for raw in q.text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }) {
+                        surfaces[TextTokens.stem(String(raw)), default: [:]][String(raw), default: 0] += 1
+                    }
                 }
-                let title = termCounts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(3).map(\.key).joined(separator: " ")
+                // Title words as customers wrote them ("invoices"), not as stemmed ("invoic").
+                func surface(_ stem: String) -> String {
+                    surfaces[stem]?.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? stem
+                }
+                let title = termCounts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(3).map { surface($0.key) }
+                    .joined(separator: " ")
                 let newestFirst = members.sorted { $0.createdAt > $1.createdAt }
                 return FeatureRequestCluster(
                     title: title.isEmpty ? "feature requests" : title, count: members.count,

@@ -1,0 +1,98 @@
+import Foundation
+
+/// A bar chart rendered as a standalone inline SVG element: categories along
+/// the x axis, one bar per series in each, y ticks and a legend — histograms
+/// and per-topic rates on the dashboard. Like ``SVGChart``, no scripts and no
+/// external resources. Axis ticks and labels follow ``SVGChart``'s rules.
+///
+/// ```swift
+/// var chart = SVGBarChart(title: "Confidence", categories: ["0.0", "0.1"], yLabel: "answers")
+/// chart.series = [SVGBarChart.Series(name: "score", values: [3, 7])]
+/// let svg = chart.render()
+/// ```
+public struct SVGBarChart: Sendable, Equatable {
+    /// One set of bars, one value per category; a `nil` value draws no bar.
+    public struct Series: Sendable, Equatable {
+        public var name: String
+        public var values: [Double?]
+        /// A CSS colour; `nil` picks from ``SVGChart/palette`` by position.
+        public var color: String?
+
+        public init(name: String, values: [Double?], color: String? = nil) {
+            self.name = name
+            self.values = values
+            self.color = color
+        }
+    }
+
+    public var title: String
+    public var categories: [String]
+    public var yLabel: String
+    public var series: [Series] = []
+    public var width = 640
+    public var height = 300
+    /// The y range; `nil` runs from 0 to the largest value.
+    public var yRange: ClosedRange<Double>?
+    public var yFormat: SVGChart.AxisFormat = .number(decimals: 0)
+
+    public init(title: String, categories: [String], yLabel: String, series: [Series] = []) {
+        self.title = title
+        self.categories = categories
+        self.yLabel = yLabel
+        self.series = series
+    }
+
+    /// The `<svg>` element.
+    public func render() -> String {
+        let values = series.flatMap { $0.values.compactMap { $0 } }.filter(\.isFinite)
+        let yr = SVGChart.fit(yRange, [0, values.max().map { $0 > 0 ? $0 : 1 } ?? 1] + values)
+        let legend = series.count > 1 || !(series.first?.name.isEmpty ?? true)
+        let left = 56.0, top = 30.0, right = Double(width) - (legend ? 130 : 16)
+        let rotate = categories.count > 8 || (categories.map(\.count).max() ?? 0) > 10
+        let bottom = Double(height) - (rotate ? 78 : 42)
+        func py(_ y: Double) -> Double { bottom - (y - yr.lowerBound) / (yr.upperBound - yr.lowerBound) * (bottom - top) }
+        let f = SVGChart.f, escape = SVGChart.escape
+
+        var out = SVGChart.frame(width: width, height: height, title: title, left: left, right: right, yRange: yr,
+                                 yFormat: yFormat, y: py)
+        let slot = (right - left) / Double(max(1, categories.count))
+        let barWidth = max(1, slot * 0.8 / Double(max(1, series.count)))
+        for (c, category) in categories.enumerated() {
+            let x0 = left + Double(c) * slot + slot * 0.1
+            for (s, line) in series.enumerated() {
+                guard c < line.values.count, let value = line.values[c], value.isFinite else { continue }
+                let color = escape(line.color ?? SVGChart.palette[s % SVGChart.palette.count])
+                let y = py(min(max(value, yr.lowerBound), yr.upperBound)), base = py(max(yr.lowerBound, 0))
+                out += "<rect x=\"\(f(x0 + Double(s) * barWidth))\" y=\"\(f(min(y, base)))\" width=\"\(f(barWidth))\" "
+                    + "height=\"\(f(abs(base - y)))\" fill=\"\(color)\"><title>\(escape(category)) · \(escape(line.name)): "
+                    + "\(escape(SVGChart.label(value, yFormat)))</title></rect>\n"
+            }
+            let cx = left + (Double(c) + 0.5) * slot
+            if rotate {
+                out += "<text x=\"\(f(cx))\" y=\"\(f(bottom + 12))\" text-anchor=\"end\" "
+                    + "transform=\"rotate(-40 \(f(cx)) \(f(bottom + 12)))\">\(escape(Self.short(category)))</text>\n"
+            } else {
+                out += "<text x=\"\(f(cx))\" y=\"\(f(bottom + 16))\" text-anchor=\"middle\">\(escape(category))</text>\n"
+            }
+        }
+        out += "<line x1=\"\(f(left))\" y1=\"\(f(bottom))\" x2=\"\(f(right))\" y2=\"\(f(bottom))\" stroke=\"#333333\"/>\n"
+        out += "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(bottom))\" stroke=\"#333333\"/>\n"
+        out += "<text x=\"14\" y=\"\(f((top + bottom) / 2))\" text-anchor=\"middle\" "
+            + "transform=\"rotate(-90 14 \(f((top + bottom) / 2)))\">\(escape(yLabel))</text>\n"
+        if legend {
+            for (s, line) in series.enumerated() {
+                let color = escape(line.color ?? SVGChart.palette[s % SVGChart.palette.count])
+                let ly = top + 8 + Double(s) * 18
+                out += "<rect x=\"\(f(right + 12))\" y=\"\(f(ly - 6))\" width=\"14\" height=\"12\" fill=\"\(color)\"/>\n"
+                out += "<text x=\"\(f(right + 32))\" y=\"\(f(ly + 4))\">\(escape(line.name))</text>\n"
+            }
+        }
+        out += "</svg>\n"
+        return out
+    }
+
+    /// A category label cut to 18 characters for a slanted axis.
+    static func short(_ text: String) -> String {
+        text.count <= 18 ? text : String(text.prefix(17)) + "…"
+    }
+}
