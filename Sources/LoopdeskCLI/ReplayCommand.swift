@@ -1,0 +1,166 @@
+import ArgumentParser
+import Embedding
+import Foundation
+import Logging
+import Replay
+
+/// `loopdesk replay`: replays a labelled ticket stream through a real core and
+/// the answer service with simulated outcomes, against the learning-off
+/// baseline, and reports the weekly curve (issue 9; the `Replay` module).
+struct ReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Replay labelled tickets over simulated days and report how Loopdesk learns.",
+        discussion: """
+            Input: --tickets T.jsonl ({"text", "label", "day"?, "context"?} per line; label "oos"
+            marks an out-of-scope question) with --articles A.jsonl ({"id", "title", "body", "label"}),
+            or --clinc150 DIR (CLINC150's data_full.json, converted: one article per intent).
+
+            The default world is the steady state: every article in the knowledge base on day 0,
+            every outcome observed. --initial-kb, --silence, --drift and --scenario product-updates
+            make it harder. Everything random follows --seed.
+
+            Prints a Markdown summary (the last 30 simulated days and every week); --json and --html
+            write the full report. Needs loopdesk-core beside this binary (or --core-binary).
+            """
+    )
+
+    @Option(name: .long, help: "Tickets JSONL.")
+    var tickets: String?
+
+    @Option(name: .long, help: "Articles JSONL.")
+    var articles: String?
+
+    @Option(name: .customLong("clinc150"), help: "The CLINC150 directory (holding data_full.json).")
+    var clinc150: String?
+
+    @Option(name: .long, help: "Simulated days.")
+    var days = 90
+
+    @Option(name: .long, help: "The seed of every random choice.")
+    var seed: UInt64 = 1
+
+    @Option(name: .long, help: "Write the JSON report here.")
+    var json: String?
+
+    @Option(name: .long, help: "Write the HTML report here.")
+    var html: String?
+
+    @Option(name: .long, help: "A named scenario: product-updates (20 % of the labels held back, released from day 30).")
+    var scenario: String?
+
+    @Option(name: .customLong("initial-kb"), help: "The fraction of labels with an article on day 0; the rest are released later.")
+    var initialKB: Double?
+
+    @Option(name: .customLong("held-back"), help: "What a release brings: new-products (questions start then, no article) or late-articles.")
+    var heldBack: String = ReplayScenario.HeldBackMode.newProducts.rawValue
+
+    @Option(name: .long, help: "The fraction of customers who never confirm.")
+    var silence: Double = 0
+
+    @Option(name: .long, help: "A term-substitution file (from<TAB>to lines, and 'day N').")
+    var drift: String?
+
+    @Option(name: .customLong("drift-day"), help: "The first day the drift applies (overrides the file's 'day N').")
+    var driftDay: Int?
+
+    @Flag(name: .customLong("no-baseline"), help: "Skip the learning-off baseline.")
+    var noBaseline = false
+
+    @Option(name: .customLong("core-binary"), help: "The loopdesk-core binary (default: beside this one, or $LOOPDESK_CORE_BINARY).")
+    var coreBinary: String?
+
+    @Option(name: .customLong("work-dir"), help: "Keep each run's core data and database here (default: a temporary directory, removed).")
+    var workDir: String?
+
+    @Option(name: .long, help: "The model directory (default: $LOOPDESK_MODEL_DIR, or models/all-MiniLM-L6-v2 above the current directory).")
+    var modelDir: String?
+
+    @Flag(name: .long, help: "Use the hashed fallback embedder even if the model is installed.")
+    var hashed = false
+
+    @Flag(name: .long, help: "No progress lines on standard error.")
+    var quiet = false
+
+    func validate() throws {
+        if clinc150 == nil && (tickets == nil || articles == nil) {
+            throw ValidationError("give --tickets and --articles, or --clinc150 DIR")
+        }
+        if clinc150 != nil && (tickets != nil || articles != nil) {
+            throw ValidationError("give either --clinc150 or --tickets/--articles, not both")
+        }
+        if let scenario, scenario != "product-updates" {
+            throw ValidationError("unknown --scenario \(scenario); the named scenario is product-updates")
+        }
+        if ReplayScenario.HeldBackMode(rawValue: heldBack) == nil {
+            throw ValidationError("--held-back must be new-products or late-articles, not \(heldBack)")
+        }
+    }
+
+    func run() async throws {
+        var world = scenario == "product-updates" ? ReplayScenario.productUpdates(days: days, seed: seed) : ReplayScenario()
+        world.days = days
+        world.seed = seed
+        if let initialKB { world.initialKnowledgeFraction = initialKB }
+        world.heldBackMode = ReplayScenario.HeldBackMode(rawValue: heldBack)!
+        world.silenceRate = silence
+        if let drift { world.drift = try TermDrift.load(path: drift, day: driftDay) }
+        try world.validate()
+
+        let dataset = if let clinc150 {
+            try CLINC150.load(directory: clinc150, seed: seed)
+        } else {
+            try ReplayDataset.load(ticketsPath: tickets!, articlesPath: articles!)
+        }
+        let embedder: any SentenceEmbedder = hashed ? HashedEmbedder() : try Embedder.load(modelDirectory: modelDir)
+
+        var options = ReplayOptions()
+        options.scenario = world
+        options.coreExecutable = coreBinary
+        options.workDirectory = workDir
+        options.runBaseline = !noBaseline
+        var logger = Logger(label: "loopdesk.replay")
+        logger.logLevel = .warning
+        let printer = ProgressLines()
+        let progress: (@Sendable (ReplayProgress) -> Void)?
+        if quiet { progress = nil } else { progress = { printer.show($0) } }
+        let runner = ReplayRunner(options: options, embedder: embedder, logger: logger, progress: progress)
+        let started = Date()
+        let result = try await runner.run(dataset)
+
+        let report = ReplayReport(result)
+        print(report.markdown())
+        print(String(format: "%d tickets × %d runs in %.0f s.", dataset.tickets.count, noBaseline ? 1 : 2, Date().timeIntervalSince(started)))
+        if result.rejectedOutcomes > 0 {
+            print("warning: the service refused \(result.rejectedOutcomes) simulated outcomes (see the log above)")
+        }
+        if let json {
+            try report.jsonData().write(to: URL(fileURLWithPath: json))
+            print("JSON report: \(json)")
+        }
+        if let html {
+            try ReplayHTML.page(report).write(toFile: html, atomically: true, encoding: .utf8)
+            print("HTML report: \(html)")
+        }
+    }
+
+}
+
+/// One line on standard error per tenth of each replay phase: short in logs, enough to see it move.
+/// (StderrProgress, the CLI's shared bar, can take this over once it is in the tree.)
+private final class ProgressLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var shown: [ReplayProgress.Phase: Int] = [:]
+
+    func show(_ p: ReplayProgress) {
+        let tenth = p.done * 10 / max(p.total, 1)
+        let isNew = lock.withLock { () -> Bool in
+            guard shown[p.phase] != tenth else { return false }
+            shown[p.phase] = tenth
+            return true
+        }
+        guard isNew else { return }
+        let day = p.phase == .embedding ? "" : ", day \(p.day + 1)"
+        FileHandle.standardError.write(Data("replay: \(p.phase.rawValue) \(p.done)/\(p.total)\(day)\n".utf8))
+    }
+}
