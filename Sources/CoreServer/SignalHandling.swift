@@ -38,6 +38,13 @@ extension CoreServer {
             action.sa_flags = SA_RESTART
             sigaction(number, &action, nil)
         }
+        // A parent may have started us with these signals blocked (Foundation's `Process`
+        // passes on the spawning thread's mask, and Swift's worker threads block SIGTERM):
+        // unblock them here, so the handler runs, and in every thread started from now on.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for number in signals { sigaddset(&unblock, number) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         let readEnd = ends[0]
         startThread("ldcore-signals") { [self] in
             var byte: UInt8 = 0
