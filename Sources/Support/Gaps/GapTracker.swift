@@ -96,7 +96,11 @@ public final class GapTracker: Sendable {
             try await observeSerially(question: question, vector: vector, confidence: confidence, answerKey: answerKey,
                                       kind: kind, at: at)
         }
-        if result.1 { await webhooks.deliverDue() }
+        if result.1 {
+            // Not awaited: a slow receiver must not hold up the question that crossed the threshold.
+            let webhooks = self.webhooks
+            Task { await webhooks.deliverDue() }
+        }
         return result.0
     }
 
@@ -108,7 +112,6 @@ public final class GapTracker: Sendable {
         if let (nearest, distance) = try await nearestOpen(to: unit, kind: kind, excluding: nil), distance <= configuration.radius {
             target = nearest
         }
-        var eventWritten = false
         var gap = try store.gapWrite { w -> GapRecord in
             var gap: GapRecord
             if var joined = target {
@@ -129,7 +132,7 @@ public final class GapTracker: Sendable {
         }
         await indexUpsert(gap)
         gap = try await mergeNearby(gap)
-        eventWritten = try writeEventIfDue(&gap)
+        let eventWritten = try writeEventIfDue(&gap)
         return (gap, eventWritten)
     }
 
@@ -212,10 +215,9 @@ public final class GapTracker: Sendable {
 
     /// Re-scores the open knowledge gaps near changed articles and closes those
     /// whose questions the knowledge base now covers: at least
-    /// ``GapConfiguration/closeFraction`` of their questions (the newest 50) have
-    /// an article at ``GapConfiguration/coveredSimilarity`` or closer — by SEARCH
-    /// in the knowledge-base collection, or, with the core down, against the
-    /// changed articles' own vectors.
+    /// ``GapConfiguration/closeFraction`` of their questions (the newest 50) are
+    /// covered (see `coveredCount`), checked with one SEARCH in the knowledge-base
+    /// collection (no RANK: nothing is logged as an impression).
     /// - Parameter changed: the articles' ids and vectors.
     /// - Returns: the ids of the gaps closed.
     @discardableResult
@@ -250,20 +252,27 @@ public final class GapTracker: Sendable {
         }
     }
 
+    /// How many of a gap's questions the knowledge base now covers: some article or alias
+    /// at ``GapConfiguration/coveredSimilarity``, or a changed article that is the
+    /// question's nearest knowledge-base vector (what RANK would put first) at
+    /// ``GapConfiguration/closeSimilarity`` or more. Without the core, only the first test
+    /// against the changed articles' own vectors.
     private func coveredCount(_ questions: [GapQuestionRecord], changed: [(id: String, vector: [Float])]) async throws -> Int {
-        let bar = configuration.coveredSimilarity
-        var best = questions.map { q in changed.map { GapMath.similarity(q.vector, $0.vector) }.max() ?? 0 }
+        let direct = questions.map { q in changed.map { GapMath.similarity(q.vector, $0.vector) }.max() ?? 0 }
         let dimension = knowledgeBase.dimension
-        let usable = questions.allSatisfy { $0.vector.count == dimension }
-        if usable, let results = try? await knowledgeBase.run({ client in
+        var nearest: [Double]?
+        if questions.allSatisfy({ $0.vector.count == dimension }), let results = try? await knowledgeBase.run({ client in
             try await client.search(collection: knowledgeBase.collection, dimension: dimension,
                                     queries: questions.flatMap(\.vector), k: 1)
-        }) {
-            for (i, result) in results.enumerated() where i < best.count {
-                if let d = result.distances.first { best[i] = max(best[i], 1 - Double(d)) }
-            }
+        }), results.count == questions.count {
+            nearest = results.map { 1 - Double($0.distances.first ?? 1) }
         }
-        return best.filter { $0 >= bar }.count
+        return questions.indices.filter { i in
+            if direct[i] >= configuration.coveredSimilarity { return true }
+            guard let nearest else { return false }
+            return nearest[i] >= configuration.coveredSimilarity
+                || (direct[i] >= configuration.closeSimilarity && direct[i] >= nearest[i] - 1e-4)
+        }.count
     }
 
     // MARK: Reading
