@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Wire
 
@@ -61,6 +64,15 @@ public final class CoreProcess: Sendable {
                 process.standardError = handle
             }
         }
+        // The child inherits the spawning thread's signal mask, and Swift's worker threads
+        // block SIGTERM and SIGINT: spawned from one of them, the core would never see the
+        // SIGTERM of stop(). Unblock them for the spawn only (nothing is awaited in between).
+        var stopSignals = sigset_t(), previousMask = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, &previousMask)
+        defer { pthread_sigmask(SIG_SETMASK, &previousMask, nil) }
         do {
             try process.run()
         } catch {

@@ -1,0 +1,129 @@
+import ArgumentParser
+import Embedding
+import Foundation
+import Logging
+import Support
+import SupportHTTP
+
+/// `loopdesk up --data DIR`: the whole service in one command — a `loopdesk-core` child
+/// on `DIR/core.sock` with its data in `DIR/core/`, the store `DIR/loopdesk.sqlite`, and HTTP.
+struct UpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Start a core, open the store and serve the HTTP API, all under one data directory.",
+        discussion: """
+            Starts `loopdesk-core serve` (found beside this binary, or $LOOPDESK_CORE_BINARY) as a child on
+            DIR/core.sock with data in DIR/core/, opens DIR/loopdesk.sqlite and serves the API of docs/API.md.
+            SIGTERM or SIGINT stops the HTTP server gracefully, then the core (which snapshots on the way out).
+            """
+    )
+
+    @Option(name: .long, help: "The data directory (created if missing).")
+    var data: String
+
+    @OptionGroup var http: HTTPOptions
+
+    func validate() throws { try http.validate() }
+
+    func run() async throws {
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        let logger = http.logger()
+        let root = URL(fileURLWithPath: data)
+        let core = try await CoreProcess.start(socket: root.appendingPathComponent("core.sock").path,
+                                               dataDirectory: root.appendingPathComponent("core").path,
+                                               logPath: root.appendingPathComponent("core.log").path)
+        logger.info("loopdesk-core running (pid \(core.pid), socket \(core.socketPath), log \(root.appendingPathComponent("core.log").path))")
+        do {
+            try await http.serve(databasePath: root.appendingPathComponent("loopdesk.sqlite").path, coreSocket: core.socketPath,
+                                 logger: logger)
+        } catch {
+            await core.stop()
+            throw error
+        }
+        await core.stop()
+        logger.info("loopdesk-core stopped")
+    }
+}
+
+/// `loopdesk serve --core SOCKET --db FILE`: the HTTP API against a core that is already running.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the HTTP API with a store and a core that is already running."
+    )
+
+    @Option(name: .long, help: "The core's socket.")
+    var core: String
+
+    @Option(name: .long, help: "The SQLite store (created if missing).")
+    var db: String
+
+    @OptionGroup var http: HTTPOptions
+
+    func validate() throws { try http.validate() }
+
+    func run() async throws {
+        try await http.serve(databasePath: db, coreSocket: core, logger: http.logger())
+    }
+}
+
+/// The options `up` and `serve` share: address, token, model.
+struct HTTPOptions: ParsableArguments {
+    @Option(name: .long, help: "The HTTP port.")
+    var port = 8080
+
+    @Option(name: .long, help: "The bearer token every endpoint but /v1/health requires (default: $LOOPDESK_TOKEN). Without one, the service binds to 127.0.0.1 only.")
+    var token: String?
+
+    @Option(name: .long, help: "The address to bind (default: 0.0.0.0 with a token, 127.0.0.1 without).")
+    var host: String?
+
+    @Option(name: .long, help: "The MiniLM model directory (default: $LOOPDESK_MODEL_DIR, or models/all-MiniLM-L6-v2 above the current directory; else the hashed fallback).")
+    var modelDir: String?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    var resolvedToken: String? {
+        token ?? ProcessInfo.processInfo.environment["LOOPDESK_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func validate() throws {
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be in 1...65535, not \(port)") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a log level") }
+        if let host, resolvedToken == nil, !["127.0.0.1", "localhost", "::1"].contains(host) {
+            throw ValidationError("--host \(host) without a token would serve the API to the network unauthenticated; "
+                + "give --token (or LOOPDESK_TOKEN), or bind to 127.0.0.1")
+        }
+    }
+
+    func logger() -> Logger {
+        var logger = Logger(label: "loopdesk")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        return logger
+    }
+
+    /// Opens the service, serves HTTP until SIGTERM or SIGINT, then closes the service.
+    func serve(databasePath: String, coreSocket: String, logger: Logger) async throws {
+        let token = resolvedToken
+        let address = host ?? (token == nil ? "127.0.0.1" : "0.0.0.0")
+        if token == nil {
+            logger.notice("no token (--token or LOOPDESK_TOKEN): authentication is off, so the API is bound to \(address) only")
+        }
+        let service = try await SupportService.open(databasePath: databasePath, coreSocket: coreSocket,
+                                                    embedder: try Embedder.load(modelDirectory: modelDir), logger: logger)
+        service.startBackgroundDelivery()
+        let app = LoopdeskHTTPServer.buildApplication(service: service,
+                                                      configuration: LoopdeskHTTPConfiguration(host: address, port: port, token: token),
+                                                      logger: logger)
+        logger.info("serving http://\(address):\(port) (store \(databasePath), core \(coreSocket), embedder \(service.embedder.identity))")
+        do {
+            try await app.runService()
+        } catch {
+            await service.close()
+            throw error
+        }
+        await service.close()
+        logger.info("HTTP server stopped")
+    }
+}

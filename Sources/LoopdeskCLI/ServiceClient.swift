@@ -1,0 +1,100 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A small HTTP client for a running `loopdesk` service, for the CLI verbs given `--server`.
+struct ServiceClient: Sendable {
+    let baseURL: URL
+    let token: String?
+
+    /// The service at `server` (default `$LOOPDESK_URL`, then `http://127.0.0.1:8080`), with
+    /// `token` (default `$LOOPDESK_TOKEN`).
+    init(server: String?, token: String?) throws {
+        let environment = ProcessInfo.processInfo.environment
+        let text = server ?? environment["LOOPDESK_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8080"
+        guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw CLIError("--server \(text) is not an http(s) URL such as http://127.0.0.1:8080")
+        }
+        baseURL = url
+        self.token = token ?? environment["LOOPDESK_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Sends a request and decodes a 2xx JSON answer as `T`.
+    /// - Throws: ``CLIError`` with the service's own error code and message for any other status,
+    ///   or saying that the service cannot be reached.
+    func send<T: Decodable>(_ method: String, _ path: String, query: [URLQueryItem] = [], body: Data? = nil,
+                            contentType: String = "application/json", as type: T.Type) async throws -> T {
+        var components = URLComponents(url: baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
+        if !query.isEmpty { components.queryItems = query }
+        var request = URLRequest(url: components.url!)
+        request.httpMethod = method
+        request.timeoutInterval = 600
+        if let body {
+            request.httpBody = body
+            request.setValue(contentType, forHTTPHeaderField: "Content-Type")
+        }
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await Self.perform(request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard (200..<300).contains(status) else {
+            if let failure = try? JSONDecoder().decode(ErrorReply.self, from: data) {
+                var message = "\(method) \(path): HTTP \(status) \(failure.error.code): \(failure.error.message)"
+                if status == 401, token == nil { message += " (set LOOPDESK_TOKEN or pass --token)" }
+                throw CLIError(message)
+            }
+            throw CLIError("\(method) \(path): HTTP \(status): \(String(decoding: data.prefix(500), as: UTF8.self))")
+        }
+        do {
+            return try CLIJSON.decoder.decode(T.self, from: data)
+        } catch {
+            throw CLIError("\(method) \(path): the service's answer cannot be read (\(error))")
+        }
+    }
+
+    private static func perform(_ request: URLRequest) async throws -> (Data, URLResponse) {
+        try await withCheckedThrowingContinuation { continuation in
+            URLSession.shared.dataTask(with: request) { data, response, error in
+                if let error {
+                    continuation.resume(throwing: CLIError("cannot reach the service at \(request.url?.absoluteString ?? "?"): "
+                        + "\(error.localizedDescription); is `loopdesk up` running there?"))
+                } else if let response {
+                    continuation.resume(returning: (data ?? Data(), response))
+                } else {
+                    continuation.resume(throwing: CLIError("\(request.url?.absoluteString ?? "?"): no response"))
+                }
+            }.resume()
+        }
+    }
+}
+
+/// The API's error body.
+private struct ErrorReply: Decodable {
+    struct Detail: Decodable {
+        var code: String
+        var message: String
+    }
+    var error: Detail
+}
+
+/// A failure the CLI reports as one line on standard error, exit status 1.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The JSON coding the CLI reads and prints with (the API's: ISO 8601 dates).
+enum CLIJSON {
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+
+    static func print<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Hummingbird
+import Support
+
+/// A refusal made by the HTTP layer itself (authentication, bodies, query
+/// parameters), answered like a ``SupportError``: `{"error": {"code", "message"}}`.
+public struct APIError: Error, Sendable, CustomStringConvertible {
+    public var status: HTTPResponse.Status
+    /// Stable and machine-readable: `unauthorized`, `malformed_json`, `payload_too_large`, …
+    public var code: String
+    /// For people: what was wrong, with the offending value, and what to do.
+    public var message: String
+    /// Extra response headers (`WWW-Authenticate`, `Retry-After`).
+    public var headers: HTTPFields
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+    }
+
+    public var description: String { "\(status.code) \(code): \(message)" }
+
+    /// 401, with `WWW-Authenticate: Bearer`.
+    static func unauthorized(_ message: String) -> APIError {
+        APIError(.unauthorized, code: "unauthorized", message: message,
+                 headers: [.wwwAuthenticate: #"Bearer realm="loopdesk""#])
+    }
+
+    /// 400: the body is not JSON, or not the JSON the endpoint takes.
+    static func malformedJSON(_ message: String) -> APIError {
+        APIError(.badRequest, code: "malformed_json", message: message)
+    }
+
+    /// 400: a query parameter or path segment that cannot be used.
+    static func invalidRequest(_ message: String) -> APIError {
+        APIError(.badRequest, code: "invalid_request", message: message)
+    }
+
+    /// 413: a body over the endpoint's limit.
+    static func payloadTooLarge(limit: Int, what: String) -> APIError {
+        APIError(.contentTooLarge, code: "payload_too_large",
+                 message: "the \(what) body is larger than \(limit) bytes; send less per request")
+    }
+}
+
+/// The JSON error body.
+struct ErrorBody: Encodable {
+    struct Detail: Encodable {
+        var code: String
+        var message: String
+    }
+    var error: Detail
+
+    init(code: String, message: String) { error = Detail(code: code, message: message) }
+}
+
+extension SupportError {
+    /// The API's answer to this error: its status and, for a core that is down, `Retry-After`.
+    var apiError: APIError {
+        var headers: HTTPFields = [:]
+        if case let .coreUnavailable(_, retryAfter) = self {
+            headers[.retryAfter] = String(max(1, retryAfter))
+        }
+        return APIError(HTTPResponse.Status(code: httpStatus), code: code, message: description, headers: headers)
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import Hummingbird
+import Support
+
+/// `POST /v1/ask`: a question in, an answer or an escalation out.
+extension SupportAPI {
+    /// ``AskResponse`` with every key present: `article` and `topic` are `null`
+    /// rather than absent when there is no candidate, so clients can rely on the shape.
+    struct AskReply: Encodable {
+        var response: AskResponse
+
+        enum NullableKeys: String, CodingKey { case article, topic }
+
+        func encode(to encoder: any Encoder) throws {
+            try response.encode(to: encoder)
+            var container = encoder.container(keyedBy: NullableKeys.self)
+            if response.article == nil { try container.encodeNil(forKey: .article) }
+            if response.topic == nil { try container.encodeNil(forKey: .topic) }
+        }
+    }
+
+    func registerAsk(on router: Router<Context>) {
+        router.post("/v1/ask") { request, _ -> Response in
+            let body = try await JSONBody.collect(request, limit: configuration.maxAskBodyBytes, what: "ask")
+            let ask = try JSONBody.decode(AskRequest.self, from: body, what: "ask")
+            let reply = try await service.ask(ask)
+            return JSONBody.response(AskReply(response: reply))
+        }
+    }
+}
