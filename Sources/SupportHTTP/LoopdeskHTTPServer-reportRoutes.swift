@@ -12,6 +12,6 @@ extension LoopdeskHTTPServer {
     /// Write the handlers in files of their own and call their registration from here.
     static func registerReportRoutes(on router: Router<Context>, service: SupportService,
                                      configuration: LoopdeskHTTPConfiguration) {
-        // Nothing yet: the reports and the dashboard are another issue's.
+        registerLearningViews(on: router, service: service, configuration: configuration)
     }
 }

@@ -45,20 +45,23 @@ public struct SVGBarChart: Sendable, Equatable {
     /// The `<svg>` element.
     public func render() -> String {
         let values = series.flatMap { $0.values.compactMap { $0 } }.filter(\.isFinite)
-        let yr = SVGChart.fit(yRange, [0, values.max().map { $0 > 0 ? $0 : 1 } ?? 1] + values)
+        // Whole-number axes get at least 0...5, so their ticks are whole numbers too.
+        let floor: Double = yFormat == .number(decimals: 0) ? 5 : 1
+        let yr = SVGChart.fit(yRange, [0, floor] + values)
         let legend = series.count > 1 || !(series.first?.name.isEmpty ?? true)
         let left = 56.0, top = 30.0, right = Double(width) - (legend ? 130 : 16)
-        let rotate = categories.count > 8 || (categories.map(\.count).max() ?? 0) > 10
+        let slot = (right - left) / Double(max(1, categories.count))
+        // Labels slant when they would not fit their slot side by side (about 6.5 px a character).
+        let rotate = Double(categories.map(\.count).max() ?? 0) * 6.5 > slot
         let bottom = Double(height) - (rotate ? 78 : 42)
         func py(_ y: Double) -> Double { bottom - (y - yr.lowerBound) / (yr.upperBound - yr.lowerBound) * (bottom - top) }
         let f = SVGChart.f, escape = SVGChart.escape
 
         var out = SVGChart.frame(width: width, height: height, title: title, left: left, right: right, yRange: yr,
                                  yFormat: yFormat, y: py)
-        let slot = (right - left) / Double(max(1, categories.count))
-        let barWidth = max(1, slot * 0.8 / Double(max(1, series.count)))
+        let barWidth = max(1, min(60, slot * 0.8 / Double(max(1, series.count))))
         for (c, category) in categories.enumerated() {
-            let x0 = left + Double(c) * slot + slot * 0.1
+            let x0 = left + (Double(c) + 0.5) * slot - barWidth * Double(series.count) / 2
             for (s, line) in series.enumerated() {
                 guard c < line.values.count, let value = line.values[c], value.isFinite else { continue }
                 let color = escape(line.color ?? SVGChart.palette[s % SVGChart.palette.count])

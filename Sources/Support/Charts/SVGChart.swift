@@ -155,7 +155,7 @@ public struct SVGChart: Sendable, Equatable {
         var ticks: [Double] = []
         var k = ceil(range.lowerBound / step - 1e-9)
         while k * step <= range.upperBound + step * 1e-9, ticks.count < 50 {
-            ticks.append(k * step)
+            ticks.append(k * step + 0) // + 0 turns -0 into 0, which would print as "-0"
             k += 1
         }
         return ticks

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import Support
+
+/// `loopdesk import zendesk|freshdesk|intercom|csv FILE`: seeds the knowledge base and the
+/// alias memory from a helpdesk's ticket export.
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Seed articles and aliases from a Zendesk, Freshdesk or Intercom export, or a CSV of tickets.",
+        discussion: """
+            Every resolved ticket with a final public agent reply seeds knowledge: each distinct reply
+            becomes an article (id ticket-<format>-<ticket id>, titled by the subject or the question)
+            and each ticket's question an alias of it, so customers' own words find the answer.
+            Unresolved tickets and tickets without a reply are counted and skipped. Importing the same
+            file again adds nothing. Formats are described in HelpdeskExports (Sources/Support/Import);
+            CSV needs the header id,subject,question,agent_reply,status[,tags,created_at].
+
+            With --db FILE --core SOCKET the store and core are used directly (a progress bar on
+            standard error); otherwise the file is sent to a running service (--server, $LOOPDESK_URL).
+            Prints the summary as JSON.
+            """
+    )
+
+    @Argument(help: "The export's format: \(HelpdeskExportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: String
+
+    @Argument(help: "The export file.")
+    var file: String
+
+    @OptionGroup var service: ServiceOptions
+
+    func validate() throws {
+        try service.validate()
+        guard HelpdeskExportFormat(rawValue: format) != nil else {
+            throw ValidationError("format \(format) is not one of \(HelpdeskExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        let format = HelpdeskExportFormat(rawValue: format)!
+        guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("\(file): cannot be read") }
+        if service.isDirect {
+            let tickets = try HelpdeskExports.parse(data, format: format)
+            let support = try await service.openService()
+            let bar = StderrProgress("importing \(tickets.count) tickets")
+            let summary = try await support.importTickets(tickets, source: format.rawValue) { done, total in bar.update(done, total) }
+            let delivered = await support.deliverPending()
+            await support.close()
+            if !delivered {
+                FileHandle.standardError.write(Data("warning: the core did not take every vector yet; they stay queued in \(service.db ?? "the store") and are sent when the service runs\n".utf8))
+            }
+            try CLIJSON.print(summary)
+        } else {
+            let client = try service.client()
+            let bar = StderrProgress("importing \(file)")
+            bar.update(0, 1)
+            let summary = try await client.send("POST", "/v1/import/tickets", query: [URLQueryItem(name: "format", value: format.rawValue)],
+                                                body: data, contentType: format == .csv ? "text/csv" : "application/json",
+                                                as: TicketImportSummary.self)
+            bar.update(1, 1)
+            try CLIJSON.print(summary)
+        }
+    }
+}

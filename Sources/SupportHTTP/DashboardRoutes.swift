@@ -1,0 +1,45 @@
+import Foundation
+import Hummingbird
+import Support
+
+/// The dashboard: server-rendered HTML pages with inline SVG charts and inline
+/// CSS — no scripts, no CDN, nothing fetched from elsewhere.
+///
+/// - `/dashboard` — the learning curve, escalation by topic, confidence histograms (``DashboardOverview``).
+/// - `/dashboard/gaps` — open knowledge gaps with examples, bug clusters, insights (``DashboardGaps``).
+/// - `/dashboard/decisions` — recent decisions with their reasons and outcomes (``DashboardDecisions``).
+///
+/// The pages need the service's token like the API, as `Authorization: Bearer <token>`
+/// or — so a browser can open them — as `?token=<token>` (``DashboardAuthMiddleware``);
+/// links between the pages keep the query token. `/dashboard` is therefore among
+/// ``LoopdeskHTTPConfiguration/publicPathPrefixes`` by default: the API's header-only
+/// check steps aside and this group's own check applies.
+struct DashboardRoutes: Sendable {
+    typealias Context = LoopdeskRequestContext
+
+    let service: SupportService
+    let token: String?
+
+    func register(on router: Router<Context>) {
+        let group = router.group("/dashboard").add(middleware: DashboardAuthMiddleware<Context>(token: token))
+        group.get { request, _ -> Response in
+            guard let reports = service.reports else { throw ReportRoutes.unavailable }
+            return try DashboardOverview.page(reports, token: Self.token(request)).response(generatedAt: service.clock.now)
+        }
+        group.get("gaps") { request, _ -> Response in
+            guard let insights = service.insights, let reports = service.reports else { throw ReportRoutes.unavailable }
+            let gaps = try ReportRoutes.openGaps(service, kind: .gap)
+            let bugs = try ReportRoutes.openGaps(service, kind: .bug)
+            return DashboardGaps.page(gaps: gaps, bugs: bugs, insights: try insights.report(gaps: gaps + bugs),
+                                      weekly: try reports.resolution(by: .week, days: 84),
+                                      token: Self.token(request)).response(generatedAt: service.clock.now)
+        }
+        group.get("decisions") { request, _ -> Response in
+            try DashboardDecisions.page(service, token: Self.token(request)).response(generatedAt: service.clock.now)
+        }
+    }
+
+    static func token(_ request: Request) -> String? {
+        request.uri.queryParameters.get("token")
+    }
+}
