@@ -31,6 +31,10 @@ public enum ReplayHTML {
                   [series("learning", color: "#ff7f0e") { $0.learning.escalationRate }]
                       + (hasBaseline ? [series("baseline", color: "#7f7f7f") { $0.baseline?.escalationRate }] : [])),
         ]
+        if weeks.contains(where: { $0.gapDetectionPrecision != nil }) {
+            charts.append(chart("Gap detection precision (of questions in flagged gaps)",
+                                [series("learning", color: "#8c564b") { $0.gapDetectionPrecision }]))
+        }
         if !report.releasedLabels.isEmpty {
             charts.append(chart("Resolution: released labels vs the rest",
                                 [series("released labels", color: "#9467bd") { $0.released?.resolutionRate },
@@ -68,6 +72,8 @@ public enum ReplayHTML {
         html += row("escalation", s.learning.escalationRate, s.baseline?.escalationRate) + "\n"
         html += row("out-of-scope answered", s.learning.outOfScopeAnsweredRate, s.baseline?.outOfScopeAnsweredRate) + "\n"
         html += row("oracle ceiling", s.learning.oracleResolutionRate, nil) + "\n"
+        html += row("gap detection precision", s.gapDetectionPrecision, nil) + "\n"
+        html += "<tr><td>gap detection, median questions</td><td>\(s.gapDetectionMedianQuestions.map { String(format: "%.1f", $0) } ?? "n/a")</td><td></td></tr>\n"
         html += "</table>\n"
         for svg in charts { html += "<figure>\n" + svg + "</figure>\n" }
         html += "</body>\n</html>\n"

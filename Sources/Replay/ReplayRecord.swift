@@ -52,15 +52,17 @@ public struct ReplayResult: Sendable, Equatable {
     public var articlesWritten: [Int: String]
     /// The ranker's weights at the end of each week, when the service exposes them.
     public var weightsByWeek: [[String: Double]]?
-    /// Gap detection per released label: questions of the label asked before
-    /// its first escalation-cluster flag; `nil` until gap detection reports it.
+    /// Gap detection per released label: questions of the label asked up to
+    /// its first gap flag (``GapDetection``); `nil` when the run kept no gaps.
     public var questionsBeforeGapFlag: [String: Int]?
+    /// How the learning run's knowledge gaps matched the labels; `nil` when the service kept no gaps.
+    public var gapDetection: GapDetection?
     /// Outcomes the service refused (both runs); non-zero means the simulator and the service disagree.
     public var rejectedOutcomes: Int
 
     public init(days: Int, learning: [ReplayRecord], baseline: [ReplayRecord]?, releases: [LabelRelease] = [],
                 articlesWritten: [Int: String] = [:], weightsByWeek: [[String: Double]]? = nil,
-                questionsBeforeGapFlag: [String: Int]? = nil, rejectedOutcomes: Int = 0) {
+                questionsBeforeGapFlag: [String: Int]? = nil, gapDetection: GapDetection? = nil, rejectedOutcomes: Int = 0) {
         self.days = days
         self.learning = learning
         self.baseline = baseline
@@ -68,6 +70,7 @@ public struct ReplayResult: Sendable, Equatable {
         self.articlesWritten = articlesWritten
         self.weightsByWeek = weightsByWeek
         self.questionsBeforeGapFlag = questionsBeforeGapFlag
+        self.gapDetection = gapDetection
         self.rejectedOutcomes = rejectedOutcomes
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 extension ReplayReport {
     /// The report as JSON (keys sorted, pretty-printed): `summary`, `weeks`,
-    /// `released_labels`. Unknown figures are `null`, never left out.
+    /// `released_labels`, `gap_labels`. Unknown figures are `null`, never left out.
     public func jsonData() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -17,6 +17,7 @@ extension ReplayReport {
             "summary": summaryJSON,
             "weeks": .array(weeks.map(\.jsonValue)),
             "released_labels": .array(releasedLabels.map(\.jsonValue)),
+            "gap_labels": .array(gapLabels.map(\.jsonValue)),
         ])
     }
 
@@ -27,6 +28,13 @@ extension ReplayReport {
         fields["to_day"] = .int(summary.toDay)
         fields["oracle_resolution_rate"] = .number(summary.learning.oracleResolutionRate)
         fields["gap_detection_median_questions"] = .number(summary.gapDetectionMedianQuestions)
+        fields["gap_detection_precision"] = .number(summary.gapDetectionPrecision)
+        let count: (Int?) -> JSONValue = { $0.map { .int($0) } ?? .null }
+        fields["gap_detection_labels"] = count(summary.gapLabels)
+        fields["gap_detection_labels_flagged"] = count(summary.gapLabelsFlagged)
+        fields["gap_detection_labels_flagged_within_10"] = count(summary.gapLabelsFlaggedWithin10)
+        fields["gap_detection_gaps_flagged"] = count(summary.gapsFlagged)
+        fields["gap_detection_oos_gaps_flagged"] = count(summary.outOfScopeGapsFlagged)
         return .object(fields)
     }
 
@@ -70,8 +78,20 @@ extension ReplayReport.ReleasedLabel {
             "release_day": .int(releaseDay),
             "article_written_at_ticket": articleWrittenAtTicket.map { .int($0) } ?? .null,
             "questions_before_gap_flag": questionsBeforeGapFlag.map { .int($0) } ?? .null,
+            "gap_flagged_day": gapFlaggedDay.map { .int($0) } ?? .null,
             "resolution_rate": .number(summary.resolutionRate),
             "tickets": .int(summary.tickets),
+        ])
+    }
+}
+
+extension GapDetection.LabelFlag {
+    var jsonValue: JSONValue {
+        .object([
+            "label": .string(label),
+            "first_unanswered_day": .int(firstUnansweredDay),
+            "questions_before_gap_flag": questionsBeforeFlag.map { .int($0) } ?? .null,
+            "gap_flagged_day": flaggedDay.map { .int($0) } ?? .null,
         ])
     }
 }

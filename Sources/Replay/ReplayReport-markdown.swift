@@ -14,6 +14,8 @@ extension ReplayReport {
             "| escalation (of all) | \(Self.percent(s.learning.escalationRate)) | \(Self.percent(s.baseline?.escalationRate)) | |",
             "| out-of-scope answered | \(Self.percent(s.learning.outOfScopeAnsweredRate)) | \(Self.percent(s.baseline?.outOfScopeAnsweredRate)) | 0.0 % |",
             "| gap detection, median questions | \(s.gapDetectionMedianQuestions.map { String(format: "%.1f", $0) } ?? "n/a") | | |",
+            "| gap detection, precision | \(Self.percent(s.gapDetectionPrecision)) | | |",
+            "| labels without an article flagged (≤ 10 questions) | \(s.gapLabels.map { "\(s.gapLabelsFlagged ?? 0) of \($0) (\(s.gapLabelsFlaggedWithin10 ?? 0))" } ?? "n/a") | | |",
             "| tickets | \(s.learning.tickets) | \(s.baseline.map { "\($0.tickets)" } ?? "") | |",
             "",
             "| week | days | resolution | wrong | escalation | oos answered | baseline resolution | baseline wrong | oracle |"
@@ -29,6 +31,14 @@ extension ReplayReport {
                 row += " \(Self.percent(w.released?.resolutionRate)) | \(Self.percent(w.others?.resolutionRate)) |"
             }
             lines.append(row)
+        }
+        if !releasedLabels.isEmpty {
+            lines += ["", "| released label | release day | questions before gap flag | flagged on day | resolution (last \(s.toDay - s.fromDay + 1) days) |",
+                      "| --- | ---: | ---: | ---: | ---: |"]
+            for label in releasedLabels {
+                lines.append("| \(label.label) | \(label.releaseDay) | \(label.questionsBeforeGapFlag.map(String.init) ?? "never") | "
+                    + "\(label.gapFlaggedDay.map(String.init) ?? "") | \(Self.percent(label.summary.resolutionRate)) |")
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -4,8 +4,9 @@ import Foundation
 /// `{"summary": {…}, "weeks": […], "released_labels": […]}` that `--json`
 /// writes, and as the Markdown table the command prints.
 ///
-/// Gap-detection fields stay `null` until gap detection feeds
-/// ``ReplayResult/questionsBeforeGapFlag``; their keys are part of the format.
+/// Gap-detection fields come from ``ReplayResult/gapDetection`` (definitions
+/// in ``GapDetection``); they are `null` when the run kept no gaps, and their
+/// keys are part of the format.
 public struct ReplayReport: Sendable, Equatable {
     /// The run over the summary window (the last ``summaryDays`` days).
     public struct Summary: Sendable, Equatable {
@@ -13,8 +14,21 @@ public struct ReplayReport: Sendable, Equatable {
         public var toDay: Int
         public var learning: ReplayRates
         public var baseline: ReplayRates?
-        /// Median over released labels of their questions before the first gap flag.
+        /// Median over the labels that had no article at some point (``GapDetection``'s tracked labels;
+        /// the released labels when only ``ReplayResult/questionsBeforeGapFlag`` is known) of their
+        /// questions asked up to their first gap flag, a never-flagged label counting as infinitely
+        /// many; the whole run, not just the window. `nil`: no such label, or the median is never-flagged.
         public var gapDetectionMedianQuestions: Double?
+        /// Questions reported by flagged gaps in the window that had no right answer when asked / all
+        /// reported in the window (``GapDetection/precision(days:)``).
+        public var gapDetectionPrecision: Double?
+        /// Tracked labels (no article at some point), how many were flagged, and how many within 10 of their questions.
+        public var gapLabels: Int?
+        public var gapLabelsFlagged: Int?
+        public var gapLabelsFlaggedWithin10: Int?
+        /// Gaps flagged over the whole run, and those whose label was out of scope.
+        public var gapsFlagged: Int?
+        public var outOfScopeGapsFlagged: Int?
     }
 
     /// One simulated week (days `7w … 7w+6`).
@@ -29,9 +43,11 @@ public struct ReplayReport: Sendable, Equatable {
         public var released: ReplayRates?
         public var others: ReplayRates?
         public var baselineReleased: ReplayRates?
-        /// Median questions before the gap flag of labels released this week; `nil` until gaps land.
+        /// Median questions before the first gap flag of the tracked labels whose first question without
+        /// an article came this week (never flagged = infinitely many); `nil` when none or the median is never-flagged.
         public var gapDetectionLatency: Double?
-        /// Flagged gaps that were real missing articles / flagged gaps; `nil` until gaps land.
+        /// Questions reported by flagged gaps this week that had no right answer when asked (out of scope,
+        /// or no article for their label) / all questions reported this week; `nil` when none was reported.
         public var gapDetectionPrecision: Double?
         /// The ranker's weights at the end of the week, when known.
         public var rankerWeights: [String: Double]?
@@ -43,8 +59,10 @@ public struct ReplayReport: Sendable, Equatable {
         public var releaseDay: Int
         /// The ticket index at which an agent wrote its article, if one did.
         public var articleWrittenAtTicket: Int?
-        /// Its questions asked before the first escalation-cluster flag; `nil` until gaps land.
+        /// Its questions asked up to its first gap flag, that one included; `nil`: never flagged (or no gaps kept).
         public var questionsBeforeGapFlag: Int?
+        /// The simulated day of its first gap flag.
+        public var gapFlaggedDay: Int?
         /// Resolution on its questions over the summary window.
         public var summary: ReplayRates
     }
@@ -56,6 +74,8 @@ public struct ReplayReport: Sendable, Equatable {
     public var summary: Summary
     public var weeks: [Week]
     public var releasedLabels: [ReleasedLabel]
+    /// Every label that had no article at some point, and when gaps flagged it (released labels included).
+    public var gapLabels: [GapDetection.LabelFlag]
     /// Simulated outcomes the service refused (see ``ReplayResult/rejectedOutcomes``).
     public var rejectedOutcomes: Int
 
@@ -67,13 +87,21 @@ public struct ReplayReport: Sendable, Equatable {
         let inWindow: (ReplayRecord) -> Bool = { $0.day >= fromDay }
         let releasedSet = Set(result.releases.map(\.label))
         let gapCounts = result.questionsBeforeGapFlag
+        let detection = result.gapDetection
+        gapLabels = detection?.labels ?? []
 
         summary = Summary(fromDay: fromDay, toDay: result.days - 1,
                           learning: ReplayRates(result.learning.lazy.filter(inWindow)),
                           baseline: result.baseline.map { ReplayRates($0.lazy.filter(inWindow)) },
-                          gapDetectionMedianQuestions: gapCounts.flatMap { counts in
+                          gapDetectionMedianQuestions: detection.map { $0.medianQuestionsBeforeFlag() } ?? gapCounts.flatMap { counts in
                               Self.median(result.releases.compactMap { counts[$0.label] })
-                          })
+                          },
+                          gapDetectionPrecision: detection?.precision(days: fromDay...max(fromDay, result.days - 1)),
+                          gapLabels: detection?.labels.count,
+                          gapLabelsFlagged: detection?.labels.filter { $0.questionsBeforeFlag != nil }.count,
+                          gapLabelsFlaggedWithin10: detection?.labels.filter { ($0.questionsBeforeFlag ?? .max) <= 10 }.count,
+                          gapsFlagged: detection?.gapsFlagged,
+                          outOfScopeGapsFlagged: detection?.outOfScopeGaps)
 
         let weekCount = (result.days + 6) / 7
         func byWeek(_ records: [ReplayRecord]) -> [[ReplayRecord]] {
@@ -86,6 +114,11 @@ public struct ReplayReport: Sendable, Equatable {
         weeks = (0..<weekCount).map { w in
             let records = learningWeeks[w]
             let releasedThisWeek = result.releases.filter { $0.day / 7 == w }.map(\.label)
+            let latency: Double? = if let detection {
+                detection.medianQuestionsBeforeFlag(of: detection.labels.filter { $0.firstUnansweredDay / 7 == w })
+            } else {
+                gapCounts.flatMap { counts in Self.median(releasedThisWeek.compactMap { counts[$0] }) }
+            }
             return Week(
                 week: w + 1, fromDay: 7 * w, toDay: min(7 * w + 6, result.days - 1),
                 learning: ReplayRates(records),
@@ -94,15 +127,17 @@ public struct ReplayReport: Sendable, Equatable {
                 others: releasedSet.isEmpty ? nil : ReplayRates(records.lazy.filter { !releasedSet.contains($0.label) }),
                 baselineReleased: releasedSet.isEmpty ? nil
                     : baselineWeeks.map { ReplayRates($0[w].lazy.filter { releasedSet.contains($0.label) }) },
-                gapDetectionLatency: gapCounts.flatMap { counts in Self.median(releasedThisWeek.compactMap { counts[$0] }) },
-                gapDetectionPrecision: nil,
+                gapDetectionLatency: latency,
+                gapDetectionPrecision: detection?.precision(days: (7 * w)...(7 * w + 6)),
                 rankerWeights: result.weightsByWeek.flatMap { w < $0.count ? $0[w] : nil })
         }
 
         let writtenAt = Dictionary(result.articlesWritten.map { ($0.value, $0.key) }, uniquingKeysWith: min)
         releasedLabels = result.releases.map { release in
             ReleasedLabel(label: release.label, releaseDay: release.day, articleWrittenAtTicket: writtenAt[release.label],
-                          questionsBeforeGapFlag: gapCounts?[release.label],
+                          questionsBeforeGapFlag: detection.map { $0.flag(for: release.label)?.questionsBeforeFlag }
+                              ?? gapCounts?[release.label],
+                          gapFlaggedDay: detection?.flag(for: release.label)?.flaggedDay,
                           summary: ReplayRates(result.learning.lazy.filter { $0.label == release.label && inWindow($0) }))
         }
     }

@@ -26,12 +26,16 @@ public struct ReplayOptions: Sendable {
     public var runBaseline = true
     /// The learning run's service settings; the baseline's are the same with `learning = false`.
     public var configuration = SupportConfiguration()
-    /// The baseline's fixed answer threshold; `nil`: the policy's initial threshold.
+    /// The baseline's fixed answer threshold (`--baseline-threshold`); `nil`: the service's own for a learning-off policy.
     public var baselineThreshold: Double?
     /// Sentences embedded per batch.
     public var embeddingBatchSize = 256
     /// Read the ranker's weights from the core's STATS at the end of each week.
     public var recordRankerWeights = true
+    /// Measure the learning run's knowledge gaps against the labels (``GapDetection``).
+    public var measureGaps = true
+    /// The questions a knowledge gap needs to be flagged (``GapDetection/flagQuestions``).
+    public var gapFlagQuestions = GapDetection.defaultFlagQuestions
     /// The simulated date of day 0 (fixed, so runs are reproducible).
     public var startDate = Date(timeIntervalSince1970: 1_735_689_600)  // 2025-01-01T00:00:00Z
 
@@ -126,6 +130,12 @@ public struct ReplayRunner: Sendable {
         return ReplayResult(days: plan.days, learning: learning.records, baseline: baseline?.records,
                             releases: plan.releases, articlesWritten: learning.writtenAt,
                             weightsByWeek: options.recordRankerWeights ? learning.weights : nil,
+                            questionsBeforeGapFlag: learning.gapDetection.map { detection in
+                                Dictionary(uniqueKeysWithValues: plan.releases.compactMap { release in
+                                    detection.flag(for: release.label)?.questionsBeforeFlag.map { (release.label, $0) }
+                                })
+                            },
+                            gapDetection: learning.gapDetection,
                             rejectedOutcomes: learning.rejectedOutcomes + (baseline?.rejectedOutcomes ?? 0))
     }
 
@@ -148,6 +158,7 @@ public struct ReplayRunner: Sendable {
         var writtenAt: [Int: String]
         var weights: [[String: Double]]
         var rejectedOutcomes: Int
+        var gapDetection: GapDetection?
     }
 
     /// A pending outcome: the answer it is about and the event.
@@ -209,6 +220,11 @@ public struct ReplayRunner: Sendable {
         var pending: [Int: [PendingEvent]] = [:]
         var weights: [[String: Double]] = []
         var rejected = 0
+        // For gap detection: when each ticket was asked, and which ticket each answer key belongs to.
+        var askedAt: [Date] = []
+        askedAt.reserveCapacity(plan.tickets.count)
+        var positionByAnswerKey: [Int64: Int] = [:]
+        var gapDetection: GapDetection?
 
         func publish(_ articles: [ReplayArticle]) async throws {
             guard !articles.isEmpty else { return }
@@ -249,6 +265,7 @@ public struct ReplayRunner: Sendable {
                     let ticket = plan.tickets[position]
                     clock.set(dayStart.addingTimeInterval((Double(position - next) + 0.5) / Double(count) * 86_400))
                     let answerable = ticket.isInScope && knowledge.hasArticle(for: ticket.label)
+                    askedAt.append(clock.now)
                     let response: AskResponse
                     do {
                         response = try await service.ask(AskRequest(text: ticket.text, conversationID: "replay-\(phase.rawValue)-\(ticket.index)",
@@ -259,6 +276,7 @@ public struct ReplayRunner: Sendable {
                         continue
                     }
                     let answeredID = response.decision == .answer ? response.article?.id : nil
+                    if let key = AnswerRecord.key(fromImpressionID: response.impressionID) { positionByAnswerKey[key] = position }
                     records.append(ReplayRecord(
                         index: ticket.index, day: day, label: ticket.label, inScope: ticket.isInScope, decision: response.decision,
                         articleID: response.article?.id, right: knowledge.isRight(articleID: answeredID, label: ticket.label),
@@ -282,13 +300,32 @@ public struct ReplayRunner: Sendable {
                 for item in pending[day]! { await deliver(item) }
             }
             await service.deliverPending()
+            if phase == .learning, options.measureGaps, let tracker = service.gaps {
+                gapDetection = GapDetection(gaps: try Self.observedGaps(tracker.store), records: records, askedAt: askedAt,
+                                            ticketByAnswerKey: positionByAnswerKey, startDate: options.startDate,
+                                            flagQuestions: options.gapFlagQuestions)
+            }
         } catch {
             await service.close()
             throw error
         }
         await service.close()
         if rejected > 5 { logger.warning("replay: \(rejected) outcomes were refused by the service in the \(phase.rawValue) run") }
-        return RunOutput(records: records, writtenAt: simulator.writtenAt, weights: weights, rejectedOutcomes: rejected)
+        return RunOutput(records: records, writtenAt: simulator.writtenAt, weights: weights, rejectedOutcomes: rejected,
+                         gapDetection: gapDetection)
+    }
+
+    /// Every knowledge gap in `store`, open and closed, with its questions in arrival order
+    /// (a merged gap's questions are its survivor's, so it comes out empty and is left out).
+    static func observedGaps(_ store: any GapStore) throws -> [GapDetection.ObservedGap] {
+        try store.gaps(kind: .gap, status: nil, limit: 10_000_000).compactMap { gap in
+            let questions = try store.gapQuestions(gapID: gap.id, limit: max(gap.count, 1) + 10_000)
+            guard !questions.isEmpty else { return nil }
+            // The store lists the newest first.
+            return GapDetection.ObservedGap(id: gap.id, questions: questions.reversed().map {
+                GapDetection.ObservedGap.Question(answerKey: $0.answerKey, at: $0.at)
+            })
+        }.sorted { $0.id < $1.id }
     }
 
     /// The ranker's weights by feature name from the core's STATS; empty when the core does not report them.

@@ -113,6 +113,47 @@ final class ReplayRunnerTests: XCTestCase {
             XCTAssertEqual(result.learning.filter { $0.label == label && $0.index <= index }.count, 3)
         }
     }
+
+    /// A new product far from every article — laser-cutter questions — launched on day 3 with no
+    /// article: its escalations cluster into one knowledge gap, flagged before the agent writes the
+    /// article (after 5 escalations here, so the gap has room to reach the flag's 3 questions).
+    func testGapDetectionFlagsANewProductWithinItsFirstQuestions() async throws {
+        let laser = ReplayArticle(id: "kb-laser", title: "Calibrate the laser cutter",
+                                  body: "Calibrate the laser cutter: focus the laser lens and align the cutter bed.", label: "laser")
+        let phrasings = ["how do I calibrate the laser cutter", "laser cutter calibration", "calibrating my laser cutter",
+                         "the laser cutter needs calibration", "help calibrating laser cutter"]
+        var dataset = Self.dataset
+        dataset.articles.append(laser)
+        for i in 0..<15 { dataset.tickets.append(ReplayTicket(text: phrasings[i % phrasings.count], label: "laser", day: 3 + i / 2)) }
+        var scenario = ReplayScenario()
+        scenario.days = 14
+        var plan = try scenario.plan(dataset)
+        plan.initialArticles.removeAll { $0.label == "laser" }
+        plan.releases = [LabelRelease(label: "laser", day: 3, article: laser, publishesArticle: false)]
+        plan.agentWritesAfterEscalations = 5
+        var options = options(scenario)
+        options.runBaseline = false
+
+        let result = try await ReplayRunner(options: options, embedder: Self.embedder).run(plan: plan)
+        XCTAssertEqual(result.rejectedOutcomes, 0)
+        let detection = try XCTUnwrap(result.gapDetection, "the service keeps gaps, so the replay measures them")
+        XCTAssertEqual(detection.labels.map(\.label), ["laser"], "the only label that ever lacked an article")
+        let flag = try XCTUnwrap(detection.labels.first)
+        XCTAssertEqual(flag.firstUnansweredDay, 3)
+        let questions = try XCTUnwrap(flag.questionsBeforeFlag, "the new product is flagged")
+        XCTAssertLessThanOrEqual(questions, 5, "flagged before the agent wrote its article")
+        XCTAssertGreaterThanOrEqual(questions, 2, "a gap needs 3 questions, most of them the label's")
+        XCTAssertGreaterThanOrEqual(detection.gapsFlagged, 1)
+        XCTAssertFalse(detection.reported.isEmpty)
+        XCTAssertEqual(result.questionsBeforeGapFlag, ["laser": questions])
+
+        let report = ReplayReport(result)
+        XCTAssertEqual(report.summary.gapDetectionMedianQuestions, Double(questions))
+        XCTAssertEqual(report.releasedLabels.first?.questionsBeforeGapFlag, questions)
+        XCTAssertNotNil(report.weeks[0].gapDetectionPrecision)
+        let precision = try XCTUnwrap(detection.precision(days: 0...13))
+        XCTAssertTrue((0...1).contains(precision))
+    }
 }
 
 /// A value behind a lock, for progress callbacks.
