@@ -29,7 +29,13 @@ fi
 DATA=""
 SERVICE_PID=""
 cleanup() {
-    if [ -n "$SERVICE_PID" ]; then kill -TERM "$SERVICE_PID" 2>/dev/null || true; wait "$SERVICE_PID" 2>/dev/null || true; fi
+    # The service runs in a session of its own (setsid): stop its whole process group — the
+    # service and its loopdesk-core child — with SIGTERM, then SIGKILL after 10 s.
+    if [ -n "$SERVICE_PID" ]; then
+        kill -TERM -- "-$SERVICE_PID" 2>/dev/null || true
+        for _ in $(seq 1 50); do kill -0 -- "-$SERVICE_PID" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL -- "-$SERVICE_PID" 2>/dev/null || true
+    fi
     if [ -n "$DATA" ]; then rm -rf "$DATA"; fi
 }
 trap cleanup EXIT
@@ -39,7 +45,8 @@ if [ -z "${URL:-}" ]; then
     DATA=$(mktemp -d /tmp/lddash-XXXXXX)
     TOKEN=${TOKEN:-screenshot-$$}
     URL="http://127.0.0.1:$PORT"
-    "$LOOPDESK" up --data "$DATA" --port "$PORT" --token "$TOKEN" --host 127.0.0.1 >"$DATA/service.log" 2>&1 &
+    if curl -fsS "$URL/v1/health" >/dev/null 2>&1; then echo "port $PORT is taken; set PORT, or URL and TOKEN" >&2; exit 1; fi
+    setsid "$LOOPDESK" up --data "$DATA" --port "$PORT" --token "$TOKEN" --host 127.0.0.1 >"$DATA/service.log" 2>&1 &
     SERVICE_PID=$!
     for _ in $(seq 1 100); do
         curl -fsS "$URL/v1/health" >/dev/null 2>&1 && break
