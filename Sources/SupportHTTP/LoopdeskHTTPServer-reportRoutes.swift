@@ -13,5 +13,6 @@ extension LoopdeskHTTPServer {
     static func registerReportRoutes(on router: Router<Context>, service: SupportService,
                                      configuration: LoopdeskHTTPConfiguration) {
         registerLearningViews(on: router, service: service, configuration: configuration)
+        GapRoutes.register(on: router, service: service)
     }
 }

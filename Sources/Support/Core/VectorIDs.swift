@@ -8,6 +8,8 @@ enum VectorIDs {
     static let aliasBase: UInt64 = 1 << 48
 
     static func article(_ key: Int64) -> UInt64 { UInt64(key) }
+    /// The reserved article id of the group of questions agents handled without any article.
+    static let noArticleID = "_loopdesk:no-article"
     static func group(_ articleKey: Int64) -> UInt64 { UInt64(articleKey) }
     static func alias(_ key: Int64) -> UInt64 { aliasBase + UInt64(key) }
     static func articleKey(group: UInt64) -> Int64 { Int64(group) }

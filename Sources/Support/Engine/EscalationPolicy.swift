@@ -34,8 +34,12 @@ public final class EscalationPolicy: Sendable {
         public var topicPriorStrength = 30.0
         /// Lowest threshold ever used.
         public var floor = 0.5
-        /// A fixed threshold instead of learning one (the baseline); nil to learn.
+        /// A fixed threshold instead of learning one; nil to learn.
         public var fixedThreshold: Double?
+        /// The learning-off baseline's fixed threshold, on the untrained ranker's mean
+        /// score (its bounds never narrow without feedback): 0.75 is cosine ≈ 0.77 under
+        /// the untrained model, a typical static FAQ bot's cut-off.
+        public var baselineThreshold = 0.75
         public init() {}
     }
 

@@ -4,8 +4,9 @@ public struct SupportConfiguration: Sendable {
     public var collection = "kb"
     /// Learning on: outcomes reach the ranker as FEEDBACK, resolved questions become
     /// aliases, and the escalation policy's thresholds follow the evidence. Off, the
-    /// service is the static baseline of the replay: no feedback, no aliases, the
-    /// policy's initial threshold for ever (agent-written articles are still added).
+    /// service is the static baseline of the replay: no feedback, no aliases, a fixed
+    /// threshold on the untrained ranker's score (``EscalationPolicy/Configuration/baselineThreshold``);
+    /// agent-written articles are still added.
     public var learning = true
     /// The escalation policy (``EscalationPolicy``).
     public var policy = EscalationPolicy.Configuration()

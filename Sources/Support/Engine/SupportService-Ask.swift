@@ -44,10 +44,23 @@ extension SupportService {
         let collection = configuration.collection
         let shown = configuration.candidatesShown, searched = configuration.candidatesSearched
         let queryVector = vector
+        // The nearest vectors' similarity-weighted vote per article is the ranker's
+        // `intent_confidence`; it also tells when the nearest questions are ones agents
+        // handled without any article.
+        let noArticle = try store.article(id: VectorIDs.noArticleID).map { VectorIDs.group($0.key) }
+        let vote: NeighbourVote? = configuration.learning ? try await core.run { client in
+            let hits = try await client.search(collection: collection, query: queryVector, k: searched)
+            return NeighbourVote(ids: hits.ids, distances: hits.distances, directory: aliasDirectory)
+        } : nil
+        if let vote, !vote.shares.isEmpty {
+            callerFeatures.append(CallerFeature(name: "intent_confidence", values: vote.shares.filter { $0.key != noArticle }))
+        }
+        let rankFeatures = callerFeatures
         let ranked = try await core.run { client in
             try await client.rank(collection: collection, query: queryVector, k: shown, candidates: searched,
-                                  withFeatures: false, contextTags: contextTags, callerFeatures: callerFeatures)
+                                  withFeatures: false, contextTags: contextTags, callerFeatures: rankFeatures)
         }
+        let handledWithoutArticle = noArticle != nil && (vote?.leader == noArticle || ranked.groups.first?.group == noArticle)
         let articles = try store.articles(keys: ranked.groups.map { VectorIDs.articleKey(group: $0.group) })
         let candidates = ranked.groups.filter { articles[VectorIDs.articleKey(group: $0.group)]?.status == .published }
         let sources = candidates.map { item -> AnswerSource in
@@ -58,15 +71,23 @@ extension SupportService {
         let decision: Decision, threshold: Double, reason: String
         let best = candidates.first
         let bestArticle = best.flatMap { articles[VectorIDs.articleKey(group: $0.group)] }
-        if let best, let bestArticle {
-            (decision, threshold, reason) = policy.decide(topic: bestArticle.topic, score: best.score.score, lower: best.score.lower)
+        if handledWithoutArticle, let best {
+            decision = .escalate
+            threshold = policy.threshold(topic: bestArticle?.topic)
+            reason = "escalate: the nearest questions were handled by agents without an article "
+                + "(best article candidate's lower bound \(fmt(best.score.lower)))"
+        } else if let best, let bestArticle {
+            // Learning off (the baseline), the ranker never narrows its bounds: it decides on the mean.
+            let bound = configuration.learning ? best.score.lower : best.score.score
+            (decision, threshold, reason) = policy.decide(topic: bestArticle.topic, score: best.score.score, lower: bound)
         } else {
             decision = .escalate
             threshold = policy.threshold(topic: nil)
             reason = ranked.groups.isEmpty ? "escalate: the knowledge base has nothing near this question"
                                            : "escalate: the nearest articles are archived"
         }
-        let answerText = decision == .answer ? bestArticle.map { PassageExtractor.passage(for: text, in: $0) } ?? "" : ""
+        // Escalating, the passage is still returned: it is the suggestion handed to the agent.
+        let answerText = bestArticle.map { PassageExtractor.passage(for: text, in: $0) } ?? ""
 
         var record = AnswerRecord(key: 0, coreImpression: ranked.impression, generation: currentGeneration,
                                   conversationID: conversationID, question: text, vector: questionVector,

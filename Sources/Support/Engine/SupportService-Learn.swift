@@ -35,10 +35,17 @@ extension SupportService {
                                        agentReply: request.agentReply, articleID: request.articleID,
                                        eventID: request.eventID, createdAt: now)
         let aliasTarget = plan.aliasArticle
-        let created = try store.write { w -> Article? in
+        let (created, addedAlias, revokedAlias) = try store.write { w -> (Article?, Int64?, Int64?) in
             var operations: [CoreOperation] = learning ? plan.feedback : []
             var update = AnswerUpdate(answerKey: answer.key, outcome: plan.terminal, topWasRight: plan.topWasRight)
             var createdArticle: Article?
+            var added: Int64?, revoked: Int64?
+            if plan.revokeAlias, let aliasKey = answer.aliasKey {
+                try w.deactivateAlias(key: aliasKey)
+                operations.append(.delete(ids: [VectorIDs.alias(aliasKey)]))
+                update.aliasKey = .some(nil)
+                revoked = aliasKey
+            }
             if let reply = plan.newArticle {
                 let written = try w.upsertArticles([reply.input], origin: .agentReply, at: now)
                 if let article = written.first?.article {
@@ -47,17 +54,17 @@ extension SupportService {
                                               groups: [VectorIDs.group(article.key)], tags: [VectorIDs.coreTags(article.tags)]))
                 }
             }
-            if learning, let target = aliasTarget ?? createdArticle?.key, !answer.vector.isEmpty {
+            var target = aliasTarget ?? createdArticle?.key
+            if plan.aliasToNoArticle, target == nil {
+                target = try w.internalArticle(id: VectorIDs.noArticleID, title: "Handled by an agent without an article", at: now).key
+            }
+            if learning, let target, !answer.vector.isEmpty {
                 let aliasKey = try w.insertAlias(articleKey: target, answerKey: answer.key, question: answer.question,
                                                  vector: answer.vector, at: now)
                 operations.append(.upsert(ids: [VectorIDs.alias(aliasKey)], vectors: answer.vector,
                                           groups: [VectorIDs.group(target)], tags: [["alias"]]))
                 update.aliasKey = .some(aliasKey)
-            }
-            if plan.revokeAlias, let aliasKey = answer.aliasKey {
-                try w.deactivateAlias(key: aliasKey)
-                operations.append(.delete(ids: [VectorIDs.alias(aliasKey)]))
-                update.aliasKey = .some(nil)
+                added = aliasKey
             }
             try w.insertOutcome(event)
             try w.updateAnswer(update)
@@ -68,15 +75,17 @@ extension SupportService {
                 ])
             }
             try w.enqueue(operations)
-            return createdArticle
+            return (createdArticle, added, revoked)
         }
+        if let revokedAlias { aliasDirectory.remove(alias: revokedAlias) }
+        if let addedAlias, let target = try store.alias(key: addedAlias)?.articleKey { aliasDirectory.add(alias: addedAlias, article: target) }
         if learning, let right = plan.topWasRight, answer.articleKey != nil {
             policy.observe(topic: answer.topic, lower: answer.lower, right: right)
         }
         let delivered = await outbox.flush()
         await noteWrongAnswerForGaps(answer, outcome: request.outcome)
         if let created, let vector = plan.newArticle?.vector { await noteArticlesChangedForGaps([(created.id, vector)]) }
-        let aliasArticle = try (aliasTarget ?? created?.key).flatMap { try store.article(key: $0) }
+        let aliasArticle = try (aliasTarget ?? created?.key).flatMap { try store.article(key: $0) }.flatMap { $0.status == .published ? $0 : nil }
         return OutcomeResponse(status: "recorded", impressionID: answer.impressionID, delivered: delivered,
                                createdArticle: created.map { ArticleReference(id: $0.id, title: $0.title) },
                                aliasOf: learning ? aliasArticle.map { ArticleReference(id: $0.id, title: $0.title) } : nil)
@@ -108,29 +117,28 @@ extension SupportService {
         var aliasArticle: Int64?
         var newArticle: (input: ArticleInput, vector: [Float])?
         var revokeAlias = false
+        /// The question becomes an example of what agents handle without an article.
+        var aliasToNoArticle = false
     }
 
     func plan(_ request: OutcomeRequest, for answer: AnswerRecord, now: Date) throws -> OutcomePlan {
         var plan = OutcomePlan()
         let group = answer.articleKey.map(VectorIDs.group)
         let shown = group.map { answer.shownGroups.contains($0) } ?? false
+        // One terminal outcome per answer — except that an agent may still correct an
+        // answer that was escalated or reopened (the helpdesk's natural sequence): the
+        // ranker already has its negative outcome, so only the knowledge is updated.
+        let followsFailure = request.outcome == .corrected && (answer.outcome == .escalated || answer.outcome == .reopened)
+        if let previous = answer.outcome, request.outcome != .csat, request.outcome != .reopened {
+            if !followsFailure {
+                throw SupportError.invalidOutcome("\(answer.impressionID) already has the outcome \(previous.rawValue)"
+                    + (previous == .resolved ? "; send reopened to take the resolution back" : ""))
+            }
+        }
         func feedback(_ code: UInt8, instead: UInt64? = nil, csat: UInt8? = nil) {
-            guard let group, shown else { return }
+            guard let group, shown, !followsFailure else { return }
             plan.feedback.append(.feedback(generation: answer.generation, impression: answer.coreImpression, group: group,
                                            outcome: code, groupUsedInstead: instead, csat: csat))
-        }
-        let terminalKinds: Set<OutcomeKind> = [.resolved, .escalated, .corrected]
-        switch request.outcome {
-        case .resolved, .escalated, .corrected:
-            if let previous = answer.outcome, terminalKinds.contains(previous) {
-                throw SupportError.invalidOutcome("\(answer.impressionID) already has the outcome \(previous.rawValue); "
-                    + "send reopened to take a resolution back")
-            }
-            if answer.outcome == .reopened, request.outcome == .resolved {
-                throw SupportError.invalidOutcome("\(answer.impressionID) was reopened; a reopened answer cannot be resolved again")
-            }
-        case .reopened, .csat:
-            break
         }
         switch request.outcome {
         case .resolved:
@@ -143,12 +151,13 @@ extension SupportService {
             feedback(1)
         case .escalated:
             plan.terminal = .escalated
+            plan.aliasToNoArticle = true
             if answer.articleKey != nil {
                 plan.topWasRight = false
                 feedback(2)
             }
         case .corrected:
-            plan.terminal = .corrected
+            plan.terminal = followsFailure ? answer.outcome : .corrected
             if let articleID = request.articleID {
                 guard let used = try store.article(id: articleID), used.status == .published else {
                     throw SupportError.unknownArticle(articleID)
@@ -185,6 +194,10 @@ extension SupportService {
                 throw SupportError.invalidOutcome("csat needs a score from 1 to 5, not \(request.csat.map(String.init) ?? "none")")
             }
             feedback(4, csat: UInt8(score))
+        }
+        if followsFailure {
+            plan.topWasRight = nil
+            plan.revokeAlias = true   // an earlier "handled without an article" example, now answered by one
         }
         if request.outcome != .csat, request.csat != nil {
             throw SupportError.invalidOutcome("csat is only for the csat outcome")

@@ -25,6 +25,7 @@ public final class SupportService: Sendable {
     public let configuration: SupportConfiguration
     public let policy: EscalationPolicy
     let outbox: OutboxDelivery
+    let aliasDirectory: AliasDirectory
     /// Knowledge gaps and bug clusters; nil when the store is not a ``GapStore``.
     public let gaps: GapTracker?
     let generation: Locked<Int>
@@ -43,12 +44,13 @@ public final class SupportService: Sendable {
         self.configuration = configuration
         self.logger = logger
         var policyConfiguration = configuration.policy
-        if !configuration.learning { policyConfiguration.fixedThreshold = policyConfiguration.fixedThreshold ?? policyConfiguration.initialThreshold }
+        if !configuration.learning { policyConfiguration.fixedThreshold = policyConfiguration.fixedThreshold ?? policyConfiguration.baselineThreshold }
         let evidence = configuration.learning ? try store.judgedAnswers(limit: policyConfiguration.window) : []
         policy = EscalationPolicy(configuration: policyConfiguration, evidence: evidence)
         let current = Int(try store.value(forKey: Self.generationKey) ?? "1") ?? 1
         generation = Locked(current)
         outbox = OutboxDelivery(store: store, core: core, generation: current, logger: logger)
+        aliasDirectory = try AliasDirectory(store: store)
         gaps = (store as? any GapStore).map { GapTracker(store: $0, articles: store, knowledgeBase: core,
                                                          configuration: configuration.gaps, clock: clock, logger: logger) }
         try store.write { w in try w.setValue(embedder.identity.description, forKey: "embedder") }

@@ -25,6 +25,9 @@ public struct ArticleInput: Codable, Sendable, Equatable {
         guard !trimmedID.isEmpty, trimmedID.utf8.count <= 200 else {
             throw SupportError.invalidArticle(id: id, reason: "id must be 1–200 bytes, not blank")
         }
+        guard !trimmedID.hasPrefix("_loopdesk") else {
+            throw SupportError.invalidArticle(id: id, reason: "ids starting with _loopdesk are reserved for the service")
+        }
         guard !title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw SupportError.invalidArticle(id: id, reason: "title is empty")
         }
@@ -43,6 +46,8 @@ public enum ArticleStatus: String, Codable, Sendable {
     case published
     /// Kept for history; removed from the core.
     case archived
+    /// The service's own bookkeeping group (``SupportService/noArticleID``): never cited, never listed.
+    case `internal`
 }
 
 /// Where an article came from.
@@ -83,10 +88,10 @@ public struct Article: Codable, Sendable, Equatable {
     }
 
     /// The topic an article belongs to for the escalation policy and the reports:
-    /// its `topic:` tag, else its first tag, else its own id.
+    /// its `topic:` tag, else its first tag (bookkeeping `origin:` tags aside), else its own id.
     public var topic: String {
         if let tagged = tags.first(where: { $0.hasPrefix("topic:") }) { return String(tagged.dropFirst(6)) }
-        return tags.first ?? id
+        return tags.first { !$0.hasPrefix("origin:") } ?? id
     }
 
     /// The text that is embedded for the article's vector.

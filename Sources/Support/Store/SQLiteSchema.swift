@@ -49,7 +49,6 @@ enum SQLiteSchema {
                     generation INTEGER NOT NULL,
                     conversation_id TEXT NOT NULL REFERENCES conversations(id),
                     question TEXT NOT NULL,
-                    vector BLOB NOT NULL,
                     article_key INTEGER,
                     shown_groups BLOB NOT NULL,
                     topic TEXT,
@@ -65,6 +64,10 @@ enum SQLiteSchema {
                     judged_seq INTEGER,
                     alias_key INTEGER,
                     csat INTEGER
+                );
+                CREATE TABLE answer_vectors (
+                    answer_key INTEGER PRIMARY KEY REFERENCES answers(key),
+                    vector BLOB NOT NULL
                 );
                 CREATE INDEX answers_by_conversation ON answers(conversation_id, key);
                 CREATE INDEX answers_by_time ON answers(created_at);

@@ -17,6 +17,7 @@ public final class SQLiteStore: SupportStore {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            try db.execute(sql: "PRAGMA cache_size = -32768")   // 32 MiB of pages per connection
         }
         configuration.busyMode = .timeout(10)
         do {
@@ -26,6 +27,9 @@ public final class SQLiteStore: SupportStore {
             throw SupportError.storeFailure("cannot open \(path): \(error)")
         }
     }
+
+    /// Answers with their vectors (kept in a table of their own so scans of `answers` stay small).
+    static let answerColumns = "SELECT a.*, v.vector FROM answers a LEFT JOIN answer_vectors v ON v.answer_key = a.key"
 
     public func write<T>(_ body: (any SupportStoreWriter) throws -> T) throws -> T {
         try pool.write { db in try body(SQLiteWriter(db: db)) }
@@ -53,7 +57,7 @@ public final class SQLiteStore: SupportStore {
 
     public func listArticles(limit: Int, offset: Int, includeArchived: Bool) throws -> [Article] {
         try pool.read { db in
-            let filter = includeArchived ? "" : "WHERE status = 'published'"
+            let filter = includeArchived ? "WHERE status != 'internal'" : "WHERE status = 'published'"
             return try Row.fetchAll(db, sql: "SELECT * FROM articles \(filter) ORDER BY key LIMIT ? OFFSET ?",
                                     arguments: [limit, offset]).map(Article.init(row:))
         }
@@ -91,19 +95,19 @@ public final class SQLiteStore: SupportStore {
     }
 
     public func answer(key: Int64) throws -> AnswerRecord? {
-        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM answers WHERE key = ?", arguments: [key]).map(AnswerRecord.init(row:)) }
+        try pool.read { db in try Row.fetchOne(db, sql: "\(Self.answerColumns) WHERE a.key = ?", arguments: [key]).map(AnswerRecord.init(row:)) }
     }
 
     public func latestAnswer(conversationID: String) throws -> AnswerRecord? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM answers WHERE conversation_id = ? ORDER BY key DESC LIMIT 1",
+            try Row.fetchOne(db, sql: "\(Self.answerColumns) WHERE a.conversation_id = ? ORDER BY a.key DESC LIMIT 1",
                              arguments: [conversationID]).map(AnswerRecord.init(row:))
         }
     }
 
     public func recentAnswers(limit: Int) throws -> [AnswerRecord] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM answers ORDER BY key DESC LIMIT ?", arguments: [limit]).map(AnswerRecord.init(row:))
+            try Row.fetchAll(db, sql: "\(Self.answerColumns) ORDER BY a.key DESC LIMIT ?", arguments: [limit]).map(AnswerRecord.init(row:))
         }
     }
 
@@ -200,6 +204,11 @@ public final class SQLiteStore: SupportStore {
 struct SQLiteWriter: SupportStoreWriter {
     let db: Database
 
+    /// Executes a statement compiled once per connection (GRDB's statement cache).
+    func run(_ sql: String, _ arguments: StatementArguments) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
     func upsertArticles(_ inputs: [ArticleInput], origin: ArticleOrigin, at: Date) throws -> [(article: Article, changed: Bool)] {
         let now = at.timeIntervalSince1970
         return try inputs.map { input in
@@ -209,14 +218,14 @@ struct SQLiteWriter: SupportStoreWriter {
                 if article.title == input.title, article.body == input.body, article.tags == input.tags, article.status == .published {
                     return (article, false)
                 }
-                try db.execute(sql: """
+                try run("""
                     INSERT INTO article_versions (article_key, version, title, body, tags, changed_at) VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [article.key, article.version, article.title, article.body, encodeTags(article.tags),
+                    """, [article.key, article.version, article.title, article.body, encodeTags(article.tags),
                                      article.updatedAt.timeIntervalSince1970])
                 article.version += 1
-                try db.execute(sql: """
+                try run("""
                     UPDATE articles SET title = ?, body = ?, tags = ?, status = 'published', version = ?, updated_at = ? WHERE key = ?
-                    """, arguments: [input.title, input.body, tags, article.version, now, article.key])
+                    """, [input.title, input.body, tags, article.version, now, article.key])
                 article.title = input.title
                 article.body = input.body
                 article.tags = input.tags
@@ -224,21 +233,30 @@ struct SQLiteWriter: SupportStoreWriter {
                 article.updatedAt = at
                 return (article, true)
             }
-            try db.execute(sql: """
+            try run("""
                 INSERT INTO articles (id, title, body, tags, status, version, origin, created_at, updated_at)
                 VALUES (?, ?, ?, ?, 'published', 1, ?, ?, ?)
-                """, arguments: [input.id, input.title, input.body, tags, origin.rawValue, now, now])
+                """, [input.id, input.title, input.body, tags, origin.rawValue, now, now])
             let article = Article(key: db.lastInsertedRowID, id: input.id, title: input.title, body: input.body, tags: input.tags,
                                   status: .published, version: 1, origin: origin, createdAt: at, updatedAt: at)
             return (article, true)
         }
     }
 
+    func internalArticle(id: String, title: String, at: Date) throws -> Article {
+        if let row = try Row.fetchOne(db, sql: "SELECT * FROM articles WHERE id = ?", arguments: [id]) { return Article(row: row) }
+        try run("""
+            INSERT INTO articles (id, title, body, tags, status, version, origin, created_at, updated_at)
+            VALUES (?, ?, '', '[]', 'internal', 1, 'kb', ?, ?)
+            """, [id, title, at.timeIntervalSince1970, at.timeIntervalSince1970])
+        return Article(key: db.lastInsertedRowID, id: id, title: title, body: "", tags: [], status: .internal, version: 1,
+                       origin: .knowledgeBase, createdAt: at, updatedAt: at)
+    }
+
     func archiveArticle(id: String, at: Date) throws -> Article? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM articles WHERE id = ?", arguments: [id]) else { return nil }
         var article = Article(row: row)
-        try db.execute(sql: "UPDATE articles SET status = 'archived', updated_at = ? WHERE key = ?",
-                       arguments: [at.timeIntervalSince1970, article.key])
+        try run("UPDATE articles SET status = 'archived', updated_at = ? WHERE key = ?", [at.timeIntervalSince1970, article.key])
         article.status = .archived
         article.updatedAt = at
         return article
@@ -247,81 +265,79 @@ struct SQLiteWriter: SupportStoreWriter {
     func appendTurns(conversationID: String, context: [String: String], turns: [ConversationTurn]) throws {
         let now = (turns.last?.createdAt ?? Date()).timeIntervalSince1970
         let contextJSON = String(decoding: (try? JSONEncoder().encode(context)) ?? Data("{}".utf8), as: UTF8.self)
-        try db.execute(sql: """
+        try run("""
             INSERT INTO conversations (id, context, created_at, updated_at) VALUES (?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at,
                 context = CASE WHEN excluded.context = '{}' THEN conversations.context ELSE excluded.context END
-            """, arguments: [conversationID, contextJSON, now, now])
+            """, [conversationID, contextJSON, now, now])
         for turn in turns {
-            try db.execute(sql: "INSERT INTO turns (conversation_id, role, text, answer_key, created_at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [conversationID, turn.role.rawValue, turn.text, turn.answerKey, turn.createdAt.timeIntervalSince1970])
+            try run("INSERT INTO turns (conversation_id, role, text, answer_key, created_at) VALUES (?, ?, ?, ?, ?)", [conversationID, turn.role.rawValue, turn.text, turn.answerKey, turn.createdAt.timeIntervalSince1970])
         }
     }
 
     func insertAnswer(_ a: AnswerRecord) throws -> Int64 {
-        try db.execute(sql: """
-            INSERT INTO answers (core_impression, generation, conversation_id, question, vector, article_key, shown_groups, topic,
+        try run("""
+            INSERT INTO answers (core_impression, generation, conversation_id, question, article_key, shown_groups, topic,
                                  decision, reason, score, lower, upper, threshold, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [Int64(bitPattern: a.coreImpression), a.generation, a.conversationID, a.question, vectorData(a.vector),
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [Int64(bitPattern: a.coreImpression), a.generation, a.conversationID, a.question,
                              a.articleKey, groupsData(a.shownGroups), a.topic, a.decision.rawValue, a.reason, a.score, a.lower,
                              a.upper, a.threshold, a.createdAt.timeIntervalSince1970])
-        return db.lastInsertedRowID
+        let key = db.lastInsertedRowID
+        try run("INSERT INTO answer_vectors (answer_key, vector) VALUES (?, ?)", [key, vectorData(a.vector)])
+        return key
     }
 
     func updateAnswer(_ update: AnswerUpdate) throws {
         if let outcome = update.outcome {
-            try db.execute(sql: "UPDATE answers SET outcome = ? WHERE key = ?", arguments: [outcome.rawValue, update.answerKey])
+            try run("UPDATE answers SET outcome = ? WHERE key = ?", [outcome.rawValue, update.answerKey])
         }
         if let right = update.topWasRight {
-            let seq = (try Int64.fetchOne(db, sql: "SELECT coalesce(max(judged_seq), 0) + 1 FROM answers")) ?? 1
-            try db.execute(sql: "UPDATE answers SET top_right = ?, judged_seq = ? WHERE key = ?",
-                           arguments: [right, seq, update.answerKey])
+            let seq = (try Int64.fetchOne(db, sql: "SELECT coalesce(max(judged_seq), 0) + 1 FROM answers WHERE judged_seq IS NOT NULL")) ?? 1
+            try run("UPDATE answers SET top_right = ?, judged_seq = ? WHERE key = ?", [right, seq, update.answerKey])
         }
         if let alias = update.aliasKey {
-            try db.execute(sql: "UPDATE answers SET alias_key = ? WHERE key = ?", arguments: [alias, update.answerKey])
+            try run("UPDATE answers SET alias_key = ? WHERE key = ?", [alias, update.answerKey])
         }
     }
 
     func insertOutcome(_ e: OutcomeEventRecord) throws {
-        try db.execute(sql: """
+        try run("""
             INSERT INTO outcomes (answer_key, kind, csat, agent_reply, article_id, event_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [e.answerKey, e.kind.rawValue, e.csat, e.agentReply, e.articleID, e.eventID, e.createdAt.timeIntervalSince1970])
+            """, [e.answerKey, e.kind.rawValue, e.csat, e.agentReply, e.articleID, e.eventID, e.createdAt.timeIntervalSince1970])
         if e.kind == .csat, let csat = e.csat {
-            try db.execute(sql: "UPDATE answers SET csat = ? WHERE key = ?", arguments: [csat, e.answerKey])
+            try run("UPDATE answers SET csat = ? WHERE key = ?", [csat, e.answerKey])
         }
     }
 
     func insertAlias(articleKey: Int64, answerKey: Int64?, question: String, vector: [Float], at: Date) throws -> Int64 {
-        try db.execute(sql: """
+        try run("""
             INSERT INTO aliases (article_key, answer_key, question, vector, active, created_at) VALUES (?, ?, ?, ?, 1, ?)
-            """, arguments: [articleKey, answerKey, question, vectorData(vector), at.timeIntervalSince1970])
+            """, [articleKey, answerKey, question, vectorData(vector), at.timeIntervalSince1970])
         return db.lastInsertedRowID
     }
 
     func deactivateAlias(key: Int64) throws {
-        try db.execute(sql: "UPDATE aliases SET active = 0 WHERE key = ?", arguments: [key])
+        try run("UPDATE aliases SET active = 0 WHERE key = ?", [key])
     }
 
     func enqueue(_ operations: [CoreOperation]) throws {
         let encoder = JSONEncoder()
         for operation in operations {
-            try db.execute(sql: "INSERT INTO core_outbox (operation, attempts, created_at) VALUES (?, 0, ?)",
-                           arguments: [try encoder.encode(operation), Date().timeIntervalSince1970])
+            try run("INSERT INTO core_outbox (operation, attempts, created_at) VALUES (?, 0, ?)", [try encoder.encode(operation), Date().timeIntervalSince1970])
         }
     }
 
     func completeOperation(sequence: Int64) throws {
-        try db.execute(sql: "DELETE FROM core_outbox WHERE seq = ?", arguments: [sequence])
+        try run("DELETE FROM core_outbox WHERE seq = ?", [sequence])
     }
 
     func failOperation(sequence: Int64, error: String) throws {
-        try db.execute(sql: "UPDATE core_outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?", arguments: [error, sequence])
+        try run("UPDATE core_outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?", [error, sequence])
     }
 
     func setValue(_ value: String, forKey key: String) throws {
-        try db.execute(sql: "INSERT INTO service_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                       arguments: [key, value])
+        try run("INSERT INTO service_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
     }
 }
 

@@ -59,6 +59,9 @@ public protocol SupportStoreWriter {
     /// is kept in its history).
     /// - Returns: each input's stored article and whether it was created or changed.
     func upsertArticles(_ inputs: [ArticleInput], origin: ArticleOrigin, at: Date) throws -> [(article: Article, changed: Bool)]
+    /// The article with this id, created with status `internal` when missing: the
+    /// service's bookkeeping groups, which are never cited or listed.
+    func internalArticle(id: String, title: String, at: Date) throws -> Article
     /// Archives an article; returns it, or nil when unknown.
     func archiveArticle(id: String, at: Date) throws -> Article?
 
