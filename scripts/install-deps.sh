@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system libraries Loopdesk links against, when they are missing:
-# OpenBLAS and LAPACKE from Debian (libopenblas-dev, liblapacke-dev).
+# OpenBLAS and LAPACKE from Debian (libopenblas-dev, liblapacke-dev), and
+# SQLite's headers for the answer service's store (libsqlite3-dev, used by GRDB).
 # Idempotent and quick when everything is present.
 set -euo pipefail
 
 need=()
 [ -e /usr/include/lapacke.h ] || need+=(liblapacke-dev)
+[ -e /usr/include/sqlite3.h ] || need+=(libsqlite3-dev)
 if ! { ls /usr/include/*/cblas.h >/dev/null 2>&1 || [ -e /usr/include/cblas.h ]; } || ! { ls /usr/lib/*/libopenblas.so >/dev/null 2>&1 || [ -e /usr/lib/libopenblas.so ]; }; then
     need+=(libopenblas-dev)
 fi
