@@ -67,6 +67,10 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-baseline"), help: "Skip the learning-off baseline.")
     var noBaseline = false
 
+    @Option(name: .customLong("baseline-threshold"),
+            help: "The learning-off baseline's fixed answer threshold on P(resolved), 0…1 (default: the service's own for a learning-off policy).")
+    var baselineThreshold: Double?
+
     @Option(name: .customLong("core-binary"), help: "The loopdesk-core binary (default: beside this one, or $LOOPDESK_CORE_BINARY).")
     var coreBinary: String?
 
@@ -82,6 +86,10 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "No progress lines on standard error.")
     var quiet = false
 
+    @Option(name: .customLong("export-dataset"),
+            help: "Write the loaded data set (e.g. CLINC150 converted) as DIR/tickets.jsonl and DIR/articles.jsonl, and exit without replaying.")
+    var exportDataset: String?
+
     func validate() throws {
         if clinc150 == nil && (tickets == nil || articles == nil) {
             throw ValidationError("give --tickets and --articles, or --clinc150 DIR")
@@ -91,6 +99,9 @@ struct ReplayCommand: AsyncParsableCommand {
         }
         if let scenario, scenario != "product-updates" {
             throw ValidationError("unknown --scenario \(scenario); the named scenario is product-updates")
+        }
+        if let baselineThreshold, !(0...1).contains(baselineThreshold) {
+            throw ValidationError("--baseline-threshold must be in 0…1, not \(baselineThreshold)")
         }
         if ReplayScenario.HeldBackMode(rawValue: heldBack) == nil {
             throw ValidationError("--held-back must be new-products or late-articles, not \(heldBack)")
@@ -112,6 +123,11 @@ struct ReplayCommand: AsyncParsableCommand {
         } else {
             try ReplayDataset.load(ticketsPath: tickets!, articlesPath: articles!)
         }
+        if let exportDataset {
+            try Self.export(dataset, to: exportDataset)
+            print("\(dataset.tickets.count) tickets and \(dataset.articles.count) articles written to \(exportDataset)")
+            return
+        }
         let embedder: any SentenceEmbedder = hashed ? HashedEmbedder() : try Embedder.load(modelDirectory: modelDir)
 
         var options = ReplayOptions()
@@ -119,9 +135,10 @@ struct ReplayCommand: AsyncParsableCommand {
         options.coreExecutable = coreBinary
         options.workDirectory = workDir
         options.runBaseline = !noBaseline
+        options.baselineThreshold = baselineThreshold
         var logger = Logger(label: "loopdesk.replay")
         logger.logLevel = .warning
-        let printer = ProgressLines()
+        let printer = PhaseProgress()
         let progress: (@Sendable (ReplayProgress) -> Void)?
         if quiet { progress = nil } else { progress = { printer.show($0) } }
         let runner = ReplayRunner(options: options, embedder: embedder, logger: logger, progress: progress)
@@ -146,21 +163,38 @@ struct ReplayCommand: AsyncParsableCommand {
 
 }
 
-/// One line on standard error per tenth of each replay phase: short in logs, enough to see it move.
-/// (StderrProgress, the CLI's shared bar, can take this over once it is in the tree.)
-private final class ProgressLines: @unchecked Sendable {
+extension ReplayCommand {
+    /// Writes `dataset` as the JSONL pair `--tickets`/`--articles` read (articles also import with `loopdesk kb import`).
+    static func export(_ dataset: ReplayDataset, to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        func lines<T: Encodable>(_ items: [T]) throws -> Data {
+            var data = Data()
+            for item in items {
+                data += try encoder.encode(item)
+                data.append(UInt8(ascii: "\n"))
+            }
+            return data
+        }
+        let root = URL(fileURLWithPath: directory)
+        try lines(dataset.tickets).write(to: root.appendingPathComponent("tickets.jsonl"))
+        try lines(dataset.articles).write(to: root.appendingPathComponent("articles.jsonl"))
+    }
+}
+
+/// The shared progress bar (``StderrProgress``), one per replay phase: embedding, learning, baseline.
+private final class PhaseProgress: @unchecked Sendable {
     private let lock = NSLock()
-    private var shown: [ReplayProgress.Phase: Int] = [:]
+    private var bars: [ReplayProgress.Phase: StderrProgress] = [:]
 
     func show(_ p: ReplayProgress) {
-        let tenth = p.done * 10 / max(p.total, 1)
-        let isNew = lock.withLock { () -> Bool in
-            guard shown[p.phase] != tenth else { return false }
-            shown[p.phase] = tenth
-            return true
+        let bar = lock.withLock {
+            if let bar = bars[p.phase] { return bar }
+            let bar = StderrProgress("replay: \(p.phase.rawValue)")
+            bars[p.phase] = bar
+            return bar
         }
-        guard isNew else { return }
-        let day = p.phase == .embedding ? "" : ", day \(p.day + 1)"
-        FileHandle.standardError.write(Data("replay: \(p.phase.rawValue) \(p.done)/\(p.total)\(day)\n".utf8))
+        bar.update(p.done, p.total)
     }
 }
