@@ -15,7 +15,7 @@ extension ReplayReport {
             "| out-of-scope answered | \(Self.percent(s.learning.outOfScopeAnsweredRate)) | \(Self.percent(s.baseline?.outOfScopeAnsweredRate)) | 0.0 % |",
             "| gap detection, median questions | \(s.gapDetectionMedianQuestions.map { String(format: "%.1f", $0) } ?? "n/a") | | |",
             "| gap detection, precision | \(Self.percent(s.gapDetectionPrecision)) | | |",
-            "| labels without an article flagged (≤ 10 questions) | \(s.gapLabels.map { "\(s.gapLabelsFlagged ?? 0) of \($0) (\(s.gapLabelsFlaggedWithin10 ?? 0))" } ?? "n/a") | | |",
+            "| labels without an article flagged (≤ 10 questions) | \(s.gapLabels.map { $0 == 0 ? "none lacked one" : "\(s.gapLabelsFlagged ?? 0) of \($0) (\(s.gapLabelsFlaggedWithin10 ?? 0))" } ?? "n/a") | | |",
             "| tickets | \(s.learning.tickets) | \(s.baseline.map { "\($0.tickets)" } ?? "") | |",
             "",
             "| week | days | resolution | wrong | escalation | oos answered | baseline resolution | baseline wrong | oracle |"
