@@ -13,7 +13,10 @@ public struct SupportConfiguration: Sendable {
     /// Groups asked from the core per question.
     public var candidatesShown = 5
     /// Vectors the core searches per question (RANK's C).
-    public var candidatesSearched = 100
+    public var candidatesSearched = 30
+    /// Escalate when questions agents handled without an article hold at least this share
+    /// of the neighbour vote (``NeighbourVote``): the question is probably one of theirs.
+    public var noArticleShare: Float = 0.2
     /// Earlier turns of a conversation kept as its memory.
     public var conversationMemory = 6
     /// Knowledge gaps and bug clusters (``GapTracker``).

@@ -60,7 +60,9 @@ extension SupportService {
             try await client.rank(collection: collection, query: queryVector, k: shown, candidates: searched,
                                   withFeatures: false, contextTags: contextTags, callerFeatures: rankFeatures)
         }
-        let handledWithoutArticle = noArticle != nil && (vote?.leader == noArticle || ranked.groups.first?.group == noArticle)
+        let noArticleShare = noArticle.flatMap { vote?.shares[$0] } ?? 0
+        let handledWithoutArticle = noArticle != nil
+            && (noArticleShare >= configuration.noArticleShare || ranked.groups.first?.group == noArticle)
         let articles = try store.articles(keys: ranked.groups.map { VectorIDs.articleKey(group: $0.group) })
         let candidates = ranked.groups.filter { articles[VectorIDs.articleKey(group: $0.group)]?.status == .published }
         let sources = candidates.map { item -> AnswerSource in
@@ -74,7 +76,7 @@ extension SupportService {
         if handledWithoutArticle, let best {
             decision = .escalate
             threshold = policy.threshold(topic: bestArticle?.topic)
-            reason = "escalate: the nearest questions were handled by agents without an article "
+            reason = "escalate: \(Int((noArticleShare * 100).rounded())) % of the nearest questions' vote is for ones agents handled without an article "
                 + "(best article candidate's lower bound \(fmt(best.score.lower)))"
         } else if let best, let bestArticle {
             // Learning off (the baseline), the ranker never narrows its bounds: it decides on the mean.
