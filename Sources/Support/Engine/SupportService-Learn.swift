@@ -83,7 +83,10 @@ extension SupportService {
             policy.observe(topic: answer.topic, lower: answer.lower, right: right)
         }
         let delivered = await outbox.flush()
-        await noteWrongAnswerForGaps(answer, outcome: request.outcome)
+        await noteWrongAnswerForGaps(answer, outcome: request.outcome, wroteArticle: created != nil)
+        if learning, let created, let vector = plan.newArticle?.vector {
+            await adoptHandledWithoutArticle(near: answer.vector.isEmpty ? vector : answer.vector, into: created, now: now)
+        }
         if let created, let vector = plan.newArticle?.vector { await noteArticlesChangedForGaps([(created.id, vector)]) }
         let aliasArticle = try (aliasTarget ?? created?.key).flatMap { try store.article(key: $0) }.flatMap { $0.status == .published ? $0 : nil }
         return OutcomeResponse(status: "recorded", impressionID: answer.impressionID, delivered: delivered,
@@ -209,5 +212,45 @@ extension SupportService {
     static func titleForAgentArticle(question: String) -> String {
         let oneLine = question.split(whereSeparator: \.isNewline).joined(separator: " ")
         return oneLine.count <= 120 ? oneLine : String(oneLine.prefix(119)) + "…"
+    }
+
+    /// Similarity above which an earlier "handled without an article" question is taken
+    /// to ask what a newly written agent article answers.
+    static let adoptionSimilarity: Float = 0.7
+
+    /// When an agent writes the article that was missing, the earlier questions agents
+    /// handled without one nearby become its aliases: the knowledge moves from "no
+    /// article" to the new one, so its neighbours are no longer escalated for it.
+    func adoptHandledWithoutArticle(near vector: [Float], into article: Article, now: Date) async {
+        guard let noArticle = try? store.article(id: VectorIDs.noArticleID) else { return }
+        let collection = configuration.collection
+        guard let hits = try? await core.run({ client in try await client.search(collection: collection, query: vector, k: 20) })
+        else { return }
+        let noArticleGroup = VectorIDs.group(noArticle.key)
+        var moved: [(old: Int64, new: Int64)] = []
+        do {
+            for (id, distance) in zip(hits.ids, hits.distances) where id >= VectorIDs.aliasBase && 1 - distance >= Self.adoptionSimilarity {
+                guard aliasDirectory.group(ofVector: id) == noArticleGroup else { continue }
+                let oldKey = Int64(id - VectorIDs.aliasBase)
+                guard let alias = try store.alias(key: oldKey), alias.active else { continue }
+                let newKey = try store.write { w -> Int64 in
+                    try w.deactivateAlias(key: oldKey)
+                    let key = try w.insertAlias(articleKey: article.key, answerKey: alias.answerKey, question: alias.question,
+                                                vector: alias.vector, at: now)
+                    try w.enqueue([.delete(ids: [id]),
+                                   .upsert(ids: [VectorIDs.alias(key)], vectors: alias.vector,
+                                           groups: [VectorIDs.group(article.key)], tags: [["alias"]])])
+                    return key
+                }
+                moved.append((oldKey, newKey))
+            }
+        } catch {
+            logger.warning("questions handled without an article not moved to \(article.id): \(error)")
+        }
+        for (old, new) in moved {
+            aliasDirectory.remove(alias: old)
+            aliasDirectory.add(alias: new, article: article.key)
+        }
+        if !moved.isEmpty { await outbox.flush() }
     }
 }

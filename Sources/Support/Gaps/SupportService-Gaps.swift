@@ -26,11 +26,15 @@ extension SupportService {
         }
     }
 
-    /// Learn path: an answered question whose outcome proved the answer wrong (escalated, reopened).
-    func noteWrongAnswerForGaps(_ answer: AnswerRecord, outcome: OutcomeKind) async {
-        guard outcome == .escalated || outcome == .reopened else { return }
+    /// Learn path: a question the knowledge base could not answer — an answer proved wrong
+    /// (escalated, reopened), a question an agent handled without any article (escalated),
+    /// or one an agent had to write a new article for (corrected with a reply).
+    func noteWrongAnswerForGaps(_ answer: AnswerRecord, outcome: OutcomeKind, wroteArticle: Bool = false) async {
+        guard outcome == .escalated || outcome == .reopened || wroteArticle else { return }
+        var asked = answer
+        asked.decision = .answer   // the tracker clusters it whatever the decision was
         do {
-            try await gaps?.noteWrongAnswer(answer)
+            try await gaps?.noteWrongAnswer(asked)
         } catch {
             logger.warning("wrong answer \(answer.impressionID) not clustered into gaps: \(error)")
         }
