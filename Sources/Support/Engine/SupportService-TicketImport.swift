@@ -105,16 +105,20 @@ extension SupportService {
             if !pending.isEmpty {
                 let vectors = embedder.embed(pending.map(\.question))
                 let now = clock.now
-                try store.write { w in
+                let inserted = try store.write { w -> [(key: Int64, article: Int64)] in
                     var operations: [CoreOperation] = []
+                    var keys: [(key: Int64, article: Int64)] = []
                     for (alias, vector) in zip(pending, vectors) {
                         let key = try w.insertAlias(articleKey: alias.articleKey, answerKey: nil, question: alias.question,
                                                     vector: vector, at: now)
                         operations.append(.upsert(ids: [VectorIDs.alias(key)], vectors: vector,
                                                   groups: [VectorIDs.group(alias.articleKey)], tags: [["alias"]]))
+                        keys.append((key, alias.articleKey))
                     }
                     try w.enqueue(operations)
+                    return keys
                 }
+                for alias in inserted { aliasDirectory.add(alias: alias.key, article: alias.article) }
                 summary.aliasesAdded += pending.count
                 await outbox.flush()
             }
