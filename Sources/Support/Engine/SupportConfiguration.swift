@@ -17,8 +17,6 @@ public struct SupportConfiguration: Sendable {
     /// Escalate when questions agents handled without an article hold at least this share
     /// of the neighbour vote (``NeighbourVote``): the question is probably one of theirs.
     public var noArticleShare: Float = 0.2
-    /// Earlier turns of a conversation kept as its memory.
-    public var conversationMemory = 6
     /// Knowledge gaps and bug clusters (``GapTracker``).
     public var gaps = GapConfiguration()
 
