@@ -238,7 +238,9 @@ final class BadInputTests: XCTestCase {
         let server = try TestServer { $0.maxConnections = 1 }
         let first = try server.client()
         let second = try RawPeer(server.socketPath)
-        try second.send(HelloRequest(clientName: "late").frame(requestID: 1))
+        // The notice is sent on accept and the server closes at once: the HELLO may meet
+        // a closed socket (EPIPE), which is the race this test must tolerate, not a failure.
+        _ = try? second.send(HelloRequest(clientName: "late").frame(requestID: 1))
         try second.expectError(.busy, requestID: 0, kind: .notice)
         try second.expectClosed()
         XCTAssertEqual(try first.call(PingRequest(payload: [1])).payload, [1])
