@@ -66,14 +66,15 @@ public final class CoreProcess: Sendable {
         }
         // The child inherits the spawning thread's signal mask, and Swift's worker threads
         // block SIGTERM and SIGINT: spawned from one of them, the core would never see the
-        // SIGTERM of stop(). Unblock them for the spawn only (nothing is awaited in between).
-        var stopSignals = sigset_t(), previousMask = sigset_t()
-        sigemptyset(&stopSignals)
-        sigaddset(&stopSignals, SIGTERM)
-        sigaddset(&stopSignals, SIGINT)
-        pthread_sigmask(SIG_UNBLOCK, &stopSignals, &previousMask)
-        defer { pthread_sigmask(SIG_SETMASK, &previousMask, nil) }
+        // SIGTERM of stop(). Unblock them for the spawn only: the mask is restored at the end
+        // of this `do`, on the same thread, before anything is awaited.
         do {
+            var stopSignals = sigset_t(), previousMask = sigset_t()
+            sigemptyset(&stopSignals)
+            sigaddset(&stopSignals, SIGTERM)
+            sigaddset(&stopSignals, SIGINT)
+            pthread_sigmask(SIG_UNBLOCK, &stopSignals, &previousMask)
+            defer { pthread_sigmask(SIG_SETMASK, &previousMask, nil) }
             try process.run()
         } catch {
             throw SupportError.coreUnavailable(reason: "cannot start \(binary): \(error)", retryAfter: 0)
