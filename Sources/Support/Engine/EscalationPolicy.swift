@@ -55,7 +55,6 @@ public final class EscalationPolicy: Sendable {
         var global: Double
         var globalEvidence = 0
         var topicMargin: [String: Double] = [:]
-        var topicRecord: [String: (answered: Int, wrong: Int)] = [:]
     }
 
     public let configuration: Configuration
@@ -129,21 +128,12 @@ public final class EscalationPolicy: Sendable {
             s.global = configuration.initialThreshold
             return
         }
-        // Scan bounds from the highest down; the threshold is the lowest bound at which
-        // the answers allowed so far keep their wrong rate's upper bound under the target.
+        // The threshold is the lowest bound at which the answers allowed so far keep
+        // their wrong rate's upper bound under the target.
         let sorted = s.judged.sorted { $0.lower > $1.lower }
-        var answered = 0, wrong = 0
-        var best = 1.0
         let z = configuration.confidenceZ
-        var i = 0
-        while i < sorted.count {
-            let bound = sorted[i].lower
-            while i < sorted.count && sorted[i].lower == bound {
-                answered += 1
-                if !sorted[i].right { wrong += 1 }
-                i += 1
-            }
-            if wilsonUpper(wrong: wrong, of: answered, z: z) <= configuration.targetWrongRate { best = bound }
+        let best = Self.lowestBound(in: sorted, otherwise: 1.0) { wrong, answered in
+            wilsonUpper(wrong: wrong, of: answered, z: z) <= configuration.targetWrongRate
         }
         s.global = max(configuration.floor, min(best, 0.999))
         // Topic margins: the topic's answers at or above the global threshold.
@@ -155,30 +145,39 @@ public final class EscalationPolicy: Sendable {
             if !pair.right { r.wrong += 1 }
             record[topic] = r
         }
-        s.topicRecord = record
         s.topicMargin = [:]
         let prior = configuration.topicPriorStrength
+        let allowed = configuration.topicMarginTrigger * configuration.targetWrongRate
         let target = configuration.targetWrongRate
-        for (topic, r) in record where r.wrong > 0 {
-            let shrunk = (Double(r.wrong) + prior * target) / (Double(r.answered) + prior)
-            if shrunk > configuration.topicMarginTrigger * target {
-                // A topic twice as wrong as allowed: its own threshold sits where its judged
-                // answers would have met the target, at least a step above the global one.
-                let own = sorted.filter { $0.topic == topic }
-                var a = 0, w = 0, topicBest = 0.999
-                var j = 0
-                while j < own.count {
-                    let bound = own[j].lower
-                    while j < own.count && own[j].lower == bound {
-                        a += 1
-                        if !own[j].right { w += 1 }
-                        j += 1
-                    }
-                    if (Double(w) + prior * target) / (Double(a) + prior) <= configuration.topicMarginTrigger * target { topicBest = bound }
-                }
-                s.topicMargin[topic] = max(0.01, topicBest - s.global)
+        func shrunk(wrong: Int, of answered: Int) -> Double { (Double(wrong) + prior * target) / (Double(answered) + prior) }
+        for (topic, r) in record where r.wrong > 0 && shrunk(wrong: r.wrong, of: r.answered) > allowed {
+            // A topic wrong more often than allowed: its own threshold sits where its judged
+            // answers would have met that rate, at least a step above the global one.
+            let own = sorted.filter { $0.topic == topic }
+            let topicBest = Self.lowestBound(in: own, otherwise: 0.999) { wrong, answered in
+                shrunk(wrong: wrong, of: answered) <= allowed
             }
+            s.topicMargin[topic] = max(0.01, topicBest - s.global)
         }
+    }
+
+    /// Walks judged answers sorted by descending bound, one bound value at a time, and
+    /// returns the lowest bound whose answers at or above it (`wrong` of `answered`)
+    /// satisfy `acceptable`; `otherwise` when none does.
+    private static func lowestBound(in sorted: [Judged], otherwise: Double,
+                                    acceptable: (_ wrong: Int, _ answered: Int) -> Bool) -> Double {
+        var answered = 0, wrong = 0, best = otherwise
+        var i = 0
+        while i < sorted.count {
+            let bound = sorted[i].lower
+            while i < sorted.count && sorted[i].lower == bound {
+                answered += 1
+                if !sorted[i].right { wrong += 1 }
+                i += 1
+            }
+            if acceptable(wrong, answered) { best = bound }
+        }
+        return best
     }
 }
 
