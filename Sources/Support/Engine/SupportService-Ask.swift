@@ -47,7 +47,7 @@ extension SupportService {
         // The nearest vectors' similarity-weighted vote per article is the ranker's
         // `intent_confidence`; it also tells when the nearest questions are ones agents
         // handled without any article.
-        let noArticle = try store.article(id: VectorIDs.noArticleID).map { VectorIDs.group($0.key) }
+        let noArticle = try noArticleGroup()
         let vote: NeighbourVote? = configuration.learning ? try await core.run { client in
             let hits = try await client.search(collection: collection, query: queryVector, k: searched)
             return NeighbourVote(ids: hits.ids, distances: hits.distances, directory: aliasDirectory)
@@ -138,5 +138,15 @@ extension SupportService {
         let norm = out.reduce(0) { $0 + $1 * $1 }.squareRoot()
         if norm > 0 { for i in out.indices { out[i] /= norm } }
         return out
+    }
+
+    /// The group of questions agents handled without an article, once it exists. Its
+    /// store key never changes, so it is read from the store until found, then remembered.
+    func noArticleGroup() throws -> UInt64? {
+        if let known = noArticleGroupCache.withLock({ $0 }) { return known }
+        guard let article = try store.article(id: VectorIDs.noArticleID) else { return nil }
+        let group = VectorIDs.group(article.key)
+        noArticleGroupCache.withLock { $0 = group }
+        return group
     }
 }

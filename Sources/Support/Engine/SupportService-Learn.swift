@@ -35,11 +35,11 @@ extension SupportService {
                                        agentReply: request.agentReply, articleID: request.articleID,
                                        eventID: request.eventID, createdAt: now)
         let aliasTarget = plan.aliasArticle
-        let (created, addedAlias, revokedAlias) = try store.write { w -> (Article?, Int64?, Int64?) in
+        let (created, addedAlias, revokedAlias) = try store.write { w -> (Article?, (key: Int64, article: Int64)?, Int64?) in
             var operations: [CoreOperation] = learning ? plan.feedback : []
             var update = AnswerUpdate(answerKey: answer.key, outcome: plan.terminal, topWasRight: plan.topWasRight)
             var createdArticle: Article?
-            var added: Int64?, revoked: Int64?
+            var added: (key: Int64, article: Int64)?, revoked: Int64?
             if plan.revokeAlias, let aliasKey = answer.aliasKey {
                 try w.deactivateAlias(key: aliasKey)
                 operations.append(.delete(ids: [VectorIDs.alias(aliasKey)]))
@@ -64,7 +64,7 @@ extension SupportService {
                 operations.append(.upsert(ids: [VectorIDs.alias(aliasKey)], vectors: answer.vector,
                                           groups: [VectorIDs.group(target)], tags: [["alias"]]))
                 update.aliasKey = .some(aliasKey)
-                added = aliasKey
+                added = (aliasKey, target)
             }
             try w.insertOutcome(event)
             try w.updateAnswer(update)
@@ -78,7 +78,7 @@ extension SupportService {
             return (createdArticle, added, revoked)
         }
         if let revokedAlias { aliasDirectory.remove(alias: revokedAlias) }
-        if let addedAlias, let target = try store.alias(key: addedAlias)?.articleKey { aliasDirectory.add(alias: addedAlias, article: target) }
+        if let addedAlias { aliasDirectory.add(alias: addedAlias.key, article: addedAlias.article) }
         if learning, let right = plan.topWasRight, answer.articleKey != nil {
             policy.observe(topic: answer.topic, lower: answer.lower, right: right)
         }
@@ -222,11 +222,10 @@ extension SupportService {
     /// handled without one nearby become its aliases: the knowledge moves from "no
     /// article" to the new one, so its neighbours are no longer escalated for it.
     func adoptHandledWithoutArticle(near vector: [Float], into article: Article, now: Date) async {
-        guard let noArticle = try? store.article(id: VectorIDs.noArticleID) else { return }
+        guard let noArticleGroup = try? noArticleGroup() else { return }
         let collection = configuration.collection
         guard let hits = try? await core.run({ client in try await client.search(collection: collection, query: vector, k: 20) })
         else { return }
-        let noArticleGroup = VectorIDs.group(noArticle.key)
         var moved: [(old: Int64, new: Int64)] = []
         do {
             for (id, distance) in zip(hits.ids, hits.distances) where id >= VectorIDs.aliasBase && 1 - distance >= Self.adoptionSimilarity {

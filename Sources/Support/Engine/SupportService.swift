@@ -26,6 +26,7 @@ public final class SupportService: Sendable {
     public let policy: EscalationPolicy
     let outbox: OutboxDelivery
     let aliasDirectory: AliasDirectory
+    let noArticleGroupCache = Locked<UInt64?>(nil)
     /// Knowledge gaps and bug clusters; nil when the store is not a ``GapStore``.
     public let gaps: GapTracker?
     let generation: Locked<Int>
