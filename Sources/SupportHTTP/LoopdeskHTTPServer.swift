@@ -19,14 +19,19 @@ public enum LoopdeskHTTPServer {
     /// The request context every route of the API is written against.
     public typealias Context = LoopdeskRequestContext
 
-    /// Builds the router: error and authentication middleware, the `/v1` API,
-    /// then the report routes of ``registerReportRoutes(on:service:configuration:)``.
+    /// Builds the router: error, authentication and timing middleware, then every route group.
+    ///
+    /// The list of route groups below is the whole API: each group is a type in
+    /// `Routes/` named after what it serves, registering its own paths.
     /// - Parameters:
     ///   - service: the answer service the routes call.
     ///   - configuration: token, body limits, public paths.
+    ///   - metrics: what `POST /v1/ask` is timed into and `GET /metrics` renders; one set per
+    ///     server, so pass your own only to read it elsewhere too.
     ///   - logger: where unexpected (500) errors are logged.
     /// - Returns: a router ready for `Application(router:)` or for tests.
     public static func buildRouter(service: SupportService, configuration: LoopdeskHTTPConfiguration,
+                                   metrics: LoopdeskMetrics = LoopdeskMetrics(),
                                    logger: Logger = Logger(label: "loopdesk.http")) -> Router<Context> {
         let router = Router(context: Context.self)
         // Order matters: middleware applies to the routes added after it, and the
@@ -34,59 +39,45 @@ public enum LoopdeskHTTPServer {
         router.add(middleware: JSONErrorMiddleware(logger: logger))
         router.add(middleware: BearerAuthMiddleware(token: configuration.token, publicPaths: configuration.publicPaths,
                                                     publicPathPrefixes: configuration.publicPathPrefixes))
-        router.add(middleware: AskTimingMiddleware<Context>(metrics: .shared(for: service)))
-        let api = SupportAPI(service: service, configuration: configuration)
-        api.registerHealth(on: router)
-        api.registerAsk(on: router)
-        api.registerLearning(on: router)
-        api.registerArticles(on: router)
-        registerReportRoutes(on: router, service: service, configuration: configuration)
+        router.add(middleware: AskTimingMiddleware<Context>(metrics: metrics))
+        let routes: [any RouteGroup] = [
+            // The API of docs/API.md.
+            HealthRoutes(service: service),
+            ArticleRoutes(service: service, maxBodyBytes: configuration.maxArticleBodyBytes),
+            AskRoutes(service: service, maxBodyBytes: configuration.maxAskBodyBytes),
+            OutcomeRoutes(service: service, maxBodyBytes: configuration.maxOutcomeBodyBytes),
+            EventRoutes(service: service, maxBodyBytes: configuration.maxEventBodyBytes),
+            ReindexRoutes(service: service),
+            TicketImportRoutes(service: service, maxBodyBytes: configuration.maxArticleBodyBytes),
+            // What the service has learned, docs/DASHBOARD.md.
+            GapRoutes(service: service),
+            ReportRoutes(service: service),
+            InsightRoutes(service: service),
+            MetricsRoutes(service: service, metrics: metrics),
+            DashboardRoutes(service: service, token: configuration.token),
+        ]
+        for group in routes { group.register(on: router) }
         return router
     }
 
-    /// Builds the application that serves ``buildRouter(service:configuration:logger:)`` on
+    /// Builds the application that serves ``buildRouter(service:configuration:metrics:logger:)`` on
     /// `configuration.host:configuration.port`.
     ///
     /// Run it with `runService()` (graceful shutdown on SIGTERM and SIGINT), or inside a
     /// `ServiceGroup` of your own; test it with HummingbirdTesting's `app.test(.router)`.
+    /// - Parameters:
+    ///   - service: the answer service the routes call.
+    ///   - configuration: address, token, body limits, public paths.
+    ///   - metrics: the server's metrics (a fresh set unless given).
+    ///   - logger: the server's and the routes' logger.
     public static func buildApplication(service: SupportService, configuration: LoopdeskHTTPConfiguration,
+                                        metrics: LoopdeskMetrics = LoopdeskMetrics(),
                                         logger: Logger = Logger(label: "loopdesk.http"))
         -> Application<RouterResponder<Context>> {
-        let router = buildRouter(service: service, configuration: configuration, logger: logger)
+        let router = buildRouter(service: service, configuration: configuration, metrics: metrics, logger: logger)
         return Application(router: router,
                            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
                                                                    serverName: configuration.serverName),
                            logger: logger)
-    }
-}
-
-/// How the HTTP API is served: address, token, body limits.
-public struct LoopdeskHTTPConfiguration: Sendable {
-    /// The address to bind: loopback by default; `0.0.0.0` only makes sense with a ``token``.
-    public var host: String
-    public var port: Int
-    /// The bearer token every endpoint but the public ones requires; nil turns authentication off
-    /// (the CLI then binds to loopback only).
-    public var token: String?
-    /// Largest `POST /v1/ask` body, in bytes (a question itself is capped at 8,000 bytes by the service).
-    public var maxAskBodyBytes = 1 << 20
-    /// Largest `POST /v1/outcomes` body, in bytes.
-    public var maxOutcomeBodyBytes = 1 << 20
-    /// Largest `POST /v1/events` body (one webhook delivery, possibly a batch), in bytes.
-    public var maxEventBodyBytes = 4 << 20
-    /// Largest `POST /v1/articles` body (a whole knowledge base as JSONL), in bytes.
-    public var maxArticleBodyBytes = 64 << 20
-    /// Paths served without a token.
-    public var publicPaths: Set<String> = ["/v1/health"]
-    /// Path prefixes the header check leaves alone (for pages a browser opens, if their owner wants that).
-    /// `/dashboard` checks the token itself, from the header or `?token=` (`DashboardAuthMiddleware`).
-    public var publicPathPrefixes: [String] = ["/dashboard"]
-    /// The name the server gives itself in its `Server` header.
-    public var serverName = "loopdesk"
-
-    public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil) {
-        self.host = host
-        self.port = port
-        self.token = token
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Hummingbird
 import Prometheus
 import Support
 
@@ -19,6 +18,11 @@ import Support
 /// The counters follow the store, not the process: each scrape adds what was
 /// written since the previous one, so they count every answer service sharing
 /// the store and start from the store's history after a restart.
+///
+/// One instance per server: ``LoopdeskHTTPServer/buildRouter(service:configuration:metrics:logger:)``
+/// hands it to the middleware that times asks and to the `/metrics` route that renders it.
+/// Unchecked `Sendable`: the metric objects are thread-safe, and the scrape cursor is
+/// guarded by its lock.
 public final class LoopdeskMetrics: @unchecked Sendable {
     let registry = PrometheusCollectorRegistry()
     let asks: Counter
@@ -33,6 +37,8 @@ public final class LoopdeskMetrics: @unchecked Sendable {
     private var cursor: (answer: Int64, outcome: Int64) = (0, 0)
     private let syncing = NSLock()
 
+    /// A fresh set of metrics, registered in a registry of its own: counters at zero (the first
+    /// scrape catches up with the store), no ask timed yet.
     public init() {
         asks = registry.makeCounter(name: "loopdesk_asks_total", help: "Questions asked (answers recorded in the store).")
         answers = registry.makeCounter(name: "loopdesk_answers_total", help: "Questions the service answered itself.")
@@ -59,28 +65,8 @@ public final class LoopdeskMetrics: @unchecked Sendable {
         self.openGaps = openGaps
     }
 
-    private struct Entry {
-        weak var service: SupportService?
-        let metrics: LoopdeskMetrics
-    }
-
-    nonisolated(unsafe) private static var instances: [ObjectIdentifier: Entry] = [:]
-    private static let instancesLock = NSLock()
-
-    /// The metrics of `service`: one set per service object, shared by the routes
-    /// that time requests and the `/metrics` route that renders them.
-    public static func shared(for service: SupportService) -> LoopdeskMetrics {
-        instancesLock.withLock {
-            instances = instances.filter { $0.value.service != nil }
-            let id = ObjectIdentifier(service)
-            if let entry = instances[id], entry.service === service { return entry.metrics }
-            let metrics = LoopdeskMetrics()
-            instances[id] = Entry(service: service, metrics: metrics)
-            return metrics
-        }
-    }
-
-    /// Records one `POST /v1/ask` as served.
+    /// Records one `POST /v1/ask` as served (`loopdesk_ask_duration_seconds`).
+    /// - Parameter duration: from the request's arrival at the router to its response.
     public func observeAsk(duration: Duration) {
         askDuration.record(duration)
     }
@@ -118,17 +104,5 @@ public final class LoopdeskMetrics: @unchecked Sendable {
             outcomeSeq = last.sequence
         }
         cursor = (answerKey, outcomeSeq)
-    }
-}
-
-/// Times `POST /v1/ask` into ``LoopdeskMetrics``.
-struct AskTimingMiddleware<Context: RequestContext>: RouterMiddleware {
-    let metrics: LoopdeskMetrics
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .post, request.uri.path == "/v1/ask" else { return try await next(request, context) }
-        let start = ContinuousClock.now
-        defer { metrics.observeAsk(duration: ContinuousClock.now - start) }
-        return try await next(request, context)
     }
 }

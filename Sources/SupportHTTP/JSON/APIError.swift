@@ -5,6 +5,7 @@ import Support
 /// A refusal made by the HTTP layer itself (authentication, bodies, query
 /// parameters), answered like a ``SupportError``: `{"error": {"code", "message"}}`.
 public struct APIError: Error, Sendable, CustomStringConvertible {
+    /// The response's HTTP status.
     public var status: HTTPResponse.Status
     /// Stable and machine-readable: `unauthorized`, `malformed_json`, `payload_too_large`, …
     public var code: String
@@ -13,6 +14,8 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     /// Extra response headers (`WWW-Authenticate`, `Retry-After`).
     public var headers: HTTPFields
 
+    /// A refusal with `status`, answered as `{"error": {"code": code, "message": message}}`
+    /// with `headers` added to the response.
     public init(_ status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.code = code
@@ -20,6 +23,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         self.headers = headers
     }
 
+    /// `401 unauthorized: …`, for logs.
     public var description: String { "\(status.code) \(code): \(message)" }
 
     /// 401, with `WWW-Authenticate: Bearer`.
@@ -43,6 +47,10 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         APIError(.contentTooLarge, code: "payload_too_large",
                  message: "the \(what) body is larger than \(limit) bytes; send less per request")
     }
+
+    /// 501: the reports, insights and dashboard need a store that answers report queries.
+    static let reportsUnavailable = APIError(.notImplemented, code: "reports_unavailable",
+                                             message: "this service's store does not answer report queries (it does not conform to ReportStore)")
 }
 
 /// The JSON error body.

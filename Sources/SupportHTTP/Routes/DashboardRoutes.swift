@@ -14,22 +14,22 @@ import Support
 /// links between the pages keep the query token. `/dashboard` is therefore among
 /// ``LoopdeskHTTPConfiguration/publicPathPrefixes`` by default: the API's header-only
 /// check steps aside and this group's own check applies.
-struct DashboardRoutes: Sendable {
-    typealias Context = LoopdeskRequestContext
-
+struct DashboardRoutes: RouteGroup {
     let service: SupportService
+    /// The service's token, which this group checks itself.
     let token: String?
 
-    func register(on router: Router<Context>) {
-        let group = router.group("/dashboard").add(middleware: DashboardAuthMiddleware<Context>(token: token))
+    func register(on router: Router<LoopdeskRequestContext>) {
+        let group = router.group("/dashboard").add(middleware: DashboardAuthMiddleware<LoopdeskRequestContext>(token: token))
         group.get { request, _ -> Response in
-            guard let reports = service.reports else { throw ReportRoutes.unavailable }
+            let reports = try service.reportsForAPI()
             return try DashboardOverview.page(reports, token: Self.token(request)).response(generatedAt: service.clock.now)
         }
         group.get("gaps") { request, _ -> Response in
-            guard let insights = service.insights, let reports = service.reports else { throw ReportRoutes.unavailable }
-            let gaps = try ReportRoutes.openGaps(service, kind: .gap)
-            let bugs = try ReportRoutes.openGaps(service, kind: .bug)
+            let insights = try service.insightsForAPI()
+            let reports = try service.reportsForAPI()
+            let gaps = try service.openGaps()
+            let bugs = try service.bugClusters()
             return DashboardGaps.page(gaps: gaps, bugs: bugs, insights: try insights.report(gaps: gaps + bugs),
                                       weekly: try reports.resolution(by: .week, days: 84),
                                       token: Self.token(request)).response(generatedAt: service.clock.now)
@@ -39,6 +39,7 @@ struct DashboardRoutes: Sendable {
         }
     }
 
+    /// The `?token=` a browser opened the page with, carried into the page's links.
     static func token(_ request: Request) -> String? {
         request.uri.queryParameters.get("token")
     }

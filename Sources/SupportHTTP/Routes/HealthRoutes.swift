@@ -1,9 +1,10 @@
 import Hummingbird
 import Support
 
-/// `GET /v1/health`: whether the service can answer now. No token needed, so a
-/// load balancer or an uptime check can call it.
-extension SupportAPI {
+/// `GET /v1/health`: whether the service can answer now. No token needed (the path is in
+/// ``LoopdeskHTTPConfiguration/publicPaths``), so a load balancer or an uptime check can call it.
+struct HealthRoutes: RouteGroup {
+    /// The body of `GET /v1/health`.
     struct Health: Encodable {
         struct Core: Encodable {
             var reachable: Bool
@@ -18,7 +19,9 @@ extension SupportAPI {
         var outbox: Outbox
     }
 
-    func registerHealth(on router: Router<Context>) {
+    let service: SupportService
+
+    func register(on router: Router<LoopdeskRequestContext>) {
         router.get("/v1/health") { _, _ -> Response in
             let reachable = await service.coreIsReachable()
             let pending = try service.store.pendingOperationCount()

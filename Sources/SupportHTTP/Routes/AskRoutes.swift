@@ -2,8 +2,8 @@ import Foundation
 import Hummingbird
 import Support
 
-/// `POST /v1/ask`: a question in, an answer or an escalation out.
-extension SupportAPI {
+/// `POST /v1/ask`: a question in, an answer or an escalation out (``SupportService/ask(_:)``).
+struct AskRoutes: RouteGroup {
     /// ``AskResponse`` with every key present: `article` and `topic` are `null`
     /// rather than absent when there is no candidate, so clients can rely on the shape.
     struct AskReply: Encodable {
@@ -19,10 +19,13 @@ extension SupportAPI {
         }
     }
 
-    func registerAsk(on router: Router<Context>) {
+    let service: SupportService
+    /// ``LoopdeskHTTPConfiguration/maxAskBodyBytes``.
+    let maxBodyBytes: Int
+
+    func register(on router: Router<LoopdeskRequestContext>) {
         router.post("/v1/ask") { request, _ -> Response in
-            let body = try await JSONBody.collect(request, limit: configuration.maxAskBodyBytes, what: "ask")
-            let ask = try JSONBody.decode(AskRequest.self, from: body, what: "ask")
+            let ask = try await JSONBody.read(AskRequest.self, from: request, limit: maxBodyBytes, what: "ask")
             let reply = try await service.ask(ask)
             return JSONBody.response(AskReply(response: reply))
         }

@@ -6,13 +6,13 @@ import Support
 /// `{"gaps": [{id, title, count, questions, first_seen, last_seen, trend, status, kind, confidence}],
 ///   "bug_clusters": [...]}`, open clusters only, largest first, at most `limit` of
 /// each (default 50, 1–1000). Empty lists when the service's store keeps no gaps.
-enum GapRoutes {
-    typealias Context = LoopdeskRequestContext
+/// Behind the API's token like the rest of `/v1`.
+struct GapRoutes: RouteGroup {
+    let service: SupportService
 
-    /// Registers `GET /v1/gaps` on `router` (behind the API's token like the rest of `/v1`).
-    static func register(on router: Router<Context>, service: SupportService) {
+    func register(on router: Router<LoopdeskRequestContext>) {
         router.get("/v1/gaps") { request, _ -> Response in
-            let limit = try SupportAPI.intParameter(request, "limit", default: 50, range: 1...1000)
+            let limit = try request.integerQueryParameter("limit", default: 50, range: 1...1000)
             return JSONBody.response(GapList(gaps: try service.openGaps(limit: limit),
                                              bugClusters: try service.bugClusters(limit: limit)))
         }

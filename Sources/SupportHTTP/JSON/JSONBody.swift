@@ -36,6 +36,12 @@ enum JSONBody {
         }
     }
 
+    /// Collects a JSON body of at most `limit` bytes and decodes `T` from it.
+    /// - Throws: the errors of ``collect(_:limit:what:)`` and ``decode(_:from:what:)``.
+    static func read<T: Decodable>(_ type: T.Type, from request: Request, limit: Int, what: String) async throws -> T {
+        try decode(T.self, from: try await collect(request, limit: limit, what: what), what: what)
+    }
+
     /// A decoding error in the API's words: `"outcome": must be one of resolved, …`.
     static func describe(_ error: DecodingError, what: String) -> String {
         func path(_ keys: [any CodingKey]) -> String {

@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+import Support
+
+/// `POST /v1/events`: a helpdesk's webhook delivery (Zendesk, Freshdesk, Intercom, generic;
+/// ``HelpdeskEvents``), turned into outcomes and recorded one by one.
+///
+/// An outcome that can never apply (a ticket this service did not answer) is acknowledged
+/// as `ignored` rather than refused, so the helpdesk does not retry it forever.
+struct EventRoutes: RouteGroup {
+    /// One outcome of a webhook delivery and what became of it.
+    struct EventResult: Encodable {
+        var conversationID: String?
+        var outcome: String
+        var eventID: String?
+        /// `recorded`, `duplicate` (its `event_id` was seen before), or `ignored`
+        /// (it names no answer this service gave; see `error`).
+        var status: String
+        var impressionID: String?
+        var delivered: Bool?
+        var error: ErrorBody.Detail?
+
+        enum CodingKeys: String, CodingKey {
+            case outcome, status, delivered, error
+            case conversationID = "conversation_id", eventID = "event_id", impressionID = "impression_id"
+        }
+    }
+
+    /// The body of the answer.
+    struct EventsReply: Encodable {
+        /// How many outcomes the body carried (0 for an event that reports none, such as a ticket opened).
+        var received: Int
+        var outcomes: [EventResult]
+    }
+
+    let service: SupportService
+    /// ``LoopdeskHTTPConfiguration/maxEventBodyBytes``.
+    let maxBodyBytes: Int
+
+    func register(on router: Router<LoopdeskRequestContext>) {
+        router.post("/v1/events") { request, _ -> Response in
+            let body = try await JSONBody.collect(request, limit: maxBodyBytes, what: "events")
+            let outcomes = try Self.outcomes(in: body)
+            var results: [EventResult] = []
+            for outcome in outcomes {
+                results.append(try await record(outcome))
+            }
+            return JSONBody.response(EventsReply(received: outcomes.count, outcomes: results))
+        }
+    }
+
+    /// The outcomes a webhook body reports.
+    /// - Throws: ``APIError/malformedJSON(_:)`` for an empty body or one no helpdesk sends.
+    static func outcomes(in body: Data) throws -> [OutcomeRequest] {
+        guard body.contains(where: { !JSONBody.isWhitespace($0) }) else {
+            throw APIError.malformedJSON("the events body is empty; send the helpdesk's webhook JSON")
+        }
+        do {
+            return try HelpdeskEvents.parse(body)
+        } catch let SupportError.invalidRequest(why) {
+            throw APIError.malformedJSON(why)
+        }
+    }
+
+    /// Records one outcome of the delivery.
+    /// - Throws: the service's errors of status 500 and above (the delivery is then worth retrying).
+    func record(_ outcome: OutcomeRequest) async throws -> EventResult {
+        var result = EventResult(conversationID: outcome.conversationID ?? outcome.impressionID, outcome: outcome.outcome.rawValue,
+                                 eventID: outcome.eventID, status: "recorded")
+        do {
+            let recorded = try await service.recordOutcome(outcome)
+            result.status = recorded.status
+            result.impressionID = recorded.impressionID
+            result.delivered = recorded.delivered
+        } catch let error as SupportError where error.httpStatus < 500 {
+            // A ticket this service never answered, or an outcome that does not apply: acknowledged,
+            // so the helpdesk does not retry a delivery that can never succeed.
+            result.status = "ignored"
+            result.error = ErrorBody.Detail(code: error.code, message: error.description)
+        }
+        return result
+    }
+}

@@ -1,0 +1,15 @@
+import Hummingbird
+import Support
+
+/// `POST /v1/reindex`: rebuilds the core's collection from the store, every published
+/// article and learned alias (``SupportService/reindex(progress:)``).
+struct ReindexRoutes: RouteGroup {
+    let service: SupportService
+
+    func register(on router: Router<LoopdeskRequestContext>) {
+        router.post("/v1/reindex") { _, _ -> Response in
+            let rebuilt = try await service.reindex()
+            return JSONBody.response(ReindexJSON(articles: rebuilt.articles, aliases: rebuilt.aliases))
+        }
+    }
+}
