@@ -13,8 +13,9 @@ struct AskCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Continue this conversation (a follow-up is understood through its earlier turns).")
     var conversation: String?
 
-    @Option(name: .long, parsing: .singleValue, help: "Account context as key=value (plan=pro, page=/billing, …); repeatable.")
-    var context: [String] = []
+    @Option(name: .long, parsing: .singleValue,
+            help: ArgumentHelp("Account context as key=value (plan=pro, page=/billing, …); repeatable.", valueName: "key=value"))
+    var context: [ContextPair] = []
 
     @OptionGroup var target: ServiceOptions
 
@@ -22,11 +23,8 @@ struct AskCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        var values: [String: String] = [:]
-        for pair in context {
-            guard let equals = pair.firstIndex(of: "=") else { throw ValidationError("--context \(pair) must be key=value") }
-            values[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
-        }
+        // A key given twice keeps its last value.
+        let values = Dictionary(context.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
         let request = AskRequest(text: text, conversationID: conversation, context: values)
         let reply: AskResponse
         if target.isDirect {
@@ -59,8 +57,8 @@ struct OutcomeCommand: AsyncParsableCommand {
     @Argument(help: "The answer's impression id (imp_…).")
     var impression: String
 
-    @Argument(help: "resolved, escalated, corrected, reopened or csat.")
-    var outcome: String
+    @Argument(help: "What happened.")
+    var outcome: OutcomeKind
 
     @Option(name: .long, help: "For csat: the rating, 1–5.")
     var csat: Int?
@@ -79,14 +77,8 @@ struct OutcomeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the API's JSON.")
     var json = false
 
-    func validate() throws {
-        guard OutcomeKind(rawValue: outcome) != nil else {
-            throw ValidationError("outcome must be one of \(OutcomeKind.allCases.map(\.rawValue).joined(separator: ", ")), not \(outcome)")
-        }
-    }
-
     func run() async throws {
-        let request = OutcomeRequest(impressionID: impression, outcome: OutcomeKind(rawValue: outcome)!, csat: csat,
+        let request = OutcomeRequest(impressionID: impression, outcome: outcome, csat: csat,
                                      agentReply: reply, articleID: article, eventID: eventID)
         let response: OutcomeResponse
         if target.isDirect {
@@ -96,7 +88,7 @@ struct OutcomeCommand: AsyncParsableCommand {
                                                       as: OutcomeResponse.self)
         }
         if json { return try CLIJSON.print(response) }
-        var line = "\(response.status): \(outcome) on \(response.impressionID)"
+        var line = "\(response.status): \(outcome.rawValue) on \(response.impressionID)"
         line += response.delivered ? "" : " (queued: the core is unreachable; it will be delivered when it is back)"
         print(line)
         if let created = response.createdArticle { print("new article from the reply: \"\(created.title)\" [\(created.id)]") }

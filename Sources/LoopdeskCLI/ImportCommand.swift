@@ -22,8 +22,8 @@ struct ImportCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The export's format: \(HelpdeskExportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var format: String
+    @Argument(help: "The export's format.")
+    var format: HelpdeskExportFormat
 
     @Argument(help: "The export file.")
     var file: String
@@ -32,13 +32,9 @@ struct ImportCommand: AsyncParsableCommand {
 
     func validate() throws {
         try service.validate()
-        guard HelpdeskExportFormat(rawValue: format) != nil else {
-            throw ValidationError("format \(format) is not one of \(HelpdeskExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
     }
 
     func run() async throws {
-        let format = HelpdeskExportFormat(rawValue: format)!
         guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("\(file): cannot be read") }
         if service.isDirect {
             let tickets = try HelpdeskExports.parse(data, format: format)

@@ -47,13 +47,13 @@ struct ReplayCommand: AsyncParsableCommand {
     var html: String?
 
     @Option(name: .long, help: "A named scenario: product-updates (20 % of the labels held back, released from day 30).")
-    var scenario: String?
+    var scenario: NamedScenario?
 
     @Option(name: .customLong("initial-kb"), help: "The fraction of labels with an article on day 0; the rest are released later.")
     var initialKB: Double?
 
     @Option(name: .customLong("held-back"), help: "What a release brings: new-products (questions start then, no article) or late-articles.")
-    var heldBack: String = ReplayScenario.HeldBackMode.newProducts.rawValue
+    var heldBack: ReplayScenario.HeldBackMode = .newProducts
 
     @Option(name: .long, help: "The fraction of customers who never confirm.")
     var silence: Double = 0
@@ -97,57 +97,68 @@ struct ReplayCommand: AsyncParsableCommand {
         if clinc150 != nil && (tickets != nil || articles != nil) {
             throw ValidationError("give either --clinc150 or --tickets/--articles, not both")
         }
-        if let scenario, scenario != "product-updates" {
-            throw ValidationError("unknown --scenario \(scenario); the named scenario is product-updates")
-        }
         if let baselineThreshold, !(0...1).contains(baselineThreshold) {
             throw ValidationError("--baseline-threshold must be in 0…1, not \(baselineThreshold)")
-        }
-        if ReplayScenario.HeldBackMode(rawValue: heldBack) == nil {
-            throw ValidationError("--held-back must be new-products or late-articles, not \(heldBack)")
         }
     }
 
     func run() async throws {
-        var world = scenario == "product-updates" ? ReplayScenario.productUpdates(days: days, seed: seed) : ReplayScenario()
-        world.days = days
-        world.seed = seed
-        if let initialKB { world.initialKnowledgeFraction = initialKB }
-        world.heldBackMode = ReplayScenario.HeldBackMode(rawValue: heldBack)!
-        world.silenceRate = silence
-        if let drift { world.drift = try TermDrift.load(path: drift, day: driftDay) }
-        try world.validate()
-
-        let dataset = if let clinc150 {
-            try CLINC150.load(directory: clinc150, seed: seed)
-        } else {
-            try ReplayDataset.load(ticketsPath: tickets!, articlesPath: articles!)
-        }
+        let world = try self.world()
+        let dataset = try loadDataset()
         if let exportDataset {
             try Self.export(dataset, to: exportDataset)
             print("\(dataset.tickets.count) tickets and \(dataset.articles.count) articles written to \(exportDataset)")
             return
         }
         let embedder: any SentenceEmbedder = hashed ? HashedEmbedder() : try Embedder.load(modelDirectory: modelDir)
+        var logger = Logger(label: "loopdesk.replay")
+        logger.logLevel = .warning
+        let printer = PhaseProgress()
+        let progress: (@Sendable (ReplayProgress) -> Void)?
+        if quiet { progress = nil } else { progress = { printer.show($0) } }
+        let runner = ReplayRunner(options: replayOptions(world), embedder: embedder, logger: logger, progress: progress)
+        let started = Date()
+        let result = try await runner.run(dataset)
+        try report(result, tickets: dataset.tickets.count, seconds: Date().timeIntervalSince(started))
+    }
 
+    /// The simulated world the options describe: the named scenario, or the steady state, with the options' changes.
+    /// - Throws: the scenario's own validation error, or the drift file's.
+    func world() throws -> ReplayScenario {
+        var world = scenario == .productUpdates ? ReplayScenario.productUpdates(days: days, seed: seed) : ReplayScenario()
+        world.days = days
+        world.seed = seed
+        if let initialKB { world.initialKnowledgeFraction = initialKB }
+        world.heldBackMode = heldBack
+        world.silenceRate = silence
+        if let drift { world.drift = try TermDrift.load(path: drift, day: driftDay) }
+        try world.validate()
+        return world
+    }
+
+    /// The labelled tickets and their articles: CLINC150 converted, or the JSONL pair.
+    func loadDataset() throws -> ReplayDataset {
+        if let clinc150 { return try CLINC150.load(directory: clinc150, seed: seed) }
+        guard let tickets, let articles else { throw ValidationError("give --tickets and --articles, or --clinc150 DIR") }
+        return try ReplayDataset.load(ticketsPath: tickets, articlesPath: articles)
+    }
+
+    /// How the runner drives `world`: which core binary, where its data goes, whether a baseline runs.
+    func replayOptions(_ world: ReplayScenario) -> ReplayOptions {
         var options = ReplayOptions()
         options.scenario = world
         options.coreExecutable = coreBinary
         options.workDirectory = workDir
         options.runBaseline = !noBaseline
         options.baselineThreshold = baselineThreshold
-        var logger = Logger(label: "loopdesk.replay")
-        logger.logLevel = .warning
-        let printer = PhaseProgress()
-        let progress: (@Sendable (ReplayProgress) -> Void)?
-        if quiet { progress = nil } else { progress = { printer.show($0) } }
-        let runner = ReplayRunner(options: options, embedder: embedder, logger: logger, progress: progress)
-        let started = Date()
-        let result = try await runner.run(dataset)
+        return options
+    }
 
+    /// Prints the Markdown summary and writes the JSON and HTML reports asked for.
+    func report(_ result: ReplayResult, tickets: Int, seconds: Double) throws {
         let report = ReplayReport(result)
         print(report.markdown())
-        print(String(format: "%d tickets × %d runs in %.0f s.", dataset.tickets.count, noBaseline ? 1 : 2, Date().timeIntervalSince(started)))
+        print(String(format: "%d tickets × %d runs in %.0f s.", tickets, noBaseline ? 1 : 2, seconds))
         if result.rejectedOutcomes > 0 {
             print("warning: the service refused \(result.rejectedOutcomes) simulated outcomes (see the log above)")
         }
@@ -160,7 +171,6 @@ struct ReplayCommand: AsyncParsableCommand {
             print("HTML report: \(html)")
         }
     }
-
 }
 
 extension ReplayCommand {

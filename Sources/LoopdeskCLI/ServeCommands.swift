@@ -81,8 +81,8 @@ struct HTTPOptions: ParsableArguments {
     @Option(name: .long, help: "The MiniLM model directory (default: $LOOPDESK_MODEL_DIR, or models/all-MiniLM-L6-v2 above the current directory; else the hashed fallback).")
     var modelDir: String?
 
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel = "info"
+    @Option(name: .long, help: "Log level.")
+    var logLevel: Logger.Level = .info
 
     var resolvedToken: String? {
         token ?? ProcessInfo.processInfo.environment["LOOPDESK_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
@@ -90,7 +90,6 @@ struct HTTPOptions: ParsableArguments {
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be in 1...65535, not \(port)") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a log level") }
         if let host, resolvedToken == nil, !["127.0.0.1", "localhost", "::1"].contains(host) {
             throw ValidationError("--host \(host) without a token would serve the API to the network unauthenticated; "
                 + "give --token (or LOOPDESK_TOKEN), or bind to 127.0.0.1")
@@ -99,7 +98,7 @@ struct HTTPOptions: ParsableArguments {
 
     func logger() -> Logger {
         var logger = Logger(label: "loopdesk")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        logger.logLevel = logLevel
         return logger
     }
 

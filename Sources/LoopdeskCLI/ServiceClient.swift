@@ -25,9 +25,15 @@ struct ServiceClient: Sendable {
     ///   or saying that the service cannot be reached.
     func send<T: Decodable>(_ method: String, _ path: String, query: [URLQueryItem] = [], body: Data? = nil,
                             contentType: String = "application/json", as type: T.Type) async throws -> T {
-        var components = URLComponents(url: baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
+        let endpoint = baseURL.appendingPathComponent(path)
+        guard var components = URLComponents(url: endpoint, resolvingAgainstBaseURL: false) else {
+            throw CLIError("\(method) \(path): \(endpoint.absoluteString) is not a URL the client can send to")
+        }
         if !query.isEmpty { components.queryItems = query }
-        var request = URLRequest(url: components.url!)
+        guard let url = components.url else {
+            throw CLIError("\(method) \(path): the query \(query) does not make a URL with \(endpoint.absoluteString)")
+        }
+        var request = URLRequest(url: url)
         request.httpMethod = method
         request.timeoutInterval = 600
         if let body {

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Logging
+import Replay
+import Support
+
+// The values the commands take from the command line, parsed by ArgumentParser itself so that
+// a wrong one is refused before `run()` with the option's name and, for a closed set, its choices.
+
+extension HelpdeskExportFormat: ExpressibleByArgument {}
+
+extension OutcomeKind: ExpressibleByArgument {}
+
+extension ReplayScenario.HeldBackMode: ExpressibleByArgument {}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// A replay world with a name (`loopdesk replay --scenario`).
+enum NamedScenario: String, CaseIterable, ExpressibleByArgument {
+    /// ``ReplayScenario/productUpdates(days:seed:)``.
+    case productUpdates = "product-updates"
+}
+
+/// One `key=value` of `loopdesk ask --context`: the key up to the first `=`, the value after it
+/// (which may hold more `=`, or be empty).
+struct ContextPair: ExpressibleByArgument, Equatable {
+    var key: String
+    var value: String
+
+    init(key: String, value: String) {
+        self.key = key
+        self.value = value
+    }
+
+    init?(argument: String) {
+        guard let equals = argument.firstIndex(of: "=") else { return nil }
+        self.init(key: String(argument[..<equals]), value: String(argument[argument.index(after: equals)...]))
+    }
+
+    var defaultValueDescription: String { key + "=" + value }
+}
