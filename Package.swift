@@ -50,6 +50,8 @@ let package = Package(
         ),
         .target(name: "Embedding", dependencies: ["CSupport"]),
         .target(name: "Ranking", dependencies: ["CSupport"]),
+        // Inline SVG line and bar charts for the dashboard and the replay report; no dependencies.
+        .target(name: "Charts"),
         .executableTarget(name: "RankingBench", dependencies: ["Ranking"]),
         // The answer service's domain: knowledge base, conversations, ask / decide / learn, store.
         .target(
@@ -67,6 +69,7 @@ let package = Package(
             name: "SupportHTTP",
             dependencies: [
                 "Support",
+                "Charts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -78,7 +81,7 @@ let package = Package(
             name: "Replay",
             dependencies: [
                 "Support",
-                "Embedding",
+                "Charts",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -116,6 +119,7 @@ let package = Package(
                                                              .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                              .product(name: "HTTPTypes", package: "swift-http-types"),
                                                              .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Support", "CoreServer"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Support", "Embedding", "CoreServer"]),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
     ]
 )

@@ -1,3 +1,4 @@
+import Charts
 import Support
 
 /// The replay report as one self-contained HTML page: the summary table and
@@ -6,47 +7,17 @@ import Support
 public enum ReplayHTML {
     /// The page for `report`.
     /// - Parameter title: the page's heading.
+    /// - Returns: the whole document, `<!DOCTYPE html>` to `</html>`.
     public static func page(_ report: ReplayReport, title: String = "Loopdesk replay") -> String {
-        let weeks = report.weeks
-        func series(_ name: String, color: String, dashed: Bool = false, _ rate: (ReplayReport.Week) -> Double?) -> SVGChart.Series {
-            SVGChart.Series(name: name, points: weeks.map { SVGChart.Point(x: Double($0.week), y: rate($0)) },
-                            color: color, dashed: dashed)
-        }
-        func chart(_ title: String, _ lines: [SVGChart.Series]) -> String {
-            var chart = SVGChart(title: title, xLabel: "simulated week", yLabel: "rate", series: lines)
-            chart.yFormat = .percent
-            chart.yRange = 0...1
-            return chart.render()
-        }
-        let hasBaseline = report.summary.baseline != nil
-        var charts = [
-            chart("Autonomous resolution (of in-scope questions)",
-                  [series("learning", color: "#1f77b4") { $0.learning.resolutionRate }]
-                      + (hasBaseline ? [series("baseline", color: "#7f7f7f") { $0.baseline?.resolutionRate }] : [])
-                      + [series("oracle", color: "#2ca02c", dashed: true) { $0.learning.oracleResolutionRate }]),
-            chart("Wrong answers (of answered)",
-                  [series("learning", color: "#d62728") { $0.learning.wrongAnswerRate }]
-                      + (hasBaseline ? [series("baseline", color: "#7f7f7f") { $0.baseline?.wrongAnswerRate }] : [])),
-            chart("Escalation (of all questions)",
-                  [series("learning", color: "#ff7f0e") { $0.learning.escalationRate }]
-                      + (hasBaseline ? [series("baseline", color: "#7f7f7f") { $0.baseline?.escalationRate }] : [])),
-        ]
-        if weeks.contains(where: { $0.gapDetectionPrecision != nil }) {
-            charts.append(chart("Gap detection precision (of questions in flagged gaps)",
-                                [series("learning", color: "#8c564b") { $0.gapDetectionPrecision }]))
-        }
-        if !report.releasedLabels.isEmpty {
-            charts.append(chart("Resolution: released labels vs the rest",
-                                [series("released labels", color: "#9467bd") { $0.released?.resolutionRate },
-                                 series("other labels", color: "#1f77b4") { $0.others?.resolutionRate }]
-                                    + (hasBaseline ? [series("baseline, released", color: "#7f7f7f", dashed: true) { $0.baselineReleased?.resolutionRate }] : [])))
-        }
+        var html = head(title: title) + summaryTable(report)
+        for svg in charts(report) { html += "<figure>\n" + svg + "</figure>\n" }
+        html += "</body>\n</html>\n"
+        return html
+    }
 
-        let s = report.summary
-        func row(_ name: String, _ learning: Double?, _ baseline: Double?) -> String {
-            "<tr><td>\(SVGChart.escape(name))</td><td>\(ReplayReport.percent(learning))</td><td>\(ReplayReport.percent(baseline))</td></tr>"
-        }
-        var html = """
+    /// The document up to the page's heading, with the page's few styles.
+    static func head(title: String) -> String {
+        """
         <!DOCTYPE html>
         <html lang="en">
         <head>
@@ -62,6 +33,17 @@ public enum ReplayHTML {
         </head>
         <body>
         <h1>\(SVGChart.escape(title))</h1>
+
+        """
+    }
+
+    /// The summary window's rates, learning against the baseline.
+    static func summaryTable(_ report: ReplayReport) -> String {
+        let s = report.summary
+        func row(_ name: String, _ learning: Double?, _ baseline: Double?) -> String {
+            "<tr><td>\(SVGChart.escape(name))</td><td>\(ReplayReport.percent(learning))</td><td>\(ReplayReport.percent(baseline))</td></tr>"
+        }
+        var html = """
         <p>\(report.days) simulated days; the summary covers days \(s.fromDay)–\(s.toDay).</p>
         <table>
         <tr><th>last \(s.toDay - s.fromDay + 1) days</th><th>learning</th><th>baseline</th></tr>
@@ -75,8 +57,49 @@ public enum ReplayHTML {
         html += row("gap detection precision", s.gapDetectionPrecision, nil) + "\n"
         html += "<tr><td>gap detection, median questions</td><td>\(s.gapDetectionMedianQuestions.map { String(format: "%.1f", $0) } ?? "n/a")</td><td></td></tr>\n"
         html += "</table>\n"
-        for svg in charts { html += "<figure>\n" + svg + "</figure>\n" }
-        html += "</body>\n</html>\n"
         return html
+    }
+
+    /// The weekly charts: resolution, wrong answers and escalation of both runs, then gap
+    /// detection and the released labels when the run has them.
+    static func charts(_ report: ReplayReport) -> [String] {
+        let weeks = report.weeks
+        func series(_ name: String, color: String, dashed: Bool = false, _ rate: (ReplayReport.Week) -> Double?) -> SVGChart.Series {
+            SVGChart.Series(name: name, points: weeks.map { SVGChart.Point(x: Double($0.week), y: rate($0)) },
+                            color: color, dashed: dashed)
+        }
+        let hasBaseline = report.summary.baseline != nil
+        func baseline(_ name: String = "baseline", dashed: Bool = false, _ rate: @escaping (ReplayReport.Week) -> Double?) -> [SVGChart.Series] {
+            hasBaseline ? [series(name, color: "#7f7f7f", dashed: dashed, rate)] : []
+        }
+        var charts = [
+            weeklyChart("Autonomous resolution (of in-scope questions)",
+                        [series("learning", color: "#1f77b4") { $0.learning.resolutionRate }]
+                            + baseline { $0.baseline?.resolutionRate }
+                            + [series("oracle", color: "#2ca02c", dashed: true) { $0.learning.oracleResolutionRate }]),
+            weeklyChart("Wrong answers (of answered)",
+                        [series("learning", color: "#d62728") { $0.learning.wrongAnswerRate }] + baseline { $0.baseline?.wrongAnswerRate }),
+            weeklyChart("Escalation (of all questions)",
+                        [series("learning", color: "#ff7f0e") { $0.learning.escalationRate }] + baseline { $0.baseline?.escalationRate }),
+        ]
+        if weeks.contains(where: { $0.gapDetectionPrecision != nil }) {
+            charts.append(weeklyChart("Gap detection precision (of questions in flagged gaps)",
+                                      [series("learning", color: "#8c564b") { $0.gapDetectionPrecision }]))
+        }
+        if !report.releasedLabels.isEmpty {
+            charts.append(weeklyChart("Resolution: released labels vs the rest",
+                                      [series("released labels", color: "#9467bd") { $0.released?.resolutionRate },
+                                       series("other labels", color: "#1f77b4") { $0.others?.resolutionRate }]
+                                          + baseline("baseline, released", dashed: true) { $0.baselineReleased?.resolutionRate }))
+        }
+        return charts
+    }
+
+    /// A rate chart over the simulated weeks, 0–100 %.
+    static func weeklyChart(_ title: String, _ lines: [SVGChart.Series]) -> String {
+        var chart = SVGChart(title: title, xLabel: "simulated week", yLabel: "rate", series: lines)
+        chart.yFormat = .percent
+        chart.yRange = 0...1
+        return chart.render()
     }
 }

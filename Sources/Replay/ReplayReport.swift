@@ -83,26 +83,34 @@ public struct ReplayReport: Sendable, Equatable {
     public init(_ result: ReplayResult, summaryDays: Int = ReplayReport.summaryDays) {
         days = result.days
         rejectedOutcomes = result.rejectedOutcomes
+        gapLabels = result.gapDetection?.labels ?? []
         let fromDay = max(0, result.days - summaryDays)
+        summary = Self.summary(result, fromDay: fromDay)
+        weeks = Self.weeks(result)
+        releasedLabels = Self.releasedLabels(result, fromDay: fromDay)
+    }
+
+    /// The summary window, days `fromDay` to the last.
+    static func summary(_ result: ReplayResult, fromDay: Int) -> Summary {
         let inWindow: (ReplayRecord) -> Bool = { $0.day >= fromDay }
-        let releasedSet = Set(result.releases.map(\.label))
         let gapCounts = result.questionsBeforeGapFlag
         let detection = result.gapDetection
-        gapLabels = detection?.labels ?? []
+        return Summary(fromDay: fromDay, toDay: result.days - 1,
+                       learning: ReplayRates(result.learning.lazy.filter(inWindow)),
+                       baseline: result.baseline.map { ReplayRates($0.lazy.filter(inWindow)) },
+                       gapDetectionMedianQuestions: detection.map { $0.medianQuestionsBeforeFlag() } ?? gapCounts.flatMap { counts in
+                           Self.median(result.releases.compactMap { counts[$0.label] })
+                       },
+                       gapDetectionPrecision: detection?.precision(days: fromDay...max(fromDay, result.days - 1)),
+                       gapLabels: detection?.labels.count,
+                       gapLabelsFlagged: detection?.labels.filter { $0.questionsBeforeFlag != nil }.count,
+                       gapLabelsFlaggedWithin10: detection?.labels.filter { ($0.questionsBeforeFlag ?? .max) <= 10 }.count,
+                       gapsFlagged: detection?.gapsFlagged,
+                       outOfScopeGapsFlagged: detection?.outOfScopeGaps)
+    }
 
-        summary = Summary(fromDay: fromDay, toDay: result.days - 1,
-                          learning: ReplayRates(result.learning.lazy.filter(inWindow)),
-                          baseline: result.baseline.map { ReplayRates($0.lazy.filter(inWindow)) },
-                          gapDetectionMedianQuestions: detection.map { $0.medianQuestionsBeforeFlag() } ?? gapCounts.flatMap { counts in
-                              Self.median(result.releases.compactMap { counts[$0.label] })
-                          },
-                          gapDetectionPrecision: detection?.precision(days: fromDay...max(fromDay, result.days - 1)),
-                          gapLabels: detection?.labels.count,
-                          gapLabelsFlagged: detection?.labels.filter { $0.questionsBeforeFlag != nil }.count,
-                          gapLabelsFlaggedWithin10: detection?.labels.filter { ($0.questionsBeforeFlag ?? .max) <= 10 }.count,
-                          gapsFlagged: detection?.gapsFlagged,
-                          outOfScopeGapsFlagged: detection?.outOfScopeGaps)
-
+    /// Every simulated week of the run, the last one possibly short.
+    static func weeks(_ result: ReplayResult) -> [Week] {
         let weekCount = (result.days + 6) / 7
         func byWeek(_ records: [ReplayRecord]) -> [[ReplayRecord]] {
             var weeks = Array(repeating: [ReplayRecord](), count: weekCount)
@@ -111,13 +119,15 @@ public struct ReplayReport: Sendable, Equatable {
         }
         let learningWeeks = byWeek(result.learning)
         let baselineWeeks = result.baseline.map(byWeek)
-        weeks = (0..<weekCount).map { w in
+        let releasedSet = Set(result.releases.map(\.label))
+        let detection = result.gapDetection
+        return (0..<weekCount).map { w in
             let records = learningWeeks[w]
             let releasedThisWeek = result.releases.filter { $0.day / 7 == w }.map(\.label)
             let latency: Double? = if let detection {
                 detection.medianQuestionsBeforeFlag(of: detection.labels.filter { $0.firstUnansweredDay / 7 == w })
             } else {
-                gapCounts.flatMap { counts in Self.median(releasedThisWeek.compactMap { counts[$0] }) }
+                result.questionsBeforeGapFlag.flatMap { counts in Self.median(releasedThisWeek.compactMap { counts[$0] }) }
             }
             return Week(
                 week: w + 1, fromDay: 7 * w, toDay: min(7 * w + 6, result.days - 1),
@@ -131,14 +141,18 @@ public struct ReplayReport: Sendable, Equatable {
                 gapDetectionPrecision: detection?.precision(days: (7 * w)...(7 * w + 6)),
                 rankerWeights: result.weightsByWeek.flatMap { w < $0.count ? $0[w] : nil })
         }
+    }
 
+    /// Each held-back label's story, its resolution over the summary window from `fromDay`.
+    static func releasedLabels(_ result: ReplayResult, fromDay: Int) -> [ReleasedLabel] {
+        let detection = result.gapDetection
         let writtenAt = Dictionary(result.articlesWritten.map { ($0.value, $0.key) }, uniquingKeysWith: min)
-        releasedLabels = result.releases.map { release in
+        return result.releases.map { release in
             ReleasedLabel(label: release.label, releaseDay: release.day, articleWrittenAtTicket: writtenAt[release.label],
                           questionsBeforeGapFlag: detection.map { $0.flag(for: release.label)?.questionsBeforeFlag }
-                              ?? gapCounts?[release.label],
+                              ?? result.questionsBeforeGapFlag?[release.label],
                           gapFlaggedDay: detection?.flag(for: release.label)?.flaggedDay,
-                          summary: ReplayRates(result.learning.lazy.filter { $0.label == release.label && inWindow($0) }))
+                          summary: ReplayRates(result.learning.lazy.filter { $0.label == release.label && $0.day >= fromDay }))
         }
     }
 

@@ -1,4 +1,3 @@
-import Embedding
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -82,7 +81,8 @@ public struct ReplayProgress: Sendable, Equatable {
 /// across each day's tickets.
 public struct ReplayRunner: Sendable {
     public let options: ReplayOptions
-    public let embedder: any SentenceEmbedder
+    /// The embedder the service and the stream use.
+    public let embedder: any TextEmbedder
     let logger: Logger
     let progress: (@Sendable (ReplayProgress) -> Void)?
 
@@ -91,7 +91,7 @@ public struct ReplayRunner: Sendable {
     ///   - embedder: the embedder the service and the stream use.
     ///   - logger: where warnings go (rejected outcomes, a core that failed to stop).
     ///   - progress: called as tickets are embedded and asked (every 1 % or so).
-    public init(options: ReplayOptions, embedder: any SentenceEmbedder, logger: Logger = Logger(label: "loopdesk.replay"),
+    public init(options: ReplayOptions, embedder: any TextEmbedder, logger: Logger = Logger(label: "loopdesk.replay"),
                 progress: (@Sendable (ReplayProgress) -> Void)? = nil) {
         self.options = options
         self.embedder = embedder
@@ -161,13 +161,6 @@ public struct ReplayRunner: Sendable {
         var gapDetection: GapDetection?
     }
 
-    /// A pending outcome: the answer it is about and the event.
-    struct PendingEvent {
-        var impressionID: String
-        var ticket: PlannedTicket
-        var event: SimulatedEvent
-    }
-
     /// One run on a fresh core and database.
     func runOnce(_ plan: ReplayPlan, vectors: [[Float]], phase: ReplayProgress.Phase, configuration: SupportConfiguration,
                  writing: OutcomeSimulator.ArticleWriting, directory: String) async throws -> RunOutput {
@@ -208,140 +201,26 @@ public struct ReplayRunner: Sendable {
         watchdog.cancel()
     }
 
+    /// Opens a service over the run's database and core, replays the stream through it
+    /// (``ReplayRun``), and closes it whatever happens.
     private func drive(_ plan: ReplayPlan, vectors: [[Float]], phase: ReplayProgress.Phase, configuration: SupportConfiguration,
                        writing: OutcomeSimulator.ArticleWriting, databasePath: String, socket: String) async throws -> RunOutput {
         let clock = SimulatedClock(start: options.startDate)
         let service = try await SupportService.open(databasePath: databasePath, coreSocket: socket, embedder: embedder,
                                                     clock: clock, configuration: configuration, logger: logger)
-        var knowledge = KnowledgeState()
-        var simulator = OutcomeSimulator(seed: plan.seed, writing: writing, articleByLabel: plan.articleByLabel)
-        var records: [ReplayRecord] = []
-        records.reserveCapacity(plan.tickets.count)
-        var pending: [Int: [PendingEvent]] = [:]
-        var weights: [[String: Double]] = []
-        var rejected = 0
-        // For gap detection: when each ticket was asked, and which ticket each answer key belongs to.
-        var askedAt: [Date] = []
-        askedAt.reserveCapacity(plan.tickets.count)
-        var positionByAnswerKey: [Int64: Int] = [:]
-        var gapDetection: GapDetection?
-
-        func publish(_ articles: [ReplayArticle]) async throws {
-            guard !articles.isEmpty else { return }
-            try await service.upsertArticles(articles.map { ArticleInput(id: $0.id, title: $0.title, body: $0.body) })
-            for article in articles { knowledge.add(articleID: article.id, label: article.label) }
-        }
-        func deliver(_ item: PendingEvent) async {
-            let e = item.event
-            do {
-                let response = try await service.recordOutcome(OutcomeRequest(
-                    impressionID: item.impressionID, outcome: e.outcome, csat: e.csat, agentReply: e.agentReply, articleID: e.articleID))
-                if let label = e.writesArticleFor, let created = response.createdArticle {
-                    knowledge.add(articleID: created.id, label: label)
-                }
-            } catch {
-                rejected += 1
-                if rejected <= 5 {
-                    logger.warning("replay: the service refused \(e.outcome.rawValue) on ticket \(item.ticket.index) (\(item.ticket.label)): \(error)")
-                }
-            }
-        }
-
+        var run = ReplayRun(service: service, clock: clock, plan: plan, vectors: vectors, phase: phase, writing: writing,
+                            options: options, logger: logger, progress: progress)
+        let gapDetection: GapDetection?
         do {
-            try await publish(plan.initialArticles)
-            let total = plan.tickets.count, step = max(1, total / 200)
-            var next = 0
-            for day in 0..<plan.days {
-                let dayStart = options.startDate.addingTimeInterval(Double(day) * 86_400)
-                clock.set(dayStart)
-                for item in pending.removeValue(forKey: day) ?? [] { await deliver(item) }
-                try await publish(plan.releases.filter { $0.day == day && $0.publishesArticle && !knowledge.hasArticle(for: $0.label) }
-                    .map(\.article))
-
-                var end = next
-                while end < total && plan.tickets[end].day <= day { end += 1 }
-                let count = end - next
-                for position in next..<end {
-                    let ticket = plan.tickets[position]
-                    clock.set(dayStart.addingTimeInterval((Double(position - next) + 0.5) / Double(count) * 86_400))
-                    let answerable = ticket.isInScope && knowledge.hasArticle(for: ticket.label)
-                    askedAt.append(clock.now)
-                    let response: AskResponse
-                    do {
-                        response = try await service.ask(AskRequest(text: ticket.text, conversationID: "replay-\(phase.rawValue)-\(ticket.index)",
-                                                                    context: ticket.context, vector: vectors[position]))
-                    } catch SupportError.emptyQuestion, SupportError.questionTooLong {
-                        records.append(ReplayRecord(index: ticket.index, day: day, label: ticket.label, inScope: ticket.isInScope,
-                                                    decision: .escalate, articleID: nil, right: false, answerable: answerable))
-                        continue
-                    }
-                    let answeredID = response.decision == .answer ? response.article?.id : nil
-                    if let key = AnswerRecord.key(fromImpressionID: response.impressionID) { positionByAnswerKey[key] = position }
-                    records.append(ReplayRecord(
-                        index: ticket.index, day: day, label: ticket.label, inScope: ticket.isInScope, decision: response.decision,
-                        articleID: response.article?.id, right: knowledge.isRight(articleID: answeredID, label: ticket.label),
-                        score: response.score, lower: response.lower, threshold: response.threshold, answerable: answerable))
-                    for event in simulator.events(for: ticket, decision: response.decision, answeredArticleID: answeredID,
-                                                  knowledge: knowledge) {
-                        let item = PendingEvent(impressionID: response.impressionID, ticket: ticket, event: event)
-                        if event.delayDays == 0 { await deliver(item) } else { pending[day + event.delayDays, default: []].append(item) }
-                    }
-                    if (position + 1) % step == 0 || position + 1 == total {
-                        progress?(ReplayProgress(phase: phase, done: position + 1, total: total, day: day))
-                    }
-                }
-                next = end
-                if options.recordRankerWeights, day % 7 == 6 || day == plan.days - 1 {
-                    weights.append(await rankerWeights(service, collection: configuration.collection))
-                }
-            }
-            for day in pending.keys.sorted() {
-                clock.set(options.startDate.addingTimeInterval(Double(day) * 86_400))
-                for item in pending[day]! { await deliver(item) }
-            }
-            await service.deliverPending()
-            if phase == .learning, options.measureGaps, let tracker = service.gaps {
-                gapDetection = GapDetection(gaps: try Self.observedGaps(tracker.store), records: records, askedAt: askedAt,
-                                            ticketByAnswerKey: positionByAnswerKey, startDate: options.startDate,
-                                            flagQuestions: options.gapFlagQuestions)
-            }
+            try await run.replay()
+            gapDetection = phase == .learning && options.measureGaps ? try run.gapDetection() : nil
         } catch {
             await service.close()
             throw error
         }
         await service.close()
-        if rejected > 5 { logger.warning("replay: \(rejected) outcomes were refused by the service in the \(phase.rawValue) run") }
-        return RunOutput(records: records, writtenAt: simulator.writtenAt, weights: weights, rejectedOutcomes: rejected,
+        if run.rejected > 5 { logger.warning("replay: \(run.rejected) outcomes were refused by the service in the \(phase.rawValue) run") }
+        return RunOutput(records: run.records, writtenAt: run.simulator.writtenAt, weights: run.weights, rejectedOutcomes: run.rejected,
                          gapDetection: gapDetection)
-    }
-
-    /// Every knowledge gap in `store`, open and closed, with its questions in arrival order
-    /// (a merged gap's questions are its survivor's, so it comes out empty and is left out).
-    static func observedGaps(_ store: any GapStore) throws -> [GapDetection.ObservedGap] {
-        try store.gaps(kind: .gap, status: nil, limit: 10_000_000).compactMap { gap in
-            let questions = try store.gapQuestions(gapID: gap.id, limit: max(gap.count, 1) + 10_000)
-            guard !questions.isEmpty else { return nil }
-            // The store lists the newest first.
-            return GapDetection.ObservedGap(id: gap.id, questions: questions.reversed().map {
-                GapDetection.ObservedGap.Question(answerKey: $0.answerKey, at: $0.at)
-            })
-        }.sorted { $0.id < $1.id }
-    }
-
-    /// The ranker's weights by feature name from the core's STATS; empty when the core does not report them.
-    func rankerWeights(_ service: SupportService, collection: String) async -> [String: Double] {
-        guard let json = try? await service.core.run({ client in try await client.stats(collection: collection) }),
-              let root = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
-              let collections = root["collections"] as? [String: Any],
-              let entry = collections[collection] as? [String: Any],
-              let ranking = entry["ranking"] as? [String: Any],
-              let model = ranking["model"] as? [String: Any],
-              let features = model["features"] as? [[String: Any]]
-        else { return [:] }
-        var weights: [String: Double] = [:]
-        for feature in features {
-            if let name = feature["name"] as? String, let weight = feature["weight"] as? Double { weights[name] = weight }
-        }
-        return weights
     }
 }

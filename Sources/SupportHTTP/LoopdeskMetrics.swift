@@ -77,7 +77,7 @@ public final class LoopdeskMetrics: @unchecked Sendable {
     /// - Throws: the store's errors.
     public func scrape(_ service: SupportService, openGaps counts: [GapKind: Int] = [:]) throws -> String {
         try syncing.withLock {
-            if let store = service.store as? any ReportStore { try catchUp(store) }
+            try catchUp(service.store)
             outboxPending.set(Double(try service.store.pendingOperationCount()))
             for (kind, gauge) in openGaps { gauge.set(Double(counts[kind] ?? 0)) }
         }

@@ -203,7 +203,7 @@ public final class GapTracker: Sendable {
         let hours = Int((configuration.bugWindow / 3600).rounded())
         let examples = view.questions.prefix(5)
         let description = "\(windowCount) customer questions in the last \(hours) h (\(gap.count) in all) describe what looks "
-            + "like one defect. Loopdesk clustered them by meaning; mean answer confidence \(fmt(view.confidence)).\n\n"
+            + "like one defect. Loopdesk clustered them by meaning; mean answer confidence \(NumberText.probability(view.confidence)).\n\n"
             + examples.map { "- \($0)" }.joined(separator: "\n")
         return GapEvent.BugPayload(eventID: eventID, event: GapEvent.bugThreshold, title: "Bug reports: \(view.title)",
                                    description: description, count: gap.count, windowCount: windowCount,

@@ -7,20 +7,21 @@ import Foundation
 /// collection is having a bad moment (the failure is logged).
 extension SupportService {
     /// Open knowledge gaps, largest first: `GET /v1/gaps` and `loopdesk gaps`.
-    /// - Returns: an empty list when the store keeps no gaps.
+    /// - Throws: the store's errors.
     public func openGaps(limit: Int = 50) throws -> [Gap] {
-        try gaps?.openGaps(kind: .gap, limit: limit) ?? []
+        try gaps.openGaps(kind: .gap, limit: limit)
     }
 
     /// Open bug clusters, largest first.
+    /// - Throws: the store's errors.
     public func bugClusters(limit: Int = 50) throws -> [Gap] {
-        try gaps?.openGaps(kind: .bug, limit: limit) ?? []
+        try gaps.openGaps(kind: .bug, limit: limit)
     }
 
     /// Ask path: an escalated question far from the knowledge base, or a defect report, joins its cluster.
     func noteAskedForGaps(_ record: AnswerRecord, bestSimilarity: Float?, context: [String: String]) async {
         do {
-            try await gaps?.noteAsked(record, bestSimilarity: bestSimilarity.map(Double.init), context: context)
+            try await gaps.noteAsked(record, bestSimilarity: bestSimilarity.map(Double.init), context: context)
         } catch {
             logger.warning("question \(record.impressionID) not clustered into gaps: \(error)")
         }
@@ -34,7 +35,7 @@ extension SupportService {
         var asked = answer
         asked.decision = .answer   // the tracker clusters it whatever the decision was
         do {
-            try await gaps?.noteWrongAnswer(asked)
+            try await gaps.noteWrongAnswer(asked)
         } catch {
             logger.warning("wrong answer \(answer.impressionID) not clustered into gaps: \(error)")
         }
@@ -44,7 +45,7 @@ extension SupportService {
     func noteArticlesChangedForGaps(_ changed: [(id: String, vector: [Float])]) async {
         guard !changed.isEmpty else { return }
         do {
-            try await gaps?.articlesChanged(changed)
+            try await gaps.articlesChanged(changed)
         } catch {
             logger.warning("gaps not re-scored after article changes: \(error)")
         }

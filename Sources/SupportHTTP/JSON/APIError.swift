@@ -47,10 +47,6 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         APIError(.contentTooLarge, code: "payload_too_large",
                  message: "the \(what) body is larger than \(limit) bytes; send less per request")
     }
-
-    /// 501: the reports, insights and dashboard need a store that answers report queries.
-    static let reportsUnavailable = APIError(.notImplemented, code: "reports_unavailable",
-                                             message: "this service's store does not answer report queries (it does not conform to ReportStore)")
 }
 
 /// The JSON error body.

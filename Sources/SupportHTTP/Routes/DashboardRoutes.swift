@@ -22,12 +22,12 @@ struct DashboardRoutes: RouteGroup {
     func register(on router: Router<LoopdeskRequestContext>) {
         let group = router.group("/dashboard").add(middleware: DashboardAuthMiddleware<LoopdeskRequestContext>(token: token))
         group.get { request, _ -> Response in
-            let reports = try service.reportsForAPI()
+            let reports = service.reports
             return try DashboardOverview.page(reports, token: Self.token(request)).response(generatedAt: service.clock.now)
         }
         group.get("gaps") { request, _ -> Response in
-            let insights = try service.insightsForAPI()
-            let reports = try service.reportsForAPI()
+            let insights = service.insights
+            let reports = service.reports
             let gaps = try service.openGaps()
             let bugs = try service.bugClusters()
             return DashboardGaps.page(gaps: gaps, bugs: bugs, insights: try insights.report(gaps: gaps + bugs),

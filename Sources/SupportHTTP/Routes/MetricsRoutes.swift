@@ -18,10 +18,10 @@ struct MetricsRoutes: RouteGroup {
         }
     }
 
-    /// Every open cluster per kind (0 for each when the service tracks no gaps).
+    /// Every open cluster per kind.
     func openGapCounts() throws -> [GapKind: Int] {
         var counts: [GapKind: Int] = [:]
-        for kind in GapKind.allCases { counts[kind] = try service.gaps?.store.gaps(kind: kind, status: .open, limit: 1_000_000).count ?? 0 }
+        for kind in GapKind.allCases { counts[kind] = try service.gaps.store.gaps(kind: kind, status: .open, limit: 1_000_000).count }
         return counts
     }
 }

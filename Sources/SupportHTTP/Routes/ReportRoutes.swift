@@ -11,8 +11,7 @@ import Support
 /// - `GET /v1/reports/confidence?days=N&bins=B` — ``ConfidenceReport``: histograms of `score` and
 ///   `lower`, overall and per topic (`bins` 2–50, default 10).
 ///
-/// All need the bearer token like the rest of the API; a store that keeps no reports
-/// answers 501 `reports_unavailable`.
+/// All need the bearer token like the rest of the API.
 struct ReportRoutes: RouteGroup {
     let service: SupportService
 
@@ -23,16 +22,16 @@ struct ReportRoutes: RouteGroup {
                 throw APIError.invalidRequest("query parameter by=\(by) must be day or week")
             }
             let days = try request.integerQueryParameter("days", default: period == .day ? 30 : 84, range: 1...730)
-            return JSONBody.response(try service.reportsForAPI().resolution(by: period, days: days))
+            return JSONBody.response(try service.reports.resolution(by: period, days: days))
         }
         router.get("/v1/reports/topics") { request, _ -> Response in
             let days = try request.integerQueryParameter("days", default: 30, range: 1...730)
-            return JSONBody.response(try service.reportsForAPI().topics(days: days))
+            return JSONBody.response(try service.reports.topics(days: days))
         }
         router.get("/v1/reports/confidence") { request, _ -> Response in
             let days = try request.integerQueryParameter("days", default: 30, range: 1...730)
             let bins = try request.integerQueryParameter("bins", default: 10, range: 2...50)
-            return JSONBody.response(try service.reportsForAPI().confidence(days: days, bins: bins))
+            return JSONBody.response(try service.reports.confidence(days: days, bins: bins))
         }
     }
 }

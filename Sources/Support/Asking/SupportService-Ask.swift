@@ -1,0 +1,107 @@
+import Foundation
+import Wire
+
+/// Ask and decide: a question in its conversation → the neighbours' vote →
+/// RANK in the core → the escalation rule → an extractive answer, recorded with
+/// its reason. Each step below is one function; the query is built in
+/// `AskQuery.swift`, the decision made in `Escalation/EscalationDecision.swift`.
+extension SupportService {
+    /// Answers a question, or escalates it.
+    /// - Throws: ``SupportError/emptyQuestion``, ``SupportError/questionTooLong(bytes:limit:)``,
+    ///   ``SupportError/invalidRequest(_:)`` (a context tag or vector that cannot be used),
+    ///   ``SupportError/coreUnavailable(reason:retryAfter:)``.
+    public func ask(_ request: AskRequest) async throws -> AskResponse {
+        let query = try makeQuery(request)
+        let noArticle = try noArticleGroup()
+        let vote = configuration.learning ? try await neighbourVote(query) : nil
+        let ranking = try await rank(query, vote: vote, noArticle: noArticle)
+        let candidates = try readCandidates(ranking)
+        let decision = EscalationDecision(
+            best: candidates.bestForDecision, rankedAnything: !ranking.groups.isEmpty,
+            noArticle: noArticle.map { group in
+                EscalationDecision.NoArticleEvidence(share: vote?.shares[group] ?? 0, rankedFirst: ranking.groups.first?.group == group)
+            },
+            policy: policy, configuration: configuration)
+        // Escalating, the passage is still returned: it is the suggestion handed to the agent.
+        let best = candidates.best
+        let answerText = best.map { PassageExtractor.passage(for: query.text, in: $0.article) } ?? ""
+        let record = try recordAnswer(query, candidates: candidates, decision: decision, answerText: answerText,
+                                      context: request.context)
+        await noteAskedForGaps(record, bestSimilarity: best?.item.bestSimilarity, context: request.context)
+        return AskResponse(decision: decision.decision, article: best.map { ArticleReference(id: $0.article.id, title: $0.article.title) },
+                           answer: answerText, score: record.score, lower: record.lower, upper: record.upper,
+                           sources: candidates.sources, impressionID: record.impressionID, conversationID: query.conversationID,
+                           reason: decision.reason, topic: record.topic, threshold: decision.threshold)
+    }
+
+    /// The similarity-weighted vote of the nearest vectors — articles and learned
+    /// aliases — per article (``NeighbourVote``), from a plain SEARCH.
+    func neighbourVote(_ query: AskQuery) async throws -> NeighbourVote {
+        let collection = configuration.collection, searched = configuration.candidatesSearched
+        let vector = query.searchVector
+        return try await core.run { client in
+            let hits = try await client.search(collection: collection, query: vector, k: searched)
+            return NeighbourVote(ids: hits.ids, distances: hits.distances, directory: aliasDirectory)
+        }
+    }
+
+    /// RANK in the core with the caller features the service knows: the previous
+    /// topic, and the vote as `intent_confidence` (the no-article group left out:
+    /// it is not an answer the ranker could learn to prefer).
+    func rank(_ query: AskQuery, vote: NeighbourVote?, noArticle: UInt64?) async throws -> RankResponse {
+        var callerFeatures = query.previousTopicFeature
+        if let vote, !vote.shares.isEmpty {
+            callerFeatures.append(CallerFeature(name: "intent_confidence", values: vote.shares.filter { $0.key != noArticle }))
+        }
+        let collection = configuration.collection
+        let shown = configuration.candidatesShown, searched = configuration.candidatesSearched
+        let vector = query.searchVector, contextTags = query.contextTags, features = callerFeatures
+        return try await core.run { client in
+            try await client.rank(collection: collection, query: vector, k: shown, candidates: searched,
+                                  withFeatures: false, contextTags: contextTags, callerFeatures: features)
+        }
+    }
+
+    /// The ranked groups' articles, read from the store: which of them may be cited.
+    func readCandidates(_ ranking: RankResponse) throws -> RankedCandidates {
+        let articles = try store.articles(keys: ranking.groups.map { VectorIDs.articleKey(group: $0.group) })
+        return RankedCandidates(ranking, articles: articles)
+    }
+
+    /// Stores the question, the answer (or escalation) and the service's turn in
+    /// one transaction.
+    /// - Returns: the answer as stored, with its key.
+    func recordAnswer(_ query: AskQuery, candidates: RankedCandidates, decision: EscalationDecision, answerText: String,
+                      context: [String: String]) throws -> AnswerRecord {
+        let best = candidates.best
+        var record = AnswerRecord(key: 0, coreImpression: candidates.ranking.impression, generation: currentGeneration,
+                                  conversationID: query.conversationID, question: query.text, vector: query.questionVector,
+                                  articleKey: best?.article.key, shownGroups: candidates.ranking.groups.map(\.group),
+                                  topic: best?.article.topic, decision: decision.decision, reason: decision.reason,
+                                  score: best?.item.score.score ?? 0, lower: best?.item.score.lower ?? 0,
+                                  upper: best?.item.score.upper ?? 0, threshold: decision.threshold, createdAt: query.askedAt)
+        let conversationID = query.conversationID, text = query.text, now = query.askedAt
+        let serviceTurn = decision.decision == .answer ? answerText : "(escalated to an agent)"
+        let answer = record
+        record.key = try store.write { w -> Int64 in
+            try w.appendTurns(conversationID: conversationID, context: context,
+                              turns: [ConversationTurn(role: .customer, text: text, answerKey: nil, createdAt: now)])
+            let key = try w.insertAnswer(answer)
+            try w.appendTurns(conversationID: conversationID, context: [:], turns: [
+                ConversationTurn(role: .service, text: serviceTurn, answerKey: key, createdAt: now),
+            ])
+            return key
+        }
+        return record
+    }
+
+    /// The group of questions agents handled without an article, once it exists. Its
+    /// store key never changes, so it is read from the store until found, then remembered.
+    func noArticleGroup() throws -> UInt64? {
+        if let known = noArticleGroupCache.withLock({ $0 }) { return known }
+        guard let article = try store.article(id: VectorIDs.noArticleID) else { return nil }
+        let group = VectorIDs.group(article.key)
+        noArticleGroupCache.withLock { $0 = group }
+        return group
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Wire
+
+/// Corrections become knowledge at once (DESIGN.md "The learning loop", step 3):
+/// an agent's reply is written as an article, and the earlier questions agents
+/// handled without one nearby move to it.
+extension SupportService {
+    /// The article an agent's reply to `answer`'s question becomes: `agent-<answer key>`,
+    /// titled by the question, tagged `origin:agent`.
+    static func agentArticle(answering answer: AnswerRecord, reply: String) -> ArticleInput {
+        ArticleInput(id: "agent-\(answer.key)", title: titleForAgentArticle(question: answer.question), body: reply,
+                     tags: ["origin:agent"])
+    }
+
+    /// An agent-written article is titled by the question it answered (at most 120 characters).
+    static func titleForAgentArticle(question: String) -> String {
+        let oneLine = question.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return oneLine.count <= 120 ? oneLine : String(oneLine.prefix(119)) + "…"
+    }
+
+    /// Similarity above which an earlier "handled without an article" question is taken
+    /// to ask what a newly written agent article answers.
+    static let adoptionSimilarity: Float = 0.7
+
+    /// When an agent writes the article that was missing, the earlier questions agents
+    /// handled without one nearby become its aliases: the knowledge moves from "no
+    /// article" to the new one, so its neighbours are no longer escalated for it.
+    func adoptHandledWithoutArticle(near vector: [Float], into article: Article, now: Date) async {
+        guard let noArticleGroup = try? noArticleGroup() else { return }
+        let collection = configuration.collection
+        guard let hits = try? await core.run({ client in try await client.search(collection: collection, query: vector, k: 20) })
+        else { return }
+        var moved: [(old: Int64, new: Int64)] = []
+        do {
+            for (id, distance) in zip(hits.ids, hits.distances) where id >= VectorIDs.aliasBase && 1 - distance >= Self.adoptionSimilarity {
+                guard aliasDirectory.group(ofVector: id) == noArticleGroup else { continue }
+                let oldKey = Int64(id - VectorIDs.aliasBase)
+                guard let alias = try store.alias(key: oldKey), alias.active else { continue }
+                let newKey = try store.write { w -> Int64 in
+                    try w.deactivateAlias(key: oldKey)
+                    let key = try w.insertAlias(articleKey: article.key, answerKey: alias.answerKey, question: alias.question,
+                                                vector: alias.vector, at: now)
+                    try w.enqueue([.delete(ids: [id]),
+                                   .upsert(ids: [VectorIDs.alias(key)], vectors: alias.vector,
+                                           groups: [VectorIDs.group(article.key)], tags: [["alias"]])])
+                    return key
+                }
+                moved.append((oldKey, newKey))
+            }
+        } catch {
+            logger.warning("questions handled without an article not moved to \(article.id): \(error)")
+        }
+        for (old, new) in moved {
+            aliasDirectory.remove(alias: old)
+            aliasDirectory.add(alias: new, article: article.key)
+        }
+        if !moved.isEmpty { await outbox.flush() }
+    }
+}

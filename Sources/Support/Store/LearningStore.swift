@@ -1,0 +1,63 @@
+import Foundation
+
+/// What the service learned, as the store keeps it: the outcome events received
+/// and the alias vectors questions became. A part of ``SupportStore``.
+public protocol LearningStore: Sendable {
+    /// Whether an outcome with this sender's event id was recorded (a repeat is acknowledged and ignored).
+    func hasEvent(id: String) throws -> Bool
+    /// An answer's outcome events, in the order received.
+    func outcomes(answerKey: Int64) throws -> [OutcomeEventRecord]
+    /// Active aliases with a key above `key`, in key order (for paging through all of them).
+    func activeAliases(after key: Int64, limit: Int) throws -> [AliasRecord]
+    /// The alias with this key, active or taken back.
+    func alias(key: Int64) throws -> AliasRecord?
+    /// Active aliases of one article, or of all articles when `articleKey` is nil.
+    func aliasCount(articleKey: Int64?) throws -> Int
+}
+
+/// The learning writes of a ``SupportStoreWriter``.
+public protocol LearningStoreWriter {
+    /// Records an outcome event (a `csat` one also sets its answer's rating).
+    func insertOutcome(_ event: OutcomeEventRecord) throws
+    /// Adds an active alias of an article and returns its key.
+    /// - Parameter answerKey: the answer whose question it is; nil for one seeded from a ticket import.
+    func insertAlias(articleKey: Int64, answerKey: Int64?, question: String, vector: [Float], at: Date) throws -> Int64
+    /// Takes an alias back; it stays in the store, inactive, as evidence.
+    func deactivateAlias(key: Int64) throws
+}
+
+/// A question kept as an alias vector of an article.
+public struct AliasRecord: Sendable, Equatable {
+    /// The store's key; its vector in the core has an id in the alias range, above every article's.
+    public var key: Int64
+    /// The article it is an alias of.
+    public var articleKey: Int64
+    /// The answer whose outcome made it, if it came from one.
+    public var answerKey: Int64?
+    /// The customer's words.
+    public var question: String
+    /// Their embedding, upserted into the article's group.
+    public var vector: [Float]
+    /// False once taken back (a reopen, or moved to another article).
+    public var active: Bool
+    /// When it was added.
+    public var createdAt: Date
+}
+
+/// One outcome event as received.
+public struct OutcomeEventRecord: Sendable, Equatable {
+    /// The answer it is about.
+    public var answerKey: Int64
+    /// What happened.
+    public var kind: OutcomeKind
+    /// The rating of a `csat` event.
+    public var csat: Int?
+    /// The agent's reply of a `corrected` event.
+    public var agentReply: String?
+    /// The article the agent used, for a `corrected` event.
+    public var articleID: String?
+    /// The sender's id of the event, for dropping repeats.
+    public var eventID: String?
+    /// When it was received (the service's clock).
+    public var createdAt: Date
+}

@@ -1,0 +1,62 @@
+import Foundation
+import GRDB
+
+// How rows of the SQLite tables become the store's values, and how lists and
+// vectors are packed into columns (JSON text for tags, raw blobs of the machine's floats and integers for vectors and groups).
+
+extension Article {
+    init(row: Row) {
+        self.init(key: row["key"], id: row["id"], title: row["title"], body: row["body"], tags: decodeTags(row["tags"]),
+                  status: ArticleStatus(rawValue: row["status"]) ?? .published, version: row["version"],
+                  origin: ArticleOrigin(rawValue: row["origin"]) ?? .knowledgeBase,
+                  createdAt: Date(timeIntervalSince1970: row["created_at"]), updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
+    }
+}
+
+extension AnswerRecord {
+    init(row: Row) {
+        let impression: Int64 = row["core_impression"]
+        let outcome: String? = row["outcome"]
+        self.init(key: row["key"], coreImpression: UInt64(bitPattern: impression), generation: row["generation"],
+                  conversationID: row["conversation_id"], question: row["question"], vector: floats(row["vector"]),
+                  articleKey: row["article_key"], shownGroups: groups(row["shown_groups"]), topic: row["topic"],
+                  decision: Decision(rawValue: row["decision"]) ?? .escalate, reason: row["reason"], score: row["score"],
+                  lower: row["lower"], upper: row["upper"], threshold: row["threshold"],
+                  createdAt: Date(timeIntervalSince1970: row["created_at"]), outcome: outcome.flatMap(OutcomeKind.init(rawValue:)),
+                  topWasRight: row["top_right"], aliasKey: row["alias_key"])
+    }
+}
+
+extension AliasRecord {
+    init(row: Row) {
+        self.init(key: row["key"], articleKey: row["article_key"], answerKey: row["answer_key"], question: row["question"],
+                  vector: floats(row["vector"]), active: row["active"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
+    }
+}
+
+func encodeTags(_ tags: [String]) -> String {
+    String(decoding: (try? JSONEncoder().encode(tags)) ?? Data("[]".utf8), as: UTF8.self)
+}
+
+func decodeTags(_ text: String?) -> [String] {
+    guard let text, let data = text.data(using: .utf8) else { return [] }
+    return (try? JSONDecoder().decode([String].self, from: data)) ?? []
+}
+
+func vectorData(_ vector: [Float]) -> Data {
+    vector.withUnsafeBufferPointer { Data(buffer: $0) }
+}
+
+func floats(_ data: Data?) -> [Float] {
+    guard let data, !data.isEmpty else { return [] }
+    return data.withUnsafeBytes { raw in Array(raw.bindMemory(to: Float.self)) }
+}
+
+func groupsData(_ groups: [UInt64]) -> Data {
+    groups.withUnsafeBufferPointer { Data(buffer: $0) }
+}
+
+func groups(_ data: Data?) -> [UInt64] {
+    guard let data, !data.isEmpty else { return [] }
+    return data.withUnsafeBytes { raw in Array(raw.bindMemory(to: UInt64.self)) }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import GRDB
+
+/// ``ConversationStore`` on SQLite: `conversations`, `turns`, and `answers` with their
+/// vectors in `answer_vectors`.
+extension SQLiteStore {
+    /// Whether the conversation was ever opened.
+    public func conversationExists(id: String) throws -> Bool {
+        try pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM conversations WHERE id = ?)", arguments: [id]) ?? false }
+    }
+
+    /// The last `limit` turns of a conversation, oldest first.
+    public func turns(conversationID: String, limit: Int) throws -> [ConversationTurn] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM (SELECT * FROM turns WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq
+                """, arguments: [conversationID, limit]).map { row in
+                ConversationTurn(role: ConversationTurn.Role(rawValue: row["role"]) ?? .customer, text: row["text"],
+                                 answerKey: row["answer_key"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
+            }
+        }
+    }
+
+    /// The answer with this key, with its vector.
+    public func answer(key: Int64) throws -> AnswerRecord? {
+        try pool.read { db in try Row.fetchOne(db, sql: "\(Self.answerColumns) WHERE a.key = ?", arguments: [key]).map(AnswerRecord.init(row:)) }
+    }
+
+    /// A conversation's newest answer, with its vector.
+    public func latestAnswer(conversationID: String) throws -> AnswerRecord? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "\(Self.answerColumns) WHERE a.conversation_id = ? ORDER BY a.key DESC LIMIT 1",
+                             arguments: [conversationID]).map(AnswerRecord.init(row:))
+        }
+    }
+
+    /// The newest answers first, with their vectors.
+    public func recentAnswers(limit: Int) throws -> [AnswerRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "\(Self.answerColumns) ORDER BY a.key DESC LIMIT ?", arguments: [limit]).map(AnswerRecord.init(row:))
+        }
+    }
+
+    /// Judged answers in the order they were judged, newest first: the policy's evidence.
+    public func judgedAnswers(limit: Int) throws -> [(topic: String?, lower: Double, right: Bool)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT topic, lower, top_right FROM answers WHERE top_right IS NOT NULL ORDER BY judged_seq DESC LIMIT ?
+                """, arguments: [limit]).map { row in (row["topic"], row["lower"], row["top_right"]) }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import GRDB
+
+/// The writes of ``SQLiteStore`` on one open transaction.
+struct SQLiteWriter: SupportStoreWriter {
+    let db: Database
+
+    /// Executes a statement compiled once per connection (GRDB's statement cache).
+    func run(_ sql: String, _ arguments: StatementArguments) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
+    func upsertArticles(_ inputs: [ArticleInput], origin: ArticleOrigin, at: Date) throws -> [(article: Article, changed: Bool)] {
+        let now = at.timeIntervalSince1970
+        return try inputs.map { input in
+            let tags = encodeTags(input.tags)
+            if let row = try Row.fetchOne(db, sql: "SELECT * FROM articles WHERE id = ?", arguments: [input.id]) {
+                var article = Article(row: row)
+                if article.title == input.title, article.body == input.body, article.tags == input.tags, article.status == .published {
+                    return (article, false)
+                }
+                try run("""
+                    INSERT INTO article_versions (article_key, version, title, body, tags, changed_at) VALUES (?, ?, ?, ?, ?, ?)
+                    """, [article.key, article.version, article.title, article.body, encodeTags(article.tags),
+                                     article.updatedAt.timeIntervalSince1970])
+                article.version += 1
+                try run("""
+                    UPDATE articles SET title = ?, body = ?, tags = ?, status = 'published', version = ?, updated_at = ? WHERE key = ?
+                    """, [input.title, input.body, tags, article.version, now, article.key])
+                article.title = input.title
+                article.body = input.body
+                article.tags = input.tags
+                article.status = .published
+                article.updatedAt = at
+                return (article, true)
+            }
+            try run("""
+                INSERT INTO articles (id, title, body, tags, status, version, origin, created_at, updated_at)
+                VALUES (?, ?, ?, ?, 'published', 1, ?, ?, ?)
+                """, [input.id, input.title, input.body, tags, origin.rawValue, now, now])
+            let article = Article(key: db.lastInsertedRowID, id: input.id, title: input.title, body: input.body, tags: input.tags,
+                                  status: .published, version: 1, origin: origin, createdAt: at, updatedAt: at)
+            return (article, true)
+        }
+    }
+
+    func internalArticle(id: String, title: String, at: Date) throws -> Article {
+        if let row = try Row.fetchOne(db, sql: "SELECT * FROM articles WHERE id = ?", arguments: [id]) { return Article(row: row) }
+        try run("""
+            INSERT INTO articles (id, title, body, tags, status, version, origin, created_at, updated_at)
+            VALUES (?, ?, '', '[]', 'internal', 1, 'kb', ?, ?)
+            """, [id, title, at.timeIntervalSince1970, at.timeIntervalSince1970])
+        return Article(key: db.lastInsertedRowID, id: id, title: title, body: "", tags: [], status: .internal, version: 1,
+                       origin: .knowledgeBase, createdAt: at, updatedAt: at)
+    }
+
+    func archiveArticle(id: String, at: Date) throws -> Article? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM articles WHERE id = ?", arguments: [id]) else { return nil }
+        var article = Article(row: row)
+        try run("UPDATE articles SET status = 'archived', updated_at = ? WHERE key = ?", [at.timeIntervalSince1970, article.key])
+        article.status = .archived
+        article.updatedAt = at
+        return article
+    }
+
+    func appendTurns(conversationID: String, context: [String: String], turns: [ConversationTurn]) throws {
+        let now = (turns.last?.createdAt ?? Date()).timeIntervalSince1970
+        let contextJSON = String(decoding: (try? JSONEncoder().encode(context)) ?? Data("{}".utf8), as: UTF8.self)
+        try run("""
+            INSERT INTO conversations (id, context, created_at, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at,
+                context = CASE WHEN excluded.context = '{}' THEN conversations.context ELSE excluded.context END
+            """, [conversationID, contextJSON, now, now])
+        for turn in turns {
+            try run("INSERT INTO turns (conversation_id, role, text, answer_key, created_at) VALUES (?, ?, ?, ?, ?)", [conversationID, turn.role.rawValue, turn.text, turn.answerKey, turn.createdAt.timeIntervalSince1970])
+        }
+    }
+
+    func insertAnswer(_ a: AnswerRecord) throws -> Int64 {
+        try run("""
+            INSERT INTO answers (core_impression, generation, conversation_id, question, article_key, shown_groups, topic,
+                                 decision, reason, score, lower, upper, threshold, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [Int64(bitPattern: a.coreImpression), a.generation, a.conversationID, a.question,
+                             a.articleKey, groupsData(a.shownGroups), a.topic, a.decision.rawValue, a.reason, a.score, a.lower,
+                             a.upper, a.threshold, a.createdAt.timeIntervalSince1970])
+        let key = db.lastInsertedRowID
+        try run("INSERT INTO answer_vectors (answer_key, vector) VALUES (?, ?)", [key, vectorData(a.vector)])
+        return key
+    }
+
+    func updateAnswer(_ update: AnswerUpdate) throws {
+        if let outcome = update.outcome {
+            try run("UPDATE answers SET outcome = ? WHERE key = ?", [outcome.rawValue, update.answerKey])
+        }
+        if let right = update.topWasRight {
+            let seq = (try Int64.fetchOne(db, sql: "SELECT coalesce(max(judged_seq), 0) + 1 FROM answers WHERE judged_seq IS NOT NULL")) ?? 1
+            try run("UPDATE answers SET top_right = ?, judged_seq = ? WHERE key = ?", [right, seq, update.answerKey])
+        }
+        if let alias = update.aliasKey {
+            try run("UPDATE answers SET alias_key = ? WHERE key = ?", [alias, update.answerKey])
+        }
+    }
+
+    func insertOutcome(_ e: OutcomeEventRecord) throws {
+        try run("""
+            INSERT INTO outcomes (answer_key, kind, csat, agent_reply, article_id, event_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, [e.answerKey, e.kind.rawValue, e.csat, e.agentReply, e.articleID, e.eventID, e.createdAt.timeIntervalSince1970])
+        if e.kind == .csat, let csat = e.csat {
+            try run("UPDATE answers SET csat = ? WHERE key = ?", [csat, e.answerKey])
+        }
+    }
+
+    func insertAlias(articleKey: Int64, answerKey: Int64?, question: String, vector: [Float], at: Date) throws -> Int64 {
+        try run("""
+            INSERT INTO aliases (article_key, answer_key, question, vector, active, created_at) VALUES (?, ?, ?, ?, 1, ?)
+            """, [articleKey, answerKey, question, vectorData(vector), at.timeIntervalSince1970])
+        return db.lastInsertedRowID
+    }
+
+    func deactivateAlias(key: Int64) throws {
+        try run("UPDATE aliases SET active = 0 WHERE key = ?", [key])
+    }
+
+    func enqueue(_ operations: [CoreOperation]) throws {
+        let encoder = JSONEncoder()
+        for operation in operations {
+            try run("INSERT INTO core_outbox (operation, attempts, created_at) VALUES (?, 0, ?)", [try encoder.encode(operation), Date().timeIntervalSince1970])
+        }
+    }
+
+    func completeOperation(sequence: Int64) throws {
+        try run("DELETE FROM core_outbox WHERE seq = ?", [sequence])
+    }
+
+    func failOperation(sequence: Int64, error: String) throws {
+        try run("UPDATE core_outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?", [error, sequence])
+    }
+
+    func setValue(_ value: String, forKey key: String) throws {
+        try run("INSERT INTO service_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
+    }
+}
