@@ -13,11 +13,14 @@ import Foundation
 public struct SVGBarChart: Sendable, Equatable {
     /// One set of bars, one value per category; a `nil` value draws no bar.
     public struct Series: Sendable, Equatable {
+        /// Its name in the legend; a chart of one unnamed series draws no legend.
         public var name: String
+        /// One value per category, in the chart's order.
         public var values: [Double?]
         /// A CSS colour; `nil` picks from ``SVGChart/palette`` by position.
         public var color: String?
 
+        /// A set of bars.
         public init(name: String, values: [Double?], color: String? = nil) {
             self.name = name
             self.values = values
@@ -25,16 +28,24 @@ public struct SVGBarChart: Sendable, Equatable {
         }
     }
 
+    /// The heading above the plot.
     public var title: String
+    /// The x axis's categories, in order.
     public var categories: [String]
+    /// The y axis's name.
     public var yLabel: String
+    /// The sets of bars, side by side in each category, in order.
     public var series: [Series] = []
+    /// Width of the whole image, in pixels.
     public var width = 640
+    /// Height of the whole image, in pixels.
     public var height = 300
     /// The y range; `nil` runs from 0 to the largest value.
     public var yRange: ClosedRange<Double>?
+    /// How y tick labels are written.
     public var yFormat: SVGChart.AxisFormat = .number(decimals: 0)
 
+    /// A chart of `categories`; add ``series`` before rendering.
     public init(title: String, categories: [String], yLabel: String, series: [Series] = []) {
         self.title = title
         self.categories = categories

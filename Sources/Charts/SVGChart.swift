@@ -13,9 +13,12 @@ import Foundation
 public struct SVGChart: Sendable, Equatable {
     /// One point; a `nil` y leaves a gap in the line.
     public struct Point: Sendable, Equatable {
+        /// Where along the x axis.
         public var x: Double
+        /// The value; nil for none.
         public var y: Double?
 
+        /// A point.
         public init(x: Double, y: Double?) {
             self.x = x
             self.y = y
@@ -24,12 +27,16 @@ public struct SVGChart: Sendable, Equatable {
 
     /// One line.
     public struct Series: Sendable, Equatable {
+        /// Its name in the legend.
         public var name: String
+        /// Its points, joined in the order given.
         public var points: [Point]
         /// A CSS colour; `nil` picks from ``SVGChart/palette`` by position.
         public var color: String?
+        /// Drawn dashed (a baseline, a ceiling) rather than solid.
         public var dashed: Bool
 
+        /// A line.
         public init(name: String, points: [Point], color: String? = nil, dashed: Bool = false) {
             self.name = name
             self.points = points
@@ -49,19 +56,28 @@ public struct SVGChart: Sendable, Equatable {
     /// Colours given to series without their own, in order.
     public static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#7f7f7f"]
 
+    /// The heading above the plot.
     public var title: String
+    /// The x axis's name.
     public var xLabel: String
+    /// The y axis's name.
     public var yLabel: String
+    /// The lines, drawn in order (the last on top).
     public var series: [Series] = []
-    /// Pixel size of the whole image.
+    /// Width of the whole image, in pixels.
     public var width = 640
+    /// Height of the whole image, in pixels.
     public var height = 320
-    /// Axis ranges; `nil` fits the data.
+    /// The x axis's range; `nil` fits the data.
     public var xRange: ClosedRange<Double>?
+    /// The y axis's range; `nil` fits the data.
     public var yRange: ClosedRange<Double>?
+    /// How x tick labels are written.
     public var xFormat: AxisFormat = .number(decimals: 0)
+    /// How y tick labels are written.
     public var yFormat: AxisFormat = .number(decimals: 2)
 
+    /// An empty chart; add ``series`` before rendering.
     public init(title: String, xLabel: String, yLabel: String, series: [Series] = []) {
         self.title = title
         self.xLabel = xLabel

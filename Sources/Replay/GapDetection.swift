@@ -40,6 +40,7 @@ import Foundation
 public struct GapDetection: Sendable, Equatable {
     /// A tracked label and when it was flagged.
     public struct LabelFlag: Sendable, Equatable {
+        /// The label.
         public var label: String
         /// The day its first question without an article was asked.
         public var firstUnansweredDay: Int
@@ -48,6 +49,7 @@ public struct GapDetection: Sendable, Equatable {
         /// The simulated day of its first flag.
         public var flaggedDay: Int?
 
+        /// A label's flag record.
         public init(label: String, firstUnansweredDay: Int, questionsBeforeFlag: Int?, flaggedDay: Int?) {
             self.label = label
             self.firstUnansweredDay = firstUnansweredDay
@@ -63,6 +65,7 @@ public struct GapDetection: Sendable, Equatable {
         /// Out of scope, or no article answered its label when it was asked.
         public var unanswerable: Bool
 
+        /// A reported question.
         public init(day: Int, unanswerable: Bool) {
             self.day = day
             self.unanswerable = unanswerable
@@ -73,19 +76,24 @@ public struct GapDetection: Sendable, Equatable {
     public struct ObservedGap: Sendable, Equatable {
         /// One of its questions: the answer (impression) it came from, and when it joined.
         public struct Question: Sendable, Equatable {
+            /// The answer it came from (nil for one not from the ask path).
             public var answerKey: Int64?
+            /// When it joined the gap.
             public var at: Date
 
+            /// A question of an observed gap.
             public init(answerKey: Int64?, at: Date) {
                 self.answerKey = answerKey
                 self.at = at
             }
         }
 
+        /// The gap's id in the store.
         public var id: Int64
         /// In arrival order.
         public var questions: [Question]
 
+        /// A gap as read from the store.
         public init(id: Int64, questions: [Question]) {
             self.id = id
             self.questions = questions
@@ -95,6 +103,7 @@ public struct GapDetection: Sendable, Equatable {
     /// The questions a gap needs to be flagged.
     public static let defaultFlagQuestions = 3
 
+    /// The questions a gap needed to be flagged.
     public var flagQuestions: Int
     /// The tracked labels, by the day they first lacked an article, then by name.
     public var labels: [LabelFlag]
@@ -105,6 +114,7 @@ public struct GapDetection: Sendable, Equatable {
     /// Flagged gaps whose label was out of scope when they were flagged.
     public var outOfScopeGaps: Int
 
+    /// A measurement already counted (tests build them by hand).
     public init(flagQuestions: Int = GapDetection.defaultFlagQuestions, labels: [LabelFlag], reported: [ReportedQuestion],
                 gapsFlagged: Int, outOfScopeGaps: Int) {
         self.flagQuestions = flagQuestions

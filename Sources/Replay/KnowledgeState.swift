@@ -7,6 +7,7 @@ public struct KnowledgeState: Sendable, Equatable {
     public private(set) var articleIDsByLabel: [String: [String]] = [:]
     private var labelByArticleID: [String: String] = [:]
 
+    /// No articles yet.
     public init() {}
 
     /// Records that `articleID` now answers `label`.

@@ -4,6 +4,7 @@ import Support
 public struct SimulatedEvent: Sendable, Equatable {
     /// Days after the question that it is reported (a reopen comes a day later).
     public var delayDays: Int
+    /// What is reported.
     public var outcome: OutcomeKind
     /// 1–5 for `csat`.
     public var csat: Int?
@@ -14,6 +15,7 @@ public struct SimulatedEvent: Sendable, Equatable {
     /// The label whose missing article this agent reply writes.
     public var writesArticleFor: String?
 
+    /// An event.
     public init(delayDays: Int = 0, outcome: OutcomeKind, csat: Int? = nil, articleID: String? = nil,
                 agentReply: String? = nil, writesArticleFor: String? = nil) {
         self.delayDays = delayDays
@@ -57,7 +59,9 @@ public struct OutcomeSimulator: Sendable {
     /// The probability that a wrong answer is escalated at once rather than resolved and reopened.
     public static let wrongAnswerEscalationProbability = 0.7
 
+    /// The replay's seed: each ticket's draws come from a generator seeded with it and the ticket's place in the data set.
     public let seed: UInt64
+    /// When agents write a missing article.
     public let writing: ArticleWriting
     /// The text an agent writes for a label: the data set's article.
     public let articleByLabel: [String: ReplayArticle]
@@ -66,6 +70,7 @@ public struct OutcomeSimulator: Sendable {
     /// Where agents wrote articles so far: ticket index → label.
     public private(set) var writtenAt: [Int: String] = [:]
 
+    /// A simulator with nothing written yet.
     public init(seed: UInt64, writing: ArticleWriting, articleByLabel: [String: ReplayArticle]) {
         self.seed = seed
         self.writing = writing

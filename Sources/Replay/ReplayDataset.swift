@@ -13,6 +13,7 @@ public struct ReplayTicket: Codable, Sendable, Equatable {
     /// Account context (plan, page, …) passed to the service as `context`.
     public var context: [String: String]?
 
+    /// A ticket.
     public init(text: String, label: String, day: Int? = nil, context: [String: String]? = nil) {
         self.text = text
         self.label = label
@@ -29,11 +30,14 @@ public struct ReplayTicket: Codable, Sendable, Equatable {
 public struct ReplayArticle: Codable, Sendable, Equatable {
     /// The article's id in the knowledge base.
     public var id: String
+    /// Its title.
     public var title: String
+    /// Its body, paragraphs separated by blank lines.
     public var body: String
     /// The ticket label this article answers.
     public var label: String
 
+    /// An article.
     public init(id: String, title: String, body: String, label: String) {
         self.id = id
         self.title = title
@@ -59,6 +63,7 @@ public struct ReplayDataset: Sendable, Equatable {
     /// The articles; at most one per label is used (the first).
     public var articles: [ReplayArticle]
 
+    /// A data set in memory (converters and tests build them).
     public init(tickets: [ReplayTicket], articles: [ReplayArticle]) {
         self.tickets = tickets
         self.articles = articles

@@ -11,6 +11,7 @@ public enum ReplayError: Error, Equatable, CustomStringConvertible, Sendable {
     /// The answer service or the core failed during a run.
     case serviceFailure(String)
 
+    /// What went wrong, with the file and line where there is one.
     public var description: String {
         switch self {
         case let .unreadable(path, reason): "cannot read \(path): \(reason)"

@@ -2,15 +2,21 @@
 ///
 /// A rate whose denominator is zero is `nil` (written as JSON `null`), never 0.
 public struct ReplayRates: Sendable, Equatable {
+    /// Tickets counted.
     public var tickets = 0
+    /// Tickets a right answer exists for.
     public var inScope = 0
+    /// Tickets the service answered itself.
     public var answered = 0
     /// In-scope tickets answered with a right article.
     public var rightAnswers = 0
     /// Answered tickets whose article was not right (out-of-scope ones included).
     public var wrongAnswers = 0
+    /// Tickets handed to a person.
     public var escalated = 0
+    /// Tickets no article can answer.
     public var outOfScope = 0
+    /// Out-of-scope tickets the service answered anyway: always wrong.
     public var outOfScopeAnswered = 0
     /// In-scope tickets whose label had an article in the KB when asked.
     public var answerable = 0

@@ -4,21 +4,28 @@ import Support
 public struct ReplayRecord: Codable, Sendable, Equatable {
     /// The ticket's position in the stream.
     public var index: Int
+    /// The simulated day it was asked on.
     public var day: Int
+    /// Its label.
     public var label: String
+    /// Whether a right answer exists for it.
     public var inScope: Bool
+    /// What the service decided.
     public var decision: Decision
     /// The article cited (answer) or suggested (escalation).
     public var articleID: String?
     /// Answered with an article that answers the label.
     public var right: Bool
-    /// The service's P(resolved), its lower bound and the bound it needed.
+    /// The service's P(resolved) for the best candidate.
     public var score: Double
+    /// The lower end of the ranker's interval.
     public var lower: Double
+    /// The lower bound its topic needed.
     public var threshold: Double
     /// Some article in the KB answered the label when it was asked (the oracle could answer it).
     public var answerable: Bool
 
+    /// A record (the runner makes them; tests build them by hand).
     public init(index: Int, day: Int, label: String, inScope: Bool, decision: Decision, articleID: String?, right: Bool,
                 score: Double = 0, lower: Double = 0, threshold: Double = 0, answerable: Bool) {
         self.index = index
@@ -34,6 +41,7 @@ public struct ReplayRecord: Codable, Sendable, Equatable {
         self.answerable = answerable
     }
 
+    /// Whether the service answered it itself.
     public var answered: Bool { decision == .answer }
     /// Answered, and not with a right article (every answered out-of-scope question).
     public var wrong: Bool { answered && !right }
@@ -41,6 +49,7 @@ public struct ReplayRecord: Codable, Sendable, Equatable {
 
 /// The outcome of a whole replay: both runs on the same stream.
 public struct ReplayResult: Sendable, Equatable {
+    /// Simulated days replayed.
     public var days: Int
     /// The learning system's records, in stream order.
     public var learning: [ReplayRecord]
@@ -60,6 +69,7 @@ public struct ReplayResult: Sendable, Equatable {
     /// Outcomes the service refused (both runs); non-zero means the simulator and the service disagree.
     public var rejectedOutcomes: Int
 
+    /// A result (the runner makes them; tests build them by hand).
     public init(days: Int, learning: [ReplayRecord], baseline: [ReplayRecord]?, releases: [LabelRelease] = [],
                 articlesWritten: [Int: String] = [:], weightsByWeek: [[String: Double]]? = nil,
                 questionsBeforeGapFlag: [String: Int]? = nil, gapDetection: GapDetection? = nil, rejectedOutcomes: Int = 0) {

@@ -99,12 +99,19 @@ extension GapDetection.LabelFlag {
 /// A JSON value, so that a report can write `null` for an unknown figure
 /// (synthesised `Codable` leaves nil keys out).
 public enum JSONValue: Encodable, Sendable, Equatable {
+    /// `null`: a figure without a denominator, or one not measured.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A count.
     case int(Int)
+    /// A finite rate or median.
     case double(Double)
+    /// A label.
     case string(String)
+    /// A list, in order.
     case array([JSONValue])
+    /// An object; the encoder's options decide the key order.
     case object([String: JSONValue])
 
     /// A number, or `null` for nil and for a value JSON cannot hold (NaN, ±∞).
@@ -113,6 +120,7 @@ public enum JSONValue: Encodable, Sendable, Equatable {
         return .double(value)
     }
 
+    /// Writes the value as itself (a `null` is written, not left out).
     public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {

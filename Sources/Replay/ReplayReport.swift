@@ -10,9 +10,13 @@ import Foundation
 public struct ReplayReport: Sendable, Equatable {
     /// The run over the summary window (the last ``summaryDays`` days).
     public struct Summary: Sendable, Equatable {
+        /// The window's first simulated day.
         public var fromDay: Int
+        /// Its last: the run's last day.
         public var toDay: Int
+        /// The learning run's rates over the window.
         public var learning: ReplayRates
+        /// The baseline's over the same window, if it ran.
         public var baseline: ReplayRates?
         /// Median over the labels that had no article at some point (``GapDetection``'s tracked labels;
         /// the released labels when only ``ReplayResult/questionsBeforeGapFlag`` is known) of their
@@ -22,12 +26,15 @@ public struct ReplayReport: Sendable, Equatable {
         /// Questions reported by flagged gaps in the window that had no right answer when asked / all
         /// reported in the window (``GapDetection/precision(days:)``).
         public var gapDetectionPrecision: Double?
-        /// Tracked labels (no article at some point), how many were flagged, and how many within 10 of their questions.
+        /// Tracked labels: those with no article at some point.
         public var gapLabels: Int?
+        /// How many of them gaps flagged.
         public var gapLabelsFlagged: Int?
+        /// How many of them were flagged within 10 of their questions.
         public var gapLabelsFlaggedWithin10: Int?
-        /// Gaps flagged over the whole run, and those whose label was out of scope.
+        /// Gaps flagged over the whole run.
         public var gapsFlagged: Int?
+        /// Flagged gaps whose label was out of scope.
         public var outOfScopeGapsFlagged: Int?
     }
 
@@ -35,13 +42,19 @@ public struct ReplayReport: Sendable, Equatable {
     public struct Week: Sendable, Equatable {
         /// 1-based.
         public var week: Int
+        /// The week's first simulated day.
         public var fromDay: Int
+        /// Its last (earlier for a short last week).
         public var toDay: Int
+        /// The learning run's rates.
         public var learning: ReplayRates
+        /// The baseline's, if it ran.
         public var baseline: ReplayRates?
-        /// Resolution on the held-back labels' questions and on the others' (scenarios with releases).
+        /// Resolution on the held-back labels' questions (scenarios with releases) ...
         public var released: ReplayRates?
+        /// ... and on the other labels'.
         public var others: ReplayRates?
+        /// The baseline's resolution on the held-back labels' questions.
         public var baselineReleased: ReplayRates?
         /// Median questions before the first gap flag of the tracked labels whose first question without
         /// an article came this week (never flagged = infinitely many); `nil` when none or the median is never-flagged.
@@ -55,7 +68,9 @@ public struct ReplayReport: Sendable, Equatable {
 
     /// A held-back label's story.
     public struct ReleasedLabel: Sendable, Equatable {
+        /// The label.
         public var label: String
+        /// The simulated day it was released.
         public var releaseDay: Int
         /// The ticket index at which an agent wrote its article, if one did.
         public var articleWrittenAtTicket: Int?
@@ -70,9 +85,13 @@ public struct ReplayReport: Sendable, Equatable {
     /// The length of the summary window, in days.
     public static let summaryDays = 30
 
+    /// Simulated days replayed.
     public var days: Int
+    /// The summary window.
     public var summary: Summary
+    /// Every simulated week, in order.
     public var weeks: [Week]
+    /// The held-back labels, by release.
     public var releasedLabels: [ReleasedLabel]
     /// Every label that had no article at some point, and when gaps flagged it (released labels included).
     public var gapLabels: [GapDetection.LabelFlag]

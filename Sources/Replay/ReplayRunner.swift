@@ -38,6 +38,7 @@ public struct ReplayOptions: Sendable {
     /// The simulated date of day 0 (fixed, so runs are reproducible).
     public var startDate = Date(timeIntervalSince1970: 1_735_689_600)  // 2025-01-01T00:00:00Z
 
+    /// The defaults: the default scenario, a child `loopdesk-core`, both runs, gaps measured.
     public init() {}
 }
 
@@ -53,8 +54,11 @@ public struct ReplayProgress: Sendable, Equatable {
         case baseline
     }
 
+    /// What is being done.
     public var phase: Phase
+    /// Tickets done in this phase.
     public var done: Int
+    /// Tickets in the stream.
     public var total: Int
     /// The simulated day (0 while embedding).
     public var day: Int
@@ -80,6 +84,7 @@ public struct ReplayProgress: Sendable, Equatable {
 /// tickets. Only the clock is simulated: it is advanced through the days and
 /// across each day's tickets.
 public struct ReplayRunner: Sendable {
+    /// How the runs are made.
     public let options: ReplayOptions
     /// The embedder the service and the stream use.
     public let embedder: any TextEmbedder

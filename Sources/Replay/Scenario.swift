@@ -35,6 +35,7 @@ public struct ReplayScenario: Sendable, Equatable {
     /// Escalations on a label without an article after which the agent writes it.
     public var agentWritesAfterEscalations = 3
 
+    /// The steady state: 90 days, seed 1, every article on day 0, every customer confirming, no drift.
     public init() {}
 
     /// The `product-updates` preset: 20 % of the labels held back as new

@@ -9,9 +9,12 @@ import Foundation
 public struct TermDrift: Sendable, Equatable {
     /// One term and its replacement.
     public struct Substitution: Sendable, Equatable {
+        /// The term customers stop using.
         public var from: String
+        /// The term they use instead.
         public var to: String
 
+        /// A substitution.
         public init(from: String, to: String) {
             self.from = from
             self.to = to
@@ -23,6 +26,7 @@ public struct TermDrift: Sendable, Equatable {
     /// Applied in order.
     public var substitutions: [Substitution]
 
+    /// A drift from `startDay` on.
     public init(startDay: Int, substitutions: [Substitution]) {
         self.startDay = startDay
         self.substitutions = substitutions

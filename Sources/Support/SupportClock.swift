@@ -8,7 +8,9 @@ public protocol SupportClock: Sendable {
 
 /// The wall clock.
 public struct SystemClock: SupportClock {
+    /// The wall clock.
     public init() {}
+    /// The current time.
     public var now: Date { Date() }
 }
 
@@ -17,8 +19,10 @@ public final class SimulatedClock: SupportClock, @unchecked Sendable {
     private let lock = NSLock()
     private var current: Date
 
+    /// A clock standing at `start`.
     public init(start: Date) { current = start }
 
+    /// The time it was last set to.
     public var now: Date { lock.withLock { current } }
 
     /// Sets the time (never backwards).

@@ -20,5 +20,6 @@ public struct SupportConfiguration: Sendable {
     /// Knowledge gaps and bug clusters (``GapTracker``).
     public var gaps = GapConfiguration()
 
+    /// The defaults: learning on, the `kb` collection, 5 candidates shown of 30 searched.
     public init() {}
 }

@@ -3,20 +3,30 @@ import Foundation
 /// Every refusal of the answer service, with what was wrong and what to do.
 /// `SupportHTTP` maps each case to one HTTP status (``httpStatus``).
 public enum SupportError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// The question was empty after trimming (400).
     case emptyQuestion
+    /// The question is longer than ``AskRequest/maxTextBytes`` (400).
     case questionTooLong(bytes: Int, limit: Int)
+    /// An article cannot be stored as given: the id, title, body or a tag breaks a rule, named in `reason` (400).
     case invalidArticle(id: String, reason: String)
+    /// No article has this id, or it is not published where a published one is needed (404).
     case unknownArticle(String)
+    /// No conversation has this id (404).
     case unknownConversation(String)
+    /// No answer was given with this impression id (404).
     case unknownImpression(String)
+    /// The outcome cannot apply to its answer: the reason says which rule it breaks (400).
     case invalidOutcome(String)
+    /// A field of the request cannot be used (a context tag, a vector, an id), named in the message (400).
     case invalidRequest(String)
     /// The core cannot be reached; `retryAfter` seconds is a sensible wait.
     case coreUnavailable(reason: String, retryAfter: Int)
     /// The core refused a request for a reason that is not the caller's.
     case coreFailure(String)
+    /// The store failed: it cannot be opened or a query failed (500).
     case storeFailure(String)
 
+    /// What was wrong, in words a caller can act on (the JSON error body's `message`).
     public var description: String {
         switch self {
         case .emptyQuestion: "the question is empty"

@@ -1,31 +1,8 @@
-import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 @testable import Charts
 import XCTest
 
 /// SVGChart.swift: well-formed SVG with what was asked for in it.
 final class SVGChartTests: XCTestCase {
-    /// Collects element names and attributes, failing on malformed XML.
-    private final class Collector: NSObject, XMLParserDelegate {
-        var elements: [(name: String, attributes: [String: String])] = []
-        var text = ""
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String]) {
-            elements.append((name, attributes))
-        }
-        func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
-    }
-
-    private func parse(_ xml: String, file: StaticString = #filePath, line: UInt = #line) -> Collector {
-        let parser = XMLParser(data: Data(xml.utf8))
-        let collector = Collector()
-        parser.delegate = collector
-        XCTAssertTrue(parser.parse(), "not well-formed: \(String(describing: parser.parserError))", file: file, line: line)
-        return collector
-    }
-
     func testChartIsWellFormedWithOneLinePerSeriesAndALegend() {
         var chart = SVGChart(title: "Resolution <weekly> & more", xLabel: "week", yLabel: "rate")
         chart.yFormat = .percent
@@ -35,7 +12,7 @@ final class SVGChartTests: XCTestCase {
             SVGChart.Series(name: "baseline \"static\"", points: (1...5).map { .init(x: Double($0), y: 0.3) }, dashed: true),
         ]
         let svg = chart.render()
-        let parsed = parse(svg)
+        let parsed = SVGParse(svg)
         XCTAssertEqual(parsed.elements.first?.name, "svg")
         let polylines = parsed.elements.filter { $0.name == "polyline" }
         XCTAssertEqual(polylines.count, 2)
@@ -55,13 +32,13 @@ final class SVGChartTests: XCTestCase {
             SVGChart.Series(name: "s", points: [.init(x: 1, y: 1), .init(x: 2, y: 2), .init(x: 3, y: nil),
                                                 .init(x: 4, y: 1), .init(x: 5, y: 3)]),
         ])
-        let parsed = parse(chart.render())
+        let parsed = SVGParse(chart.render())
         XCTAssertEqual(parsed.elements.filter { $0.name == "polyline" }.count, 2)
         XCTAssertEqual(parsed.elements.filter { $0.name == "circle" }.count, 4)
     }
 
     func testEmptyChartStillRenders() {
-        let parsed = parse(SVGChart(title: "nothing", xLabel: "x", yLabel: "y").render())
+        let parsed = SVGParse(SVGChart(title: "nothing", xLabel: "x", yLabel: "y").render())
         XCTAssertEqual(parsed.elements.filter { $0.name == "polyline" }.count, 0)
     }
 

@@ -12,6 +12,7 @@ public struct AskRequest: Codable, Sendable {
     /// harness embeds its whole stream in batches); otherwise the service embeds `text`.
     public var vector: [Float]?
 
+    /// A question to ask.
     public init(text: String, conversationID: String? = nil, context: [String: String] = [:], vector: [Float]? = nil) {
         self.text = text
         self.conversationID = conversationID
@@ -23,6 +24,7 @@ public struct AskRequest: Codable, Sendable {
         case text, conversationID = "conversation_id", context
     }
 
+    /// Decodes `POST /v1/ask`'s body; a vector cannot come over HTTP.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         text = try c.decode(String.self, forKey: .text)
@@ -31,6 +33,7 @@ public struct AskRequest: Codable, Sendable {
         vector = nil
     }
 
+    /// Encodes the body of `POST /v1/ask` (without the vector).
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(text, forKey: .text)
@@ -44,15 +47,20 @@ public struct AskRequest: Codable, Sendable {
 
 /// Answer or hand over to a person.
 public enum Decision: String, Codable, Sendable {
+    /// The service answers the customer itself, citing the article.
     case answer
+    /// A person takes over; the best candidate, if any, is their suggestion.
     case escalate
 }
 
 /// The article an answer cites.
 public struct ArticleReference: Codable, Sendable, Equatable {
+    /// The article's id.
     public var id: String
+    /// Its title.
     public var title: String
 
+    /// A reference to an article.
     public init(id: String, title: String) {
         self.id = id
         self.title = title
@@ -61,11 +69,16 @@ public struct ArticleReference: Codable, Sendable, Equatable {
 
 /// One candidate the ranker considered, for `sources`.
 public struct AnswerSource: Codable, Sendable, Equatable {
+    /// The article's id.
     public var id: String
+    /// Its title.
     public var title: String
+    /// The ranker's P(resolved) for it.
     public var score: Double
+    /// The cosine similarity of its nearest vector (the article or one of its aliases) to the question.
     public var similarity: Double
 
+    /// A candidate as listed.
     public init(id: String, title: String, score: Double, similarity: Double) {
         self.id = id
         self.title = title
@@ -76,6 +89,7 @@ public struct AnswerSource: Codable, Sendable, Equatable {
 
 /// The service's reply to a question (`POST /v1/ask`).
 public struct AskResponse: Codable, Sendable, Equatable {
+    /// Answered, or handed to a person.
     public var decision: Decision
     /// The best candidate (cited when answering; the suggestion handed to the agent when escalating).
     public var article: ArticleReference?
@@ -84,12 +98,15 @@ public struct AskResponse: Codable, Sendable, Equatable {
     public var answer: String
     /// The ranker's estimate of P(resolved) for `article`, and its interval.
     public var score: Double
+    /// The lower end of the interval: what the policy compared with ``threshold``.
     public var lower: Double
+    /// The upper end of the interval.
     public var upper: Double
     /// The candidates considered, best first.
     public var sources: [AnswerSource]
     /// Report outcomes against this id (`POST /v1/outcomes`).
     public var impressionID: String
+    /// The conversation: the request's, or the one opened for it. Send it with a follow-up.
     public var conversationID: String
     /// Why the policy decided so, for people.
     public var reason: String
@@ -98,6 +115,7 @@ public struct AskResponse: Codable, Sendable, Equatable {
     /// The lower bound the topic needed when the decision was made.
     public var threshold: Double
 
+    /// A reply, as the service makes it.
     public init(decision: Decision, article: ArticleReference?, answer: String, score: Double, lower: Double, upper: Double,
                 sources: [AnswerSource], impressionID: String, conversationID: String, reason: String, topic: String?,
                 threshold: Double) {

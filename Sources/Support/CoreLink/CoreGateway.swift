@@ -20,6 +20,7 @@ public final class CoreGateway: Sendable {
     /// Seconds a caller is told to wait when the core is down.
     public static let retryAfterSeconds = 2
 
+    /// A gateway that connects on first use.
     public init(socketPath: String, collection: String, dimension: Int) {
         self.socketPath = socketPath
         self.collection = collection
@@ -41,9 +42,6 @@ public final class CoreGateway: Sendable {
             throw SupportError.coreUnavailable(reason: error.description, retryAfter: Self.retryAfterSeconds)
         }
     }
-
-    /// Whether a connection is open now (it may still fail on its next request).
-    public var isConnected: Bool { client.withLock { $0?.isConnected ?? false } }
 
     /// Closes the connection.
     public func close() {

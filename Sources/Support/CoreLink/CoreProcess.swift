@@ -10,13 +10,10 @@ public final class CoreProcess: Sendable {
     private let process: Process
     /// The socket the child serves.
     public let socketPath: String
-    /// The child's data directory.
-    public let dataDirectory: String
 
-    private init(process: Process, socketPath: String, dataDirectory: String) {
+    private init(process: Process, socketPath: String) {
         self.process = process
         self.socketPath = socketPath
-        self.dataDirectory = dataDirectory
     }
 
     /// Where `loopdesk-core` is looked for: `LOOPDESK_CORE_BINARY`, then beside
@@ -79,7 +76,7 @@ public final class CoreProcess: Sendable {
         } catch {
             throw SupportError.coreUnavailable(reason: "cannot start \(binary): \(error)", retryAfter: 0)
         }
-        let child = CoreProcess(process: process, socketPath: socket, dataDirectory: dataDirectory)
+        let child = CoreProcess(process: process, socketPath: socket)
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if !process.isRunning {

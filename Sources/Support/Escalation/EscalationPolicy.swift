@@ -19,6 +19,7 @@ import Wire
 /// (a Beta posterior shrunk toward the target), so a topic that keeps failing
 /// escalates more while the others keep their autonomy.
 public final class EscalationPolicy: Sendable {
+    /// How the thresholds are learned: the target, the evidence they need, and their bounds.
     public struct Configuration: Sendable {
         /// Wrong answers tolerated among answers, as a fraction.
         public var targetWrongRate = 0.015
@@ -43,6 +44,7 @@ public final class EscalationPolicy: Sendable {
         /// score (its bounds never narrow without feedback): 0.75 is cosine ≈ 0.77 under
         /// the untrained model, a typical static FAQ bot's cut-off.
         public var baselineThreshold = 0.75
+        /// The defaults: at most 1.5 % wrong, 100 judged answers before the threshold moves, from 0.9.
         public init() {}
     }
 
@@ -57,9 +59,11 @@ public final class EscalationPolicy: Sendable {
         var topicMargin: [String: Double] = [:]
     }
 
+    /// The settings the thresholds are learned with.
     public let configuration: Configuration
     private let state: Locked<State>
 
+    /// A policy with `evidence` already judged (newest first, as the store lists it).
     public init(configuration: Configuration, evidence: [(topic: String?, lower: Double, right: Bool)] = []) {
         self.configuration = configuration
         state = Locked(State(global: configuration.fixedThreshold ?? configuration.initialThreshold))

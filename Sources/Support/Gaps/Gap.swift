@@ -23,6 +23,7 @@ public struct GapWeek: Codable, Sendable, Equatable {
     /// Questions that joined the cluster in that week.
     public var count: Int
 
+    /// One week's count.
     public init(week: String, count: Int) {
         self.week = week
         self.count = count
@@ -35,8 +36,11 @@ public struct GapWeek: Codable, Sendable, Equatable {
 /// `first_seen`, `last_seen`, `trend`, `status` — plus `kind` and
 /// `confidence` (the mean P(resolved) its questions were given). Dates are ISO 8601.
 public struct Gap: Codable, Sendable, Equatable {
+    /// The cluster's id (``GapRecord/id``).
     public var id: Int64
+    /// A knowledge gap or a bug cluster.
     public var kind: GapKind
+    /// Open, or closed by an article or a merge.
     public var status: GapStatus
     /// The suggested title: the cluster's most telling terms (TF-IDF against the knowledge base).
     public var title: String
@@ -44,13 +48,16 @@ public struct Gap: Codable, Sendable, Equatable {
     public var count: Int
     /// The most recent questions, newest first.
     public var questions: [String]
+    /// When its first question arrived.
     public var firstSeen: Date
+    /// When its latest question arrived.
     public var lastSeen: Date
     /// Counts of the last four ISO weeks, oldest first, ending with the current week.
     public var trend: [GapWeek]
     /// The mean P(resolved) the service gave its questions.
     public var confidence: Double
 
+    /// A cluster as shown.
     public init(id: Int64, kind: GapKind, status: GapStatus, title: String, count: Int, questions: [String],
                 firstSeen: Date, lastSeen: Date, trend: [GapWeek], confidence: Double) {
         self.id = id
@@ -81,9 +88,12 @@ public struct Gap: Codable, Sendable, Equatable {
 
 /// The body of `GET /v1/gaps`: `{"gaps": [...]}`, and `{"bug_clusters": [...]}` when asked for.
 public struct GapList: Codable, Sendable, Equatable {
+    /// Open knowledge gaps, largest first.
     public var gaps: [Gap]
+    /// Open bug clusters, largest first; absent unless asked for.
     public var bugClusters: [Gap]?
 
+    /// A list to return.
     public init(gaps: [Gap], bugClusters: [Gap]? = nil) {
         self.gaps = gaps
         self.bugClusters = bugClusters

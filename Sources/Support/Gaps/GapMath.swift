@@ -51,18 +51,23 @@ public enum GapMath {
 /// (cosine distance) or opens a new one; after a join, the moved centroid
 /// absorbs any other cluster that has come within `radius` of it.
 public struct OnlineClusters: Sendable {
+    /// One cluster of vectors.
     public struct Cluster: Sendable {
+        /// The running mean of its vectors (not normalised).
         public var centroid: [Float]
+        /// Vectors it holds.
         public var count: Int
         /// The indexes of the vectors it holds, in arrival order.
         public var members: [Int]
     }
 
+    /// The cosine distance within which a vector joins a cluster and two clusters merge.
     public let radius: Double
     /// Open clusters (merged ones are removed).
     public private(set) var clusters: [Cluster] = []
     private var added = 0
 
+    /// No clusters yet.
     public init(radius: Double) { self.radius = radius }
 
     /// Adds a vector. - Returns: the index in ``clusters`` it ended up in.

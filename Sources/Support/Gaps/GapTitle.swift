@@ -15,6 +15,7 @@ public struct GapTitler: Sendable {
     /// Terms in a title.
     public var terms = 4
 
+    /// A titler over a counted background corpus; empty, every term weighs the same.
     public init(documentFrequency: [String: Int] = [:], documents: Int = 0) {
         self.documentFrequency = documentFrequency
         self.documents = documents

@@ -20,7 +20,9 @@ import Wire
 /// Clustering runs one question at a time (a serial queue), so two concurrent
 /// questions on a new topic cannot open two gaps.
 public final class GapTracker: Sendable {
+    /// Where the clusters live: the source of truth the core's gap collection is rebuilt from.
     public let store: any GapStore
+    /// Radius, thresholds, webhooks.
     public let configuration: GapConfiguration
     let articles: any SupportStore
     let index: CoreGateway

@@ -146,16 +146,27 @@ public enum GapEvent {
 
     /// The issue-tracker body of a `bug.threshold` event: Linear-/Jira-like fields.
     public struct BugPayload: Codable, Sendable, Equatable {
+        /// Unique per event; also the POST's `Idempotency-Key`.
         public var eventID: String
+        /// ``GapEvent/bugThreshold``.
         public var event: String
+        /// The issue's title: `Bug reports: ` and the cluster's suggested title.
         public var title: String
+        /// The issue's body: what the cluster is, its size and its example questions.
         public var description: String
+        /// Questions in the cluster, all time.
         public var count: Int
+        /// Questions within ``GapConfiguration/bugWindow``: what crossed the threshold.
         public var windowCount: Int
+        /// The newest questions.
         public var examples: [String]
+        /// When its first question arrived.
         public var firstSeen: Date
+        /// When its latest question arrived.
         public var lastSeen: Date
+        /// The cluster's id, for linking the issue back.
         public var clusterID: Int64
+        /// Labels for the issue tracker: `bug`, `loopdesk`.
         public var labels: [String]
 
         enum CodingKeys: String, CodingKey {
@@ -167,8 +178,11 @@ public enum GapEvent {
 
     /// The body of a `gap.threshold` event: the gap as `GET /v1/gaps` shows it.
     public struct GapPayload: Codable, Sendable, Equatable {
+        /// Unique per event; also the POST's `Idempotency-Key`.
         public var eventID: String
+        /// ``GapEvent/gapThreshold``.
         public var event: String
+        /// The gap when it crossed the threshold.
         public var gap: Gap
 
         enum CodingKeys: String, CodingKey {

@@ -13,9 +13,12 @@ public struct ImportedTicket: Sendable, Equatable {
     public var agentReply: String?
     /// Whether the helpdesk counts the ticket as done (solved, resolved or closed).
     public var resolved: Bool
+    /// The ticket's tags: they become the seeded article's tags (and so its topic).
     public var tags: [String]
+    /// When the ticket was opened, when the export says.
     public var createdAt: Date?
 
+    /// A ticket as parsed from an export.
     public init(externalID: String, subject: String, question: String, agentReply: String?, resolved: Bool,
                 tags: [String] = [], createdAt: Date? = nil) {
         self.externalID = externalID

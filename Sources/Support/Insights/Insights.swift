@@ -2,6 +2,7 @@ import Foundation
 
 /// A topic asked about far more than usual in the current day or ISO week.
 public struct TopicSpike: Codable, Sendable, Equatable {
+    /// The topic (the best candidates' topic), or ``SupportReports/noTopic``.
     public var topic: String
     /// `day` or `week`.
     public var period: ReportPeriod
@@ -9,8 +10,9 @@ public struct TopicSpike: Codable, Sendable, Equatable {
     public var label: String
     /// Questions on the topic in the current period (so far).
     public var count: Int
-    /// Mean and standard deviation of the topic's counts over the baseline periods.
+    /// The mean of the topic's counts over the baseline periods.
     public var baselineMean: Double
+    /// The population standard deviation of those counts.
     public var baselineSD: Double
     /// The count the current period had to exceed: mean + k · max(sd, 1).
     public var threshold: Double
@@ -23,15 +25,21 @@ public struct TopicSpike: Codable, Sendable, Equatable {
 
 /// A knowledge gap or bug cluster that keeps coming back: open, with questions in several ISO weeks.
 public struct RecurringCluster: Codable, Sendable, Equatable {
+    /// The cluster's id (``Gap/id``).
     public var gapID: Int64
     /// `gap` or `bug`.
     public var kind: String
+    /// The cluster's suggested title.
     public var title: String
+    /// Questions in the cluster, all time.
     public var count: Int
     /// ISO weeks of its trend with at least one question.
     public var weeks: [String]
+    /// When its first question arrived.
     public var firstSeen: Date
+    /// When its latest question arrived.
     public var lastSeen: Date
+    /// Example questions, newest first.
     public var questions: [String]
 
     enum CodingKeys: String, CodingKey {
@@ -44,12 +52,15 @@ public struct RecurringCluster: Codable, Sendable, Equatable {
 public struct FeatureRequestCluster: Codable, Sendable, Equatable {
     /// The cluster's most frequent content words.
     public var title: String
+    /// Requests in the cluster.
     public var count: Int
     /// The topics (nearest articles' topics) its questions were ranked under, busiest first.
     public var topics: [String]
     /// The newest questions first.
     public var questions: [String]
+    /// When its oldest request was asked.
     public var firstSeen: Date
+    /// When its newest request was asked.
     public var lastSeen: Date
 
     enum CodingKeys: String, CodingKey {
@@ -60,10 +71,13 @@ public struct FeatureRequestCluster: Codable, Sendable, Equatable {
 
 /// `GET /v1/insights`: `{"generated_at", "spikes", "recurring", "feature_requests"}`.
 public struct InsightsReport: Codable, Sendable, Equatable {
+    /// When the report was made (the service's clock).
     public var generatedAt: Date
     /// Daily spikes first, then weekly; largest excess first within each.
     public var spikes: [TopicSpike]
+    /// Open gaps and bug clusters seen in several weeks, most weeks first.
     public var recurring: [RecurringCluster]
+    /// Clusters of feature requests, largest first.
     public var featureRequests: [FeatureRequestCluster]
 
     enum CodingKeys: String, CodingKey {
@@ -78,8 +92,9 @@ public struct InsightsConfiguration: Sendable, Equatable {
     public var spikeK = 3.0
     /// ... and has at least this many questions.
     public var spikeMinCount = 5
-    /// Baseline lengths: the periods before the current one.
+    /// The daily spikes' baseline: the days before the current one ...
     public var baselineDays = 28
+    /// ... and the weekly spikes': the ISO weeks before the current one.
     public var baselineWeeks = 8
     /// Fewer periods of history than this (since the first question at all) and no spike is called.
     public var minBaselinePeriods = 3
@@ -97,6 +112,7 @@ public struct InsightsConfiguration: Sendable, Equatable {
     /// Example questions per cluster.
     public var examples = 5
 
+    /// The defaults: 3 σ over 28 days or 8 weeks, 5 questions at least.
     public init() {}
 }
 
@@ -108,10 +124,14 @@ public struct InsightsConfiguration: Sendable, Equatable {
 /// ``report(gaps:)``: the caller lists the open gaps and bug clusters; with
 /// none given, `recurring` is empty.
 public struct Insights: Sendable {
+    /// Where the questions and their counts are read.
     public let store: any ReportStore
+    /// What "now" is: the end of every period and window.
     public let clock: any SupportClock
+    /// Thresholds and windows.
     public var configuration: InsightsConfiguration
 
+    /// Insights over `store`.
     public init(store: any ReportStore, clock: any SupportClock, configuration: InsightsConfiguration = InsightsConfiguration()) {
         self.store = store
         self.clock = clock

@@ -35,7 +35,9 @@ public struct ReportRow: Encodable, Sendable, Equatable {
     public var name: String
     /// The period's first day, for period rows.
     public var start: String?
+    /// The counts.
     public var tally: AnswerTally
+    /// The rates of those counts.
     public var rates: AnswerRates
     /// `period` or `topic`: the JSON key `name` is written under.
     var nameKey: String
@@ -56,6 +58,7 @@ public struct ReportRow: Encodable, Sendable, Equatable {
         init?(intValue: Int) { nil }
     }
 
+    /// Writes the row's JSON: `name` under `period` or `topic`, and rates `null` without a denominator.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
         try c.encode(name, forKey: Key(nameKey))
@@ -73,18 +76,25 @@ public struct ReportRow: Encodable, Sendable, Equatable {
 
 /// `GET /v1/reports/resolution`: the learning curve, one row per day or ISO week.
 public struct ResolutionReport: Encodable, Sendable, Equatable {
+    /// Days or ISO weeks.
     public var by: ReportPeriod
+    /// The range's start: UTC midnight of its first day.
     public var since: Date
+    /// The range's end (now, exclusive).
     public var until: Date
     /// Every period of the range, oldest first, including those without questions.
     public var periods: [ReportRow]
+    /// The whole range in one row, named `total`.
     public var total: ReportRow
 }
 
 /// `GET /v1/reports/topics`: escalation and the other rates per topic, busiest first.
 public struct TopicReport: Encodable, Sendable, Equatable {
+    /// The range's start: UTC midnight of its first day.
     public var since: Date
+    /// The range's end (now, exclusive).
     public var until: Date
+    /// One row per topic, busiest first.
     public var topics: [ReportRow]
 }
 
@@ -95,16 +105,21 @@ public struct ConfidenceReport: Encodable, Sendable, Equatable {
     public struct Histogram: Encodable, Sendable, Equatable {
         /// The topic, or `all`.
         public var topic: String
+        /// Answers counted (each once, by its score).
         public var count: Int
         /// Counts per bin of ``ConfidenceReport/edges``.
         public var score: [Int]
+        /// Counts of `lower` per bin.
         public var lower: [Int]
     }
 
+    /// The range's start: UTC midnight of its first day.
     public var since: Date
+    /// The range's end (now, exclusive).
     public var until: Date
     /// Bin edges, `bins + 1` values from 0 to 1.
     public var edges: [Double]
+    /// Every answer of the range, topic `all`.
     public var overall: Histogram
     /// Busiest first.
     public var topics: [Histogram]
@@ -122,9 +137,12 @@ public struct SupportReports: Sendable {
     /// The topic name of answers that had no candidate article.
     public static let noTopic = "(none)"
 
+    /// Where the counts are read.
     public let store: any ReportStore
+    /// What "now" is: the end of every range.
     public let clock: any SupportClock
 
+    /// Reports over `store`.
     public init(store: any ReportStore, clock: any SupportClock) {
         self.store = store
         self.clock = clock

@@ -6,11 +6,16 @@ import Foundation
 /// re-submitting the same `id` updates the article, and an unchanged title,
 /// body and tags leave it as it is (no new version, no re-embedding).
 public struct ArticleInput: Codable, Sendable, Equatable {
+    /// The caller's id, 1–200 bytes; `_loopdesk…` is reserved.
     public var id: String
+    /// The title: embedded with the body, and shown when the article is cited.
     public var title: String
+    /// The text answers are extracted from: paragraphs separated by blank lines.
     public var body: String
+    /// Tags, sent to the core as the article's filter tags; a `topic:` tag names its topic (``Article/topic``).
     public var tags: [String]
 
+    /// An article to submit.
     public init(id: String, title: String, body: String, tags: [String] = []) {
         self.id = id
         self.title = title
@@ -46,7 +51,7 @@ public enum ArticleStatus: String, Codable, Sendable {
     case published
     /// Kept for history; removed from the core.
     case archived
-    /// The service's own bookkeeping group (``SupportService/noArticleID``): never cited, never listed.
+    /// The service's own bookkeeping group (the questions agents handled without an article): never cited, never listed.
     case `internal`
 }
 
@@ -62,17 +67,26 @@ public enum ArticleOrigin: String, Codable, Sendable {
 public struct Article: Codable, Sendable, Equatable {
     /// The store's numeric key; also the article's group id in the core.
     public var key: Int64
+    /// The caller's id.
     public var id: String
+    /// The current title.
     public var title: String
+    /// The current body.
     public var body: String
+    /// The current tags.
     public var tags: [String]
+    /// Whether it is served.
     public var status: ArticleStatus
     /// Starts at 1; grows by one with every change of title, body or tags.
     public var version: Int
+    /// Whether the knowledge-base team or an agent's reply wrote it.
     public var origin: ArticleOrigin
+    /// When it was first stored.
     public var createdAt: Date
+    /// When its title, body, tags or status last changed.
     public var updatedAt: Date
 
+    /// A stored article, as a store reads it.
     public init(key: Int64, id: String, title: String, body: String, tags: [String], status: ArticleStatus,
                 version: Int, origin: ArticleOrigin, createdAt: Date, updatedAt: Date) {
         self.key = key
@@ -100,25 +114,35 @@ public struct Article: Codable, Sendable, Equatable {
 
 /// One earlier version of an article.
 public struct ArticleVersion: Codable, Sendable, Equatable {
+    /// The version number it had.
     public var version: Int
+    /// The title it had.
     public var title: String
+    /// The body it had.
     public var body: String
+    /// The tags it had.
     public var tags: [String]
+    /// When the article became this version.
     public var changedAt: Date
 }
 
 /// What an upsert of articles did.
 public struct ArticleImportSummary: Codable, Sendable, Equatable {
+    /// Articles not seen before.
     public var created = 0
+    /// Articles whose title, body or tags changed: a new version, embedded again.
     public var updated = 0
+    /// Articles submitted exactly as stored: not embedded, not sent.
     public var unchanged = 0
 
+    /// A summary of the given counts.
     public init(created: Int = 0, updated: Int = 0, unchanged: Int = 0) {
         self.created = created
         self.updated = updated
         self.unchanged = unchanged
     }
 
+    /// The sum of two summaries (batches of one upsert).
     public static func + (a: Self, b: Self) -> Self {
         Self(created: a.created + b.created, updated: a.updated + b.updated, unchanged: a.unchanged + b.unchanged)
     }

@@ -18,7 +18,9 @@ public enum OutcomeKind: String, Codable, Sendable, CaseIterable {
 public struct OutcomeRequest: Codable, Sendable, Equatable {
     /// The answer this outcome is about; or give `conversationID` for its latest answer.
     public var impressionID: String?
+    /// The conversation whose latest answer this outcome is about, when `impressionID` is not given.
     public var conversationID: String?
+    /// What happened.
     public var outcome: OutcomeKind
     /// 1–5 for `csat`.
     public var csat: Int?
@@ -29,6 +31,7 @@ public struct OutcomeRequest: Codable, Sendable, Equatable {
     /// The sender's id of this event; a second event with the same id is acknowledged and ignored.
     public var eventID: String?
 
+    /// An outcome to record.
     public init(impressionID: String? = nil, conversationID: String? = nil, outcome: OutcomeKind, csat: Int? = nil,
                 agentReply: String? = nil, articleID: String? = nil, eventID: String? = nil) {
         self.impressionID = impressionID
@@ -51,6 +54,7 @@ public struct OutcomeRequest: Codable, Sendable, Equatable {
 public struct OutcomeResponse: Codable, Sendable, Equatable {
     /// `recorded`, or `duplicate` when `event_id` was seen before.
     public var status: String
+    /// The answer the outcome was recorded for.
     public var impressionID: String
     /// Whether the core has it already (`false`: queued, delivered when the core is back).
     public var delivered: Bool
@@ -59,6 +63,7 @@ public struct OutcomeResponse: Codable, Sendable, Equatable {
     /// The article the question became an alias of, if any.
     public var aliasOf: ArticleReference?
 
+    /// A reply, as the service makes it.
     public init(status: String, impressionID: String, delivered: Bool, createdArticle: ArticleReference? = nil,
                 aliasOf: ArticleReference? = nil) {
         self.status = status

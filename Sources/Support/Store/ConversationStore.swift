@@ -5,8 +5,6 @@ import Foundation
 public protocol ConversationStore: Sendable {
     /// Whether a conversation with this id was ever opened.
     func conversationExists(id: String) throws -> Bool
-    /// A conversation's turns, oldest first (the last `limit`).
-    func turns(conversationID: String, limit: Int) throws -> [ConversationTurn]
     /// The answer with the store's key (see ``AnswerRecord/key(fromImpressionID:)``).
     func answer(key: Int64) throws -> AnswerRecord?
     /// The latest answer of a conversation: what a follow-up is ranked with, and what

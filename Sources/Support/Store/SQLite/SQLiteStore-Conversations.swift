@@ -9,18 +9,6 @@ extension SQLiteStore {
         try pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM conversations WHERE id = ?)", arguments: [id]) ?? false }
     }
 
-    /// The last `limit` turns of a conversation, oldest first.
-    public func turns(conversationID: String, limit: Int) throws -> [ConversationTurn] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM (SELECT * FROM turns WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq
-                """, arguments: [conversationID, limit]).map { row in
-                ConversationTurn(role: ConversationTurn.Role(rawValue: row["role"]) ?? .customer, text: row["text"],
-                                 answerKey: row["answer_key"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
-            }
-        }
-    }
-
     /// The answer with this key, with its vector.
     public func answer(key: Int64) throws -> AnswerRecord? {
         try pool.read { db in try Row.fetchOne(db, sql: "\(Self.answerColumns) WHERE a.key = ?", arguments: [key]).map(AnswerRecord.init(row:)) }

@@ -1,0 +1,44 @@
+@testable import Charts
+import XCTest
+
+/// SVGBarChart.swift: one bar per value present, labelled, with a legend only when it names something.
+final class SVGBarChartTests: XCTestCase {
+    /// Bars carry a `<title>` tooltip; the background and legend swatches do not.
+    private func bars(_ parsed: SVGParse) -> Int {
+        parsed.all("rect").filter { $0.attributes["fill"] != "#ffffff" && $0.attributes["width"] != "14" }.count
+    }
+
+    func testOneBarPerValuePresentAndALegendForTwoSeries() {
+        let chart = SVGBarChart(title: "Rates <per topic>", categories: ["billing", "account"], yLabel: "rate", series: [
+            SVGBarChart.Series(name: "escalated", values: [0.25, nil]),
+            SVGBarChart.Series(name: "resolved", values: [0.5, 0.75]),
+        ])
+        let parsed = SVGParse(chart.render())
+        XCTAssertEqual(parsed.elements.first?.name, "svg")
+        XCTAssertEqual(bars(parsed), 3, "a nil value draws no bar")
+        XCTAssertEqual(parsed.all("rect").filter { $0.attributes["width"] == "14" }.count, 2, "one legend swatch per series")
+        XCTAssertTrue(parsed.text.contains("Rates <per topic>"))
+        XCTAssertTrue(parsed.text.contains("billing · escalated"))
+        XCTAssertFalse(parsed.text.contains("account · escalated"))
+    }
+
+    func testTallerValueIsDrawnTaller() throws {
+        let chart = SVGBarChart(title: "t", categories: ["a", "b"], yLabel: "questions",
+                                series: [SVGBarChart.Series(name: "", values: [2, 8])])
+        let parsed = SVGParse(chart.render())
+        let heights = try parsed.all("rect").filter { $0.attributes["fill"] != "#ffffff" }
+            .map { try XCTUnwrap(Double($0.attributes["height"] ?? "")) }
+        XCTAssertEqual(heights.count, 2, "one unnamed series: bars only, no legend swatch")
+        XCTAssertEqual(heights[1] / heights[0], 4, accuracy: 0.05)
+    }
+
+    func testLongCategoriesSlantAndAreShortened() {
+        let long = String(repeating: "very long topic name ", count: 4)
+        let chart = SVGBarChart(title: "t", categories: [long, long + "2"], yLabel: "n",
+                                series: [SVGBarChart.Series(name: "", values: [1, 2])])
+        let svg = chart.render()
+        let labels = SVGParse(svg).all("text").filter { ($0.attributes["transform"] ?? "").hasPrefix("rotate(-40") }
+        XCTAssertEqual(labels.count, 2)
+        XCTAssertTrue(svg.contains(">very long topic n…</text>"), "an axis label is cut to 18 characters")
+    }
+}
