@@ -13,7 +13,7 @@ struct ImportCommand: AsyncParsableCommand {
             becomes an article (id ticket-<format>-<ticket id>, titled by the subject or the question)
             and each ticket's question an alias of it, so customers' own words find the answer.
             Unresolved tickets and tickets without a reply are counted and skipped. Importing the same
-            file again adds nothing. Formats are described in HelpdeskExports (Sources/Support/Import);
+            file again adds nothing. Formats are described in HelpdeskExports (Sources/Support/Imports);
             CSV needs the header id,subject,question,agent_reply,status[,tags,created_at].
 
             With --db FILE --core SOCKET the store and core are used directly (a progress bar on

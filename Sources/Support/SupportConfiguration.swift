@@ -15,7 +15,7 @@ public struct SupportConfiguration: Sendable {
     /// Vectors the core searches per question (RANK's C).
     public var candidatesSearched = 30
     /// Escalate when questions agents handled without an article hold at least this share
-    /// of the neighbour vote (``NeighbourVote``): the question is probably one of theirs.
+    /// of the neighbour vote (`Asking/NeighbourVote.swift`): the question is probably one of theirs.
     public var noArticleShare: Float = 0.2
     /// Knowledge gaps and bug clusters (``GapTracker``).
     public var gaps = GapConfiguration()

@@ -1,7 +1,7 @@
 import Foundation
 import Wire
 
-/// The answer service's one way to the core: a ``LoopdeskClient`` that is
+/// The answer service's one way to the core: a `Wire` `LoopdeskClient` that is
 /// (re)connected on demand, with the knowledge-base collection ensured on
 /// every new connection.
 ///

@@ -43,7 +43,7 @@ public struct GapConfiguration: Sendable {
     /// Use the lexical defect detector (``DefectDetector``) besides the helpdesk's tags.
     public var detectDefects = true
     /// Where `bug.threshold` events are POSTed; nil keeps them in the outbox only.
-    /// ``init()`` reads `LOOPDESK_BUG_WEBHOOK`.
+    /// ``GapConfiguration/init(environment:)`` reads `LOOPDESK_BUG_WEBHOOK`.
     public var bugWebhookURL: URL?
     /// Where `gap.threshold` events are POSTed; nil keeps them in the outbox only
     /// (`LOOPDESK_GAP_WEBHOOK`).

@@ -8,7 +8,7 @@ import Foundation
 /// question uses ("account", "app") give way to the ones that name the
 /// missing topic ("invoice", "pdf", "export").
 public struct GapTitler: Sendable {
-    /// Documents of the background corpus containing each term (stemmed, as ``TextTokens``).
+    /// Documents of the background corpus containing each term (lower-cased and stemmed, stop words left out).
     public var documentFrequency: [String: Int]
     /// Documents in the background corpus.
     public var documents: Int

@@ -8,7 +8,10 @@ extension SupportService {
     public static let articleBatchSize = 64
 
     /// Inserts or updates articles; unchanged ones are neither re-embedded nor re-sent.
-    /// - Parameter progress: called after each batch with (done, total).
+    /// - Parameters:
+    ///   - inputs: the articles, each id at most once.
+    ///   - origin: who wrote them (kept with each new article).
+    ///   - progress: called after each batch with (done, total).
     /// - Returns: how many were created, updated and left unchanged.
     /// - Throws: ``SupportError/invalidArticle(id:reason:)`` before anything is written;
     ///   the store's errors. A core that is down does not fail the call: the

@@ -20,7 +20,12 @@ public protocol LearningStoreWriter {
     /// Records an outcome event (a `csat` one also sets its answer's rating).
     func insertOutcome(_ event: OutcomeEventRecord) throws
     /// Adds an active alias of an article and returns its key.
-    /// - Parameter answerKey: the answer whose question it is; nil for one seeded from a ticket import.
+    /// - Parameters:
+    ///   - articleKey: the article it is an alias of.
+    ///   - answerKey: the answer whose question it is; nil for one seeded from a ticket import.
+    ///   - question: the customer's words.
+    ///   - vector: their embedding.
+    ///   - at: when it was added.
     func insertAlias(articleKey: Int64, answerKey: Int64?, question: String, vector: [Float], at: Date) throws -> Int64
     /// Takes an alias back; it stays in the store, inactive, as evidence.
     func deactivateAlias(key: Int64) throws

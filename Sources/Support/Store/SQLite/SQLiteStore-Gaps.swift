@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-/// ``GapStore`` on the service's SQLite file (tables of migration v2 in ``SQLiteSchema``).
+/// ``GapStore`` on the service's SQLite file (tables of migration v2 in `SQLiteSchema`).
 extension SQLiteStore {
     /// Runs `body` in one write transaction of the pool.
     public func gapWrite<T>(_ body: (any GapStoreWriter) throws -> T) throws -> T {

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// The embedded ``SupportStore``: one SQLite file through GRDB, in WAL mode,
-/// migrated on open (``SQLiteSchema``).
+/// migrated on open (`SQLiteSchema.swift`).
 ///
 /// Reads run concurrently with the one writer (a `DatabasePool`); commits are
 /// durable against a process crash (`synchronous = NORMAL` in WAL mode: a power
