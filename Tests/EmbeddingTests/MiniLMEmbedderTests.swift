@@ -69,7 +69,10 @@ final class MiniLMEmbedderTests: XCTestCase {
         let model = try TestSupport.sharedModel()
         let long = [Int32](repeating: 2000, count: 600)
         let vectors = model.embed(tokenIDs: [long, [], [101, 99_999_999, 102]])
-        XCTAssertEqual(vectors[0], model.embed(tokenIDs: [Array(long.prefix(128))])[0])
+        // Batched with shorter sequences the BLAS kernels may block the sums
+        // differently than for the sequence alone: equal to float rounding, not bit for bit.
+        XCTAssertLessThanOrEqual(maxDifference(vectors[0], model.embed(tokenIDs: [Array(long.prefix(128))])[0]), 1e-5,
+                                 "a 600-token input is cut to its first 128 tokens")
         XCTAssertEqual(vectors[1], [Float](repeating: 0, count: 384), "an empty sequence gives a zero vector")
         XCTAssertTrue(vectors[2].allSatisfy(\.isFinite))
     }
