@@ -196,8 +196,14 @@ final class Connection: @unchecked Sendable {
                                   maxPayloadLength: context.configuration.maxPayloadLength,
                                   maxInFlight: UInt32(context.configuration.maxInFlight),
                                   serverName: context.configuration.serverName)
-        context.stats.record(.hello, nanoseconds: Monotonic.now() &- started)
-        return reply.frame(requestID: header.requestID, flags: .response)
+        do {
+            let frame = try reply.frame(requestID: header.requestID, flags: .response)
+            context.stats.record(.hello, nanoseconds: Monotonic.now() &- started)
+            return frame
+        } catch {
+            return context.dispatcher.refuse(WireError(.internal, "HELLO: the reply could not be encoded: \(error.message)"),
+                                             kind: .hello, requestID: header.requestID, started: started)
+        }
     }
 
     /// A fatal framing error (§8.3): the error goes out after the replies

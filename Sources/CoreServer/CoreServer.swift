@@ -112,14 +112,14 @@ public final class CoreServer: @unchecked Sendable {
     /// - Returns: the reply.
     /// - Throws: the ``WireError`` a client would receive.
     public func execute<R: WireRequest>(_ request: R) throws -> R.Response {
-        let decoded = try Request.decode(kind: R.kind, payload: request.payloadBytes)
+        let decoded = try Request.decode(kind: R.kind, payload: try request.payloadBytes)
         let reply: any WireMessage
         do {
             reply = try context.dispatcher.execute(decoded, minor: WireProtocol.minorVersion)
         } catch {
             throw ErrorMapping.wireError(error, kind: R.kind, collection: nil)
         }
-        return try R.Response.decode(payload: reply.payloadBytes)
+        return try R.Response.decode(payload: try reply.payloadBytes)
     }
 
     // MARK: - Shutdown

@@ -7,6 +7,8 @@ import Wire
 extension RequestDispatcher {
     /// Searches the top C vectors, aggregates them per group and ranks the groups.
     func rank(_ r: Wire.RankRequest) throws -> RankResponse {
+        try replyLimit.check(RankResponse.maxPayloadSize(groups: r.k, featureNames: r.withFeatures ? FeatureSchema.names : []),
+                             "RANK \(r.collection)", because: "k = \(r.k) groups", advice: "ask for fewer groups")
         let handle = try registry.handle(r.collection, for: .rank)
         let ranking = try Self.ranking(of: handle, .rank)
         let index = handle.collection.index

@@ -13,12 +13,15 @@ final class RequestDispatcher: Sendable {
     let registry: CollectionRegistry
     let stats: ServerStats
     let configuration: ServerConfiguration
+    /// The cap on every reply (``ServerConfiguration/maxReplyBytes``).
+    let replyLimit: ReplyLimit
     private let insertThreads: Int
 
     init(registry: CollectionRegistry, stats: ServerStats, configuration: ServerConfiguration) {
         self.registry = registry
         self.stats = stats
         self.configuration = configuration
+        replyLimit = ReplyLimit(maxBytes: configuration.maxReplyBytes)
         insertThreads = configuration.resolvedWorkerThreads
     }
 
@@ -38,7 +41,7 @@ final class RequestDispatcher: Sendable {
         let kind = request.kind
         let frame: [UInt8]
         do {
-            frame = try execute(request, minor: minor).frame(requestID: requestID, flags: .response)
+            frame = try encode(try execute(request, minor: minor), requestID: requestID)
         } catch {
             let wire = ErrorMapping.wireError(error, kind: kind, collection: Self.collection(of: request))
             stats.recordError(wire.code)
@@ -54,7 +57,8 @@ final class RequestDispatcher: Sendable {
         let frame: [UInt8]
         do {
             let reply = try handler.respond(payload, registry)
-            frame = Frame.encode(kind: kind, flags: .response, requestID: requestID, capacity: reply.count) { $0.write(raw: reply) }
+            try replyLimit.check(reply.count, kind.name, because: "the extension's reply", advice: "ask for less at a time")
+            frame = try Frame.encode(kind: kind, flags: .response, requestID: requestID, capacity: reply.count) { $0.write(raw: reply) }
         } catch {
             let wire = ErrorMapping.wireError(error, kind: kind, collection: nil)
             stats.recordError(wire.code)
@@ -62,6 +66,21 @@ final class RequestDispatcher: Sendable {
         }
         stats.record(kind, nanoseconds: Monotonic.now() &- started)
         return frame
+    }
+
+    /// Frames a reply within the reply limit: the net under the per-kind
+    /// bounds, for replies whose size the server's own state decides.
+    /// - Throws: `RESOURCE_EXHAUSTED` above the limit; `INTERNAL` when the
+    ///   reply cannot be laid out (a server bug, reported instead of trapping).
+    private func encode(_ reply: any WireMessage, requestID: UInt32) throws(WireError) -> [UInt8] {
+        let kind = type(of: reply).kind
+        do {
+            return try reply.frame(requestID: requestID, flags: .response, maxPayloadLength: replyLimit.maxBytes)
+        } catch where error.code == .frameTooLarge {
+            throw replyLimit.encodedTooLarge(kind.name, error)
+        } catch {
+            throw WireError(.internal, "\(kind.name): the reply could not be encoded: \(error.message)")
+        }
     }
 
     /// An error frame for a request refused before execution (handshake, id in use, undecodable).
@@ -92,7 +111,7 @@ final class RequestDispatcher: Sendable {
     /// Executes `request` and returns its reply, or throws what ``ErrorMapping`` turns into an error frame.
     func execute(_ request: Request, minor: UInt16) throws -> any WireMessage {
         switch request {
-        case .ping(let r): PingResponse(payload: r.payload)
+        case .ping(let r): try ping(r)
         case .hello: throw WireError(.invalidArgument, "HELLO: this connection has already completed its handshake")
         case .createCollection(let r): try createCollection(r)
         case .dropCollection(let r): try dropCollection(r)
@@ -106,6 +125,12 @@ final class RequestDispatcher: Sendable {
         case .snapshot(let r): try snapshot(r, minor: minor)
         case .stats(let r): try stats(r)
         }
+    }
+
+    private func ping(_ r: PingRequest) throws(WireError) -> PingResponse {
+        try replyLimit.check(r.payload.count, "PING", because: "the echo of a \(r.payload.count)-byte payload",
+                             advice: "send a smaller payload")
+        return PingResponse(payload: r.payload)
     }
 
     private func createCollection(_ r: CreateCollectionRequest) throws -> CreateCollectionResponse {
@@ -184,14 +209,23 @@ final class RequestDispatcher: Sendable {
         let handle = try registry.handle(r.collection, for: .get)
         let collection = handle.collection
         let dim = collection.index.parameters.dimension
+        // The reply's size without tags is known from the request: check it before reserving anything.
+        let advice = "ask for fewer ids at a time"
+        var size = GetResponse.fixedPayloadSize(count: r.ids.count, dimension: dim)
+        try replyLimit.check(size, "GET \(r.collection)", because: "\(r.ids.count) ids × \(dim) dimensions", advice: advice)
         var ids: [UInt64] = [], vectors: [Float] = [], groups: [UInt64] = [], tags: [[String]] = []
         ids.reserveCapacity(r.ids.count)
         vectors.reserveCapacity(r.ids.count * dim)
+        groups.reserveCapacity(r.ids.count)
+        tags.reserveCapacity(r.ids.count)
         for id in r.ids {
             guard let stored = collection.index.get(id: id) else {
                 if r.missingOK { continue }
                 throw WireError(.unknownID, "GET \(r.collection): no item with id \(id); set MISSING_OK to skip unknown ids")
             }
+            size = ReplySize.sum(size, GetResponse.tagBytes(stored.tags))
+            try replyLimit.check(size, "GET \(r.collection)", because: "\(r.ids.count) ids × \(dim) dimensions and their tags",
+                                 advice: advice)
             ids.append(id)
             vectors.append(contentsOf: stored.vector)
             groups.append(collection.group(of: id) ?? 0)
@@ -201,6 +235,8 @@ final class RequestDispatcher: Sendable {
     }
 
     private func search(_ r: SearchRequest) throws -> SearchResponse {
+        try replyLimit.check(SearchResponse.maxPayloadSize(queryCount: r.queryCount, k: r.k), "SEARCH \(r.collection)",
+                             because: "\(r.queryCount) queries × k = \(r.k)", advice: "send fewer queries per request or a smaller k")
         let handle = try registry.handle(r.collection, for: .search)
         let index = handle.collection.index
         try VectorCheck.dimension(r.dimension, of: handle.collection, in: .search)

@@ -18,6 +18,13 @@ public struct ServerConfiguration: Sendable {
     public var allowedUIDs: Set<UInt32> = []
     /// The largest request payload accepted, advertised in `HELLO`.
     public var maxPayloadLength: UInt32 = WireProtocol.maxPayloadLength
+    /// The largest reply payload the server builds (`serve --max-reply-bytes`,
+    /// default 64 MiB). Each request's reply size is bounded from the request
+    /// before it executes (`k × queries` for `SEARCH`, `ids × dimension` for
+    /// `GET`); above this the request fails with `RESOURCE_EXHAUSTED` and
+    /// nothing is computed (docs/PROTOCOL.md §11). At most 4 GiB − 1, what a
+    /// frame's length can count.
+    public var maxReplyBytes = 64 << 20
     /// Connections served at once; one more gets a `BUSY` notice.
     public var maxConnections = 256
     /// Requests one connection may have executing on the worker pool; at the

@@ -125,7 +125,7 @@ final class RankServingTests: XCTestCase {
         // Undecodable payloads: the connection survives.
         let peer = try RawPeer(server.socketPath)
         try peer.hello()
-        let payload = FeedbackRequest(collection: "kb", impression: 1, group: 1, outcome: .resolved).payloadBytes
+        let payload = try FeedbackRequest(collection: "kb", impression: 1, group: 1, outcome: .resolved).payloadBytes
         var bad = payload
         bad[bad.count - 1] = 9
         try peer.send(Frame.encode(kind: .feedback, flags: [], requestID: 2, capacity: bad.count) { $0.write(raw: bad) })

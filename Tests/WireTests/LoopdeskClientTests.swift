@@ -7,7 +7,7 @@ final class LoopdeskClientTests: XCTestCase {
     private static func reversingServer(batch: Int) throws -> FakeServer {
         try FakeServer { connection, header, payload in
             guard header.kind == .ping else { return connection.send(FakeServer.reply(to: header, payload: payload)) }
-            connection.hold(PingResponse(payload: payload).frame(requestID: header.requestID, flags: .response))
+            connection.hold(FakeServer.replyFrame(PingResponse(payload: payload), requestID: header.requestID))
             if connection.held.count == batch { connection.flush(reversed: true) }
         }
     }
@@ -197,8 +197,8 @@ final class LoopdeskClientTests: XCTestCase {
     func testInvalidRequestsAndOversizedPayloadsFailBeforeSending() async throws {
         let server = try FakeServer { connection, header, payload in
             if header.kind == .hello {
-                connection.send(HelloResponse(maxPayloadLength: 1024, maxInFlight: 4, serverName: "small")
-                    .frame(requestID: header.requestID, flags: .response))
+                connection.send(FakeServer.replyFrame(HelloResponse(maxPayloadLength: 1024, maxInFlight: 4, serverName: "small"),
+                                                      requestID: header.requestID))
             } else {
                 connection.send(FakeServer.reply(to: header, payload: payload))
             }

@@ -16,24 +16,28 @@ final class MalformedPayloadTests: XCTestCase {
 
     private func expect<R: WireRequest>(_ code: ErrorCode, _ request: R, mentions: String? = nil,
                                         file: StaticString = #filePath, line: UInt = #line) {
-        expect(code, kind: R.kind, request.payloadBytes, mentions: mentions, file: file, line: line)
+        let payload: [UInt8]
+        do { payload = try request.payloadBytes } catch {
+            return XCTFail("\(R.kind.name) did not encode: \(error)", file: file, line: line)
+        }
+        expect(code, kind: R.kind, payload, mentions: mentions, file: file, line: line)
     }
 
-    func testEveryTruncationOfEveryRequestIsMalformedPayload() {
+    func testEveryTruncationOfEveryRequestIsMalformedPayload() throws {
         for request in Samples.requests where request.kind != .ping {
-            let payload = request.message.payloadBytes
+            let payload = try request.message.payloadBytes
             for cut in 0..<payload.count {
                 expect(.malformedPayload, kind: request.kind, Array(payload[0..<cut]))
             }
         }
     }
 
-    func testEveryTruncationOfEveryResponseIsMalformedPayload() {
+    func testEveryTruncationOfEveryResponseIsMalformedPayload() throws {
         for response in Samples.responses where response.kind != .ping {
-            let payload = response.message.payloadBytes
+            let payload = try response.message.payloadBytes
             // A 1.1 SNAPSHOT reply cut exactly after its 1.0 fields is a valid 1.0 reply (§10).
             var olderLayout = -1
-            if case .snapshot(let reply) = response { olderLayout = SnapshotResponse(snapshots: reply.snapshots, layoutMinor: 0).payloadBytes.count }
+            if case .snapshot(let reply) = response { olderLayout = try SnapshotResponse(snapshots: reply.snapshots, layoutMinor: 0).payloadBytes.count }
             for cut in 0..<payload.count where cut != olderLayout {
                 XCTAssertThrowsError(try Response.decode(kind: response.kind, payload: Array(payload[0..<cut]))) {
                     XCTAssertEqual(($0 as? WireError)?.code, .malformedPayload, "\(response.kind) cut at \(cut)")
@@ -42,26 +46,26 @@ final class MalformedPayloadTests: XCTestCase {
         }
     }
 
-    func testTrailingBytesAreMalformedPayload() {
+    func testTrailingBytesAreMalformedPayload() throws {
         for request in Samples.requests where request.kind != .ping {
-            expect(.malformedPayload, kind: request.kind, request.message.payloadBytes + [0], mentions: "trailing")
+            expect(.malformedPayload, kind: request.kind, try request.message.payloadBytes + [0], mentions: "trailing")
         }
     }
 
-    func testWrongVectorByteCount() {
+    func testWrongVectorByteCount() throws {
         var upsert = UpsertRequest(collection: "kb", items: ItemBatch(dimension: 4, ids: [1, 2], vectors: [Float](repeating: 1, count: 8)))
-        var bytes = upsert.payloadBytes
+        var bytes = try upsert.payloadBytes
         bytes.removeLast(4)
         expect(.malformedPayload, kind: .upsert, bytes, mentions: "vectors")
         upsert.items.vectors.append(1) // 9 floats for 2 × 4: the sender's mistake, caught before sending
         XCTAssertThrowsError(try upsert.validate()) { XCTAssertEqual(($0 as? WireError)?.code, .invalidArgument) }
 
-        var search = SearchRequest(collection: "kb", dimension: 3, queries: [1, 2, 3, 4, 5, 6], k: 1).payloadBytes
+        var search = try SearchRequest(collection: "kb", dimension: 3, queries: [1, 2, 3, 4, 5, 6], k: 1).payloadBytes
         search.removeLast(2)
         expect(.malformedPayload, kind: .search, search, mentions: "queries")
     }
 
-    func testForgedHugeCountsFailWithoutAllocating() {
+    func testForgedHugeCountsFailWithoutAllocating() throws {
         var writer = ByteWriter()
         writer.write(string: "kb")
         writer.write(UInt32(16_384)) // dim
@@ -76,7 +80,7 @@ final class MalformedPayloadTests: XCTestCase {
         expect(.malformedPayload, kind: .search, search.bytes, mentions: "queries")
     }
 
-    func testBadUTF8Name() {
+    func testBadUTF8Name() throws {
         var writer = ByteWriter()
         writer.write(UInt16(3))
         writer.write(raw: [0x6b, 0xff, 0x62])
@@ -89,8 +93,8 @@ final class MalformedPayloadTests: XCTestCase {
         }
     }
 
-    func testUnknownEnumValuesAndOptionBits() {
-        var create = CreateCollectionRequest(name: "kb", dimension: 3).payloadBytes
+    func testUnknownEnumValuesAndOptionBits() throws {
+        var create = try CreateCollectionRequest(name: "kb", dimension: 3).payloadBytes
         let metricOffset = 2 + 2 + 4
         create[metricOffset] = 3
         expect(.malformedPayload, kind: .createCollection, create, mentions: "metric")
@@ -101,17 +105,17 @@ final class MalformedPayloadTests: XCTestCase {
         create[create.count - 1] = 0x02
         expect(.malformedPayload, kind: .createCollection, create, mentions: "options")
 
-        var get = GetRequest(collection: "kb", ids: [1]).payloadBytes
+        var get = try GetRequest(collection: "kb", ids: [1]).payloadBytes
         get[4] = 0x80
         expect(.malformedPayload, kind: .get, get, mentions: "options")
 
-        var upsert = UpsertRequest(collection: "kb", items: ItemBatch(dimension: 1, ids: [1], vectors: [1])).payloadBytes
+        var upsert = try UpsertRequest(collection: "kb", items: ItemBatch(dimension: 1, ids: [1], vectors: [1])).payloadBytes
         upsert[4 + 8] = 0x04
         expect(.malformedPayload, kind: .upsert, upsert, mentions: "fields")
     }
 
-    func testRankingPayloadsWithUnknownValues() {
-        var feedback = FeedbackRequest(collection: "kb", impression: 1, group: 2, outcome: .resolved).payloadBytes
+    func testRankingPayloadsWithUnknownValues() throws {
+        var feedback = try FeedbackRequest(collection: "kb", impression: 1, group: 2, outcome: .resolved).payloadBytes
         feedback[feedback.count - 1] = 6
         expect(.malformedPayload, kind: .feedback, feedback, mentions: "outcome 6")
         feedback[feedback.count - 1] = 0
@@ -122,19 +126,19 @@ final class MalformedPayloadTests: XCTestCase {
         feedback[feedback.count - 1] = 3
         expect(.malformedPayload, kind: .feedback, feedback, mentions: "groupUsedInstead")
 
-        var rank = RankRequest(collection: "kb", query: [1], k: 1).payloadBytes
+        var rank = try RankRequest(collection: "kb", query: [1], k: 1).payloadBytes
         let optionsOffset = 2 + 2 + 4 * 4
         XCTAssertEqual(rank[optionsOffset], 0x01)
         rank[optionsOffset] = 0x03
         expect(.malformedPayload, kind: .rank, rank, mentions: "options")
 
-        var reply = RankResponse(impression: 1, explored: false, featureNames: [], groups: []).payloadBytes
+        var reply = try RankResponse(impression: 1, explored: false, featureNames: [], groups: []).payloadBytes
         reply[8] = 2
         XCTAssertThrowsError(try Response.decode(kind: .rank, payload: reply)) {
             XCTAssertEqual(($0 as? WireError)?.code, .malformedPayload)
         }
         // A forged huge caller-feature count fails on the bytes, not by allocating.
-        var forged = RankRequest(collection: "kb", query: [1], k: 1,
+        var forged = try RankRequest(collection: "kb", query: [1], k: 1,
                                  callerFeatures: [CallerFeature(name: "bm25", groups: [1], values: [0.5])]).payloadBytes
         let countOffset = optionsOffset + 1 + 1 + 1 + 1 + 1 + 2 + 4
         XCTAssertEqual(forged[countOffset], 1)
@@ -173,7 +177,7 @@ final class MalformedPayloadTests: XCTestCase {
         }
     }
 
-    func testInvalidArguments() {
+    func testInvalidArguments() throws {
         let q: [Float] = [1, 2]
         expect(.invalidArgument, SearchRequest(collection: "kb", query: q, k: 0), mentions: "k = 0")
         expect(.invalidArgument, SearchRequest(collection: "kb", query: q, k: 10_001), mentions: "k = 10001")
@@ -202,7 +206,7 @@ final class MalformedPayloadTests: XCTestCase {
             expect(.invalidArgument, DropCollectionRequest(name: name), mentions: "collection name")
         }
         XCTAssertNoThrow(try Request.decode(kind: .dropCollection,
-                                            payload: DropCollectionRequest(name: String(repeating: "n", count: 64)).payloadBytes))
+                                            payload: try DropCollectionRequest(name: String(repeating: "n", count: 64)).payloadBytes))
         expect(.invalidArgument, CreateCollectionRequest(name: "kb", dimension: 0), mentions: "dimension 0")
         expect(.invalidArgument, CreateCollectionRequest(name: "kb", dimension: 8, m: 1), mentions: "M 1")
         expect(.invalidArgument, CreateCollectionRequest(name: "kb", dimension: 8, efConstruction: 100_001), mentions: "efConstruction")

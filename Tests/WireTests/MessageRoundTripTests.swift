@@ -6,7 +6,7 @@ final class MessageRoundTripTests: XCTestCase {
     func testEveryRequestRoundTrips() throws {
         var kinds = Set<MessageKind>()
         for (index, request) in Samples.requests.enumerated() {
-            let bytes = request.frame(requestID: UInt32(index + 1))
+            let bytes = try request.frame(requestID: UInt32(index + 1))
             var decoder = FrameDecoder()
             decoder.append(bytes)
             guard case .frame(let frame) = try decoder.next() else { return XCTFail("no frame for \(request.kind)") }
@@ -23,7 +23,7 @@ final class MessageRoundTripTests: XCTestCase {
     func testEveryResponseRoundTrips() throws {
         var kinds = Set<MessageKind>()
         for response in Samples.responses {
-            let bytes = response.frame(requestID: 77)
+            let bytes = try response.frame(requestID: 77)
             var decoder = FrameDecoder()
             decoder.append(bytes)
             guard case .frame(let frame) = try decoder.next() else { return XCTFail("no frame") }
@@ -60,8 +60,8 @@ final class MessageRoundTripTests: XCTestCase {
     func testSnapshotReplyPathsAreAMinorVersionAddition() throws {
         let infos = [SnapshotInfo(collection: "a", sequence: 1, bytes: 10, path: "/d/collections/a/snapshot-1.ldx"),
                      SnapshotInfo(collection: "b", sequence: 2, bytes: 20, path: "/d/collections/b/snapshot-2.ldx")]
-        let old = SnapshotResponse(snapshots: infos, layoutMinor: 0).payloadBytes
-        let new = SnapshotResponse(snapshots: infos, layoutMinor: 1).payloadBytes
+        let old = try SnapshotResponse(snapshots: infos, layoutMinor: 0).payloadBytes
+        let new = try SnapshotResponse(snapshots: infos, layoutMinor: 1).payloadBytes
         XCTAssertEqual(Array(new.prefix(old.count)), old, "the 1.0 layout is a prefix of the 1.1 layout")
         let fromOld = try SnapshotResponse.decode(payload: old)
         XCTAssertEqual(fromOld.layoutMinor, 0)
@@ -85,7 +85,7 @@ final class MessageRoundTripTests: XCTestCase {
 
     func testItemBatchLayoutIsColumnar() throws {
         let batch = ItemBatch(dimension: 2, ids: [1, 2], vectors: [1, 2, 3, 4], groups: [5, 6], tags: [["a"], []])
-        let bytes = UpsertRequest(collection: "c", items: batch).payloadBytes
+        let bytes = try UpsertRequest(collection: "c", items: batch).payloadBytes
         var expected = ByteWriter()
         expected.write(string: "c")
         expected.write(UInt32(2)); expected.write(UInt32(2)); expected.write(UInt8(3))

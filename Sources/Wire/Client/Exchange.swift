@@ -8,13 +8,11 @@ enum Exchange {
     ///   nothing is sent in either case.
     static func frame<R: WireRequest>(_ request: R, requestID: UInt32, maxPayloadLength: UInt32) throws(WireError) -> [UInt8] {
         try request.validate()
-        let bytes = request.frame(requestID: requestID)
-        let payloadLength = bytes.count - WireProtocol.headerLength
-        guard payloadLength <= Int(maxPayloadLength) else {
-            throw WireError(.frameTooLarge,
-                            "\(R.kind.name) payload of \(payloadLength) bytes exceeds the server's limit of \(maxPayloadLength); split the batch")
+        do {
+            return try request.frame(requestID: requestID, maxPayloadLength: Int(maxPayloadLength))
+        } catch where error.code == .frameTooLarge {
+            throw WireError(.frameTooLarge, "\(error.message) (the server's maxPayloadLength); split the batch")
         }
-        return bytes
     }
 
     /// Decodes the frame that answers a request of type `R`.

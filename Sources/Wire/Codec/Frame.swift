@@ -117,15 +117,24 @@ public struct Frame: Hashable, Sendable {
     ///   - flags: ``FrameFlags/response`` (and ``FrameFlags/error``) on server frames, empty on requests.
     ///   - requestID: the request id.
     ///   - capacity: bytes to reserve for the payload.
-    ///   - body: writes the payload.
+    ///   - maxPayloadLength: the largest payload the frame may carry: the peer's
+    ///     limit (a client sending to a server), the reply limit (a server
+    ///     answering), or by default what a `u32` length can count.
+    ///   - body: writes the payload; it throws when the message breaks its own layout.
     /// - Returns: the frame's bytes, ready to send.
+    /// - Throws: ``ErrorCode/frameTooLarge`` when the payload exceeds `maxPayloadLength`
+    ///   (nothing is returned, so nothing can be sent), or what `body` throws.
     public static func encode(kind: MessageKind, flags: FrameFlags = [], requestID: UInt32, capacity: Int = 64,
-                              _ body: (inout ByteWriter) -> Void) -> [UInt8] {
-        var writer = ByteWriter(capacity: WireProtocol.headerLength + capacity)
+                              maxPayloadLength: Int = Int(UInt32.max),
+                              _ body: (inout ByteWriter) throws(WireError) -> Void) throws(WireError) -> [UInt8] {
+        var writer = ByteWriter(capacity: WireProtocol.headerLength + min(capacity, maxPayloadLength))
         FrameHeader(payloadLength: 0, kind: kind, flags: flags, requestID: requestID).encode(into: &writer)
-        body(&writer)
+        try body(&writer)
         let payloadLength = writer.count - WireProtocol.headerLength
-        precondition(payloadLength <= Int(UInt32.max), "payload of \(payloadLength) bytes cannot be framed")
+        let limit = min(maxPayloadLength, Int(UInt32.max))
+        guard payloadLength <= limit else {
+            throw WireError(.frameTooLarge, "\(kind.name) payload of \(payloadLength) bytes exceeds the limit of \(limit) bytes")
+        }
         writer.patch(UInt32(payloadLength), at: 0)
         return writer.bytes
     }

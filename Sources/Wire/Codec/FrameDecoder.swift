@@ -12,8 +12,11 @@
 ///   resynchronised, and every later call throws the same error.
 ///
 /// The header is checked as soon as its 12 bytes are in, so an oversized
-/// length is refused before the buffer grows for it. Payload rules (kinds,
-/// layouts) are not checked here; see ``Request`` and ``Response``.
+/// length is refused before the buffer grows for it; and a length within the
+/// limit does not make the buffer grow either: it grows with the bytes that
+/// actually arrive (at most doubling what is buffered per read), so a peer
+/// that announces a large payload and sends nothing costs nothing. Payload
+/// rules (kinds, layouts) are not checked here; see ``Request`` and ``Response``.
 public struct FrameDecoder {
     /// The result of one decoding step that did not fail.
     public enum Step: Hashable, Sendable {
@@ -24,10 +27,12 @@ public struct FrameDecoder {
     }
 
     /// The largest payload accepted; larger frames are ``ErrorCode/frameTooLarge``.
+    /// A server lowers it until the handshake is done and raises it after.
     public var maxPayloadLength: UInt32
 
     @usableFromInline var storage: [UInt8]
-    @usableFromInline let initialCapacity: Int
+    /// The size the buffer returns to once a large frame has gone through.
+    @usableFromInline let retainedCapacity: Int
     @usableFromInline var readIndex = 0
     @usableFromInline var writeIndex = 0
     @usableFromInline var failure: WireError?
@@ -35,12 +40,20 @@ public struct FrameDecoder {
     /// Creates a decoder.
     /// - Parameters:
     ///   - maxPayloadLength: the largest payload accepted.
-    ///   - initialCapacity: the receive buffer's starting size; it grows to the largest frame seen.
-    public init(maxPayloadLength: UInt32 = WireProtocol.maxPayloadLength, initialCapacity: Int = 64 * 1024) {
+    ///   - initialCapacity: the receive buffer's starting size; it grows with the frames received.
+    ///   - retainedCapacity: the size the buffer shrinks back to after a frame
+    ///     16 times larger has gone through (default: `initialCapacity`); a server
+    ///     starts small, for a peer that has not said HELLO, and keeps more once it has.
+    public init(maxPayloadLength: UInt32 = WireProtocol.maxPayloadLength, initialCapacity: Int = 64 * 1024,
+                retainedCapacity: Int? = nil) {
         self.maxPayloadLength = maxPayloadLength
-        self.initialCapacity = max(initialCapacity, WireProtocol.headerLength)
-        storage = [UInt8](repeating: 0, count: self.initialCapacity)
+        let initial = max(initialCapacity, WireProtocol.headerLength)
+        self.retainedCapacity = max(retainedCapacity ?? initial, initial)
+        storage = [UInt8](repeating: 0, count: initial)
     }
+
+    /// Bytes the receive buffer holds now (received or free), for tests and statistics.
+    public var bufferCapacity: Int { storage.count }
 
     /// Bytes received but not yet returned as frames.
     public var bufferedByteCount: Int { writeIndex - readIndex }
@@ -63,17 +76,20 @@ public struct FrameDecoder {
     /// Lets `body` write received bytes straight into the buffer's free tail,
     /// e.g. with `read(2)`; this is how a socket reader avoids an extra copy.
     /// - Parameters:
-    ///   - minimumSpace: the least free space to offer. The decoder offers at
-    ///     least what the frame being assembled still needs, so a large frame
-    ///     is read in as few calls as possible.
+    ///   - minimumSpace: the least free space to offer. Beyond it, the decoder
+    ///     offers what the frame being assembled still needs, but never more
+    ///     than the bytes already buffered: a large frame is read in a few
+    ///     calls (the offer doubles each time), and the buffer never grows
+    ///     for bytes that have not arrived.
     ///   - body: writes up to `buffer.count` bytes at the start of `buffer` and
     ///     returns how many it wrote (0 or a negative value for none).
     /// - Returns: what `body` returned.
     @inlinable
     public mutating func receive<E: Error>(minimumSpace: Int = 16 * 1024,
                                            _ body: (UnsafeMutableRawBufferPointer) throws(E) -> Int) throws(E) -> Int {
-        var wanted = minimumSpace
-        if case .needMoreBytes(let n)? = try? peekNeed() { wanted = max(wanted, n) }
+        var wanted = max(minimumSpace, 1)
+        // A bad header is not an error here: the next `withNextFrame` reports it.
+        if case .needMoreBytes(let n)? = try? peekNeed() { wanted = max(wanted, min(n, bufferedByteCount)) }
         makeRoom(wanted)
         let start = writeIndex
         let result: Result<Int, E> = storage.withUnsafeMutableBytes { dst in
@@ -166,8 +182,11 @@ public struct FrameDecoder {
         let (start, end, limit) = (readIndex, writeIndex, maxPayloadLength)
         let decoded: Result<FrameHeader, WireError> = storage.withUnsafeBytes { bytes in
             do throws(WireError) {
-                return .success(try FrameHeader.decode(from: UnsafeRawBufferPointer(rebasing: bytes[start..<end]),
-                                                       maxPayloadLength: limit)!)
+                guard let header = try FrameHeader.decode(from: UnsafeRawBufferPointer(rebasing: bytes[start..<end]),
+                                                          maxPayloadLength: limit) else {
+                    return .failure(WireError(.internal, "frame decoder: a 12-byte header did not parse"))
+                }
+                return .success(header)
             } catch {
                 return .failure(error)
             }
@@ -189,17 +208,18 @@ public struct FrameDecoder {
     @usableFromInline
     mutating func makeRoom(_ additional: Int) {
         let unread = writeIndex - readIndex
-        if unread == 0 && storage.count > 16 * initialCapacity && additional <= initialCapacity {
+        if unread == 0 && storage.count > 16 * retainedCapacity && additional <= retainedCapacity {
             // A large frame has gone through: give its memory back.
-            storage = [UInt8](repeating: 0, count: initialCapacity)
+            storage = [UInt8](repeating: 0, count: retainedCapacity)
             readIndex = 0
             writeIndex = 0
         }
         if storage.count - writeIndex >= additional { return }
         if readIndex > 0 {
+            let from = readIndex
             storage.withUnsafeMutableBytes { bytes in
-                let base = bytes.baseAddress!
-                base.copyMemory(from: base + readIndex, byteCount: unread)
+                guard let base = bytes.baseAddress else { return }
+                base.copyMemory(from: base + from, byteCount: unread)
             }
             readIndex = 0
             writeIndex = unread

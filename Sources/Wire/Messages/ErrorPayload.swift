@@ -5,25 +5,34 @@
 public enum ErrorPayload {
     /// Encodes `error` as a whole error frame.
     ///
-    /// A message longer than a `str` can hold is cut at a UTF-8 boundary.
+    /// A message longer than a `str` can hold is cut at a UTF-8 boundary, so
+    /// this never fails: it is what a server sends when everything else did.
     /// - Parameters:
     ///   - error: the code and message.
     ///   - kind: the kind of the request answered (``MessageKind/notice`` for a notice).
     ///   - requestID: its request id (0 for a notice).
     public static func frame(_ error: WireError, kind: MessageKind, requestID: UInt32) -> [UInt8] {
-        Frame.encode(kind: kind, flags: [.response, .error], requestID: requestID,
-                     capacity: 4 + error.message.utf8.count) { encode(error, into: &$0) }
+        let message = fittingMessage(error.message)
+        let payloadLength = 4 + message.utf8.count
+        var writer = ByteWriter(capacity: WireProtocol.headerLength + payloadLength)
+        FrameHeader(payloadLength: UInt32(payloadLength), kind: kind, flags: [.response, .error], requestID: requestID)
+            .encode(into: &writer)
+        writer.write(error.code.rawValue)
+        writer.write(string: message)
+        return writer.bytes
     }
 
     /// Writes the error payload.
     public static func encode(_ error: WireError, into writer: inout ByteWriter) {
         writer.write(error.code.rawValue)
-        var message = error.message
-        if message.utf8.count > Int(UInt16.max) {
-            // Repairing a cut scalar adds at most one 3-byte U+FFFD for the ≤ 3 bytes dropped.
-            message = String(decoding: message.utf8.prefix(Int(UInt16.max) - 3), as: UTF8.self)
-        }
-        writer.write(string: message)
+        writer.write(string: fittingMessage(error.message))
+    }
+
+    /// `message`, cut at a UTF-8 boundary to fit a `str` (65 535 bytes).
+    private static func fittingMessage(_ message: String) -> String {
+        guard message.utf8.count > Int(UInt16.max) else { return message }
+        // Repairing a cut scalar adds at most one 3-byte U+FFFD for the ≤ 3 bytes dropped.
+        return String(decoding: message.utf8.prefix(Int(UInt16.max) - 3), as: UTF8.self)
     }
 
     /// Decodes an error payload.

@@ -60,8 +60,8 @@ public struct CreateCollectionRequest: WireRequest {
         self.existOK = existOK
     }
 
-    public func encode(into writer: inout ByteWriter) {
-        writer.write(string: name)
+    public func encode(into writer: inout ByteWriter) throws(WireError) {
+        try writer.writeString(name, "CREATE_COLLECTION name")
         writer.write(UInt32(truncatingIfNeeded: dimension))
         writer.write(metric.rawValue)
         writer.write(storage.rawValue)
@@ -117,7 +117,7 @@ public struct DropCollectionRequest: WireRequest {
     public var name: String
     public init(name: String) { self.name = name }
 
-    public func encode(into writer: inout ByteWriter) { writer.write(string: name) }
+    public func encode(into writer: inout ByteWriter) throws(WireError) { try writer.writeString(name, "DROP_COLLECTION name") }
     public init(reading reader: inout ByteReader) throws(WireError) { name = try reader.readString("name") }
     public func validate() throws(WireError) { try Validate.collectionName(name, in: "DROP_COLLECTION") }
 }
@@ -171,10 +171,10 @@ public struct ListCollectionsResponse: WireMessage {
 
     public var encodedSizeHint: Int { 4 + collections.count * 96 }
 
-    public func encode(into writer: inout ByteWriter) {
+    public func encode(into writer: inout ByteWriter) throws(WireError) {
         writer.write(UInt32(truncatingIfNeeded: collections.count))
         for info in collections {
-            writer.write(string: info.name)
+            try writer.writeString(info.name, "LIST_COLLECTIONS name")
             writer.write(UInt32(truncatingIfNeeded: info.dimension))
             writer.write(info.metric.rawValue)
             writer.write(info.storage.rawValue)

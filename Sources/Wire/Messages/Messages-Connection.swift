@@ -3,6 +3,11 @@ public struct HelloRequest: WireRequest {
     public typealias Response = HelloResponse
     public static let kind = MessageKind.hello
 
+    /// The largest valid `HELLO` payload: magic, major, minor and a 255-byte
+    /// client name (265 bytes). A server accepts no larger frame before the
+    /// handshake, so a peer that has not said who it is cannot make it buffer more.
+    public static let maxPayloadLength = 4 + 2 + 2 + 2 + WireLimits.maxPeerNameLength
+
     /// Must be ``WireProtocol/magic``; anything else is ``ErrorCode/malformedPayload``.
     public var magic: UInt32
     public var major: UInt16
@@ -19,11 +24,11 @@ public struct HelloRequest: WireRequest {
         self.clientName = clientName
     }
 
-    public func encode(into writer: inout ByteWriter) {
+    public func encode(into writer: inout ByteWriter) throws(WireError) {
         writer.write(magic)
         writer.write(major)
         writer.write(minor)
-        writer.write(string: clientName)
+        try writer.writeString(clientName, "HELLO clientName")
     }
 
     public init(reading reader: inout ByteReader) throws(WireError) {
@@ -68,13 +73,13 @@ public struct HelloResponse: WireMessage {
         self.serverName = serverName
     }
 
-    public func encode(into writer: inout ByteWriter) {
+    public func encode(into writer: inout ByteWriter) throws(WireError) {
         writer.write(magic)
         writer.write(major)
         writer.write(minor)
         writer.write(maxPayloadLength)
         writer.write(maxInFlight)
-        writer.write(string: serverName)
+        try writer.writeString(serverName, "HELLO reply serverName")
     }
 
     public init(reading reader: inout ByteReader) throws(WireError) {

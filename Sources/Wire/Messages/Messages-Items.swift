@@ -38,14 +38,14 @@ public struct ItemBatch: Sendable, Equatable {
             + (tags.map { $0.reduce(0) { $0 + 1 + $1.reduce(0) { $0 + 2 + $1.utf8.count } } } ?? 0)
     }
 
-    func encode(into writer: inout ByteWriter) {
+    func encode(into writer: inout ByteWriter, _ context: String) throws(WireError) {
         writer.write(UInt32(truncatingIfNeeded: dimension))
         writer.write(UInt32(truncatingIfNeeded: count))
         writer.write((groups == nil ? 0 : Self.groupsBit) | (tags == nil ? 0 : Self.tagsBit))
         writer.write(uint64s: ids)
         writer.write(floats: vectors)
         if let groups { writer.write(uint64s: groups) }
-        if let tags { for list in tags { writer.writeTagList(list) } }
+        if let tags { for list in tags { try writer.writeTagList(list, "\(context) tags") } }
     }
 
     init(reading reader: inout ByteReader) throws(WireError) {
@@ -98,9 +98,9 @@ public struct UpsertRequest: WireRequest {
 
     public var encodedSizeHint: Int { 2 + collection.utf8.count + items.encodedSize }
 
-    public func encode(into writer: inout ByteWriter) {
-        writer.write(string: collection)
-        items.encode(into: &writer)
+    public func encode(into writer: inout ByteWriter) throws(WireError) {
+        try writer.writeString(collection, "UPSERT collection")
+        try items.encode(into: &writer, "UPSERT")
     }
 
     public init(reading reader: inout ByteReader) throws(WireError) {
@@ -154,8 +154,8 @@ public struct DeleteRequest: WireRequest {
 
     public var encodedSizeHint: Int { 6 + collection.utf8.count + ids.count * 8 }
 
-    public func encode(into writer: inout ByteWriter) {
-        writer.write(string: collection)
+    public func encode(into writer: inout ByteWriter) throws(WireError) {
+        try writer.writeString(collection, "DELETE collection")
         writer.write(UInt32(truncatingIfNeeded: ids.count))
         writer.write(uint64s: ids)
     }
@@ -204,8 +204,8 @@ public struct GetRequest: WireRequest {
 
     public var encodedSizeHint: Int { 7 + collection.utf8.count + ids.count * 8 }
 
-    public func encode(into writer: inout ByteWriter) {
-        writer.write(string: collection)
+    public func encode(into writer: inout ByteWriter) throws(WireError) {
+        try writer.writeString(collection, "GET collection")
         writer.write(UInt8(missingOK ? 1 : 0))
         writer.write(UInt32(truncatingIfNeeded: ids.count))
         writer.write(uint64s: ids)
@@ -232,6 +232,6 @@ public struct GetResponse: WireMessage {
     public init(items: ItemBatch) { self.items = items }
 
     public var encodedSizeHint: Int { items.encodedSize }
-    public func encode(into writer: inout ByteWriter) { items.encode(into: &writer) }
+    public func encode(into writer: inout ByteWriter) throws(WireError) { try items.encode(into: &writer, "GET reply") }
     public init(reading reader: inout ByteReader) throws(WireError) { items = try ItemBatch(reading: &reader) }
 }

@@ -7,7 +7,7 @@ public struct SnapshotRequest: WireRequest {
     public var collection: String
     public init(collection: String = "") { self.collection = collection }
 
-    public func encode(into writer: inout ByteWriter) { writer.write(string: collection) }
+    public func encode(into writer: inout ByteWriter) throws(WireError) { try writer.writeString(collection, "SNAPSHOT collection") }
     public init(reading reader: inout ByteReader) throws(WireError) { collection = try reader.readString("collection") }
     public func validate() throws(WireError) {
         if !collection.isEmpty { try Validate.collectionName(collection, in: "SNAPSHOT") }
@@ -51,15 +51,15 @@ public struct SnapshotResponse: WireMessage {
         self.layoutMinor = layoutMinor
     }
 
-    public func encode(into writer: inout ByteWriter) {
+    public func encode(into writer: inout ByteWriter) throws(WireError) {
         writer.write(UInt32(truncatingIfNeeded: snapshots.count))
         for info in snapshots {
-            writer.write(string: info.collection)
+            try writer.writeString(info.collection, "SNAPSHOT reply collection")
             writer.write(info.sequence)
             writer.write(info.bytes)
         }
         if layoutMinor >= 1 {
-            for info in snapshots { writer.write(string: info.path) }
+            for info in snapshots { try writer.writeString(info.path, "SNAPSHOT reply path") }
         }
     }
 
@@ -95,7 +95,7 @@ public struct StatsRequest: WireRequest {
     public var collection: String
     public init(collection: String = "") { self.collection = collection }
 
-    public func encode(into writer: inout ByteWriter) { writer.write(string: collection) }
+    public func encode(into writer: inout ByteWriter) throws(WireError) { try writer.writeString(collection, "STATS collection") }
     public init(reading reader: inout ByteReader) throws(WireError) { collection = try reader.readString("collection") }
     public func validate() throws(WireError) {
         if !collection.isEmpty { try Validate.collectionName(collection, in: "STATS") }

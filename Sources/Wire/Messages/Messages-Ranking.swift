@@ -69,20 +69,26 @@ public struct RankRequest: WireRequest {
             + callerFeatures.reduce(0) { $0 + 6 + $1.name.utf8.count + $1.groups.count * 12 }
     }
 
-    public func encode(into writer: inout ByteWriter) {
-        writer.write(string: collection)
+    public func encode(into writer: inout ByteWriter) throws(WireError) {
+        try writer.writeString(collection, "RANK collection")
         writer.write(UInt32(truncatingIfNeeded: query.count))
         writer.write(UInt32(truncatingIfNeeded: k))
         writer.write(UInt32(truncatingIfNeeded: candidates))
         writer.write(UInt32(truncatingIfNeeded: ef))
         writer.write(withFeatures ? Self.withFeaturesBit : 0)
-        writer.writeTagList(filter.allOf)
-        writer.writeTagList(filter.anyOf)
-        writer.writeTagList(contextTags)
-        writer.write(UInt8(truncatingIfNeeded: callerFeatures.count))
+        try writer.writeTagList(filter.allOf, "RANK filter allOf")
+        try writer.writeTagList(filter.anyOf, "RANK filter anyOf")
+        try writer.writeTagList(contextTags, "RANK context tags")
+        guard callerFeatures.count <= Int(UInt8.max) else {
+            throw WireError(.invalidArgument, "RANK: \(callerFeatures.count) caller features; the count is a u8")
+        }
+        writer.write(UInt8(callerFeatures.count))
         for feature in callerFeatures {
-            precondition(feature.groups.count == feature.values.count, "CallerFeature groups and values differ in length")
-            writer.write(string: feature.name)
+            guard feature.groups.count == feature.values.count else {
+                throw WireError(.invalidArgument,
+                                "RANK: caller feature \"\(feature.name.prefix(80))\" has \(feature.groups.count) groups and \(feature.values.count) values")
+            }
+            try writer.writeString(feature.name, "RANK caller feature name")
             writer.write(UInt32(truncatingIfNeeded: feature.groups.count))
             writer.write(uint64s: feature.groups)
             writer.write(floats: feature.values)
@@ -204,14 +210,20 @@ public struct RankResponse: WireMessage {
         16 + featureNames.reduce(0) { $0 + 2 + $1.utf8.count } + groups.count * (52 + featureNames.count * 4)
     }
 
-    public func encode(into writer: inout ByteWriter) {
+    public func encode(into writer: inout ByteWriter) throws(WireError) {
         writer.write(impression)
         writer.write(UInt8(explored ? 1 : 0))
-        writer.write(UInt8(truncatingIfNeeded: featureNames.count))
-        for name in featureNames { writer.write(string: name) }
+        guard featureNames.count <= Int(UInt8.max) else {
+            throw WireError(.invalidArgument, "RANK reply: \(featureNames.count) feature names; the count is a u8")
+        }
+        writer.write(UInt8(featureNames.count))
+        for name in featureNames { try writer.writeString(name, "RANK reply feature name") }
         writer.write(UInt32(truncatingIfNeeded: groups.count))
         for item in groups {
-            precondition(item.features.count == featureNames.count, "RankedItem features do not match featureNames")
+            guard item.features.count == featureNames.count else {
+                throw WireError(.invalidArgument,
+                                "RANK reply: group \(item.group) has \(item.features.count) feature values for \(featureNames.count) names")
+            }
             writer.write(item.group)
             writer.write(item.bestVector)
             writer.write(item.bestSimilarity)
@@ -297,8 +309,8 @@ public struct FeedbackRequest: WireRequest {
 
     public var encodedSizeHint: Int { 40 + collection.utf8.count }
 
-    public func encode(into writer: inout ByteWriter) {
-        writer.write(string: collection)
+    public func encode(into writer: inout ByteWriter) throws(WireError) {
+        try writer.writeString(collection, "FEEDBACK collection")
         writer.write(impression)
         writer.write(group)
         writer.write(time.bitPattern)

@@ -54,15 +54,15 @@ public struct SearchRequest: WireRequest {
             + (filter.allOf + filter.anyOf).reduce(0) { $0 + 2 + $1.utf8.count }
     }
 
-    public func encode(into writer: inout ByteWriter) {
-        writer.write(string: collection)
+    public func encode(into writer: inout ByteWriter) throws(WireError) {
+        try writer.writeString(collection, "SEARCH collection")
         writer.write(UInt32(truncatingIfNeeded: dimension))
         writer.write(UInt32(truncatingIfNeeded: queryCount))
         writer.write(UInt32(truncatingIfNeeded: k))
         writer.write(UInt32(truncatingIfNeeded: ef))
         writer.write(UInt8(exact ? 1 : 0))
-        writer.writeTagList(filter.allOf)
-        writer.writeTagList(filter.anyOf)
+        try writer.writeTagList(filter.allOf, "SEARCH filter allOf")
+        try writer.writeTagList(filter.anyOf, "SEARCH filter anyOf")
         writer.write(floats: queries)
     }
 
@@ -117,10 +117,13 @@ public struct SearchResponse: WireMessage {
 
     public var encodedSizeHint: Int { 4 + results.reduce(0) { $0 + 4 + $1.ids.count * 12 } }
 
-    public func encode(into writer: inout ByteWriter) {
+    public func encode(into writer: inout ByteWriter) throws(WireError) {
         writer.write(UInt32(truncatingIfNeeded: results.count))
-        for result in results {
-            precondition(result.ids.count == result.distances.count, "SearchResult ids and distances differ in length")
+        for (i, result) in results.enumerated() {
+            guard result.ids.count == result.distances.count else {
+                throw WireError(.invalidArgument,
+                                "SEARCH reply: result \(i) has \(result.ids.count) ids and \(result.distances.count) distances")
+            }
             writer.write(UInt32(truncatingIfNeeded: result.ids.count))
             writer.write(uint64s: result.ids)
             writer.write(floats: result.distances)

@@ -81,7 +81,8 @@ public enum Request: Sendable, Equatable {
     public var kind: MessageKind { type(of: message).kind }
 
     /// Encodes this request as a frame with `requestID`.
-    public func frame(requestID: UInt32) -> [UInt8] { message.frame(requestID: requestID) }
+    /// - Throws: what ``WireMessage/frame(requestID:flags:maxPayloadLength:)`` throws.
+    public func frame(requestID: UInt32) throws(WireError) -> [UInt8] { try message.frame(requestID: requestID) }
 }
 
 /// Any successful reply, decoded from a frame whose kind is known; what a
@@ -150,5 +151,6 @@ public enum Response: Sendable, Equatable {
     public var kind: MessageKind { type(of: message).kind }
 
     /// Encodes this reply as a frame answering `requestID` (flags `RESPONSE`).
-    public func frame(requestID: UInt32) -> [UInt8] { message.frame(requestID: requestID, flags: .response) }
+    /// - Throws: what ``WireMessage/frame(requestID:flags:maxPayloadLength:)`` throws.
+    public func frame(requestID: UInt32) throws(WireError) -> [UInt8] { try message.frame(requestID: requestID, flags: .response) }
 }

@@ -98,8 +98,13 @@ extension ByteReader {
     }
 
     /// Reads `u8 count, count × str`.
+    /// More than ``WireLimits/maxTags`` is refused here, before any is
+    /// decoded, so a forged count cannot make the reader build 255 strings.
     mutating func readTagList(_ field: String) throws(WireError) -> [String] {
         let count = Int(try read(UInt8.self, field))
+        guard count <= WireLimits.maxTags else {
+            throw WireError(.invalidArgument, "\(context) \(field) has \(count) tags, at most \(WireLimits.maxTags) are allowed")
+        }
         var tags: [String] = []
         tags.reserveCapacity(count)
         for _ in 0..<count { tags.append(try readString(field)) }
@@ -108,9 +113,24 @@ extension ByteReader {
 }
 
 extension ByteWriter {
+    /// Writes a `str`, refusing one that a `u16` length cannot count.
+    /// - Parameter field: the message and field, for the error (`"SEARCH collection"`).
+    /// - Throws: ``ErrorCode/invalidArgument`` when the UTF-8 form exceeds 65 535 bytes; nothing is written.
+    mutating func writeString(_ value: String, _ field: String) throws(WireError) {
+        let length = value.utf8.count
+        guard length <= Int(UInt16.max) else {
+            throw WireError(.invalidArgument, "\(field) is \(length) bytes; a str holds at most 65535")
+        }
+        write(string: value)
+    }
+
     /// Writes `u8 count, count × str`.
-    mutating func writeTagList(_ tags: [String]) {
-        write(UInt8(truncatingIfNeeded: tags.count))
-        for tag in tags { write(string: tag) }
+    /// - Throws: ``ErrorCode/invalidArgument`` for more than 255 tags or a tag over 65 535 bytes.
+    mutating func writeTagList(_ tags: [String], _ field: String) throws(WireError) {
+        guard tags.count <= Int(UInt8.max) else {
+            throw WireError(.invalidArgument, "\(field) has \(tags.count) tags; a tag list holds at most 255")
+        }
+        write(UInt8(tags.count))
+        for tag in tags { try writeString(tag, field) }
     }
 }

@@ -4,7 +4,10 @@ public protocol WireMessage: Sendable, Equatable {
     /// The frame kind that carries this payload.
     static var kind: MessageKind { get }
     /// Writes the payload (not the header).
-    func encode(into writer: inout ByteWriter)
+    /// - Throws: ``ErrorCode/invalidArgument`` when the message cannot be laid
+    ///   out (a `str` over 65 535 bytes, parallel arrays of different lengths):
+    ///   the frame is then not built, rather than the process stopping.
+    func encode(into writer: inout ByteWriter) throws(WireError)
     /// Reads the payload's fields from `reader`; ``WireMessage/decode(payload:)``
     /// then checks that nothing is left over.
     /// - Throws: ``ErrorCode/malformedPayload`` when the bytes break the layout.
@@ -43,18 +46,24 @@ extension WireMessage {
     }
 
     /// The payload bytes alone.
+    /// - Throws: what ``encode(into:)`` throws.
     public var payloadBytes: [UInt8] {
-        var writer = ByteWriter(capacity: encodedSizeHint)
-        encode(into: &writer)
-        return writer.bytes
+        get throws(WireError) {
+            var writer = ByteWriter(capacity: encodedSizeHint)
+            try encode(into: &writer)
+            return writer.bytes
+        }
     }
 
     /// Encodes this message as a whole frame.
     /// - Parameters:
     ///   - requestID: the request id (non-zero).
     ///   - flags: empty for a request, ``FrameFlags/response`` for a reply.
-    public func frame(requestID: UInt32, flags: FrameFlags = []) -> [UInt8] {
-        Frame.encode(kind: Self.kind, flags: flags, requestID: requestID, capacity: encodedSizeHint) { encode(into: &$0) }
+    ///   - maxPayloadLength: the largest payload allowed (see ``Frame/encode(kind:flags:requestID:capacity:maxPayloadLength:_:)``).
+    /// - Throws: ``ErrorCode/frameTooLarge`` above `maxPayloadLength`, or what ``encode(into:)`` throws.
+    public func frame(requestID: UInt32, flags: FrameFlags = [], maxPayloadLength: Int = Int(UInt32.max)) throws(WireError) -> [UInt8] {
+        try Frame.encode(kind: Self.kind, flags: flags, requestID: requestID, capacity: encodedSizeHint,
+                         maxPayloadLength: maxPayloadLength) { (writer) throws(WireError) in try encode(into: &writer) }
     }
 }
 

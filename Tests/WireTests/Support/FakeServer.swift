@@ -126,7 +126,17 @@ final class FakeServer: @unchecked Sendable {
         case .snapshot: .snapshot(SnapshotResponse(snapshots: [SnapshotInfo(collection: "kb", sequence: 3, bytes: 4096)]))
         case .stats: .stats(StatsResponse(json: #"{"server":{"connections":1}}"#))
         }
-        return response.frame(requestID: header.requestID)
+        return replyFrame(response.message, requestID: header.requestID)
+    }
+
+    /// `message` framed as the reply to `requestID`, or an `INTERNAL` error
+    /// frame when it does not encode (a bug in the test, shown to the client).
+    static func replyFrame(_ message: any WireMessage, requestID: UInt32) -> [UInt8] {
+        do {
+            return try message.frame(requestID: requestID, flags: .response)
+        } catch {
+            return ErrorPayload.frame(WireError(.internal, "fake server: \(error)"), kind: type(of: message).kind, requestID: requestID)
+        }
     }
 }
 
