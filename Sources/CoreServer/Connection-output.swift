@@ -70,9 +70,10 @@ extension Connection {
 
     /// Sends without blocking. Returns the bytes taken, or nil when the socket failed (then marked broken).
     private func sendSome(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let base = bytes.baseAddress else { return 0 }
         var offset = 0
         while offset < bytes.count {
-            let n = send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
+            let n = send(fd, base + offset, bytes.count - offset, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
             if n > 0 {
                 offset += n
             } else if n < 0 && errno == EINTR {

@@ -16,8 +16,14 @@ import Wire
 /// worker sends its reply itself.
 ///
 /// States: awaiting `HELLO` → serving → draining (after a fatal framing
-/// error, end of stream or shutdown: read nothing more, let executing
-/// requests finish and their replies go out) → closed.
+/// error, end of stream, a timeout or shutdown: read nothing more, let
+/// executing requests finish and their replies go out) → closed.
+///
+/// Until `HELLO` succeeds a frame may carry at most `HELLO`'s own largest
+/// payload and the receive buffer stays at its small starting size; a peer
+/// that has not completed `HELLO` within `handshakeTimeout`, or that sends
+/// no whole request for `idleTimeout` while nothing of it executes or waits
+/// to be sent, gets a `TIMED_OUT` notice and is closed.
 final class Connection: @unchecked Sendable {
     let fd: Int32
     let number: UInt64
@@ -26,6 +32,10 @@ final class Connection: @unchecked Sendable {
 
     // The connection thread's own state.
     private var decoder: FrameDecoder
+    /// When the connection was accepted (the handshake timeout counts from here).
+    private let acceptedAt: UInt64
+    /// When the last whole request arrived (the idle timeout counts from here).
+    private var lastRequestAt: UInt64
     private var handshaken = false
     private var minor: UInt16 = 0
     private var batch: [UInt8] = []
@@ -47,7 +57,10 @@ final class Connection: @unchecked Sendable {
         self.fd = fd
         self.number = number
         self.context = context
-        decoder = FrameDecoder(maxPayloadLength: context.configuration.maxPayloadLength, initialCapacity: 64 * 1024)
+        decoder = FrameDecoder(maxPayloadLength: UInt32(HelloRequest.maxPayloadLength),
+                               initialCapacity: Self.handshakeBufferBytes, retainedCapacity: 64 * 1024)
+        acceptedAt = Monotonic.now()
+        lastRequestAt = acceptedAt
         logger = context.logger
         logger[metadataKey: "connection"] = "\(number)"
     }
@@ -58,11 +71,17 @@ final class Connection: @unchecked Sendable {
         drainAndClose()
     }
 
+    /// The receive buffer of a connection that has not completed `HELLO`: one
+    /// largest `HELLO` frame, rounded up.
+    static let handshakeBufferBytes = 512
+
     private func readLoop() {
         while !closing {
             if context.isStopping { return }
             guard waitForRoom() else { return }
-            let n = decoder.receive { buffer in read(fd, buffer.baseAddress, buffer.count) }
+            guard waitForInput() else { return }
+            let space = handshaken ? 16 * 1024 : WireProtocol.headerLength + HelloRequest.maxPayloadLength
+            let n = decoder.receive(minimumSpace: space) { buffer in read(fd, buffer.baseAddress, buffer.count) }
             if n == 0 {
                 if decoder.bufferedByteCount > 0 {
                     logger.debug("peer closed mid-frame; partial frame discarded", metadata: ["bytes": "\(decoder.bufferedByteCount)"])
@@ -92,6 +111,63 @@ final class Connection: @unchecked Sendable {
         return !broken
     }
 
+    // MARK: - Timeouts
+
+    /// Waits until the socket is readable (bytes, end of stream or an error
+    /// for `read` to report), or the handshake or idle timeout passes.
+    /// - Returns: false when the connection timed out (a `TIMED_OUT` notice is queued).
+    private func waitForInput() -> Bool {
+        while true {
+            guard let deadline = readDeadline() else { return true }
+            let now = Monotonic.now()
+            if now >= deadline {
+                // Requests executing or replies waiting: busy, not idle.
+                if handshaken && isBusy {
+                    lastRequestAt = now
+                    continue
+                }
+                timeOut()
+                return false
+            }
+            var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let milliseconds = Int32(min((deadline - now) / 1_000_000 + 1, 60_000))
+            let result = poll(&ready, 1, milliseconds)
+            if result > 0 || (result < 0 && errno != EINTR) { return true }
+        }
+    }
+
+    /// When waiting for the next bytes ends: the handshake deadline before
+    /// `HELLO`, the idle deadline after it, nil for no limit (`idleTimeout` 0).
+    private func readDeadline() -> UInt64? {
+        let configuration = context.configuration
+        if !handshaken { return acceptedAt &+ Self.nanoseconds(configuration.handshakeTimeout) }
+        guard configuration.idleTimeout > 0 else { return nil }
+        return lastRequestAt &+ Self.nanoseconds(configuration.idleTimeout)
+    }
+
+    private static func nanoseconds(_ seconds: Double) -> UInt64 {
+        UInt64(max(0, min(seconds, 1e9)) * 1e9)
+    }
+
+    /// Whether requests of this connection execute or its replies wait to be sent.
+    private var isBusy: Bool {
+        state.withLock { !offloaded.isEmpty || pending.count > pendingStart }
+    }
+
+    /// Queues the `TIMED_OUT` notice and ends reading.
+    private func timeOut() {
+        let configuration = context.configuration
+        let error = handshaken
+            ? WireError(.timedOut, "no request for \(configuration.idleTimeout) s: the idle connection is closed "
+                + "(serve --idle-timeout); reconnect when there is something to send")
+            : WireError(.timedOut, "no HELLO within \(configuration.handshakeTimeout) s of connecting: the connection is closed "
+                + "(serve --handshake-timeout)")
+        logger.info("closing a connection that timed out", metadata: ["error": "\(error)"])
+        context.stats.recordError(.timedOut)
+        batch.append(contentsOf: ErrorPayload.frame(error, kind: .notice, requestID: 0))
+        closing = true
+    }
+
     // MARK: - Frames
 
     private enum Decoded {
@@ -118,10 +194,15 @@ final class Connection: @unchecked Sendable {
             } catch {
                 // A header the decoder refused (FRAME_TOO_LARGE, MALFORMED_FRAME): fatal.
                 let fields = decoder.rawHeaderFields()
+                var error = error
+                if !handshaken && error.code == .frameTooLarge {
+                    error.message += " before HELLO (a HELLO payload is at most \(HelloRequest.maxPayloadLength) bytes); send HELLO first"
+                }
                 fatal(error, kind: fields?.kind ?? .notice, requestID: fields?.requestID ?? 0, started: started)
                 return
             }
             guard let decoded else { return }
+            lastRequestAt = Monotonic.now()
             handle(decoded, started: started)
         }
     }
@@ -190,6 +271,7 @@ final class Connection: @unchecked Sendable {
                 kind: .hello, requestID: header.requestID, started: started)
         }
         handshaken = true
+        decoder.maxPayloadLength = context.configuration.maxPayloadLength
         minor = min(hello.minor, WireProtocol.minorVersion)
         logger.debug("handshake", metadata: ["client": "\(hello.clientName)", "protocol": "\(hello.major).\(minor)"])
         let reply = HelloResponse(major: WireProtocol.majorVersion, minor: minor,

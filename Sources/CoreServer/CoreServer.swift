@@ -73,26 +73,9 @@ public final class CoreServer: @unchecked Sendable {
     }
 
     private func acceptLoop() {
+        let admission = Admission(context: context, logger: logger)
         while let fd = listener.accept() {
-            if context.isStopping {
-                Listener.refuse(fd, WireError(.shuttingDown, "the server is stopping"))
-                continue
-            }
-            if !configuration.allowedUIDs.isEmpty {
-                let uid = Listener.peerUID(fd)
-                guard let uid, configuration.allowedUIDs.contains(uid) else {
-                    logger.warning("refused a peer whose uid is not allowed", metadata: ["uid": "\(uid.map(String.init) ?? "unknown")"])
-                    Listener.refuse(fd, WireError(.permissionDenied,
-                        "uid \(uid.map(String.init) ?? "unknown") is not allowed on this socket (serve --allow-uid)"))
-                    continue
-                }
-            }
-            guard let connection = context.admit(fd) else {
-                logger.warning("refused a connection at the limit", metadata: ["max_connections": "\(configuration.maxConnections)"])
-                Listener.refuse(fd, WireError(.busy,
-                    "the server is at its limit of \(configuration.maxConnections) connections; retry later or reuse a connection"))
-                continue
-            }
+            guard let connection = admission.admit(fd) else { continue }
             startThread("ldcore-conn-\(connection.number)") { connection.run() }
         }
         listener.closeDescriptor()

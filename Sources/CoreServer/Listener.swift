@@ -104,16 +104,28 @@ final class Listener: @unchecked Sendable {
         return credentials.1
     }
 
-    /// Sends a connection notice (request id 0, §3.4) and closes `fd`.
+    /// Sends a connection notice (request id 0, §3.4) and closes `fd`,
+    /// without ever blocking: the notice is one non-blocking send (a peer
+    /// whose socket is full does not get it), and at most
+    /// ``refusalDrainBytes`` of what the peer had already sent are dropped,
+    /// however fast it keeps sending.
     static func refuse(_ fd: Int32, _ error: WireError) {
         let frame = ErrorPayload.frame(error, kind: .notice, requestID: 0)
         _ = frame.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }
         // Half-close, then drop what the client had already sent, so it reads the notice rather than a reset.
         _ = shutdown(fd, Int32(SHUT_WR))
         var scratch = [UInt8](repeating: 0, count: 4096)
-        while recv(fd, &scratch, scratch.count, Int32(MSG_DONTWAIT)) > 0 {}
+        var dropped = 0
+        while dropped < refusalDrainBytes {
+            let n = recv(fd, &scratch, scratch.count, Int32(MSG_DONTWAIT))
+            guard n > 0 else { break }
+            dropped += n
+        }
         close(fd)
     }
+
+    /// The most a refusal reads (and drops) of what the peer sent before closing.
+    static let refusalDrainBytes = 64 * 1024
 
     /// Stops accepting: a thread blocked in ``accept()`` returns nil. The
     /// accepting thread closes the descriptor (``closeDescriptor()``) once it

@@ -27,6 +27,25 @@ public struct ServerConfiguration: Sendable {
     public var maxReplyBytes = 64 << 20
     /// Connections served at once; one more gets a `BUSY` notice.
     public var maxConnections = 256
+    /// Of ``maxConnections``, the slots kept for trusted peers
+    /// (``trustedUIDs``, `serve --reserved-connections`, default 8): other
+    /// peers may hold at most `maxConnections − reservedConnections`, so
+    /// strangers who can open the socket never starve the answer service.
+    public var reservedConnections = 8
+    /// The peer uids the reserved slots are kept for (`serve --trusted-uid`);
+    /// nil for the uid the daemon runs as, which is the answer service's when
+    /// it starts the core itself.
+    public var trustedUIDs: Set<UInt32>?
+    /// Seconds a new connection has to complete `HELLO` before it is closed
+    /// with a `TIMED_OUT` notice (`serve --handshake-timeout`, default 10).
+    /// Until then a frame may carry at most `HELLO`'s largest payload.
+    public var handshakeTimeout: Double = 10
+    /// Seconds a connection may go without sending a whole request, while
+    /// nothing of it executes or waits to be sent, before it is closed with a
+    /// `TIMED_OUT` notice (`serve --idle-timeout`, default 300; 0 never).
+    /// Bytes of an unfinished frame do not count: trickling one byte at a
+    /// time does not keep a connection.
+    public var idleTimeout: Double = 300
     /// Requests one connection may have executing on the worker pool; at the
     /// cap the server stops reading that connection until one completes.
     public var maxInFlight = 64

@@ -39,11 +39,18 @@ final class ServerContext: @unchecked Sendable {
         }
     }
 
-    /// Registers a new connection unless the server is at `maxConnections`.
+    /// The connections a peer may find open and still be admitted: all of
+    /// `maxConnections` for a trusted peer, the unreserved ones for others.
+    func connectionLimit(trusted: Bool) -> Int {
+        trusted ? configuration.maxConnections : max(0, configuration.maxConnections - configuration.reservedConnections)
+    }
+
+    /// Registers a new connection unless the server is at the peer's limit
+    /// (``connectionLimit(trusted:)``).
     /// - Returns: the connection, or nil when full.
-    func admit(_ fd: Int32) -> Connection? {
+    func admit(_ fd: Int32, trusted: Bool) -> Connection? {
         open.withLock {
-            guard connections.count < configuration.maxConnections else { return nil }
+            guard connections.count < connectionLimit(trusted: trusted) else { return nil }
             nextNumber += 1
             let connection = Connection(fd: fd, number: nextNumber, context: self)
             connections[nextNumber] = connection

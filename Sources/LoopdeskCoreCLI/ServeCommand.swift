@@ -20,6 +20,13 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("keep-snapshots"), help: "Snapshots kept per collection.") var keepSnapshots: Int = 2
     @Option(name: .customLong("snapshot-interval"), help: "Seconds between automatic snapshots of changed collections (0: none).") var snapshotInterval: Double = 0
     @Option(name: .customLong("max-connections"), help: "Connections served at once.") var maxConnections: Int = 256
+    @Option(name: .customLong("reserved-connections"), help: "Of --max-connections, the slots only trusted uids (--trusted-uid) may take.")
+    var reservedConnections: Int = 8
+    @Option(name: .customLong("trusted-uid"), help: "Peer uids the reserved slots are kept for; repeat for several (default: the uid the daemon runs as).")
+    var trustedUID: [UInt32] = []
+    @Option(name: .customLong("handshake-timeout"), help: "Seconds a new connection has to complete HELLO.") var handshakeTimeout: Double = 10
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may send no request while nothing of it is executing (0: never).")
+    var idleTimeout: Double = 300
     @Option(name: .customLong("max-frame-bytes"), help: "Largest request payload accepted (bytes, at most 67108864).") var maxFrameBytes: UInt32 = 64 << 20
     @Option(name: .customLong("max-reply-bytes"), help: "Largest reply payload built (bytes, at most 4294967295); a request whose reply could be larger is refused (RESOURCE_EXHAUSTED).")
     var maxReplyBytes: Int = 64 << 20
@@ -41,6 +48,11 @@ struct ServeCommand: ParsableCommand {
         guard maxConnections >= 1, maxInFlight >= 1, keepSnapshots >= 1 else {
             throw ValidationError("--max-connections, --max-in-flight and --keep-snapshots must be at least 1")
         }
+        guard (0..<maxConnections).contains(reservedConnections) else {
+            throw ValidationError("--reserved-connections must be 0 or more and less than --max-connections (\(maxConnections))")
+        }
+        guard handshakeTimeout > 0, handshakeTimeout <= 3600 else { throw ValidationError("--handshake-timeout must be in (0, 3600] seconds") }
+        guard idleTimeout >= 0, idleTimeout.isFinite else { throw ValidationError("--idle-timeout must be 0 (never) or more seconds") }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -53,6 +65,10 @@ struct ServeCommand: ParsableCommand {
         config.keepSnapshots = keepSnapshots
         config.snapshotInterval = snapshotInterval > 0 ? snapshotInterval : nil
         config.maxConnections = maxConnections
+        config.reservedConnections = reservedConnections
+        if !trustedUID.isEmpty { config.trustedUIDs = Set(trustedUID) }
+        config.handshakeTimeout = handshakeTimeout
+        config.idleTimeout = idleTimeout
         config.maxPayloadLength = maxFrameBytes
         config.maxReplyBytes = maxReplyBytes
         config.maxInFlight = maxInFlight

@@ -10,8 +10,9 @@ public enum WireProtocol {
     /// major is refused with ``ErrorCode/unsupportedVersion``.
     public static let majorVersion: UInt16 = 1
     /// The newest minor version this module speaks. 1.1 added the snapshot
-    /// paths to the `SNAPSHOT` reply; 1.2 added `RANK` and `FEEDBACK`.
-    public static let minorVersion: UInt16 = 2
+    /// paths to the `SNAPSHOT` reply; 1.2 added `RANK` and `FEEDBACK`; 1.3
+    /// added the `TIMED_OUT` notice and the server limits of §11.
+    public static let minorVersion: UInt16 = 3
     /// `HELLO`'s magic number: the bytes `"LDSK"` read as a little-endian `u32`.
     public static let magic: UInt32 = 0x4B53_444C
     /// Bytes in a frame header: `u32 length | u8 kind | u8 flags | u16 reserved | u32 request id`.

@@ -27,6 +27,9 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let shuttingDown = ErrorCode(rawValue: 9)
     /// The peer is not allowed on this socket.
     public static let permissionDenied = ErrorCode(rawValue: 10)
+    /// Notice (protocol 1.3): the connection did not complete `HELLO` within the
+    /// server's handshake timeout, or sent no request for its idle timeout; it is closed.
+    public static let timedOut = ErrorCode(rawValue: 11)
     /// No collection with that name.
     public static let unknownCollection = ErrorCode(rawValue: 20)
     /// The collection already exists (with other parameters, or without `EXIST_OK`).
@@ -82,6 +85,7 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
         case .busy: "BUSY"
         case .shuttingDown: "SHUTTING_DOWN"
         case .permissionDenied: "PERMISSION_DENIED"
+        case .timedOut: "TIMED_OUT"
         case .unknownCollection: "UNKNOWN_COLLECTION"
         case .collectionExists: "COLLECTION_EXISTS"
         case .wrongDimension: "WRONG_DIMENSION"
