@@ -75,6 +75,7 @@ public final class CollectionRegistry: @unchecked Sendable {
     private let mutation = NSLock()
     private let extensions: @Sendable (String) -> CollectionExtensions
     private let rankingConfiguration: RankerConfiguration?
+    private let maxCollections: Int
     private let logger: Logger
 
     /// Opens the data directory (taking `DATA/LOCK`) and recovers every collection in it.
@@ -87,6 +88,7 @@ public final class CollectionRegistry: @unchecked Sendable {
         directory = Locked(dir)
         self.extensions = extensions
         rankingConfiguration = configuration.ranking
+        maxCollections = configuration.maxCollections
         self.logger = logger
         for name in dir.collectionNames().sorted() {
             let ranking = try rankingConfiguration.map { try CollectionRanking(name: name, configuration: $0) }
@@ -134,7 +136,8 @@ public final class CollectionRegistry: @unchecked Sendable {
     /// Creates a collection, or finds an identical one when `existOK` is set.
     /// - Returns: whether it was created.
     /// - Throws: `COLLECTION_EXISTS` (with the existing parameters when they differ),
-    ///   `INVALID_ARGUMENT` for parameters the index refuses, `STORAGE_FAILURE`.
+    ///   `INVALID_ARGUMENT` for parameters the index refuses, `RESOURCE_EXHAUSTED`
+    ///   at ``ServerConfiguration/maxCollections``, `STORAGE_FAILURE`.
     func create(_ name: String, parameters: IndexParameters, existOK: Bool) throws -> Bool {
         mutation.lock()
         defer { mutation.unlock() }
@@ -147,6 +150,11 @@ public final class CollectionRegistry: @unchecked Sendable {
             throw WireError(.collectionExists, same
                 ? "CREATE_COLLECTION: \"\(name)\" exists; set EXIST_OK to accept an identical one"
                 : "CREATE_COLLECTION: \"\(name)\" exists with other parameters (dim \(have.dimension), \(have.metric.rawValue), \(have.storage.rawValue), M \(have.M), efConstruction \(have.efConstruction)); drop it first or pick another name")
+        }
+        let count = table.withLock { $0.count }
+        guard count < maxCollections else {
+            throw WireError(.resourceExhausted, "CREATE_COLLECTION \"\(name)\": the server holds \(count) collections, its limit "
+                + "(serve --max-collections \(maxCollections)); drop one or raise the limit; nothing was created")
         }
         guard let dir = directory.withLock({ $0 }) else { throw WireError(.shuttingDown, "CREATE_COLLECTION: the server is stopping") }
         let ranking = try rankingConfiguration.map { try CollectionRanking(name: name, configuration: $0) }

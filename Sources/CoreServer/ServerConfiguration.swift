@@ -61,6 +61,13 @@ public struct ServerConfiguration: Sendable {
     public var fsyncPolicy: FsyncPolicy = .everysec
     /// Snapshots kept per collection.
     public var keepSnapshots = 2
+    /// Collections `CREATE_COLLECTION` may bring the server to
+    /// (`serve --max-collections`, default 64); one more is `RESOURCE_EXHAUSTED`.
+    /// Each collection reserves address space for its index up front (up to
+    /// about 400 GiB at 16384 dimensions), so without a cap enough creations
+    /// would exhaust the process's 128 TiB. Collections already on disk are
+    /// always opened, whatever their number.
+    public var maxCollections = 64
     /// Seconds between automatic snapshots of every changed collection; nil for none.
     public var snapshotInterval: Double?
     /// Threads that execute pipelined requests; 0 for one per core.

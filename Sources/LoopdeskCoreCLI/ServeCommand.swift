@@ -18,6 +18,7 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("allow-uid"), help: "Only these peer uids may connect (SO_PEERCRED); repeat for several.") var allowUID: [UInt32] = []
     @Option(help: "When the write-ahead log is synced: always, everysec or no.") var fsync: String = "everysec"
     @Option(name: .customLong("keep-snapshots"), help: "Snapshots kept per collection.") var keepSnapshots: Int = 2
+    @Option(name: .customLong("max-collections"), help: "Collections CREATE_COLLECTION may bring the server to.") var maxCollections: Int = 64
     @Option(name: .customLong("snapshot-interval"), help: "Seconds between automatic snapshots of changed collections (0: none).") var snapshotInterval: Double = 0
     @Option(name: .customLong("max-connections"), help: "Connections served at once.") var maxConnections: Int = 256
     @Option(name: .customLong("reserved-connections"), help: "Of --max-connections, the slots only trusted uids (--trusted-uid) may take.")
@@ -45,8 +46,8 @@ struct ServeCommand: ParsableCommand {
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level \(logLevel) is unknown") }
         guard (1...(64 << 20)).contains(maxFrameBytes) else { throw ValidationError("--max-frame-bytes must be 1–67108864") }
         guard (1...Int(UInt32.max)).contains(maxReplyBytes) else { throw ValidationError("--max-reply-bytes must be 1–4294967295") }
-        guard maxConnections >= 1, maxInFlight >= 1, keepSnapshots >= 1 else {
-            throw ValidationError("--max-connections, --max-in-flight and --keep-snapshots must be at least 1")
+        guard maxConnections >= 1, maxInFlight >= 1, keepSnapshots >= 1, maxCollections >= 1 else {
+            throw ValidationError("--max-connections, --max-in-flight, --keep-snapshots and --max-collections must be at least 1")
         }
         guard (0..<maxConnections).contains(reservedConnections) else {
             throw ValidationError("--reserved-connections must be 0 or more and less than --max-connections (\(maxConnections))")
@@ -63,6 +64,7 @@ struct ServeCommand: ParsableCommand {
         config.allowedUIDs = Set(allowUID)
         config.fsyncPolicy = policy
         config.keepSnapshots = keepSnapshots
+        config.maxCollections = maxCollections
         config.snapshotInterval = snapshotInterval > 0 ? snapshotInterval : nil
         config.maxConnections = maxConnections
         config.reservedConnections = reservedConnections

@@ -89,6 +89,25 @@ final class ReplyLimitTests: XCTestCase {
         server.assertServing()
     }
 
+    /// Each collection reserves address space for its index: without a cap,
+    /// enough CREATE_COLLECTIONs at 16384 dimensions stopped the daemon (the
+    /// reservation's `fatalError`). At the cap creation is refused; an
+    /// identical existing one is still accepted, and dropping makes room.
+    func testCollectionsBeyondTheLimitAreRefused() throws {
+        let server = try TestServer { $0.maxCollections = 2 }
+        let client = try server.client()
+        for name in ["a", "b"] { XCTAssertTrue(try client.call(CreateCollectionRequest(name: name, dimension: 16_384)).created) }
+        XCTAssertThrowsError(try client.call(CreateCollectionRequest(name: "c", dimension: 16_384))) { error in
+            XCTAssertEqual((error as? WireError)?.code, .resourceExhausted)
+            XCTAssertTrue("\(error)".contains("--max-collections 2"), "\(error)")
+        }
+        XCTAssertFalse(try client.call(CreateCollectionRequest(name: "a", dimension: 16_384, existOK: true)).created)
+        _ = try client.call(DropCollectionRequest(name: "b"))
+        XCTAssertTrue(try client.call(CreateCollectionRequest(name: "c", dimension: 4)).created)
+        XCTAssertEqual(try client.call(ListCollectionsRequest()).collections.map(\.name), ["a", "c"])
+        server.assertServing()
+    }
+
     /// PING echoes at most the limit; replies whose size the server's own
     /// state decides (STATS) are checked once encoded and never sent over it.
     func testPingAndStatsAboveTheLimitAreRefusedAndTheConnectionStays() throws {
