@@ -9,7 +9,7 @@ struct ReplyLimit: Sendable {
     let maxBytes: Int
 
     init(maxBytes: Int) {
-        self.maxBytes = min(max(maxBytes, 0), Int(UInt32.max))
+        self.maxBytes = min(max(maxBytes, 0), Int(WireProtocol.maxPayloadLength))
     }
 
     /// Throws `RESOURCE_EXHAUSTED` when a reply of up to `bytes` would exceed the limit.
@@ -21,7 +21,7 @@ struct ReplyLimit: Sendable {
     func check(_ bytes: Int, _ context: @autoclosure () -> String, because: @autoclosure () -> String,
                advice: @autoclosure () -> String) throws(WireError) {
         guard bytes > maxBytes else { return }
-        let size = bytes == .max ? "more than \(Int(UInt32.max))" : "up to \(bytes)"
+        let size = bytes == .max ? "more than \(Int.max)" : "up to \(bytes)"
         throw WireError(.resourceExhausted,
                         "\(context()): the reply would be \(size) bytes (\(because())), above the server's reply limit of "
                             + "\(maxBytes) bytes (serve --max-reply-bytes); it was refused before executing; \(advice())")

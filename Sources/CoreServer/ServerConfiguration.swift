@@ -22,8 +22,8 @@ public struct ServerConfiguration: Sendable {
     /// default 64 MiB). Each request's reply size is bounded from the request
     /// before it executes (`k × queries` for `SEARCH`, `ids × dimension` for
     /// `GET`); above this the request fails with `RESOURCE_EXHAUSTED` and
-    /// nothing is computed (docs/PROTOCOL.md §11). At most 4 GiB − 1, what a
-    /// frame's length can count.
+    /// nothing is computed (docs/PROTOCOL.md §11). At most 64 MiB, the
+    /// protocol's largest payload in either direction (what clients accept).
     public var maxReplyBytes = 64 << 20
     /// Connections served at once; one more gets a `BUSY` notice.
     public var maxConnections = 256

@@ -29,7 +29,7 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may send no request while nothing of it is executing (0: never).")
     var idleTimeout: Double = 300
     @Option(name: .customLong("max-frame-bytes"), help: "Largest request payload accepted (bytes, at most 67108864).") var maxFrameBytes: UInt32 = 64 << 20
-    @Option(name: .customLong("max-reply-bytes"), help: "Largest reply payload built (bytes, at most 4294967295); a request whose reply could be larger is refused (RESOURCE_EXHAUSTED).")
+    @Option(name: .customLong("max-reply-bytes"), help: "Largest reply payload built (bytes, at most 67108864); a request whose reply could be larger is refused (RESOURCE_EXHAUSTED).")
     var maxReplyBytes: Int = 64 << 20
     @Option(name: .customLong("max-in-flight"), help: "Requests one connection may have executing at once.") var maxInFlight: Int = 64
     @Option(help: "Worker threads for pipelined requests (0: one per core).") var workers: Int = 0
@@ -45,7 +45,7 @@ struct ServeCommand: ParsableCommand {
         guard let policy = FsyncPolicy(rawValue: fsync) else { throw ValidationError("--fsync must be always, everysec or no, not \(fsync)") }
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level \(logLevel) is unknown") }
         guard (1...(64 << 20)).contains(maxFrameBytes) else { throw ValidationError("--max-frame-bytes must be 1–67108864") }
-        guard (1...Int(UInt32.max)).contains(maxReplyBytes) else { throw ValidationError("--max-reply-bytes must be 1–4294967295") }
+        guard (1...(64 << 20)).contains(maxReplyBytes) else { throw ValidationError("--max-reply-bytes must be 1–67108864") }
         guard maxConnections >= 1, maxInFlight >= 1, keepSnapshots >= 1, maxCollections >= 1 else {
             throw ValidationError("--max-connections, --max-in-flight, --keep-snapshots and --max-collections must be at least 1")
         }
