@@ -36,11 +36,15 @@ let package = Package(
             cSettings: [.headerSearchPath("include")],
             linkerSettings: [.linkedLibrary("openblas"), .linkedLibrary("lapacke"), .linkedLibrary("m")]
         ),
-        .target(name: "VectorIndex", dependencies: ["CSupport"]),
-        .target(name: "Wire"),
+        // Swift: the libc import, the locks, the little-endian byte codec, the
+        // mapped file and the monotonic clock, once for every module; no dependencies.
+        .target(name: "Primitives"),
+        .target(name: "VectorIndex", dependencies: ["Primitives", "CSupport"]),
+        .target(name: "Wire", dependencies: ["Primitives"]),
         .target(
             name: "CoreServer",
             dependencies: [
+                "Primitives",
                 "VectorIndex",
                 "Ranking",
                 "Wire",
@@ -48,15 +52,16 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
-        .target(name: "Embedding", dependencies: ["CSupport"]),
-        .target(name: "Ranking", dependencies: ["CSupport"]),
+        .target(name: "Embedding", dependencies: ["Primitives", "CSupport"]),
+        .target(name: "Ranking", dependencies: ["Primitives", "CSupport"]),
         // Inline SVG line and bar charts for the dashboard and the replay report; no dependencies.
         .target(name: "Charts"),
-        .executableTarget(name: "RankingBench", dependencies: ["Ranking"]),
+        .executableTarget(name: "RankingBench", dependencies: ["Primitives", "Ranking"]),
         // The answer service's domain: knowledge base, conversations, ask / decide / learn, store.
         .target(
             name: "Support",
             dependencies: [
+                "Primitives",
                 "Wire",
                 "Embedding",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -68,6 +73,7 @@ let package = Package(
         .target(
             name: "SupportHTTP",
             dependencies: [
+                "Primitives",
                 "Support",
                 "Charts",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -80,6 +86,7 @@ let package = Package(
         .target(
             name: "Replay",
             dependencies: [
+                "Primitives",
                 "Support",
                 "Charts",
                 .product(name: "Logging", package: "swift-log"),
@@ -88,6 +95,8 @@ let package = Package(
         .executableTarget(
             name: "LoopdeskCoreCLI",
             dependencies: [
+                "Primitives",
+                "CSupport",
                 "VectorIndex",
                 "Ranking",
                 "Wire",
@@ -99,6 +108,7 @@ let package = Package(
         .executableTarget(
             name: "LoopdeskCLI",
             dependencies: [
+                "Primitives",
                 "CSupport",
                 "Embedding",
                 "Support",
@@ -108,11 +118,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
         .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "CSupport"]),
-        .testTarget(name: "WireTests", dependencies: ["Wire"]),
-        .testTarget(name: "CoreServerTests", dependencies: ["CoreServer", "VectorIndex", "Ranking", "Wire"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Primitives"]),
+        .testTarget(name: "CoreServerTests", dependencies: ["CoreServer", "VectorIndex", "Ranking", "Wire", "Primitives"]),
         .testTarget(name: "RankingTests", dependencies: ["Ranking"]),
-        .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EmbeddingTests", dependencies: ["Embedding", "CSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SupportTests", dependencies: ["Support", "Wire", "Embedding", "CoreServer"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SupportHTTPTests", dependencies: ["SupportHTTP", "Support", "CoreServer", "Embedding", "Wire",
                                                              .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+import Primitives
 import Wire
 
 /// Why the server could not start listening.

@@ -1,3 +1,4 @@
+import Foundation
 import Ranking
 import VectorIndex
 import Wire
@@ -53,5 +54,5 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// Worker threads after resolving 0 to the core count.
-    var resolvedWorkerThreads: Int { workerThreads > 0 ? workerThreads : max(1, System.coreCount) }
+    var resolvedWorkerThreads: Int { workerThreads > 0 ? workerThreads : max(1, ProcessInfo.processInfo.activeProcessorCount) }
 }

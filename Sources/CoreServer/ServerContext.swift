@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Primitives
 import Wire
 
 /// What every connection shares: the configuration, the dispatcher and the

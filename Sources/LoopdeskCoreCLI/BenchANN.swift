@@ -1,6 +1,7 @@
 import ArgumentParser
 import CSupport
 import Foundation
+import Primitives
 import VectorIndex
 
 /// `loopdesk-core bench ann`: build an index from TEXMEX files, then sweep `ef`
@@ -113,16 +114,6 @@ struct BenchANN: ParsableCommand {
             try data.write(to: URL(fileURLWithPath: json))
         }
     }
-}
-
-/// Wall-clock time for benchmarks, from `CLOCK_MONOTONIC`.
-enum Monotonic {
-    static func now() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
-    static func seconds(since start: UInt64) -> Double { Double(now() - start) / 1e9 }
 }
 
 /// The process's peak resident set size, in bytes.

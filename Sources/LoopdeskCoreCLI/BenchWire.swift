@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Primitives
 import VectorIndex
 import Wire
 

@@ -1,5 +1,6 @@
 import CSupport
 import Dispatch
+import Primitives
 
 /// One search result: the caller's id and its distance to the query
 /// (`1 - cosine` or `1 - dot` for cosine/ip, squared Euclidean for l2; smaller is closer).
@@ -36,9 +37,9 @@ public final class HNSWIndex: @unchecked Sendable {
     /// Shared by searches and writes; exclusive only to free repaired slots.
     let structure = ReadWriteLock()
     /// Serialises writers.
-    let writer = Mutex()
+    let writer = Locked<Void>()
     /// Guards the maps below (short critical sections; searches take it only for filters).
-    let books = Mutex()
+    let books = Locked<Void>()
     var slotOfID: [UInt64: UInt32] = [:]
     var tagIDs: [String: UInt32] = [:]
     var tagNames: [String] = []

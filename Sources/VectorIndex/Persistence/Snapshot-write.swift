@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CSupport
+import Primitives
 
 /// A snapshot captured in memory: the whole file image, ready to be written.
 ///

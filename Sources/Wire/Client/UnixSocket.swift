@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Primitives
 
 /// The few blocking POSIX calls the clients (and the server, `CoreServer`)
 /// need on a Unix stream socket. Public so that the daemon and the tools

@@ -1,3 +1,5 @@
+import Primitives
+
 /// The `flags` byte of a frame header (`docs/PROTOCOL.md` §3.1).
 public struct FrameFlags: OptionSet, Hashable, Sendable {
     public var rawValue: UInt8

@@ -1,3 +1,5 @@
+import Primitives
+
 /// A collection's distance metric as the protocol numbers it (`docs/PROTOCOL.md` §4).
 public enum WireMetric: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     /// Distance `1 − cos(a, b)`.
@@ -70,7 +72,7 @@ public struct CreateCollectionRequest: WireRequest {
         writer.write(UInt8(existOK ? 1 : 0))
     }
 
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         name = try reader.readString("name")
         dimension = Int(try reader.read(UInt32.self, "dim"))
         metric = try reader.readEnum(WireMetric.self, "metric", choices: "0 cosine, 1 ip, 2 l2")
@@ -102,7 +104,7 @@ public struct CreateCollectionResponse: WireMessage {
     public init(created: Bool) { self.created = created }
 
     public func encode(into writer: inout ByteWriter) { writer.write(UInt8(created ? 1 : 0)) }
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         let raw = try reader.read(UInt8.self, "created")
         guard raw <= 1 else { throw WireError(.malformedPayload, "CREATE_COLLECTION reply created is \(raw), expected 0 or 1") }
         created = raw == 1
@@ -118,7 +120,7 @@ public struct DropCollectionRequest: WireRequest {
     public init(name: String) { self.name = name }
 
     public func encode(into writer: inout ByteWriter) { writer.write(string: name) }
-    public init(reading reader: inout ByteReader) throws(WireError) { name = try reader.readString("name") }
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) { name = try reader.readString("name") }
     public func validate() throws(WireError) { try Validate.collectionName(name, in: "DROP_COLLECTION") }
 }
 
@@ -127,7 +129,7 @@ public struct DropCollectionResponse: WireMessage {
     public static let kind = MessageKind.dropCollection
     public init() {}
     public func encode(into writer: inout ByteWriter) {}
-    public init(reading reader: inout ByteReader) throws(WireError) {}
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {}
 }
 
 /// `LIST_COLLECTIONS` request (§7.4, empty).
@@ -136,7 +138,7 @@ public struct ListCollectionsRequest: WireRequest {
     public static let kind = MessageKind.listCollections
     public init() {}
     public func encode(into writer: inout ByteWriter) {}
-    public init(reading reader: inout ByteReader) throws(WireError) {}
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {}
 }
 
 /// One collection's parameters and size, as listed by `LIST_COLLECTIONS`.
@@ -184,7 +186,7 @@ public struct ListCollectionsResponse: WireMessage {
         }
     }
 
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         let count = Int(try reader.read(UInt32.self, "count"))
         // Each entry takes at least 22 bytes: never reserve more than the payload can hold.
         var list: [CollectionInfo] = []

@@ -1,3 +1,5 @@
+import Primitives
+
 /// `HELLO` request (`docs/PROTOCOL.md` §5): the first request on every connection.
 public struct HelloRequest: WireRequest {
     public typealias Response = HelloResponse
@@ -26,7 +28,7 @@ public struct HelloRequest: WireRequest {
         writer.write(string: clientName)
     }
 
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         magic = try reader.read(UInt32.self, "magic")
         guard magic == WireProtocol.magic else {
             throw WireError(.malformedPayload,
@@ -77,7 +79,7 @@ public struct HelloResponse: WireMessage {
         writer.write(string: serverName)
     }
 
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         magic = try reader.read(UInt32.self, "magic")
         guard magic == WireProtocol.magic else {
             throw WireError(.malformedPayload, "HELLO reply magic is 0x\(String(magic, radix: 16)), expected 0x4b53444c: not a Loopdesk server?")
@@ -99,7 +101,7 @@ public protocol OpaqueBytesMessage: WireMessage {
 extension OpaqueBytesMessage {
     public var encodedSizeHint: Int { payload.count }
     public func encode(into writer: inout ByteWriter) { writer.write(raw: payload) }
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         self.init(payload: Array(try reader.readRaw(count: reader.remaining, "payload")))
     }
 }

@@ -1,3 +1,5 @@
+import Primitives
+
 /// A columnar batch of items (`docs/PROTOCOL.md` §7.5): ids, one row-major
 /// block of vectors, and optionally group ids and tags.
 ///
@@ -48,7 +50,7 @@ public struct ItemBatch: Sendable, Equatable {
         if let tags { for list in tags { writer.writeTagList(list) } }
     }
 
-    init(reading reader: inout ByteReader) throws(WireError) {
+    init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         dimension = Int(try reader.read(UInt32.self, "dim"))
         let count = Int(try reader.read(UInt32.self, "count"))
         let fields = try reader.readOptions(known: Self.groupsBit | Self.tagsBit, "fields")
@@ -103,7 +105,7 @@ public struct UpsertRequest: WireRequest {
         items.encode(into: &writer)
     }
 
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         collection = try reader.readString("collection")
         items = try ItemBatch(reading: &reader)
     }
@@ -133,7 +135,7 @@ public struct UpsertResponse: WireMessage {
         writer.write(UInt32(truncatingIfNeeded: replaced))
     }
 
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         inserted = Int(try reader.read(UInt32.self, "inserted"))
         replaced = Int(try reader.read(UInt32.self, "replaced"))
     }
@@ -160,7 +162,7 @@ public struct DeleteRequest: WireRequest {
         writer.write(uint64s: ids)
     }
 
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         collection = try reader.readString("collection")
         let count = Int(try reader.read(UInt32.self, "count"))
         ids = try reader.readUInt64s(count: count, "ids")
@@ -181,7 +183,7 @@ public struct DeleteResponse: WireMessage {
     public init(deleted: Int) { self.deleted = deleted }
 
     public func encode(into writer: inout ByteWriter) { writer.write(UInt32(truncatingIfNeeded: deleted)) }
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         deleted = Int(try reader.read(UInt32.self, "deleted"))
     }
 }
@@ -211,7 +213,7 @@ public struct GetRequest: WireRequest {
         writer.write(uint64s: ids)
     }
 
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         collection = try reader.readString("collection")
         missingOK = try reader.readOptions(known: 0x01, "options") & 0x01 != 0
         let count = Int(try reader.read(UInt32.self, "count"))
@@ -233,5 +235,5 @@ public struct GetResponse: WireMessage {
 
     public var encodedSizeHint: Int { items.encodedSize }
     public func encode(into writer: inout ByteWriter) { items.encode(into: &writer) }
-    public init(reading reader: inout ByteReader) throws(WireError) { items = try ItemBatch(reading: &reader) }
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) { items = try ItemBatch(reading: &reader) }
 }

@@ -1,3 +1,5 @@
+import Primitives
+
 /// `SNAPSHOT` request (§7.11): write a snapshot of one collection, or of all.
 public struct SnapshotRequest: WireRequest {
     public typealias Response = SnapshotResponse
@@ -8,7 +10,7 @@ public struct SnapshotRequest: WireRequest {
     public init(collection: String = "") { self.collection = collection }
 
     public func encode(into writer: inout ByteWriter) { writer.write(string: collection) }
-    public init(reading reader: inout ByteReader) throws(WireError) { collection = try reader.readString("collection") }
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) { collection = try reader.readString("collection") }
     public func validate() throws(WireError) {
         if !collection.isEmpty { try Validate.collectionName(collection, in: "SNAPSHOT") }
     }
@@ -63,7 +65,7 @@ public struct SnapshotResponse: WireMessage {
         }
     }
 
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         let count = Int(try reader.read(UInt32.self, "count"))
         var list: [SnapshotInfo] = []
         list.reserveCapacity(min(count, reader.remaining / 18))
@@ -96,7 +98,7 @@ public struct StatsRequest: WireRequest {
     public init(collection: String = "") { self.collection = collection }
 
     public func encode(into writer: inout ByteWriter) { writer.write(string: collection) }
-    public init(reading reader: inout ByteReader) throws(WireError) { collection = try reader.readString("collection") }
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) { collection = try reader.readString("collection") }
     public func validate() throws(WireError) {
         if !collection.isEmpty { try Validate.collectionName(collection, in: "STATS") }
     }
@@ -118,7 +120,7 @@ public struct StatsResponse: WireMessage {
         writer.write(blob: Array(json.utf8))
     }
 
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         let length = Int(try reader.read(UInt32.self, "json"))
         let raw = try reader.readRaw(count: length, "json")
         guard let text = String(validating: raw, as: UTF8.self) else {

@@ -1,3 +1,5 @@
+import Primitives
+
 /// One caller-computed feature for some of the candidate groups of a `RANK`
 /// (§7.10.1): a name from the ranker's registry (`lexical_overlap`, `bm25`, …)
 /// and a value in [-1, 1] per group it concerns; groups it does not name get 0.
@@ -90,7 +92,7 @@ public struct RankRequest: WireRequest {
         writer.write(floats: query)
     }
 
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         collection = try reader.readString("collection")
         let dim = Int(try reader.read(UInt32.self, "dim"))
         k = Int(try reader.read(UInt32.self, "k"))
@@ -223,7 +225,7 @@ public struct RankResponse: WireMessage {
         }
     }
 
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         impression = try reader.read(UInt64.self, "impression")
         let explored = try reader.read(UInt8.self, "explored")
         guard explored <= 1 else { throw WireError(.malformedPayload, "RANK explored is \(explored); expected 0 or 1") }
@@ -310,7 +312,7 @@ public struct FeedbackRequest: WireRequest {
         }
     }
 
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         collection = try reader.readString("collection")
         impression = try reader.read(UInt64.self, "impression")
         group = try reader.read(UInt64.self, "group")
@@ -369,7 +371,7 @@ public struct FeedbackResponse: WireMessage {
         }
     }
 
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         let count = Int(try reader.read(UInt32.self, "count"))
         var list: [GroupScore] = []
         list.reserveCapacity(min(count, reader.remaining / 32))

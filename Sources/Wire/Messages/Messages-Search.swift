@@ -1,3 +1,5 @@
+import Primitives
+
 /// Which tags an item must carry to be a search result (§7.9): every tag of
 /// ``allOf`` and, when ``anyOf`` is not empty, at least one of ``anyOf``.
 public struct TagFilter: Sendable, Equatable, Hashable {
@@ -66,7 +68,7 @@ public struct SearchRequest: WireRequest {
         writer.write(floats: queries)
     }
 
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         collection = try reader.readString("collection")
         dimension = Int(try reader.read(UInt32.self, "dim"))
         let queryCount = Int(try reader.read(UInt32.self, "queryCount"))
@@ -127,7 +129,7 @@ public struct SearchResponse: WireMessage {
         }
     }
 
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         let count = Int(try reader.read(UInt32.self, "queryCount"))
         var list: [SearchResult] = []
         list.reserveCapacity(min(count, reader.remaining / 4))

@@ -1,3 +1,5 @@
+import Primitives
+
 /// A message payload with a fixed kind: encodes itself and decodes from a
 /// payload (`docs/PROTOCOL.md` §7).
 public protocol WireMessage: Sendable, Equatable {
@@ -8,7 +10,7 @@ public protocol WireMessage: Sendable, Equatable {
     /// Reads the payload's fields from `reader`; ``WireMessage/decode(payload:)``
     /// then checks that nothing is left over.
     /// - Throws: ``ErrorCode/malformedPayload`` when the bytes break the layout.
-    init(reading reader: inout ByteReader) throws(WireError)
+    init(reading reader: inout ByteReader<WireError>) throws(WireError)
     /// A guess of the encoded payload size, to reserve the buffer once.
     var encodedSizeHint: Int { get }
 }
@@ -31,7 +33,7 @@ extension WireMessage {
     /// - Throws: ``ErrorCode/malformedPayload`` when the payload is truncated, has
     ///   trailing bytes or otherwise breaks the layout.
     public static func decode(payload: UnsafeRawBufferPointer) throws(WireError) -> Self {
-        var reader = ByteReader(payload, context: kind.name)
+        var reader = ByteReader<WireError>(payload, context: kind.name)
         let message = try Self(reading: &reader)
         try reader.expectEnd()
         return message

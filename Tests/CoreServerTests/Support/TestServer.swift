@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Primitives
 #endif
 import CoreServer
 import Foundation
