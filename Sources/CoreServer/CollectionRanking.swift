@@ -13,9 +13,9 @@ import Wire
 /// records. The journal appends the record to the collection's log right
 /// there (`WriteAheadLog.append`, which has its own short lock), so the log's
 /// order is the order of application and a `RANK` or `FEEDBACK` is answered
-/// only after its record is written. It does not go through
-/// `DurableCollection.appendExtension`: that would make a ranking wait for an
-/// UPSERT batch's HNSW inserts, which hold the collection's write lock.
+/// only after its record is written. It does not take the collection's write
+/// lock: that would make a ranking wait for an UPSERT batch's HNSW inserts,
+/// which hold it.
 ///
 /// A snapshot must capture the ranker's state at exactly the point where the
 /// log rotates. `DurableCollection.snapshot()` asks for the sections while it

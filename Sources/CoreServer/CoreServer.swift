@@ -96,11 +96,6 @@ public final class CoreServer: @unchecked Sendable {
         listener.closeDescriptor()
     }
 
-    /// The `STATS` document (`docs/PROTOCOL.md` §7.12), as a client would get it.
-    public func statsJSON() -> String {
-        context.stats.json(serverName: configuration.serverName, collections: collections.all())
-    }
-
     /// Connections open now.
     public var openConnections: Int { context.stats.openConnections }
 

@@ -170,22 +170,8 @@ public final class DurableCollection: @unchecked Sendable {
         }
     }
 
-    /// Logs another module's record (kind ≥ 16) and then runs `apply`, under the
-    /// collection's write lock, so the record's place in the log matches its effect.
-    @discardableResult
-    public func appendExtension<T>(kind: UInt8, payload: [UInt8], apply: () throws -> T) throws -> T {
-        precondition(kind >= IndexRecordKind.firstExtensionKind, "kinds below 16 belong to the index")
-        return try writeLock.withLock {
-            try wal.append(kind: kind, payload: payload)
-            return try apply()
-        }
-    }
-
     /// The group (article) a vector stands for, or nil.
     public func group(of id: UInt64) -> UInt64? { groupsLock.withLock { groups[id] } }
-
-    /// A snapshot of the vector → group map (for the ranker, aggregating hits per group).
-    public func groupMap() -> [UInt64: UInt64] { groupsLock.withLock { groups } }
 
     // MARK: - Snapshots
 

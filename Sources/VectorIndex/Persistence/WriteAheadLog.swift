@@ -73,9 +73,6 @@ public final class WriteAheadLog: @unchecked Sendable {
         if fd >= 0 { Glibc.close(fd) }
     }
 
-    /// The sequence the next record will get.
-    public var upcomingSequence: UInt64 { appendLock.withLock { nextSequence } }
-
     public static func segmentName(first: UInt64) -> String {
         FileIO.sequencedName(prefix: "wal-", first, suffix: ".log")
     }

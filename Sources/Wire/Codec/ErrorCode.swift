@@ -62,8 +62,7 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     /// A server bug.
     public static let `internal` = ErrorCode(rawValue: 100)
 
-    /// Codes 40–59 are reserved for the ranking messages (`RANK`, `FEEDBACK`).
-    public static let rankingRange: ClosedRange<UInt16> = 40...59
+    // 48–59 stay reserved for ranking errors (docs/PROTOCOL.md, the error code table).
 
     /// Whether the server closes the connection after sending this code as a
     /// response: only the framing errors after which the stream cannot be resynchronised.
