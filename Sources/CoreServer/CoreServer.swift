@@ -38,7 +38,7 @@ public final class CoreServer: @unchecked Sendable {
     /// - Throws: ``ListenerError/socketInUse(path:)`` when another server is live on
     ///   the socket, `PersistenceError.locked` when another process holds the data
     ///   directory, or a recovery error naming the damaged file.
-    public init(configuration: ServerConfiguration, extensions: ServerExtensions = ServerExtensions(),
+    public init(configuration: ServerConfiguration, extensions: ServerExtensionPoints = ServerExtensionPoints(),
                 logger: Logger = Logger(label: "loopdesk.core")) throws {
         self.configuration = configuration
         self.logger = logger

@@ -59,7 +59,7 @@ struct BenchWire: ParsableCommand {
         if let existing {
             print("using collection \(collection) as it is: \(existing.count) × \(dim)")
         } else {
-            print("built \(n) × \(dim) through the socket in \(fmt(Monotonic.seconds(since: t0))) s")
+            print("built \(n) × \(dim) through the socket in \(oneDecimal(Monotonic.seconds(since: t0))) s")
         }
         // The same graph in this process: load the server's snapshot of it.
         let snapshot = try client.call(SnapshotRequest(collection: collection)).snapshots[0]
@@ -83,7 +83,7 @@ struct BenchWire: ParsableCommand {
                 report.socket[name] = result
                 if mode == "search" && depth == 1 && report.serverSearchP50 == nil {
                     report.serverSearchP50 = try Self.serverSearchP50(client, collection: collection)
-                    print("  server-side SEARCH p50 so far (STATS: decode to reply encoded): \(fmt(report.serverSearchP50 ?? 0)) µs")
+                    print("  server-side SEARCH p50 so far (STATS: decode to reply encoded): \(oneDecimal(report.serverSearchP50 ?? 0)) µs")
                 }
             }
         }
@@ -236,7 +236,7 @@ struct WireResult: Codable {
 
     func line(_ name: String) -> String {
         name.padding(toLength: 40, withPad: " ", startingAt: 0)
-            + " p50 \(fmt(p50)) µs  p99 \(fmt(p99)) µs  \(Int(qps)) req/s"
+            + " p50 \(oneDecimal(p50)) µs  p99 \(oneDecimal(p99)) µs  \(Int(qps)) req/s"
     }
 
     enum CodingKeys: String, CodingKey { case latenciesMicros, requests, seconds, summedQPS }
@@ -285,11 +285,11 @@ struct WireReport: Encodable {
         let search = socket["SEARCH 1 client, 1 in flight"]
         let search2 = socket["SEARCH 2 clients, \(pipeline) in flight"]
         let fields: [String] = [
-            "wire: ping_p50_us=\(fmt(ping?.p50 ?? 0))",
+            "wire: ping_p50_us=\(oneDecimal(ping?.p50 ?? 0))",
             "ping_p\(pipeline)_qps=\(Int(pingPipelined?.qps ?? 0))",
-            "search_p50_us=\(fmt(search?.p50 ?? 0))",
-            "inproc_search_p50_us=\(fmt(inProcess1?.p50 ?? 0))",
-            "server_search_p50_us=\(fmt(serverSearchP50 ?? 0))",
+            "search_p50_us=\(oneDecimal(search?.p50 ?? 0))",
+            "inproc_search_p50_us=\(oneDecimal(inProcess1?.p50 ?? 0))",
+            "server_search_p50_us=\(oneDecimal(serverSearchP50 ?? 0))",
             "search_2clients_p\(pipeline)_qps=\(Int(search2?.qps ?? 0))",
             "inproc_2threads_qps=\(Int(inProcess2?.qps ?? 0))",
             "load=\(machine.replacingOccurrences(of: " ", with: ","))",
@@ -298,4 +298,5 @@ struct WireReport: Encodable {
     }
 }
 
-private func fmt(_ value: Double) -> String { String(format: "%.1f", value) }
+/// `value` with one decimal, as the benchmark tables print latencies and times.
+private func oneDecimal(_ value: Double) -> String { String(format: "%.1f", value) }

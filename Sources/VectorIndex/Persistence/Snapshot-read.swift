@@ -281,7 +281,7 @@ extension HNSWIndex {
 
 extension HNSWIndex {
     /// The id map, tag counts, postings and tombstones, derived from node metadata.
-    func computeBooks() -> (ids: [UInt64: UInt32], counts: [UInt32: Int], postings: [UInt32: [UInt32]], tombstones: Set<UInt32>) {
+    func deriveBookkeeping() -> (ids: [UInt64: UInt32], counts: [UInt32: Int], postings: [UInt32: [UInt32]], tombstones: Set<UInt32>) {
         let g = graph
         let n = g.slotCount
         var ids: [UInt64: UInt32] = [:]
