@@ -92,11 +92,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The command-line values both executables parse (a log level today).
+        .target(
+            name: "CommandLineValues",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "LoopdeskCoreCLI",
             dependencies: [
                 "Primitives",
                 "CSupport",
+                "CommandLineValues",
                 "VectorIndex",
                 "Ranking",
                 "Wire",
@@ -110,6 +119,7 @@ let package = Package(
             dependencies: [
                 "Primitives",
                 "CSupport",
+                "CommandLineValues",
                 "Embedding",
                 "Support",
                 "SupportHTTP",

@@ -17,7 +17,7 @@ struct BenchWire: ParsableCommand {
     @Option(help: "Socket of a running loopdesk-core serve.") var socket: String
     @Option(help: "Base vectors (.fvecs); without it, 50 000 random 384-d vectors.") var base: String?
     @Option(help: "Query vectors (.fvecs); without it, 1 000 random ones.") var query: String?
-    @Option(help: "Client process counts to measure, comma-separated.") var clients: String = "1,2"
+    @Option(help: "Client process counts to measure, comma-separated.") var clients = IntegerList([1, 2])
     @Option(help: "Requests per PING measurement and client.") var pings: Int = 20_000
     @Option(help: "Requests per SEARCH measurement and client.") var searches: Int = 4_000
     @Option(help: "Requests in flight when pipelining.") var pipeline: Int = 16
@@ -25,11 +25,14 @@ struct BenchWire: ParsableCommand {
     @Option(name: .customLong("spin-us"), help: "Clients poll this long for a reply before blocking (LoopdeskBlockingClient.spinBeforeBlocking).") var spinMicros: Int = 0
     @Option(help: "Collection to use; an existing one is searched as it is (no build), and kept.") var collection: String?
 
-    func run() throws {
-        let counts = try clients.split(separator: ",").map { part -> Int in
-            guard let n = Int(part), (1...16).contains(n) else { throw ValidationError("--clients takes counts 1–16, not \(part)") }
-            return n
+    func validate() throws {
+        if let bad = clients.values.first(where: { !(1...16).contains($0) }) {
+            throw ValidationError("--clients takes counts 1–16, not \(bad)")
         }
+    }
+
+    func run() throws {
+        let counts = clients.values
         let collection = self.collection ?? "bench-wire-\(getpid())"
         let client = try LoopdeskBlockingClient(socketPath: socket, clientName: "loopdesk-core bench wire")
         let existing = try client.call(ListCollectionsRequest()).collections.first { $0.name == collection }
@@ -73,15 +76,15 @@ struct BenchWire: ParsableCommand {
         print(report.inProcess2!.line("in-process SEARCH, 2 threads"))
 
         for processes in counts {
-            for (mode, depth) in [("ping", 1), ("ping", pipeline), ("search", 1), ("search", pipeline)] {
+            for (mode, depth) in [(WireBenchMode.ping, 1), (.ping, pipeline), (.search, 1), (.search, pipeline)] {
                 let job = WireClientJob(socket: socket, collection: collection, mode: mode, pipeline: depth,
-                                        count: mode == "ping" ? pings : searches, queryFile: queryFile, spinMicros: spinMicros)
+                                        count: mode == .ping ? pings : searches, queryFile: queryFile, spinMicros: spinMicros)
                 // Always from child processes: fresh clients, measured apart from this process's loaded index and threads.
                 let result = try Self.spawn(job, processes: processes)
-                let name = "\(mode.uppercased()) \(processes) client\(processes > 1 ? "s" : ""), \(depth) in flight"
+                let name = "\(mode.rawValue.uppercased()) \(processes) client\(processes > 1 ? "s" : ""), \(depth) in flight"
                 print(result.line(name))
                 report.socket[name] = result
-                if mode == "search" && depth == 1 && report.serverSearchP50 == nil {
+                if mode == .search && depth == 1 && report.serverSearchP50 == nil {
                     report.serverSearchP50 = try Self.serverSearchP50(client, collection: collection)
                     print("  server-side SEARCH p50 so far (STATS: decode to reply encoded): \(oneDecimal(report.serverSearchP50 ?? 0)) µs")
                 }
@@ -137,7 +140,7 @@ struct BenchWire: ParsableCommand {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
             process.arguments = ["bench", "wire-client", "--socket", job.socket, "--collection", job.collection,
-                                 "--mode", job.mode, "--pipeline", "\(job.pipeline)", "--count", "\(job.count)",
+                                 "--mode", job.mode.rawValue, "--pipeline", "\(job.pipeline)", "--count", "\(job.count)",
                                  "--queries", job.queryFile, "--spin-us", "\(job.spinMicros)"]
             let out = Pipe()
             process.standardOutput = out
@@ -168,7 +171,7 @@ struct BenchWireClient: ParsableCommand {
                                                     shouldDisplay: false)
     @Option var socket: String
     @Option var collection: String
-    @Option var mode: String
+    @Option var mode: WireBenchMode
     @Option var pipeline: Int
     @Option var count: Int
     @Option var queries: String
@@ -183,7 +186,7 @@ struct BenchWireClient: ParsableCommand {
 
 /// One client's measurement: `count` requests, `pipeline` at a time, each batch timed.
 struct WireClientJob {
-    var socket: String, collection: String, mode: String, pipeline: Int, count: Int, queryFile: String, spinMicros: Int
+    var socket: String, collection: String, mode: WireBenchMode, pipeline: Int, count: Int, queryFile: String, spinMicros: Int
 
     func run() throws -> WireResult {
         let client = try LoopdeskBlockingClient(socketPath: socket, clientName: "bench wire-client")
@@ -197,7 +200,7 @@ struct WireClientJob {
         var samples: [Double] = []
         samples.reserveCapacity(batches)
         func once(_ b: Int) throws {
-            if mode == "ping" {
+            if mode == .ping {
                 if pipeline == 1 { _ = try client.call(PingRequest()) } else {
                     _ = try client.callPipelined([PingRequest](repeating: PingRequest(), count: pipeline))
                 }
