@@ -34,7 +34,8 @@ public struct SearchRequest: WireRequest {
     public var queries: [Float]
     /// Neighbours wanted per query (`u32 k`), 1–10000; fewer come back when fewer items match.
     public var k: Int
-    /// 0 for the server's default (`max(k, 64)`); otherwise at least `k`.
+    /// HNSW search breadth (`u32 ef`): 0 for the server's default (`max(k, 64)`);
+    /// otherwise `k`–100000.
     public var ef: Int
     /// Exhaustive search instead of HNSW (for recall checks); `ef` is ignored.
     public var exact: Bool
