@@ -7,8 +7,8 @@ public struct CandidateHit: Sendable, Equatable {
     public var vectorID: UInt64
     /// The group (article) the vector stands for.
     public var groupID: UInt64
-    /// Similarity to the query, higher is closer, finite: the cosine in a cosine
-    /// collection (the core passes `1 − distance` under cosine and ip, `1 − distance / 2` under l2).
+    /// Similarity to the query, finite, higher is closer: the core passes
+    /// `1 − distance` under cosine and ip and `1 − distance / 2` under l2 (the cosine for unit vectors).
     public var similarity: Float
     /// True when the vector is a learned alias (a resolved question), false for the article itself.
     public var isAlias: Bool

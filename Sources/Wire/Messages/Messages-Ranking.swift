@@ -64,8 +64,8 @@ public struct RankRequest: WireRequest {
     /// 32, names distinct; empty for none.
     public var callerFeatures: [CallerFeature]
 
-    /// Creates a `RANK`. Unlike the wire's default (options bit clear), the reply
-    /// carries feature values unless `withFeatures` is `false`.
+    /// Creates a `RANK`. `withFeatures` defaults to `true`, so the reply carries
+    /// each group's feature values unless asked not to.
     public init(collection: String, query: [Float], k: Int, candidates: Int = 0, ef: Int = 0, withFeatures: Bool = true,
                 filter: TagFilter = .none, contextTags: [String] = [], callerFeatures: [CallerFeature] = []) {
         self.collection = collection
@@ -189,7 +189,8 @@ public struct RankScore: Sendable, Equatable, Hashable {
     /// Upper end of the interval, σ(logit + α·sd).
     public var upper: Double
 
-    /// Creates a score; all three are probabilities in (0, 1) with `lower ≤ score ≤ upper`.
+    /// Creates a score; nothing is checked. The ranker's three values are
+    /// probabilities in (0, 1) with `lower ≤ score ≤ upper`.
     public init(score: Double, lower: Double, upper: Double) {
         self.score = score
         self.lower = lower
