@@ -108,18 +108,33 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "CSupport"]),
-        .testTarget(name: "WireTests", dependencies: ["Wire"]),
-        .testTarget(name: "CoreServerTests", dependencies: ["CoreServer", "VectorIndex", "Ranking", "Wire"]),
+        // What the test targets share: a temporary directory, a core running in the test process,
+        // the test embedder and a fake core; a regular target so that test targets can depend on it.
+        .target(
+            name: "LoopdeskTestSupport",
+            dependencies: [
+                "CoreServer",
+                "Embedding",
+                "Wire",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/LoopdeskTestSupport"
+        ),
+        .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "CSupport", "LoopdeskTestSupport"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "LoopdeskTestSupport"]),
+        .testTarget(name: "CoreServerTests", dependencies: ["CoreServer", "VectorIndex", "Ranking", "Wire", "LoopdeskTestSupport",
+                                                           .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RankingTests", dependencies: ["Ranking"]),
-        .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SupportTests", dependencies: ["Support", "Wire", "Embedding", "CoreServer"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SupportHTTPTests", dependencies: ["SupportHTTP", "Support", "CoreServer", "Embedding", "Wire",
+        .testTarget(name: "EmbeddingTests", dependencies: ["Embedding", "LoopdeskTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SupportTests", dependencies: ["Support", "Wire", "Embedding", "LoopdeskTestSupport",
+                                                         .product(name: "Logging", package: "swift-log")],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "SupportHTTPTests", dependencies: ["SupportHTTP", "Support", "Embedding", "Wire", "LoopdeskTestSupport",
                                                              .product(name: "Hummingbird", package: "hummingbird"),
                                                              .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                              .product(name: "HTTPTypes", package: "swift-http-types"),
                                                              .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Support", "Embedding", "CoreServer"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Support", "LoopdeskTestSupport"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
     ]
 )
