@@ -5,7 +5,7 @@ enum PassageExtractor {
     static let maxCharacters = 700
 
     /// The paragraph of `article` sharing the most content words with `question`
-    /// (a title word it shares adds 0.05, so title words only break ties between
+    /// (each title word the paragraph contains adds 0.05, so they only break ties between
     /// paragraphs), the first paragraph on a remaining tie; the title
     /// when the body is empty.
     static func passage(for question: String, in article: Article) -> String {
