@@ -128,19 +128,35 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What the test targets share: a temporary directory, a core running in the test process,
+        // the test embedder and a fake core; a regular target so that test targets can depend on it.
+        .target(
+            name: "LoopdeskTestSupport",
+            dependencies: [
+                "Primitives",
+                "CoreServer",
+                "Embedding",
+                "Wire",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/LoopdeskTestSupport"
+        ),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
-        .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "CSupport"]),
-        .testTarget(name: "WireTests", dependencies: ["Wire", "Primitives"]),
-        .testTarget(name: "CoreServerTests", dependencies: ["CoreServer", "VectorIndex", "Ranking", "Wire", "Primitives"]),
+        .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "CSupport", "LoopdeskTestSupport"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Primitives", "LoopdeskTestSupport"]),
+        .testTarget(name: "CoreServerTests", dependencies: ["CoreServer", "VectorIndex", "Ranking", "Wire", "Primitives", "LoopdeskTestSupport",
+                                                           .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RankingTests", dependencies: ["Ranking"]),
-        .testTarget(name: "EmbeddingTests", dependencies: ["Embedding", "CSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SupportTests", dependencies: ["Support", "Wire", "Embedding", "CoreServer"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SupportHTTPTests", dependencies: ["SupportHTTP", "Support", "CoreServer", "Embedding", "Wire",
+        .testTarget(name: "EmbeddingTests", dependencies: ["Embedding", "CSupport", "LoopdeskTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SupportTests", dependencies: ["Support", "Wire", "Embedding", "LoopdeskTestSupport",
+                                                         .product(name: "Logging", package: "swift-log")],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "SupportHTTPTests", dependencies: ["SupportHTTP", "Support", "Embedding", "Wire", "LoopdeskTestSupport",
                                                              .product(name: "Hummingbird", package: "hummingbird"),
                                                              .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                              .product(name: "HTTPTypes", package: "swift-http-types"),
                                                              .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Support", "Embedding", "CoreServer"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Support", "LoopdeskTestSupport"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
     ]
 )

@@ -48,6 +48,7 @@ public struct ServerConfiguration: Sendable {
     /// The name sent in `HELLO` and `STATS`.
     public var serverName = "loopdesk-core 0.3"
 
+    /// A configuration with every default: listen on `socketPath`, keep collections under `dataPath`.
     public init(socketPath: String, dataPath: String) {
         self.socketPath = socketPath
         self.dataPath = dataPath

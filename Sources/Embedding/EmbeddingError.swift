@@ -26,6 +26,7 @@ public enum EmbeddingError: Error, Equatable, Sendable, CustomStringConvertible 
     /// An index built with one embedder was opened with another.
     case identityMismatch(stored: EmbedderIdentity, current: EmbedderIdentity)
 
+    /// The failure in words, naming the file and what is wrong with it.
     public var description: String {
         switch self {
         case let .fileNotFound(path):

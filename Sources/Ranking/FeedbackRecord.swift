@@ -7,15 +7,20 @@ import Primitives
 /// u64 group | f64 time | u8 outcome | payload`, outcome 1 resolved, 2 escalated,
 /// 3 corrected (`u8 has-group | u64 group?`), 4 csat (`u8 score`), 5 reopened.
 public struct FeedbackRecord: Sendable, Equatable {
+    /// The encoding version written in the first byte; records of another version are refused.
     public static let version: UInt8 = 1
 
+    /// The impression the feedback is about, as returned in ``RankResult/impressionID``.
     public var impressionID: UInt64
+    /// A group shown in that impression.
     public var groupID: UInt64
+    /// What happened to that group.
     public var outcome: Outcome
     /// When the outcome happened (seconds, the clock of ``RankRequest/now``):
     /// decides whether the impression has expired.
     public var time: Double
 
+    /// Creates a record; ``Ranker/feedback(_:)`` checks it against the impression store.
     public init(impressionID: UInt64, groupID: UInt64, outcome: Outcome, time: Double) {
         self.impressionID = impressionID
         self.groupID = groupID
@@ -81,9 +86,13 @@ public struct FeedbackRecord: Sendable, Equatable {
 /// u32 groups | u32 shown-first | groups × (u64 group | f64 propensity) |
 /// groups × dimension × f32 features`.
 public struct ImpressionRecord: Sendable, Equatable {
+    /// The encoding version written in the first byte; records of another version are refused.
     public static let version: UInt8 = 1
 
+    /// The impression id, issued in increasing order by the ranker.
     public let id: UInt64
+    /// When the ranking happened (seconds, the clock of ``RankRequest/now``): the
+    /// start of its feedback window.
     public let time: Double
     /// Groups in score order (best first).
     public let groupIDs: [UInt64]
@@ -109,12 +118,18 @@ public struct ImpressionRecord: Sendable, Equatable {
                    shownFirst: shownFirst, features: features)
     }
 
+    /// The record's bytes, in the layout above.
     public func encode() -> [UInt8] {
         var w = ByteWriter()
         write(to: &w)
         return w.bytes
     }
 
+    /// Reads a record written by ``encode()``, checking what a ranker relies on:
+    /// a finite time, this build's feature dimension, at least one group, a
+    /// shown-first index in range, propensities in [0, 1] (positive for the group
+    /// shown first) and finite features in [-1, 1].
+    /// - Throws: ``RankingDecodingError`` naming the field that is short or wrong.
     public init(decoding bytes: [UInt8]) throws { self = try ByteReader.decodeWhole(bytes, Self.init(from:)) }
 
     func write(to w: inout ByteWriter) {
@@ -178,9 +193,12 @@ public struct ImpressionRecord: Sendable, Equatable {
 ///
 /// Encoding: `u8 tag (1 impression, 2 feedback) | the record's encoding`.
 public enum RankingLogRecord: Sendable, Equatable {
+    /// A ranking: the impression it logged (tag 1).
     case impression(ImpressionRecord)
+    /// An outcome applied to an impression (tag 2).
     case feedback(FeedbackRecord)
 
+    /// The entry's bytes: the tag, then the record's encoding.
     public func encode() -> [UInt8] {
         var w = ByteWriter()
         switch self {
@@ -190,6 +208,9 @@ public enum RankingLogRecord: Sendable, Equatable {
         return w.bytes
     }
 
+    /// Reads an entry written by ``encode()``.
+    /// - Throws: ``RankingDecodingError`` for an unknown tag, a record that does
+    ///   not decode, or bytes left after it.
     public init(decoding bytes: [UInt8]) throws {
         self = try ByteReader.decodeWhole(bytes) { r in
             switch try r.read(UInt8.self, "record.tag") {

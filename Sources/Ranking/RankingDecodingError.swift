@@ -22,6 +22,8 @@ public enum RankingDecodingError: Error, Equatable, CustomStringConvertible {
     /// Bytes remain after a complete value.
     case trailingBytes(count: Int)
 
+    /// One line saying what could not be read (with the field and offset where
+    /// the case has them), for logs and error messages.
     public var description: String {
         switch self {
         case let .truncated(field, offset, needed, available):

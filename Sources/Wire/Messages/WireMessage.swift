@@ -27,6 +27,8 @@ public protocol WireRequest: WireMessage {
 }
 
 extension WireMessage {
+    /// Default: 64 bytes, enough for the small fixed-layout messages; messages
+    /// carrying vectors or lists override it.
     public var encodedSizeHint: Int { 64 }
 
     /// Decodes a whole payload of this message.
@@ -61,5 +63,7 @@ extension WireMessage {
 }
 
 extension WireRequest {
+    /// Default: nothing to check, for requests whose every encodable value is in
+    /// range (`PING`, `LIST_COLLECTIONS`).
     public func validate() throws(WireError) {}
 }
