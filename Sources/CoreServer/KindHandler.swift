@@ -7,6 +7,7 @@ public struct KindHandler: Sendable {
     /// payload, or throws the ``WireError`` to send instead.
     public var respond: @Sendable (_ payload: [UInt8], _ collections: CollectionRegistry) throws -> [UInt8]
 
+    /// A handler; see ``executesInline`` and ``respond``.
     public init(executesInline: Bool,
                 respond: @escaping @Sendable (_ payload: [UInt8], _ collections: CollectionRegistry) throws -> [UInt8]) {
         self.executesInline = executesInline

@@ -24,5 +24,6 @@ public struct ServerExtensionPoints: Sendable {
     /// `DataDirectory` when it is created or recovered.
     public var collectionExtensions: @Sendable (String) -> CollectionExtensions = { _ in CollectionExtensions() }
 
+    /// No added kinds and no collection hooks: the core as it is.
     public init() {}
 }

@@ -10,6 +10,7 @@ import VectorIndex
 
 /// `--metric cosine|ip|l2` (and the spellings ``Metric/init(name:)`` accepts).
 extension Metric: ExpressibleByArgument {
+    /// The metric `argument` names, in any spelling ``Metric/init(name:)`` knows.
     public init?(argument: String) { self.init(name: argument) }
 }
 
