@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
+import Primitives
 import Wire
 
 /// Decides, on the accepting thread, whether a new socket becomes a

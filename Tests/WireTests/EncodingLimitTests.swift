@@ -1,4 +1,5 @@
 import XCTest
+import Primitives
 @testable import Wire
 
 /// Issue 14: the codec reports what it cannot encode or should not buffer as
