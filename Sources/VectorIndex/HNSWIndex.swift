@@ -3,7 +3,9 @@ import Dispatch
 
 /// A stored vector and its tags, as `HNSWIndex.get(id:)` returns them.
 public struct StoredVector: Sendable, Equatable {
+    /// The components as stored: normalised for cosine, decoded from f16/int8 codes for a compact storage without f32 copies.
     public var vector: [Float]
+    /// The tags given on insert, in the index's tag-id order (not necessarily the order given).
     public var tags: [String]
 }
 
@@ -19,6 +21,7 @@ public struct StoredVector: Sendable, Equatable {
 /// read link lists under per-node sequence locks, so they are never blocked
 /// by an insert and never see a torn list. See docs/VECTOR-INDEX.md.
 public final class HNSWIndex: @unchecked Sendable {
+    /// The parameters the index was built (or loaded) with; fixed for its lifetime.
     public let parameters: IndexParameters
     let graph: HNSWGraph
 
@@ -106,6 +109,7 @@ public final class HNSWIndex: @unchecked Sendable {
     /// The distance kernels in use (`avx512`, `avx2+fma` or `portable`).
     public var kernelName: String { graph.kernels.name }
 
+    /// Whether a live vector is stored under `id` (deleted ids are not).
     public func contains(id: UInt64) -> Bool { withBooks { slotOfID[id] != nil } }
 
     /// Every live id, in no particular order.

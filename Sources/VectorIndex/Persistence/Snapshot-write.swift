@@ -22,6 +22,7 @@ public final class SnapshotImage: @unchecked Sendable {
 
     deinit { release() }
 
+    /// Size of the whole file image, header page included.
     public var byteCount: Int { buffer.count }
 
     /// Memory for an image: straight from the kernel (already zero), so capturing costs one copy.

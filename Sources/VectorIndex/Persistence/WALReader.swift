@@ -5,15 +5,19 @@ import CSupport
 
 /// What replaying (or verifying) a log found.
 public struct WALReplayReport: Sendable, Equatable {
+    /// Segment files read.
     public var segments: Int = 0
+    /// Records applied (above the snapshot's sequence).
     public var records: Int = 0
     /// Records at or below the snapshot's sequence, skipped.
     public var skipped: Int = 0
+    /// The last record's sequence, applied or skipped; 0 for an empty log.
     public var lastSequence: UInt64 = 0
     /// A torn last record (a crash mid-append): where it started and why it was
     /// rejected. Recovery truncates it (it was never acknowledged) and the caller logs it.
     public var tornTail: (path: String, offset: Int, reason: String)?
 
+    /// Equal counts, last sequence and torn-tail position (the reason text is not compared).
     public static func == (a: WALReplayReport, b: WALReplayReport) -> Bool {
         a.segments == b.segments && a.records == b.records && a.skipped == b.skipped && a.lastSequence == b.lastSequence
             && a.tornTail?.path == b.tornTail?.path && a.tornTail?.offset == b.tornTail?.offset
