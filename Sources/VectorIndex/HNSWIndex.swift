@@ -131,10 +131,12 @@ public final class HNSWIndex: @unchecked Sendable {
     /// Inserts or replaces many vectors, linking them on `threads` threads.
     ///
     /// - Parameters:
+    ///   - ids: the callers' ids, each at most once in a batch.
     ///   - vectors: `ids.count × dimension` components, row-major.
     ///   - tags: nil, or one tag list per id.
     ///   - linkGraph: false stores the vectors for exact search only, without building
     ///     the graph (a ground-truth tool); such an index answers only `exactSearch`.
+    ///   - threads: threads linking the batch into the graph (batches under 64 link on this one).
     /// - Throws: before changing anything, on the first invalid vector or a duplicate id.
     public func upsertBatch(ids: [UInt64], vectors: [Float], tags: [[String]]? = nil, threads: Int = 2,
                             linkGraph: Bool = true) throws {
@@ -204,6 +206,8 @@ public final class HNSWIndex: @unchecked Sendable {
     /// The `k` nearest live vectors to `query`, nearest first.
     ///
     /// - Parameters:
+    ///   - query: `dimension` components (normalised here for cosine).
+    ///   - k: how many hits to return, at most; at least 1.
     ///   - ef: the search's candidate list size (default `parameters.efSearch`); must be ≥ k.
     ///   - filter: only vectors whose tags pass are returned; very selective filters
     ///     are answered exactly (see `exactFilterFraction`).
@@ -250,7 +254,10 @@ public final class HNSWIndex: @unchecked Sendable {
 
     /// Exact k-NN by BLAS over every live vector: the ground truth for recall.
     ///
-    /// - Parameter queries: `n × dimension` components, row-major; one result list per row.
+    /// - Parameters:
+    ///   - queries: `n × dimension` components, row-major; one result list per row.
+    ///   - k: hits per query, at most; at least 1.
+    ///   - filter: only vectors whose tags pass are scored.
     public func exactSearch(_ queries: [Float], k: Int, filter: Filter? = nil) throws -> [[SearchHit]] {
         try validateQuery(k: k, ef: nil)
         let dim = parameters.dimension

@@ -180,6 +180,7 @@ extension HNSWIndex {
     /// Opens a snapshot written by `captureSnapshot(...).write(to:)`.
     ///
     /// - Parameters:
+    ///   - path: the snapshot file.
     ///   - mode: `.full` verifies every checksum and gives a writable index;
     ///     `.mapped` opens in place, read-only, checking the header only.
     ///   - capacity: room for growth after a full load (default: twice the slots, at least 1 M).

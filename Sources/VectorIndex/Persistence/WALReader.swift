@@ -34,11 +34,14 @@ public enum WALReader {
     /// Replays every record with a sequence above `after`, oldest first.
     ///
     /// - Parameters:
+    ///   - directory: the collection directory holding the segments.
+    ///   - after: the sequence the loaded snapshot includes; records up to it are skipped.
     ///   - repair: truncate a torn last record of the last segment (recovery);
     ///     false only reports it (`verify`).
+    ///   - only: restrict to this one segment file (`verify` of a single file).
+    ///   - apply: called with each record above `after`, in order.
     /// - Throws: `PersistenceError.corrupt` naming the file and offset of a
     ///   damaged record anywhere but at the very end of the log.
-    ///   - only: restrict to this one segment file (`verify` of a single file).
     public static func replay(
         directory: String, after: UInt64, repair: Bool, only: String? = nil, _ apply: (WALRecord) throws -> Void
     ) throws -> WALReplayReport {
