@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
 import Support
 
 /// The answer service's HTTP API (docs/API.md): the module's entry type.
@@ -36,25 +38,34 @@ public enum LoopdeskHTTPServer {
         let router = Router(context: Context.self)
         // Order matters: middleware applies to the routes added after it, and the
         // error middleware must wrap the authentication one so a 401 is JSON too.
+        let sessions = DashboardSessions(lifetime: configuration.sessionLifetime, capacity: configuration.maxSessions)
         router.add(middleware: JSONErrorMiddleware(logger: logger))
+        // Without a token, only local programs: no browser page, no foreign Host (DNS rebinding).
+        if configuration.token == nil { router.add(middleware: LoopbackOnlyMiddleware<Context>()) }
+        if let limit = configuration.rateLimit {
+            router.add(middleware: RateLimitMiddleware(limiter: RequestRateLimiter(limit: limit), token: configuration.token,
+                                                       sessions: sessions))
+        }
         router.add(middleware: BearerAuthMiddleware(token: configuration.token, publicPaths: configuration.publicPaths,
                                                     publicPathPrefixes: configuration.publicPathPrefixes))
         router.add(middleware: AskTimingMiddleware<Context>(metrics: metrics))
         let routes: [any RouteGroup] = [
             // The API of docs/API.md.
-            HealthRoutes(service: service),
+            HealthRoutes(service: service, token: configuration.token),
             ArticleRoutes(service: service, maxBodyBytes: configuration.maxArticleBodyBytes),
             AskRoutes(service: service, maxBodyBytes: configuration.maxAskBodyBytes),
             OutcomeRoutes(service: service, maxBodyBytes: configuration.maxOutcomeBodyBytes),
             EventRoutes(service: service, maxBodyBytes: configuration.maxEventBodyBytes),
             ReindexRoutes(service: service),
-            TicketImportRoutes(service: service, maxBodyBytes: configuration.maxArticleBodyBytes),
+            TicketImportRoutes(service: service, maxBodyBytes: configuration.maxTicketImportBytes,
+                               maxRecordBytes: configuration.maxTicketRecordBytes),
             // What the service has learned, docs/DASHBOARD.md.
             GapRoutes(service: service),
             ReportRoutes(service: service),
             InsightRoutes(service: service),
             MetricsRoutes(service: service, metrics: metrics),
-            DashboardRoutes(service: service, token: configuration.token),
+            DashboardLoginRoutes(token: configuration.token, sessions: sessions, secureCookies: configuration.secureCookies),
+            DashboardRoutes(service: service, token: configuration.token, sessions: sessions),
         ]
         for group in routes { group.register(on: router) }
         return router
@@ -75,7 +86,12 @@ public enum LoopdeskHTTPServer {
                                         logger: Logger = Logger(label: "loopdesk.http"))
         -> Application<RouterResponder<Context>> {
         let router = buildRouter(service: service, configuration: configuration, metrics: metrics, logger: logger)
-        return Application(router: router,
+        let connections = ConnectionRegistry(capacity: configuration.maxConnections)
+        let idleTimeout = TimeAmount.nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000
+            + configuration.idleTimeout.components.attoseconds / 1_000_000_000)
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionGuardHandler(registry: connections, idleTimeout: idleTimeout)])
+        return Application(router: router, server: .http1(configuration: http1),
                            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
                                                                    serverName: configuration.serverName),
                            logger: logger)

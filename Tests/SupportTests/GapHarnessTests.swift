@@ -195,7 +195,9 @@ final class WebhookReceiver: @unchecked Sendable {
             received.append(Received(headers: headers, body: Data(buffer[end..<(end + contentLength)])))
             return statuses.isEmpty ? 200 : statuses.removeFirst()
         }
-        let reply = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Error")\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+        // A 3xx points elsewhere on this receiver, so a client that follows it shows up twice.
+        let location = (300..<400).contains(status) ? "Location: http://127.0.0.1:\(port)/redirected\r\n" : ""
+        let reply = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Error")\r\n\(location)Content-Length: 2\r\nConnection: close\r\n\r\nok"
         _ = reply.utf8CString.withUnsafeBufferPointer { write(connection, $0.baseAddress, $0.count - 1) }
     }
 }
