@@ -9,8 +9,10 @@ import Support
 ///
 /// It turns a ``SupportService`` into a Hummingbird application: JSON in and
 /// out with snake_case keys, bearer-token authentication on everything but
-/// `GET /v1/health`, and every refusal as `{"error": {"code", "message"}}`
-/// with the status of ``SupportError/httpStatus``.
+/// `GET /v1/health` (without a token: loopback callers only, no web page),
+/// a rate limit per credential, an idle timeout and a connection cap per
+/// server, and every refusal as `{"error": {"code", "message"}}` with the
+/// status of ``SupportError/httpStatus``. docs/OPERATIONS.md §9–10 lists the limits.
 ///
 /// ```swift
 /// let app = LoopdeskHTTPServer.buildApplication(service: service,
@@ -21,7 +23,8 @@ public enum LoopdeskHTTPServer {
     /// The request context every route of the API is written against.
     public typealias Context = LoopdeskRequestContext
 
-    /// Builds the router: error, authentication and timing middleware, then every route group.
+    /// Builds the router: error, loopback-only (without a token), rate-limit, authentication and
+    /// timing middleware, then every route group.
     ///
     /// The list of route groups below is the whole API: each group is a type in
     /// `Routes/` named after what it serves, registering its own paths.
@@ -37,7 +40,7 @@ public enum LoopdeskHTTPServer {
                                    logger: Logger = Logger(label: "loopdesk.http")) -> Router<Context> {
         let router = Router(context: Context.self)
         // Order matters: middleware applies to the routes added after it, and the
-        // error middleware must wrap the authentication one so a 401 is JSON too.
+        // error middleware must wrap the others so a 401, 403 or 429 is JSON too.
         let sessions = DashboardSessions(lifetime: configuration.sessionLifetime, capacity: configuration.maxSessions)
         router.add(middleware: JSONErrorMiddleware(logger: logger))
         // Without a token, only local programs: no browser page, no foreign Host (DNS rebinding).
@@ -72,7 +75,8 @@ public enum LoopdeskHTTPServer {
     }
 
     /// Builds the application that serves ``buildRouter(service:configuration:metrics:logger:)`` on
-    /// `configuration.host:configuration.port`.
+    /// `configuration.host:configuration.port`, each HTTP/1 connection guarded by the idle timeout
+    /// and the connection cap (``ConnectionRegistry``).
     ///
     /// Run it with `runService()` (graceful shutdown on SIGTERM and SIGINT), or inside a
     /// `ServiceGroup` of your own; test it with HummingbirdTesting's `app.test(.router)`.

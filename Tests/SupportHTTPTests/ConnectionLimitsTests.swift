@@ -55,14 +55,17 @@ final class ConnectionLimitsTests: XCTestCase {
                 strangers.append(connection)
                 try await Task.sleep(nanoseconds: 50_000_000)
             }
-            // Prompt clients keep being served, each closing a stranger, idle ones first.
+            // Prompt clients keep being served, each closing a stranger (the longest-waiting first),
+            // and they stay connected, so the cap stays full.
+            var prompts: [RawHTTPConnection] = []
             for round in 0..<4 {
                 let prompt = try RawHTTPConnection(port: port)
                 let reply = try prompt.exchange("GET", "/v1/health")
                 XCTAssertEqual(reply.status, 200, "round \(round)")
                 XCTAssertTrue(try strangers[round].closedByServer(within: 2), "stranger \(round) was not closed to make room")
+                prompts.append(prompt)
             }
-            // Even with the cap full of fresh strangers, one more prompt client gets in.
+            // Even with the cap full of fresh strangers (who pushed the idle prompt clients out), one more gets in.
             var more: [RawHTTPConnection] = []
             for _ in 0..<6 { more.append(try RawHTTPConnection(port: port)) }
             let late = try RawHTTPConnection(port: port)
@@ -70,6 +73,7 @@ final class ConnectionLimitsTests: XCTestCase {
             var open = 0
             for connection in more where !(try connection.closedByServer(within: 0.3)) { open += 1 }
             XCTAssertLessThanOrEqual(open, 3, "the cap holds: the late client and at most three strangers")
+            XCTAssertTrue(try prompts[0].closedByServer(within: 1), "the idle keep-alive of the first prompt client made room")
         }
     }
 }

@@ -22,7 +22,7 @@ final class MetricsAndHealthCostTests: XCTestCase {
             let text = try LoopdeskMetrics().scrape(harness.service)
             XCTAssertTrue(text.contains("\nloopdesk_asks_total 3\n"), text)
             XCTAssertTrue(text.contains("\nloopdesk_answer_score_count 3\n"), text)
-            XCTAssertTrue(text.contains("\nloopdesk_core_outbox_pending \(counters.outboxPending)\n"), text)
+            XCTAssertTrue(text.contains("\nloopdesk_core_outbox_pending \(Double(counters.outboxPending))\n"), text)
 
             let anonymous = try await api.send(.get, "/v1/health", token: nil)
             XCTAssertEqual(anonymous.status, 200)

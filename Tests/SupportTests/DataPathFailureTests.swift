@@ -11,7 +11,7 @@ final class DataPathFailureTests: XCTestCase {
         let service = try await harness.service()
         try await service.upsertArticles([ArticleInput(id: "a", title: "A", body: "Body of A.", tags: ["topic:x"])])
         let store = try XCTUnwrap(service.store as? SQLiteStore)
-        try store.pool.write { db in try db.execute(sql: "UPDATE articles SET tags = 'not json' WHERE id = 'a'") }
+        try await store.pool.write { db in try db.execute(sql: "UPDATE articles SET tags = 'not json' WHERE id = 'a'") }
         let before = DataPathFailures.shared.count(.storedTags)
         let article = try XCTUnwrap(try store.article(id: "a"))
         XCTAssertEqual(article.tags, [])
@@ -29,7 +29,7 @@ final class DataPathFailureTests: XCTestCase {
             try w.enqueue([.feedback(generation: service.currentGeneration, impression: 987_654_321, group: 1, outcome: 1,
                                      groupUsedInstead: nil, csat: nil)])
         }
-        try store.pool.write { db in
+        try await store.pool.write { db in
             try db.execute(sql: """
                 CREATE TRIGGER outbox_stuck_delete BEFORE DELETE ON core_outbox BEGIN SELECT RAISE(ABORT, 'disk says no'); END;
                 CREATE TRIGGER outbox_stuck_update BEFORE UPDATE ON core_outbox BEGIN SELECT RAISE(ABORT, 'disk says no'); END;

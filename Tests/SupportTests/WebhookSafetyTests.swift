@@ -148,9 +148,8 @@ struct CapturingLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        let extra = (metadata ?? [:]).merging(self.metadata) { a, _ in a }
-        sink.append("\(level) \(message)" + (extra.isEmpty ? "" : " \(extra)"))
+    func log(event: LogEvent) {
+        let extra = (event.metadata ?? [:]).merging(metadata) { a, _ in a }
+        sink.append("\(event.level) \(event.message)" + (extra.isEmpty ? "" : " \(extra)"))
     }
 }

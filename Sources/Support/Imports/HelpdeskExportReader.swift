@@ -42,8 +42,8 @@ public struct HelpdeskExportReader {
     public mutating func read<Bytes: Collection>(_ bytes: Bytes) throws -> [ImportedTicket] where Bytes.Element == UInt8 {
         if json != nil {
             let records = try json?.feed(bytes) ?? []
-            return try records.compactMap { number, data in
-                HelpdeskExports.ticket(try HelpdeskExports.record(data, number: number, format: format), format: format)
+            return try records.compactMap { record in
+                HelpdeskExports.ticket(try HelpdeskExports.record(record.data, number: record.number, format: format), format: format)
             }
         }
         return try (csv?.feed(bytes) ?? []).flatMap(Self.tickets)

@@ -87,20 +87,7 @@ struct JSONRecordStream {
             }
         }
         if inString {
-            if escaped {
-                escaped = false
-            } else if byte == UInt8(ascii: "\\") {
-                escaped = true
-            } else if byte == UInt8(ascii: "\"") {
-                inString = false
-                if capturingKey {
-                    capturingKey = false
-                    lastKey = String(decoding: keyBytes, as: UTF8.self)
-                    if keys.count < 100 { keys.append(lastKey) }   // for the error message only
-                }
-            } else if capturingKey, keyBytes.count < 1024 {
-                keyBytes.append(byte)
-            }
+            stringByte(byte)
             return
         }
         switch byte {
@@ -121,19 +108,7 @@ struct JSONRecordStream {
             if byte == UInt8(ascii: "{"), stack.count == 1 { expectingKey = true }
             guard stack.count <= 512 else { throw invalidJSON("nested more than 512 levels deep") }
         case UInt8(ascii: "}"), UInt8(ascii: "]"):
-            guard let open = stack.last else { throw invalidJSON("unexpected \(Self.show(byte))") }
-            guard closer(of: open) == Self.show(byte) else { throw invalidJSON("\(Self.show(byte)) closes a \(Self.show(open))") }
-            if recordIsScalar, record != nil, stack.count == elementDepth {
-                record?.removeLast()
-                emit(into: &out)
-            }
-            stack.removeLast()
-            if record != nil, !recordIsScalar, stack.count == elementDepth { emit(into: &out) }
-            if let depth = elementDepth, stack.count == depth - 1 {
-                elementDepth = nil
-                foundArray = true
-            }
-            if stack.isEmpty { finished = true }
+            try close(byte, into: &out)
         case UInt8(ascii: ","):
             if recordIsScalar, record != nil, stack.count == elementDepth {
                 record?.removeLast()
@@ -145,6 +120,41 @@ struct JSONRecordStream {
         default:
             try startValue(byte)
         }
+    }
+
+    /// A byte inside a string: escapes, its end, and the key it spells at depth 1.
+    private mutating func stringByte(_ byte: UInt8) {
+        if escaped {
+            escaped = false
+        } else if byte == UInt8(ascii: "\\") {
+            escaped = true
+        } else if byte == UInt8(ascii: "\"") {
+            inString = false
+            if capturingKey {
+                capturingKey = false
+                lastKey = String(decoding: keyBytes, as: UTF8.self)
+                if keys.count < 100 { keys.append(lastKey) }   // for the error message only
+            }
+        } else if capturingKey, keyBytes.count < 1024 {
+            keyBytes.append(byte)
+        }
+    }
+
+    /// A closing bracket: it must match the open one; it may end a record, the record array or the document.
+    private mutating func close(_ byte: UInt8, into out: inout [(number: Int, data: Data)]) throws {
+        guard let open = stack.last else { throw invalidJSON("unexpected \(Self.show(byte))") }
+        guard closer(of: open) == Self.show(byte) else { throw invalidJSON("\(Self.show(byte)) closes a \(Self.show(open))") }
+        if recordIsScalar, record != nil, stack.count == elementDepth {
+            record?.removeLast()
+            emit(into: &out)
+        }
+        stack.removeLast()
+        if record != nil, !recordIsScalar, stack.count == elementDepth { emit(into: &out) }
+        if let depth = elementDepth, stack.count == depth - 1 {
+            elementDepth = nil
+            foundArray = true
+        }
+        if stack.isEmpty { finished = true }
     }
 
     /// A value begins with `byte` (outside a string): the document, the record array, or a record.

@@ -29,7 +29,9 @@ extension SupportService {
         let noArticleGroup: UInt64
         let hits: SearchResult
         do {
-            noArticleGroup = try self.noArticleGroup()
+            // No "handled without an article" group yet: nothing to adopt.
+            guard let group = try self.noArticleGroup() else { return }
+            noArticleGroup = group
             let collection = configuration.collection
             hits = try await core.run { client in try await client.search(collection: collection, query: vector, k: 20) }
         } catch {

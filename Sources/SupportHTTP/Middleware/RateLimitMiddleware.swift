@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// Refuses a credential's requests above its ``RequestRateLimit`` with 429 and `Retry-After`.

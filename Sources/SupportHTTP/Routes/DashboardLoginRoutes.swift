@@ -30,14 +30,14 @@ struct DashboardLoginRoutes: RouteGroup {
     static let maxFormBytes = 4096
 
     func register(on router: Router<LoopdeskRequestContext>) {
-        router.get(DashboardLoginPage.path) { _, _ -> Response in
+        router.get(RouterPath(DashboardLoginPage.path)) { _, _ -> Response in
             guard token != nil else { return DashboardLoginPage.redirect(to: "/dashboard") }
             return loginForm(message: nil, status: .ok)
         }
-        router.post(DashboardLoginPage.path) { request, _ -> Response in
+        router.post(RouterPath(DashboardLoginPage.path)) { request, _ -> Response in
             try await login(request)
         }
-        router.post(DashboardLoginPage.logoutPath) { request, _ -> Response in
+        router.post(RouterPath(DashboardLoginPage.logoutPath)) { request, _ -> Response in
             try await logout(request)
         }
     }
@@ -94,6 +94,7 @@ struct DashboardLoginRoutes: RouteGroup {
     static func form(_ request: Request) async throws -> Form {
         try ContentType.require(request, ContentType.form, what: "form")
         let body = try await JSONBody.collect(request, limit: maxFormBytes, what: "form")
+        guard !body.isEmpty else { return Form() }
         do {
             return try URLEncodedFormDecoder().decode(Form.self, from: String(decoding: body, as: UTF8.self))
         } catch {
