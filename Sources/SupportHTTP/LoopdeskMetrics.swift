@@ -42,7 +42,7 @@ public final class LoopdeskMetrics: @unchecked Sendable {
     private let syncing = NSLock()
 
     /// A fresh set of metrics, registered in a registry of its own: counters at zero (the first
-    /// scrape catches up with the store), no ask timed yet.
+    /// scrape adds the store's totals, from its running counters), no ask timed yet.
     /// - Parameter failures: the data-path failures to report (``DataPathFailures/shared``).
     public init(failures: DataPathFailures = .shared) {
         self.failures = failures

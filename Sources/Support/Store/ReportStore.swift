@@ -134,9 +134,9 @@ public struct AskedQuestion: Sendable, Equatable {
     }
 }
 
-/// One answer as the Prometheus counters read it.
+/// One answer in key order, for a reader that resumes from the last key it saw.
 public struct AnswerEvent: Sendable, Equatable {
-    /// The answer's store key: the cursor the counters resume from.
+    /// The answer's store key: the cursor a reader resumes from.
     public var key: Int64
     /// What the service decided.
     public var decision: Decision
@@ -151,9 +151,9 @@ public struct AnswerEvent: Sendable, Equatable {
     }
 }
 
-/// One outcome as the Prometheus counters read it.
+/// One outcome in sequence order, for a reader that resumes from the last sequence it saw.
 public struct OutcomeEvent: Sendable, Equatable {
-    /// The outcome's place in the store: the cursor the counters resume from.
+    /// The outcome's place in the store: the cursor a reader resumes from.
     public var sequence: Int64
     /// What happened.
     public var kind: OutcomeKind

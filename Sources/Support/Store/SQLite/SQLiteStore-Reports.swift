@@ -116,7 +116,7 @@ extension SQLiteStore {
         }
     }
 
-    /// Answers after a key, for the Prometheus counters to catch up.
+    /// Answers after a key, in key order.
     public func answerEvents(after key: Int64, limit: Int) throws -> [AnswerEvent] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT key, decision, score FROM answers WHERE key > ? ORDER BY key LIMIT ?",
