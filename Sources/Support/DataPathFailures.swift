@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Wire
+import Primitives
 
 /// A place on a data path where a failure does not stop the request it happens in, and so
 /// must not go unseen: each is counted (``DataPathFailures``, `loopdesk_data_path_failures_total{path}`

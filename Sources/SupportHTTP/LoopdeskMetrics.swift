@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import Prometheus
 import Support
 
@@ -37,9 +38,9 @@ public final class LoopdeskMetrics: @unchecked Sendable {
     let dataPathFailures: [DataPathFailure: Counter]
     /// Where the failures are counted (the process's, unless a test gives its own).
     let failures: DataPathFailures
-    /// The store's counters and the failure counts as of the last scrape; guarded by `syncing`.
-    private var cursor = (store: StoreCounters(), failures: [DataPathFailure: Int]())
-    private let syncing = NSLock()
+    /// The store's counters and the failure counts as of the last scrape. Held for a whole
+    /// scrape (the store read included), so two scrapes never count the same increase.
+    private let cursor = Locked<(store: StoreCounters, failures: [DataPathFailure: Int])>((StoreCounters(), [:]))
 
     /// A fresh set of metrics, registered in a registry of its own: counters at zero (the first
     /// scrape adds the store's totals, from its running counters), no ask timed yet.
@@ -86,17 +87,17 @@ public final class LoopdeskMetrics: @unchecked Sendable {
     /// Prometheus text format.
     /// - Throws: the store's errors.
     public func scrape(_ service: SupportService) throws -> String {
-        let current = try service.store.counters()
-        let histogram = syncing.withLock { () -> String in
-            catchUp(current)
+        let histogram = try cursor.withLock { cursor -> String in
+            let current = try service.store.counters()
+            catchUp(current, from: &cursor)
             return Self.scoreHistogram(current)
         }
         return registry.emitToString() + histogram
     }
 
-    /// Adds to each counter what the store (and the failure counts) gained since the last scrape,
-    /// and sets the gauges.
-    private func catchUp(_ current: StoreCounters) {
+    /// Adds to each counter what the store (and the failure counts) gained since `cursor`,
+    /// sets the gauges, and moves `cursor` to now.
+    private func catchUp(_ current: StoreCounters, from cursor: inout (store: StoreCounters, failures: [DataPathFailure: Int])) {
         let (previous, seenFailures) = cursor
         asks.increment(by: Int64(max(0, current.asks - previous.asks)))
         answers.increment(by: Int64(max(0, current.answered - previous.answered)))

@@ -1,5 +1,6 @@
 import CSupport
 import Dispatch
+import Primitives
 
 /// One search result: the caller's id and its distance to the query
 /// (`1 - cosine` or `1 - dot` for cosine/ip, squared Euclidean for l2; smaller is closer).
@@ -36,9 +37,9 @@ public final class HNSWIndex: @unchecked Sendable {
     /// Shared by searches and writes; exclusive only to free repaired slots.
     let structure = ReadWriteLock()
     /// Serialises writers.
-    let writer = Mutex()
+    let writer = Locked<Void>()
     /// Guards the maps below (short critical sections; searches take it only for filters).
-    let books = Mutex()
+    let bookkeepingLock = Locked<Void>()
     var slotOfID: [UInt64: UInt32] = [:]
     var tagIDs: [String: UInt32] = [:]
     var tagNames: [String] = []
@@ -48,7 +49,7 @@ public final class HNSWIndex: @unchecked Sendable {
     var postings: [UInt32: [UInt32]] = [:]
     var tombstones: Set<UInt32> = []
     /// False for a mapped snapshot until an id-based call needs the maps above.
-    var booksLoaded = true
+    var bookkeepingDerived = true
     /// A mapped snapshot: searches only; writes throw `PersistenceError.readOnly`.
     public let isReadOnly: Bool
 
@@ -86,21 +87,21 @@ public final class HNSWIndex: @unchecked Sendable {
         self.isReadOnly = readOnly
         self.tagNames = tagNames
         for (i, name) in tagNames.enumerated() { tagIDs[name] = UInt32(i) }
-        booksLoaded = false
+        bookkeepingDerived = false
     }
 
     /// Runs `body` with the bookkeeping lock held, deriving the maps first if a
     /// mapped snapshot has not needed them yet.
-    func withBooks<T>(_ body: () throws -> T) rethrows -> T {
-        try books.withLock {
-            if !booksLoaded {
-                let b = computeBooks()
+    func withBookkeeping<T>(_ body: () throws -> T) rethrows -> T {
+        try bookkeepingLock.withLock {
+            if !bookkeepingDerived {
+                let b = deriveBookkeeping()
                 slotOfID = b.ids
                 tagCounts = b.counts
                 postings = b.postings
                 tombstones = b.tombstones
                 graph.tombstoneCount = UInt32(b.tombstones.count)
-                booksLoaded = true
+                bookkeepingDerived = true
             }
             return try body()
         }
@@ -109,18 +110,18 @@ public final class HNSWIndex: @unchecked Sendable {
     // MARK: - Counts
 
     /// Live (searchable) vectors.
-    public var count: Int { withBooks { slotOfID.count } }
+    public var count: Int { withBookkeeping { slotOfID.count } }
     /// Deleted vectors whose slots are not yet repaired away.
-    public var deletedCount: Int { withBooks { tombstones.count } }
+    public var deletedCount: Int { withBookkeeping { tombstones.count } }
     /// Bytes held by vectors, links and bookkeeping.
     public var memoryBytes: Int { structure.withShared { graph.memoryBytes() } }
     /// The distance kernels in use (`avx512`, `avx2+fma` or `portable`).
     public var kernelName: String { graph.kernels.name }
 
-    public func contains(id: UInt64) -> Bool { withBooks { slotOfID[id] != nil } }
+    public func contains(id: UInt64) -> Bool { withBookkeeping { slotOfID[id] != nil } }
 
     /// Every live id, in no particular order.
-    public var ids: [UInt64] { withBooks { Array(slotOfID.keys) } }
+    public var ids: [UInt64] { withBookkeeping { Array(slotOfID.keys) } }
 
     // MARK: - Writes
 
@@ -172,7 +173,7 @@ public final class HNSWIndex: @unchecked Sendable {
                         if let slot { unused.append(slot) }
                         for s in unused { graph.setFlags(s, NodeFlags.deleted | NodeFlags.unlinked) }
                         graph.freeSlots.append(contentsOf: unused)
-                        withBooks {
+                        withBookkeeping {
                             for s in slots {
                                 for t in graph.tags(s).map({ p in (0..<Int(p[0])).map { p[1 + $0] } }) ?? [] {
                                     tagCounts[t, default: 1] -= 1
@@ -182,7 +183,7 @@ public final class HNSWIndex: @unchecked Sendable {
                         throw IndexError.capacityExceeded(limit: graph.capacity)
                     }
                     slots.append(slot)
-                    withBooks {
+                    withBookkeeping {
                         if let old = slotOfID[id] { replaced.append(old) }
                         for t in tagList {
                             tagCounts[t, default: 0] += 1
@@ -191,7 +192,7 @@ public final class HNSWIndex: @unchecked Sendable {
                     }
                 }
                 if linkGraph { link(slots, threads: threads) }
-                withBooks {
+                withBookkeeping {
                     for (r, id) in ids.enumerated() { slotOfID[id] = slots[r] }
                 }
                 // Replaced vectors become tombstones only after their successors are searchable.
@@ -229,7 +230,7 @@ public final class HNSWIndex: @unchecked Sendable {
         guard !ids.isEmpty else { throw IndexError.emptyBatch }
         var seen = Set<UInt64>(minimumCapacity: ids.count)
         for id in ids where !seen.insert(id).inserted { throw IndexError.duplicateID(id) }
-        try withBooks {
+        try withBookkeeping {
             for id in ids where slotOfID[id] == nil { throw IndexError.unknownID(id) }
         }
     }
@@ -240,7 +241,7 @@ public final class HNSWIndex: @unchecked Sendable {
         try writer.withLock {
             try structure.withShared {
                 for id in ids {
-                    let slot: UInt32? = withBooks { slotOfID.removeValue(forKey: id) }
+                    let slot: UInt32? = withBookkeeping { slotOfID.removeValue(forKey: id) }
                     guard let slot else { throw IndexError.unknownID(id) }
                     tombstone(slot)
                 }
@@ -267,7 +268,7 @@ public final class HNSWIndex: @unchecked Sendable {
     /// The stored vector (normalised, for cosine) and tags of `id`, or nil if absent.
     public func get(id: UInt64) -> StoredVector? {
         structure.withShared {
-            let (slot, names): (UInt32?, [String]) = withBooks { (slotOfID[id], tagNames) }
+            let (slot, names): (UInt32?, [String]) = withBookkeeping { (slotOfID[id], tagNames) }
             guard let slot else { return nil }
             var v = [Float](repeating: 0, count: parameters.dimension)
             v.withUnsafeMutableBufferPointer { graph.decode(slot, into: $0.baseAddress!) }
@@ -375,7 +376,7 @@ public final class HNSWIndex: @unchecked Sendable {
     /// The candidate slots for an exact filtered search, or nil when the filter
     /// keeps enough vectors for a graph walk to be the faster way.
     private func selectiveSlots(_ f: CompiledFilter) -> [UInt32]? {
-        withBooks {
+        withBookkeeping {
             let live = max(slotOfID.count, 1)
             var estimate: Int
             var source: [UInt32]
@@ -395,7 +396,7 @@ public final class HNSWIndex: @unchecked Sendable {
     }
 
     private func compile(_ filter: Filter) -> CompiledFilter {
-        withBooks {
+        withBookkeeping {
             var nothing = false
             let all = filter.allOf.compactMap { name -> UInt32? in
                 if let id = tagIDs[name] { return id }
@@ -409,7 +410,7 @@ public final class HNSWIndex: @unchecked Sendable {
     }
 
     private func internTags(_ names: [String]) -> [UInt32] {
-        withBooks {
+        withBookkeeping {
             var out = [UInt32]()
             for name in Set(names) {
                 if let id = tagIDs[name] {
@@ -427,7 +428,7 @@ public final class HNSWIndex: @unchecked Sendable {
 
     private func tombstone(_ slot: UInt32) {
         graph.setFlags(slot, NodeFlags.deleted)
-        withBooks {
+        withBookkeeping {
             tombstones.insert(slot)
             graph.tombstoneCount = UInt32(tombstones.count)
             if let t = graph.tags(slot) {
@@ -438,19 +439,19 @@ public final class HNSWIndex: @unchecked Sendable {
 
     /// Called with the writer lock held.
     private func repairIfNeeded() {
-        let (dead, live) = withBooks { (tombstones.count, slotOfID.count) }
+        let (dead, live) = withBookkeeping { (tombstones.count, slotOfID.count) }
         if dead > 0 && Double(dead) > repairThreshold * Double(dead + live) { repair() }
     }
 
     /// Called with the writer lock held.
     private func repair() {
-        let dead = withBooks { tombstones }
+        let dead = withBookkeeping { tombstones }
         guard !dead.isEmpty else { return }
         let freed = structure.withShared { graph.unlinkDeleted(dead) }
         // Exclusive for a moment: no search can still stand on a slot we free.
         structure.withExclusive {
             graph.release(freed)
-            withBooks {
+            withBookkeeping {
                 tombstones.subtract(freed)
                 graph.tombstoneCount = UInt32(tombstones.count)
                 let gone = Set(freed)

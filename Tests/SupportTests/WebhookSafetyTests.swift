@@ -48,7 +48,7 @@ final class WebhookSafetyTests: XCTestCase {
     }
 
     func testEveryDeliveryCarriesTheSignatureOfItsExactBody() async throws {
-        let receiver = try WebhookReceiver()
+        let receiver = try FakeWebhookReceiver()
         defer { receiver.stop() }
         let (sender, _, payload) = try sender(url: receiver.url, secret: "shared-secret")
         let delivered = await sender.deliverDue()
@@ -62,7 +62,7 @@ final class WebhookSafetyTests: XCTestCase {
     }
 
     func testARedirectIsNotFollowed() async throws {
-        let receiver = try WebhookReceiver(statuses: [302])
+        let receiver = try FakeWebhookReceiver(statuses: [302])
         defer { receiver.stop() }
         let (sender, store, _) = try sender(url: receiver.url, secret: "shared-secret")
         let delivered = await sender.deliverDue()
@@ -112,7 +112,7 @@ final class WebhookSafetyTests: XCTestCase {
     }
 
     func testLogsAndStoredErrorsNameTheHostNotTheURL() async throws {
-        let receiver = try WebhookReceiver(statuses: [500])
+        let receiver = try FakeWebhookReceiver(statuses: [500])
         defer { receiver.stop() }
         let logs = CapturedLogs()
         let url = try XCTUnwrap(URL(string: "http://127.0.0.1:\(receiver.port)/hooks/secret-path-7f3a?token=abc123"))

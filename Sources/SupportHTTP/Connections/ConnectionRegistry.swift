@@ -1,5 +1,5 @@
-import NIOConcurrencyHelpers
 import NIOCore
+import Primitives
 
 /// Every open HTTP connection of one server and what it is doing, so that a cap on
 /// connections makes room for a client that talks instead of locking it out.
@@ -49,7 +49,7 @@ final class ConnectionRegistry: Sendable {
 
     /// The most connections open at once.
     let capacity: Int
-    private let state = NIOLockedValueBox(State())
+    private let state = Locked(State())
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
@@ -57,7 +57,7 @@ final class ConnectionRegistry: Sendable {
 
     /// Registers a new connection, choosing the ones to close when the cap is reached.
     func admit(_ channel: any Channel) -> Admission {
-        state.withLockedValue { state in
+        state.withLock { state in
             let id = ObjectIdentifier(channel)
             var closing: [any Channel] = []
             while state.entries.count >= capacity {
@@ -82,7 +82,7 @@ final class ConnectionRegistry: Sendable {
 
     /// Records that a connection's phase changed.
     func update(_ channel: any Channel, phase: Phase) {
-        state.withLockedValue { state in
+        state.withLock { state in
             let id = ObjectIdentifier(channel)
             guard state.entries[id] != nil, state.entries[id]?.phase != phase else { return }
             state.entries[id]?.phase = phase
@@ -92,16 +92,16 @@ final class ConnectionRegistry: Sendable {
 
     /// Forgets a closed connection.
     func remove(_ channel: any Channel) {
-        _ = state.withLockedValue { $0.entries.removeValue(forKey: ObjectIdentifier(channel)) }
+        state.withLock { _ = $0.entries.removeValue(forKey: ObjectIdentifier(channel)) }
     }
 
     /// Counts a connection closed by the idle timeout.
     func countTimeout() {
-        state.withLockedValue { $0.timedOut += 1 }
+        state.withLock { $0.timedOut += 1 }
     }
 
     /// Open connections, and how many were closed to make room, refused at the cap, or timed out.
     var statistics: (open: Int, evicted: Int, refused: Int, timedOut: Int) {
-        state.withLockedValue { ($0.entries.count, $0.evicted, $0.refused, $0.timedOut) }
+        state.withLock { ($0.entries.count, $0.evicted, $0.refused, $0.timedOut) }
     }
 }

@@ -1,4 +1,4 @@
-import NIOConcurrencyHelpers
+import Primitives
 
 /// How many requests one credential may make: a ``TokenBucket`` per token, dashboard session
 /// or (without either) client address.
@@ -28,7 +28,7 @@ final class RequestRateLimiter: Sendable {
     let limit: RequestRateLimit
     /// Buckets kept at once.
     let maxKeys: Int
-    private let buckets = NIOLockedValueBox([String: TokenBucket]())
+    private let buckets = Locked([String: TokenBucket]())
 
     init(limit: RequestRateLimit, maxKeys: Int = 10_000) {
         self.limit = limit
@@ -40,7 +40,7 @@ final class RequestRateLimiter: Sendable {
     func admit(_ key: String, now: ContinuousClock.Instant = .now) -> Duration? {
         let rate = max(limit.requestsPerSecond, 1e-9)
         let burst = Double(max(limit.burst, 1))
-        return buckets.withLockedValue { buckets in
+        return buckets.withLock { buckets in
             if buckets[key] == nil {
                 if buckets.count >= maxKeys { Self.makeRoom(&buckets, rate: rate, burst: burst, now: now) }
                 buckets[key] = TokenBucket(burst: burst, now: now)
@@ -50,7 +50,7 @@ final class RequestRateLimiter: Sendable {
     }
 
     /// Buckets kept now.
-    var keyCount: Int { buckets.withLockedValue { $0.count } }
+    var keyCount: Int { buckets.withLock { $0.count } }
 
     private static func makeRoom(_ buckets: inout [String: TokenBucket], rate: Double, burst: Double, now: ContinuousClock.Instant) {
         let full = buckets.filter { $0.value.isFull(rate: rate, burst: burst, now: now) }.map(\.key)
