@@ -2,22 +2,24 @@
 import Glibc
 #endif
 import Foundation
+import LoopdeskTestSupport
 @testable import Support
 import XCTest
 
 /// A Markdown folder import reads what it was pointed at and nothing else: no symbolic link
 /// out of the folder, no FIFO or device, no oversized file — and it says what it skipped.
 final class MarkdownFolderSafetyTests: XCTestCase {
-    private var scratch: URL!
+    private var directory: TemporaryDirectory!
+    private var scratch: URL { directory.url }
 
     override func setUpWithError() throws {
-        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("kb-safety-\(UUID().uuidString)")
+        directory = try TemporaryDirectory(prefix: "ldmd")
         try FileManager.default.createDirectory(at: scratch.appendingPathComponent("kb/sub"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: scratch.appendingPathComponent("outside"), withIntermediateDirectories: true)
     }
 
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: scratch)
+    override func tearDown() {
+        directory = nil
     }
 
     private func write(_ relative: String, _ text: String) throws {

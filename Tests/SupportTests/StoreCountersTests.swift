@@ -1,20 +1,21 @@
 import Foundation
 import GRDB
+import LoopdeskTestSupport
 @testable import Support
 import XCTest
 
 /// The store's running counters (migration v3): they follow every write exactly, an existing
 /// store is counted once when it is migrated, and reading them costs the same whatever the history.
 final class StoreCountersTests: XCTestCase {
-    private var directory: URL!
+    private var temporary: TemporaryDirectory!
+    private var directory: URL { temporary.url }
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("counters-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        temporary = try TemporaryDirectory(prefix: "ldcount")
     }
 
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
+    override func tearDown() {
+        temporary = nil
     }
 
     /// `n` answers with scores spread over [0, 1.2], every third escalated, in one statement.

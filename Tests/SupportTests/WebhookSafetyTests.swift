@@ -1,21 +1,22 @@
-import Foundation
 import Embedding
+import Foundation
 import Logging
+import LoopdeskTestSupport
 @testable import Support
 import XCTest
 
 /// Outgoing webhooks: signed with HMAC-SHA256 over the body, never redirected, https unless
 /// the receiver is on loopback, and no URL in the logs or the stored errors (the host at most).
 final class WebhookSafetyTests: XCTestCase {
-    private var directory: URL!
+    private var temporary: TemporaryDirectory!
+    private var directory: URL { temporary.url }
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("webhook-safety-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        temporary = try TemporaryDirectory(prefix: "ldhook")
     }
 
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
+    override func tearDown() {
+        temporary = nil
     }
 
     /// A store with one `bug.threshold` event queued, and a sender for it.
