@@ -39,18 +39,46 @@ struct BenchANN: ParsableCommand {
         guard b.dimension == q.dimension else { throw ValidationError("base is \(b.dimension)-d, queries \(q.dimension)-d") }
         guard gt.count >= q.count else { throw ValidationError("ground truth has \(gt.count) rows for \(q.count) queries") }
 
+        let (index, buildSeconds, indexBytes) = try build(b, queryCount: q.count, metric: metric, storage: storage)
+        let runs = try sweep(index, efs: efs, queries: q, groundTruth: gt)
+        let exact = try measureExact(index, queries: q, groundTruth: gt)
+        let peak = peakRSSBytes()
+        print(String(format: "peak RSS: %.1f MB", Double(peak) / 1e6))
+
+        if let json {
+            let out: [String: Any] = [
+                "data": base, "n": b.count, "d": b.dimension, "metric": metric.rawValue, "m": m,
+                "ef_construction": efConstruction, "storage": storage.rawValue, "full_precision": !noFullPrecision,
+                "threads": threads, "kernels": index.kernelName,
+                "build_seconds": buildSeconds, "index_bytes": indexBytes, "peak_rss_bytes": peak,
+                "runs": runs, "exact": exact,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: out, options: [.prettyPrinted, .sortedKeys])
+            try data.write(to: URL(fileURLWithPath: json))
+        }
+    }
+
+    /// Builds the index over the base vectors on `--threads` threads; returns it, the build time and its memory.
+    private func build(_ b: TexmexFloats, queryCount: Int, metric: Metric,
+                       storage: VectorStorage) throws -> (HNSWIndex, buildSeconds: Double, indexBytes: Int) {
         let params = IndexParameters(dimension: b.dimension, metric: metric, M: m, efConstruction: efConstruction,
                                      storage: storage, keepFullPrecision: !noFullPrecision)
         let index = try HNSWIndex(parameters: params, capacity: b.count)
         index.buildOnCodes = !buildOnF32
-        print("data: \(b.count) × \(b.dimension) base, \(q.count) queries; metric \(metric.rawValue), M \(m), efC \(efConstruction), storage \(storage.rawValue)\(storage != .f32 && !noFullPrecision ? " + f32 re-rank" : ""), kernels \(index.kernelName)")
+        print("data: \(b.count) × \(b.dimension) base, \(queryCount) queries; metric \(metric.rawValue), M \(m), efC \(efConstruction), storage \(storage.rawValue)\(storage != .f32 && !noFullPrecision ? " + f32 re-rank" : ""), kernels \(index.kernelName)")
         let t0 = Monotonic.now()
         try index.upsertBatch(ids: (0..<b.count).map(UInt64.init), vectors: b.values, threads: threads)
         let buildSeconds = Monotonic.seconds(since: t0)
         let indexBytes = index.memoryBytes
         print(String(format: "build: %.2f s on %d threads; index %.1f MB", buildSeconds, threads, Double(indexBytes) / 1e6))
+        return (index, buildSeconds, indexBytes)
+    }
 
-        let dim = b.dimension
+    /// Recall@10, QPS and latency percentiles for each `ef`, one query at a
+    /// time on this thread; prints each run and the best QPS per recall target.
+    private func sweep(_ index: HNSWIndex, efs: [Int], queries q: TexmexFloats,
+                       groundTruth gt: [[Int32]]) throws -> [[String: Any]] {
+        let dim = q.dimension
         var runs: [[String: Any]] = []
         var latencies = [Double](repeating: 0, count: q.count)
         for efValue in efs {
@@ -77,7 +105,14 @@ struct BenchANN: ParsableCommand {
             let best = runs.filter { ($0["recall_at_10"] as! Double) >= target }.map { $0["qps"] as! Double }.max()
             print("  best qps at recall>=\(target): \(best.map { String(format: "%.0f", $0) } ?? "not reached")")
         }
+        return runs
+    }
 
+    /// Batched exact (BLAS) search over the first `--exact-queries` queries on
+    /// one and on two BLAS threads, with its recall; empty when skipped.
+    private func measureExact(_ index: HNSWIndex, queries q: TexmexFloats,
+                              groundTruth gt: [[Int32]]) throws -> [String: Any] {
+        let dim = q.dimension
         var exact: [String: Any] = [:]
         if exactQueries > 0 {
             let n = min(exactQueries, q.count)
@@ -98,20 +133,7 @@ struct BenchANN: ParsableCommand {
             print(String(format: "exact (BLAS) batched: %.0f q/s on 1 thread, %.0f q/s on 2 threads; recall@10 %.4f", batch1, batch2, recall))
             exact = ["batch_qps_1thread": batch1, "batch_qps_2threads": batch2, "recall_at_10": recall, "queries": n]
         }
-        let peak = peakRSSBytes()
-        print(String(format: "peak RSS: %.1f MB", Double(peak) / 1e6))
-
-        if let json {
-            let out: [String: Any] = [
-                "data": base, "n": b.count, "d": b.dimension, "metric": metric.rawValue, "m": m,
-                "ef_construction": efConstruction, "storage": storage.rawValue, "full_precision": !noFullPrecision,
-                "threads": threads, "kernels": index.kernelName,
-                "build_seconds": buildSeconds, "index_bytes": indexBytes, "peak_rss_bytes": peak,
-                "runs": runs, "exact": exact,
-            ]
-            let data = try JSONSerialization.data(withJSONObject: out, options: [.prettyPrinted, .sortedKeys])
-            try data.write(to: URL(fileURLWithPath: json))
-        }
+        return exact
     }
 }
 
@@ -121,3 +143,6 @@ func peakRSSBytes() -> Int {
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return usage.ru_maxrss * 1024
 }
+
+/// What `TexmexFile.readFloats` returns: `count` rows of `dimension` floats.
+typealias TexmexFloats = (dimension: Int, count: Int, values: [Float])

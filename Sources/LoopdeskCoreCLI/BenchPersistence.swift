@@ -23,8 +23,17 @@ struct BenchPersistence: ParsableCommand {
     func run() throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var results: [String: Any] = [:]
+        let (index, vectors, d, n) = try buildIndex()
+        results["snapshot"] = try measureSnapshot(index, vectors: vectors, dimension: d, count: n, results: &results)
+        results["wal"] = try measureWAL()
+        if let json {
+            let data = try JSONSerialization.data(withJSONObject: results, options: [.prettyPrinted, .sortedKeys])
+            try data.write(to: URL(fileURLWithPath: json))
+        }
+    }
 
-        // An index to snapshot.
+    /// An index to snapshot: the `--base` vectors or `--count` seeded random ones.
+    private func buildIndex() throws -> (index: HNSWIndex, vectors: [Float], dimension: Int, count: Int) {
         let vectors: [Float], d: Int, n: Int
         if let base {
             let f = try TexmexFile.readFloats(base)
@@ -40,7 +49,14 @@ struct BenchPersistence: ParsableCommand {
         let index = try HNSWIndex(parameters: IndexParameters(dimension: d, metric: .cosine), capacity: n)
         try index.upsertBatch(ids: (0..<n).map(UInt64.init), vectors: vectors, threads: 2, linkGraph: buildGraph)
         print("index: \(n) × \(d)\(buildGraph ? "" : " (vectors only, no graph)")")
+        return (index, vectors, d, n)
+    }
 
+    /// Snapshot capture and write (with searches running, when there is a
+    /// graph), full load and mapped open; prints each and returns the
+    /// `snapshot` results (the search probe's go into `results` itself).
+    private func measureSnapshot(_ index: HNSWIndex, vectors: [Float], dimension d: Int, count n: Int,
+                                 results: inout [String: Any]) throws -> [String: Any] {
         // With a graph, a thread searches throughout the snapshot: the longest any
         // search took shows whether the snapshot blocked searches.
         let probe = buildGraph ? SearchProbe(index: index, queries: Array(vectors.prefix(100 * d)), dimension: d) : nil
@@ -63,6 +79,15 @@ struct BenchPersistence: ParsableCommand {
         print(String(format: "snapshot write: %.1f MB in %.3f s (capture, writes paused: %.1f ms) = %.2f GB/s, fsync included",
                      Double(bytes) / 1e6, writeSeconds, captured * 1e3, writeGBs))
 
+        let (loadSeconds, loadGBs, openMs) = try measureLoads(path, bytes: bytes)
+        try? FileManager.default.removeItem(atPath: path)
+        return ["vectors": n, "dimension": d, "bytes": bytes, "write_seconds": writeSeconds,
+                "write_gb_per_s": writeGBs, "capture_ms": captured * 1e3, "load_seconds": loadSeconds,
+                "load_gb_per_s": loadGBs, "mmap_open_ms": openMs]
+    }
+
+    /// A full load from the page cache, and the median of five mapped opens.
+    private func measureLoads(_ path: String, bytes: Int) throws -> (loadSeconds: Double, loadGBs: Double, openMs: Double) {
         _ = try HNSWIndex.load(path: path, mode: .full)  // warm the page cache
         let t1 = Monotonic.now()
         let (loaded, _, _) = try HNSWIndex.load(path: path, mode: .full)
@@ -79,12 +104,11 @@ struct BenchPersistence: ParsableCommand {
         }
         let openMs = opens.sorted()[2] * 1e3
         print(String(format: "mmap open: %.2f ms (median of 5)", openMs))
-        try? FileManager.default.removeItem(atPath: path)
-        results["snapshot"] = ["vectors": n, "dimension": d, "bytes": bytes, "write_seconds": writeSeconds,
-                               "write_gb_per_s": writeGBs, "capture_ms": captured * 1e3, "load_seconds": loadSeconds,
-                               "load_gb_per_s": loadGBs, "mmap_open_ms": openMs]
+        return (loadSeconds, loadGBs, openMs)
+    }
 
-        // Write-ahead log.
+    /// Write-ahead-log appends per second under each fsync policy.
+    private func measureWAL() throws -> [String: Any] {
         let item = UpsertItem(id: 1, tags: [], vector: (0..<walDimension).map { Float($0) / Float(walDimension) })
         var walResults: [String: Any] = [:]
         for policy in [FsyncPolicy.no, .everysec, .always] {
@@ -106,11 +130,7 @@ struct BenchPersistence: ParsableCommand {
             walResults[policy.rawValue] = ["appends_per_second": rate, "appends": appends, "seconds": s]
             try? FileManager.default.removeItem(atPath: walDir)
         }
-        results["wal"] = walResults
-        if let json {
-            let data = try JSONSerialization.data(withJSONObject: results, options: [.prettyPrinted, .sortedKeys])
-            try data.write(to: URL(fileURLWithPath: json))
-        }
+        return walResults
     }
 }
 

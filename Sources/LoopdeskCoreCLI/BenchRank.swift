@@ -32,7 +32,6 @@ struct BenchRank: ParsableCommand {
         let b = try TexmexFile.readFloats(base, limit: limit)
         let q = try TexmexFile.readFloats(query)
         guard b.dimension == q.dimension else { throw ValidationError("base is \(b.dimension)-d, queries \(q.dimension)-d") }
-        let dim = b.dimension
 
         var template = Array("/tmp/ldrank-XXXXXX".utf8CString)
         guard mkdtemp(&template) != nil else { throw ValidationError("cannot create a temporary directory") }
@@ -47,6 +46,17 @@ struct BenchRank: ParsableCommand {
         defer { server.shutdown() }
 
         let name = "bench-rank"
+        try build(server, collection: name, base: b)
+        let queries = Queries(q)
+        try teach(server, collection: name, queries: queries)
+        let (searchMicros, rankMicros) = try measure(server, collection: name, queries: queries)
+        try report(searchMicros: searchMicros, rankMicros: rankMicros, vectors: b.count, dimension: b.dimension)
+    }
+
+    /// The collection: every run of `1 + --aliases` vectors is one group, an
+    /// article (tagged with a topic) followed by its aliases.
+    private func build(_ server: CoreServer, collection name: String, base b: TexmexFloats) throws {
+        let dim = b.dimension
         _ = try server.execute(CreateCollectionRequest(name: name, dimension: dim, metric: .cosine))
         let perGroup = aliases + 1
         let t0 = Monotonic.now()
@@ -60,26 +70,29 @@ struct BenchRank: ParsableCommand {
                 dimension: dim, ids: ids, vectors: Array(b.values[(start * dim)..<(end * dim)]), groups: groups, tags: tags)))
         }
         print("built \(b.count) × \(dim) (groups of 1 article + \(aliases) aliases) in \(String(format: "%.1f", Monotonic.seconds(since: t0))) s")
+    }
 
-        let queryCount = q.count
-        func queryVector(_ i: Int) -> [Float] { Array(q.values[((i % queryCount) * dim)..<((i % queryCount + 1) * dim)]) }
-        func context(_ i: Int) -> [String] { ["plan:pro", "page:/billing", "topic:\(i % 50)"] }
-
+    /// `--feedback` random outcomes on the top group, so the model measured is not the prior.
+    private func teach(_ server: CoreServer, collection name: String, queries: Queries) throws {
         var generator = SystemRandomNumberGenerator()
         for i in 0..<feedback {
-            let ranked = try server.execute(RankRequest(collection: name, query: queryVector(i), k: k, candidates: candidates,
-                                                        ef: ef, contextTags: context(i)))
+            let ranked = try server.execute(RankRequest(collection: name, query: queries.vector(i), k: k, candidates: candidates,
+                                                        ef: ef, contextTags: queries.context(i)))
             guard let first = ranked.groups.first else { continue }
             let outcome: FeedbackOutcome = Bool.random(using: &generator) ? .resolved : .escalated
             _ = try server.execute(FeedbackRequest(collection: name, impression: ranked.impression, group: first.group, outcome: outcome))
         }
+    }
 
+    /// `--rounds` passes of a SEARCH and a RANK per query; microseconds of each.
+    private func measure(_ server: CoreServer, collection name: String,
+                         queries: Queries) throws -> (search: [Double], rank: [Double]) {
         var searchMicros: [Double] = [], rankMicros: [Double] = []
         for round in 0..<rounds {
-            for i in 0..<queryCount {
-                let vector = queryVector(i)
+            for i in 0..<queries.count {
+                let vector = queries.vector(i)
                 let search = SearchRequest(collection: name, query: vector, k: candidates, ef: ef)
-                let rank = RankRequest(collection: name, query: vector, k: k, candidates: candidates, ef: ef, contextTags: context(i))
+                let rank = RankRequest(collection: name, query: vector, k: k, candidates: candidates, ef: ef, contextTags: queries.context(i))
                 // Alternate the order so neither always runs on a warm cache.
                 if (i + round) % 2 == 0 {
                     searchMicros.append(try Self.time { _ = try server.execute(search) })
@@ -90,6 +103,11 @@ struct BenchRank: ParsableCommand {
                 }
             }
         }
+        return (searchMicros, rankMicros)
+    }
+
+    /// Prints both latency summaries and what RANK adds; writes `--json`.
+    private func report(searchMicros: [Double], rankMicros: [Double], vectors: Int, dimension dim: Int) throws {
         let s = Summary(searchMicros), r = Summary(rankMicros)
         let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
         print("\(searchMicros.count) pairs, C = \(candidates), k = \(k), ef = \(ef), \(feedback) feedback events first; load \(load)")
@@ -98,7 +116,7 @@ struct BenchRank: ParsableCommand {
         print(String(format: "added by RANK: p50 %.1f µs, mean %.1f µs (target ≤ 20 µs)", r.p50 - s.p50, r.mean - s.mean))
         if let json {
             let document: [String: Any] = [
-                "vectors": b.count, "dim": dim, "candidates": candidates, "k": k, "ef": ef, "aliases": aliases,
+                "vectors": vectors, "dim": dim, "candidates": candidates, "k": k, "ef": ef, "aliases": aliases,
                 "pairs": searchMicros.count, "load": load,
                 "search_us": ["p50": s.p50, "p90": s.p90, "p99": s.p99, "mean": s.mean],
                 "rank_us": ["p50": r.p50, "p90": r.p90, "p99": r.p99, "mean": r.mean],
@@ -106,6 +124,16 @@ struct BenchRank: ParsableCommand {
             ]
             try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: json))
         }
+    }
+
+    /// The query vectors, cycled, and the context tags sent with query `i`.
+    private struct Queries {
+        let values: [Float]
+        let dim: Int
+        let count: Int
+        init(_ q: TexmexFloats) { (values, dim, count) = (q.values, q.dimension, q.count) }
+        func vector(_ i: Int) -> [Float] { Array(values[((i % count) * dim)..<((i % count + 1) * dim)]) }
+        func context(_ i: Int) -> [String] { ["plan:pro", "page:/billing", "topic:\(i % 50)"] }
     }
 
     private static func time(_ body: () throws -> Void) throws -> Double {

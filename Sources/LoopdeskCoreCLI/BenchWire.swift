@@ -51,6 +51,22 @@ struct BenchWire: ParsableCommand {
         try TexmexFile.writeFloats(queryFile, dimension: dim, values: queries)
         defer { try? FileManager.default.removeItem(atPath: queryFile) }
 
+        let n = try Self.build(client, collection: collection, existing: existing, dimension: dim, vectors: vectors)
+        var report = WireReport(machine: Self.loadAverage(), vectors: existing.map { Int($0.count) } ?? n, dimension: dim)
+        try measureInProcess(client, collection: collection, queries: queries, dimension: dim, into: &report)
+        try measureSocket(client, collection: collection, processCounts: counts, queryFile: queryFile, into: &report)
+        report.print(pipeline: pipeline)
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(report).write(to: URL(fileURLWithPath: json))
+        }
+    }
+
+    /// Fills a new collection with `vectors` through the socket (an existing
+    /// one is used as it is); returns the vectors sent.
+    static func build(_ client: LoopdeskBlockingClient, collection: String, existing: CollectionInfo?,
+                      dimension dim: Int, vectors: [Float]) throws -> Int {
         let t0 = Monotonic.now()
         if existing == nil { try client.call(CreateCollectionRequest(name: collection, dimension: dim, metric: .l2)) }
         let n = vectors.count / dim
@@ -64,17 +80,25 @@ struct BenchWire: ParsableCommand {
         } else {
             print("built \(n) × \(dim) through the socket in \(oneDecimal(Monotonic.seconds(since: t0))) s")
         }
-        // The same graph in this process: load the server's snapshot of it.
+        return n
+    }
+
+    /// In-process SEARCH on 1 and 2 threads over the same graph, loaded from the server's snapshot of it.
+    private func measureInProcess(_ client: LoopdeskBlockingClient, collection: String, queries: [Float], dimension dim: Int,
+                                  into report: inout WireReport) throws {
         let snapshot = try client.call(SnapshotRequest(collection: collection)).snapshots[0]
         guard !snapshot.path.isEmpty else { throw ValidationError("the server speaks protocol 1.0 and sends no snapshot path") }
         let (index, _, _) = try HNSWIndex.load(path: snapshot.path, mode: .full)
-
-        var report = WireReport(machine: Self.loadAverage(), vectors: existing.map { Int($0.count) } ?? n, dimension: dim)
         report.inProcess1 = Self.inProcess(index, queries: queries, dim: dim, count: searches, threads: 1)
         report.inProcess2 = Self.inProcess(index, queries: queries, dim: dim, count: searches, threads: 2)
         print(report.inProcess1!.line("in-process SEARCH, 1 thread"))
         print(report.inProcess2!.line("in-process SEARCH, 2 threads"))
+    }
 
+    /// PING and SEARCH through the socket, one in flight and pipelined, from
+    /// each count of client processes; the server's own SEARCH p50 once.
+    private func measureSocket(_ client: LoopdeskBlockingClient, collection: String, processCounts counts: [Int],
+                               queryFile: String, into report: inout WireReport) throws {
         for processes in counts {
             for (mode, depth) in [(WireBenchMode.ping, 1), (.ping, pipeline), (.search, 1), (.search, pipeline)] {
                 let job = WireClientJob(socket: socket, collection: collection, mode: mode, pipeline: depth,
@@ -89,12 +113,6 @@ struct BenchWire: ParsableCommand {
                     print("  server-side SEARCH p50 so far (STATS: decode to reply encoded): \(oneDecimal(report.serverSearchP50 ?? 0)) µs")
                 }
             }
-        }
-        report.print(pipeline: pipeline)
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(report).write(to: URL(fileURLWithPath: json))
         }
     }
 

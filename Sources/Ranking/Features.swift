@@ -117,48 +117,71 @@ struct FeatureExtractor {
         features.withUnsafeMutableBufferPointer { all in
             for (i, g) in groups.enumerated() {
                 let x = UnsafeMutableBufferPointer(rebasing: all[(i * d)..<((i + 1) * d)])
-                let s = g.bestSimilarity
-                x[FeatureSchema.bias] = 1
-                x[FeatureSchema.bestSimilarity] = clamp(s)
-                x[FeatureSchema.bestSimilaritySq] = clamp(s * abs(s))
-                x[FeatureSchema.meanTopSimilarity] = clamp(g.topSum / Float(g.topCount))
-                x[FeatureSchema.knnVote] = Float(g.hits) / hitCount
-                let bestOther = s == first && groups.count > 1 ? second : (groups.count > 1 ? first : s)
-                x[FeatureSchema.margin] = clamp(s - bestOther)
-                x[FeatureSchema.bestRank] = 1 / Float(1 + g.bestRank)
-                x[FeatureSchema.bestIsAlias] = g.bestIsAlias ? 1 : 0
-                x[FeatureSchema.aliasShare] = Float(g.aliasHits) / Float(g.hits)
-                let h = histories[i]
-                x[FeatureSchema.outcomeMean] = Float(h.posteriorMean - 0.5)
-                if h.total > 0 {
-                    x[FeatureSchema.outcomeCount] = Float(min(1, lnOnePlus(h.total) * countScale))
-                } else {
-                    x[FeatureSchema.noHistory] = 1
-                }
+                Self.fillSimilarity(x, g, groupCount: groups.count, first: first, second: second, hitCount: hitCount)
+                Self.fillOutcome(x, histories[i], countScale: countScale)
                 let info = request.groups[g.groupID]
-                if let info, let born = info.insertedAt ?? info.updatedAt {
-                    let changed = max(born, info.updatedAt ?? born)
-                    let hours = max(0, request.now - changed) / 3600
-                    x[FeatureSchema.age] = min(1, lnOnePlus(Float(hours)) * ageScale)
-                }
-                if !query.isEmpty {
-                    x[FeatureSchema.queryHasContext] = 1
-                    var matched = 0
-                    if let tags = info?.tags, !tags.isEmpty {
-                        for q in query where tags.contains(where: { $0.hash == q.hash }) {
-                            matched += 1
-                            x[FeatureSchema.contextFamily0 + Int(q.familyBucket)] = 1
-                        }
-                    }
-                    x[FeatureSchema.contextMatchCount] = Float(min(matched, FeatureSchema.contextMatchSaturation))
-                        / Float(FeatureSchema.contextMatchSaturation)
-                    x[FeatureSchema.contextMatchRatio] = Float(matched) / Float(query.count)
-                }
+                Self.fillAge(x, info, now: request.now, ageScale: ageScale)
+                if !query.isEmpty { Self.fillContext(x, info, query: query) }
                 for column in callerColumns {
                     if let v = column.values[g.groupID] { x[column.slot] = v }
                 }
             }
         }
+    }
+
+    /// Bias and the features of the group's hits: similarity, vote, margin over
+    /// the best other group (`first`/`second` are the two best similarities), rank, aliases.
+    @inline(__always)
+    private static func fillSimilarity(_ x: UnsafeMutableBufferPointer<Float>, _ g: CandidateGroup, groupCount: Int,
+                                       first: Float, second: Float, hitCount: Float) {
+        let s = g.bestSimilarity
+        x[FeatureSchema.bias] = 1
+        x[FeatureSchema.bestSimilarity] = clamp(s)
+        x[FeatureSchema.bestSimilaritySq] = clamp(s * abs(s))
+        x[FeatureSchema.meanTopSimilarity] = clamp(g.topSum / Float(g.topCount))
+        x[FeatureSchema.knnVote] = Float(g.hits) / hitCount
+        let bestOther = s == first && groupCount > 1 ? second : (groupCount > 1 ? first : s)
+        x[FeatureSchema.margin] = clamp(s - bestOther)
+        x[FeatureSchema.bestRank] = 1 / Float(1 + g.bestRank)
+        x[FeatureSchema.bestIsAlias] = g.bestIsAlias ? 1 : 0
+        x[FeatureSchema.aliasShare] = Float(g.aliasHits) / Float(g.hits)
+    }
+
+    /// The group's outcome history: posterior mean and log count, or `no_history`.
+    @inline(__always)
+    private static func fillOutcome(_ x: UnsafeMutableBufferPointer<Float>, _ h: OutcomeHistory, countScale: Double) {
+        x[FeatureSchema.outcomeMean] = Float(h.posteriorMean - 0.5)
+        if h.total > 0 {
+            x[FeatureSchema.outcomeCount] = Float(min(1, lnOnePlus(h.total) * countScale))
+        } else {
+            x[FeatureSchema.noHistory] = 1
+        }
+    }
+
+    /// Log hours since the group's content last changed (0 when the caller gave no dates).
+    @inline(__always)
+    private static func fillAge(_ x: UnsafeMutableBufferPointer<Float>, _ info: GroupInfo?, now: Double, ageScale: Float) {
+        if let info, let born = info.insertedAt ?? info.updatedAt {
+            let changed = max(born, info.updatedAt ?? born)
+            let hours = max(0, now - changed) / 3600
+            x[FeatureSchema.age] = min(1, lnOnePlus(Float(hours)) * ageScale)
+        }
+    }
+
+    /// Matches between the query's (distinct, non-empty) context tags and the group's.
+    @inline(__always)
+    private static func fillContext(_ x: UnsafeMutableBufferPointer<Float>, _ info: GroupInfo?, query: [ContextTag]) {
+        x[FeatureSchema.queryHasContext] = 1
+        var matched = 0
+        if let tags = info?.tags, !tags.isEmpty {
+            for q in query where tags.contains(where: { $0.hash == q.hash }) {
+                matched += 1
+                x[FeatureSchema.contextFamily0 + Int(q.familyBucket)] = 1
+            }
+        }
+        x[FeatureSchema.contextMatchCount] = Float(min(matched, FeatureSchema.contextMatchSaturation))
+            / Float(FeatureSchema.contextMatchSaturation)
+        x[FeatureSchema.contextMatchRatio] = Float(matched) / Float(query.count)
     }
 }
 

@@ -51,37 +51,62 @@ extension Ranker {
             try requireNoOutcome()
             learnLocked(impression, g, .corrected)
             impression.groups[g].state = .corrected
-            if let other = instead, other != record.groupID {
-                if let o = impression.index(of: other), impression.groups[o].state == .none {
-                    learnLocked(impression, o, .endorsed)
-                    impression.groups[o].state = .endorsed
-                    rescored.append(o)
-                } else {
-                    state.histories.modify(other, default: OutcomeHistory()) { $0.add(LearningSignal.endorsed.history) }
-                }
+            if let other = instead, other != record.groupID, let o = endorseLocked(other, in: &impression) {
+                rescored.append(o)
             }
         case let .csat(score):
-            guard (1...5).contains(score) else { throw RankingError.csatOutOfRange(score) }
-            guard !impression.groups[g].csatRecorded else {
-                throw RankingError.csatAlreadyRecorded(impression: record.impressionID, group: record.groupID)
-            }
-            learnLocked(impression, g, .csat(score))
-            impression.groups[g].csatRecorded = true
+            try recordCSATLocked(score, record, in: &impression, g)
         case .reopened:
-            guard impression.groups[g].state == .resolved else {
-                throw RankingError.nothingToReopen(impression: record.impressionID, group: record.groupID,
-                                                   state: impression.groups[g].state.name)
-            }
-            if let undo = impression.groups[g].undo {
-                state.ftrl.undo(undo)
-                let signal = LearningSignal.reopened
-                let touched = withFeatures(impression, g) { state.ftrl.update($0, label: signal.label, weight: signal.weight).coordinates }
-                state.coordinateUpdates += UInt64(touched)
-            }
-            state.histories.modify(record.groupID, default: OutcomeHistory()) { $0.add(LearningSignal.reopened.history) }
-            impression.groups[g].undo = nil
-            impression.groups[g].state = .reopened
+            try reopenLocked(record, in: &impression, g)
         }
+        return finishFeedbackLocked(record, impression, rescored: rescored)
+    }
+
+    /// `corrected(instead:)`'s other group: learns an endorsement when it was
+    /// shown and has no outcome yet, and returns its index to rescore; a group
+    /// not shown (or already decided) only has its history credited.
+    private func endorseLocked(_ other: UInt64, in impression: inout Impression) -> Int? {
+        if let o = impression.index(of: other), impression.groups[o].state == .none {
+            learnLocked(impression, o, .endorsed)
+            impression.groups[o].state = .endorsed
+            return o
+        } else {
+            state.histories.modify(other, default: OutcomeHistory()) { $0.add(LearningSignal.endorsed.history) }
+            return nil
+        }
+    }
+
+    /// A CSAT score for shown group `g`: 1...5, once per group.
+    private func recordCSATLocked(_ score: Int, _ record: FeedbackRecord, in impression: inout Impression, _ g: Int) throws {
+        guard (1...5).contains(score) else { throw RankingError.csatOutOfRange(score) }
+        guard !impression.groups[g].csatRecorded else {
+            throw RankingError.csatAlreadyRecorded(impression: record.impressionID, group: record.groupID)
+        }
+        learnLocked(impression, g, .csat(score))
+        impression.groups[g].csatRecorded = true
+    }
+
+    /// A reopen of resolved group `g`: takes back the `resolved` FTRL step and
+    /// learns the reopen instead (the posterior keeps the resolve's precision).
+    private func reopenLocked(_ record: FeedbackRecord, in impression: inout Impression, _ g: Int) throws {
+        guard impression.groups[g].state == .resolved else {
+            throw RankingError.nothingToReopen(impression: record.impressionID, group: record.groupID,
+                                               state: impression.groups[g].state.name)
+        }
+        if let undo = impression.groups[g].undo {
+            state.ftrl.undo(undo)
+            let signal = LearningSignal.reopened
+            let touched = withFeatures(impression, g) { state.ftrl.update($0, label: signal.label, weight: signal.weight).coordinates }
+            state.coordinateUpdates += UInt64(touched)
+        }
+        state.histories.modify(record.groupID, default: OutcomeHistory()) { $0.add(LearningSignal.reopened.history) }
+        impression.groups[g].undo = nil
+        impression.groups[g].state = .reopened
+    }
+
+    /// Stores the updated impression, counts the record, publishes the new
+    /// model and scores the groups whose inputs changed.
+    private func finishFeedbackLocked(_ record: FeedbackRecord, _ impression: Impression, rescored: [Int]) -> FeedbackEffect {
         state.impressions.replace(impression)
         state.updates += 1
         if let k = Outcome.kinds.firstIndex(of: record.outcome.kind) { state.feedbackCounts[k] += 1 }

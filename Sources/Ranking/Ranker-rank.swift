@@ -18,18 +18,37 @@ extension Ranker {
             (self.view, candidates.map { state.histories[$0.groupID] ?? OutcomeHistory() })
         }
         extractor.fill(histories: histories, request: request)
-        let d = FeatureSchema.dimension
         let all = extractor.features
 
-        // Mean logits for every group; ties keep the better best-hit rank (cosine order).
-        var logits = [Double](repeating: 0, count: candidates.count)
+        let logits = Self.logits(all, count: candidates.count, view: view)
+        let top = Self.best(request.k, of: logits, ties: candidates)
+        let (shownFeatures, scores) = Self.scoreShown(top, features: all, logits: logits, view: view)
+
+        var impression = Impression(id: 0, time: request.now,
+                                    groups: top.map { ShownGroup(groupID: candidates[$0].groupID, propensity: 0) },
+                                    shownFirst: 0, features: shownFeatures)
+        issue(&impression)
+        return Self.result(of: impression, candidates: candidates, top: top, scores: scores)
+    }
+
+    /// Mean logits for every group; ties keep the better best-hit rank (cosine order).
+    @inline(__always)
+    private static func logits(_ all: [Float], count: Int, view: ModelView) -> [Double] {
+        let d = FeatureSchema.dimension
+        var logits = [Double](repeating: 0, count: count)
         all.withUnsafeBufferPointer { f in
-            for i in 0..<candidates.count {
+            for i in 0..<count {
                 logits[i] = view.logit(UnsafeBufferPointer(rebasing: f[(i * d)..<((i + 1) * d)]))
             }
         }
-        let top = Self.best(request.k, of: logits, ties: candidates)
+        return logits
+    }
 
+    /// The features of the `top` groups, in that order, and their score intervals.
+    @inline(__always)
+    private static func scoreShown(_ top: ArraySlice<Int>, features all: [Float], logits: [Double],
+                                   view: ModelView) -> ([Float], [ScoreInterval]) {
+        let d = FeatureSchema.dimension
         var shownFeatures = [Float]()
         shownFeatures.reserveCapacity(top.count * d)
         for i in top { shownFeatures.append(contentsOf: all[(i * d)..<((i + 1) * d)]) }
@@ -40,10 +59,13 @@ extension Ranker {
                 scores.append(view.score(UnsafeBufferPointer(rebasing: f[(j * d)..<((j + 1) * d)]), logit: logits[i]))
             }
         }
+        return (shownFeatures, scores)
+    }
 
-        var impression = Impression(id: 0, time: request.now,
-                                    groups: top.map { ShownGroup(groupID: candidates[$0].groupID, propensity: 0) },
-                                    shownFirst: 0, features: shownFeatures)
+    /// Under the lock: gives the impression the next id and its propensities,
+    /// draws the group shown first when exploring, stores and journals it.
+    @inline(__always)
+    private func issue(_ impression: inout Impression) {
         lock.withLock {
             impression.id = state.impressions.newestIssued + 1
             let epsilon = state.configuration.explorationRate
@@ -59,7 +81,14 @@ extension Ranker {
             try? state.impressions.insert(impression)
             journal?(.impression(ImpressionRecord(impression)))
         }
+    }
 
+    /// The groups in the order shown: the explored group (if any) first, then the rest by score.
+    @inline(__always)
+    private static func result(of impression: Impression, candidates: [CandidateGroup], top: ArraySlice<Int>,
+                               scores: [ScoreInterval]) -> RankResult {
+        let d = FeatureSchema.dimension
+        let shownFeatures = impression.features
         var shown = Array(0..<top.count)
         if impression.shownFirst != 0 {
             shown.remove(at: impression.shownFirst)

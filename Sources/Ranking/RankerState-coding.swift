@@ -79,16 +79,38 @@ extension Ranker {
     }
 
     static func decodeState(_ r: inout ByteReader<RankingDecodingError>) throws -> RankerState {
+        let d = try decodeHeader(&r)
+        let c = try decodeConfiguration(&r)
+        let counters = try decodeCounters(&r, dimension: d)
+        let (ftrl, posterior) = try decodeModel(&r, dimension: d, configuration: c)
+        let histories = try decodeHistories(&r)
+        let (newest, impressions) = try decodeImpressions(&r, dimension: d)
+
+        var state = RankerState(configuration: c, ftrl: ftrl, posterior: posterior,
+                                impressions: ImpressionStore(maxCount: c.maxImpressions, maxAge: c.maxImpressionAge,
+                                                             newestIssued: newest, impressions: impressions))
+        state.histories = histories
+        counters.apply(to: &state)
+        return state
+    }
+
+    /// Magic, version and feature dimension; returns the dimension.
+    private static func decodeHeader(_ r: inout ByteReader<RankingDecodingError>) throws -> Int {
         try r.readMagic(stateMagic)
         let version = try r.read(UInt16.self, "state.version")
         guard version == stateVersion else {
             throw RankingDecodingError.unsupportedVersion(found: version, supported: stateVersion)
         }
-        var at = r.offset
+        let at = r.offset
         let d = Int(try r.read(UInt16.self, "state.dimension"))
         guard d == FeatureSchema.dimension else {
             throw RankingDecodingError.invalidValue(field: "state.dimension", value: "\(d) (this build has \(FeatureSchema.dimension))", offset: at)
         }
+        return d
+    }
+
+    /// The configuration the state was learned under, validated.
+    private static func decodeConfiguration(_ r: inout ByteReader<RankingDecodingError>) throws -> RankerConfiguration {
         var c = RankerConfiguration()
         c.ftrl.alpha = try r.read(Double.self, "configuration.ftrl.alpha")
         c.ftrl.beta = try r.read(Double.self, "configuration.ftrl.beta")
@@ -106,10 +128,14 @@ extension Ranker {
         c.maxImpressionAge = try r.read(Double.self, "configuration.maxImpressionAge")
         c.learningEnabled = try r.readBool("configuration.learningEnabled")
         try c.validate()
+        return c
+    }
 
+    /// Update and feedback counters and the feature sums.
+    private static func decodeCounters(_ r: inout ByteReader<RankingDecodingError>, dimension d: Int) throws -> DecodedCounters {
         let updates = try r.read(UInt64.self, "state.updates")
         let coordinateUpdates = try r.read(UInt64.self, "state.coordinateUpdates")
-        at = r.offset
+        let at = r.offset
         let kinds = Int(try r.read(UInt32.self, "state.feedbackCounts"))
         guard kinds == Outcome.kinds.count else {
             throw RankingDecodingError.invalidValue(field: "state.feedbackCounts", value: "\(kinds) kinds", offset: at)
@@ -117,7 +143,13 @@ extension Ranker {
         let counts = try (0..<kinds).map { _ in try r.read(UInt64.self, "state.feedbackCount") }
         let sums = try r.readDoubles(count: d, "state.featureSums")
         let featureCount = try r.read(UInt64.self, "state.featureCount")
+        return DecodedCounters(updates: updates, coordinateUpdates: coordinateUpdates, feedbackCounts: counts,
+                               featureSums: sums, featureCount: featureCount)
+    }
 
+    /// FTRL z/n and the posterior's precision and Cholesky factor, every value finite.
+    private static func decodeModel(_ r: inout ByteReader<RankingDecodingError>, dimension d: Int,
+                                    configuration c: RankerConfiguration) throws -> (FTRLProximal, LinearPosterior) {
         let z = try r.readDoubles(count: d, "ftrl.z")
         let n = try r.readDoubles(count: d, "ftrl.n")
         let a = try r.readDoubles(count: d * d, "posterior.precision")
@@ -134,7 +166,11 @@ extension Ranker {
         let ftrl = FTRLProximal(parameters: c.ftrl, z: z, n: n, l1Exempt: exempt)
         let posterior = LinearPosterior(dimension: d, parameters: c.posterior, precision: a, cholesky: l,
                                         updatesSinceRefactor: sinceRefactor)
+        return (ftrl, posterior)
+    }
 
+    /// Per-group outcome histories: each group once, counts non-negative and finite.
+    private static func decodeHistories(_ r: inout ByteReader<RankingDecodingError>) throws -> GroupTable<OutcomeHistory> {
         let historyCount = try r.readCount("state.histories", minimumItemSize: 24)
         var histories = GroupTable<OutcomeHistory>(minimumCapacity: historyCount)
         for _ in 0..<historyCount {
@@ -148,52 +184,68 @@ extension Ranker {
             }
             _ = histories.value(for: group, insertingIfAbsent: h)
         }
+        return histories
+    }
 
+    /// The newest issued impression id and the open impressions, ids rising and none above it.
+    private static func decodeImpressions(_ r: inout ByteReader<RankingDecodingError>, dimension d: Int) throws -> (UInt64, [Impression]) {
         let newest = try r.read(UInt64.self, "impressions.newestIssued")
         let impressionCount = try r.readCount("impressions", minimumItemSize: 29)
         var impressions: [Impression] = []
         impressions.reserveCapacity(impressionCount)
         var previousID: UInt64 = 0
         for _ in 0..<impressionCount {
-            at = r.offset
+            let at = r.offset
             var imp = try ImpressionRecord(from: &r).impression
             guard imp.id > previousID, imp.id <= newest else {
                 throw RankingDecodingError.invalidValue(field: "impression.id", value: "\(imp.id) after \(previousID), newest \(newest)", offset: at)
             }
             previousID = imp.id
             for g in imp.groups.indices {
-                at = r.offset
-                let raw = try r.read(UInt8.self, "impression.group.state")
-                guard let s = GroupOutcomeState(rawValue: raw) else {
-                    throw RankingDecodingError.invalidValue(field: "impression.group.state", value: "\(raw)", offset: at)
-                }
-                imp.groups[g].state = s
-                imp.groups[g].csatRecorded = try r.readBool("impression.group.csat")
-                if try r.readBool("impression.group.has-undo") {
-                    at = r.offset
-                    let k = Int(try r.read(UInt16.self, "undo.count"))
-                    guard k <= d else {
-                        throw RankingDecodingError.invalidValue(field: "undo.count", value: "\(k)", offset: at)
-                    }
-                    let coords = try (0..<k).map { _ in try r.read(UInt16.self, "undo.coordinate") }
-                    if let bad = coords.first(where: { Int($0) >= d }) {
-                        throw RankingDecodingError.invalidValue(field: "undo.coordinate", value: "\(bad)", offset: at)
-                    }
-                    imp.groups[g].undo = FTRLUndo(coordinates: coords, values: try r.readDoubles(count: 4 * k, "undo.values"))
-                }
+                try decodeGroupOutcome(&r, into: &imp.groups[g], dimension: d)
             }
             impressions.append(imp)
         }
+        return (newest, impressions)
+    }
 
-        var state = RankerState(configuration: c, ftrl: ftrl, posterior: posterior,
-                                impressions: ImpressionStore(maxCount: c.maxImpressions, maxAge: c.maxImpressionAge,
-                                                             newestIssued: newest, impressions: impressions))
-        state.histories = histories
+    /// One shown group's outcome state, CSAT flag and, if present, its FTRL undo record.
+    private static func decodeGroupOutcome(_ r: inout ByteReader<RankingDecodingError>, into group: inout ShownGroup, dimension d: Int) throws {
+        var at = r.offset
+        let raw = try r.read(UInt8.self, "impression.group.state")
+        guard let s = GroupOutcomeState(rawValue: raw) else {
+            throw RankingDecodingError.invalidValue(field: "impression.group.state", value: "\(raw)", offset: at)
+        }
+        group.state = s
+        group.csatRecorded = try r.readBool("impression.group.csat")
+        if try r.readBool("impression.group.has-undo") {
+            at = r.offset
+            let k = Int(try r.read(UInt16.self, "undo.count"))
+            guard k <= d else {
+                throw RankingDecodingError.invalidValue(field: "undo.count", value: "\(k)", offset: at)
+            }
+            let coords = try (0..<k).map { _ in try r.read(UInt16.self, "undo.coordinate") }
+            if let bad = coords.first(where: { Int($0) >= d }) {
+                throw RankingDecodingError.invalidValue(field: "undo.coordinate", value: "\(bad)", offset: at)
+            }
+            group.undo = FTRLUndo(coordinates: coords, values: try r.readDoubles(count: 4 * k, "undo.values"))
+        }
+    }
+}
+
+/// The counters read by ``Ranker/decodeState(_:)`` before the model they count.
+private struct DecodedCounters {
+    let updates: UInt64
+    let coordinateUpdates: UInt64
+    let feedbackCounts: [UInt64]
+    let featureSums: [Double]
+    let featureCount: UInt64
+
+    func apply(to state: inout RankerState) {
         state.updates = updates
         state.coordinateUpdates = coordinateUpdates
-        state.feedbackCounts = counts
-        state.featureSums = sums
+        state.feedbackCounts = feedbackCounts
+        state.featureSums = featureSums
         state.featureCount = featureCount
-        return state
     }
 }

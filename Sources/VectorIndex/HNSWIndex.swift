@@ -2,20 +2,11 @@ import CSupport
 import Dispatch
 import Primitives
 
-/// One search result: the caller's id and its distance to the query
-/// (`1 - cosine` or `1 - dot` for cosine/ip, squared Euclidean for l2; smaller is closer).
-public struct SearchHit: Sendable, Equatable {
-    public var id: UInt64
-    public var distance: Float
-    public init(id: UInt64, distance: Float) {
-        self.id = id
-        self.distance = distance
-    }
-}
-
 /// A stored vector and its tags, as `HNSWIndex.get(id:)` returns them.
 public struct StoredVector: Sendable, Equatable {
+    /// The components as stored: normalised for cosine, decoded from f16/int8 codes for a compact storage without f32 copies.
     public var vector: [Float]
+    /// The tags given on insert, in the index's tag-id order (not necessarily the order given).
     public var tags: [String]
 }
 
@@ -31,6 +22,7 @@ public struct StoredVector: Sendable, Equatable {
 /// read link lists under per-node sequence locks, so they are never blocked
 /// by an insert and never see a torn list. See docs/VECTOR-INDEX.md.
 public final class HNSWIndex: @unchecked Sendable {
+    /// The parameters the index was built (or loaded) with; fixed for its lifetime.
     public let parameters: IndexParameters
     let graph: HNSWGraph
 
@@ -118,6 +110,7 @@ public final class HNSWIndex: @unchecked Sendable {
     /// The distance kernels in use (`avx512`, `avx2+fma` or `portable`).
     public var kernelName: String { graph.kernels.name }
 
+    /// Whether a live vector is stored under `id` (deleted ids are not).
     public func contains(id: UInt64) -> Bool { withBookkeeping { slotOfID[id] != nil } }
 
     /// Every live id, in no particular order.
@@ -139,58 +132,22 @@ public final class HNSWIndex: @unchecked Sendable {
     /// Inserts or replaces many vectors, linking them on `threads` threads.
     ///
     /// - Parameters:
+    ///   - ids: the callers' ids, each at most once in a batch.
     ///   - vectors: `ids.count × dimension` components, row-major.
     ///   - tags: nil, or one tag list per id.
     ///   - linkGraph: false stores the vectors for exact search only, without building
     ///     the graph (a ground-truth tool); such an index answers only `exactSearch`.
+    ///   - threads: threads linking the batch into the graph (batches under 64 link on this one).
     /// - Throws: before changing anything, on the first invalid vector or a duplicate id.
     public func upsertBatch(ids: [UInt64], vectors: [Float], tags: [[String]]? = nil, threads: Int = 2,
                             linkGraph: Bool = true) throws {
         let prepared = try validateUpsert(ids: ids, vectors: vectors, tags: tags)
-        let dim = parameters.dimension
         try writer.withLock {
             try structure.withShared {
                 if parameters.storage == .int8 && graph.quantizer == nil {
                     graph.quantizer = prepared.withUnsafeBufferPointer { trainQuantizer($0.baseAddress!, count: ids.count) }
                 }
-                // Slots and levels are chosen in order on this thread, so a build is
-                // reproducible for a given seed whatever the thread count.
-                var slots = [UInt32]()
-                slots.reserveCapacity(ids.count)
-                var replaced = [UInt32]()
-                for (r, id) in ids.enumerated() {
-                    let tagList = internTags(tags?[r] ?? [])
-                    let slot = graph.allocateSlot()
-                    let ok = slot.map { s in
-                        prepared.withUnsafeBufferPointer { buf in
-                            graph.prepareNode(slot: s, label: id, vector: buf.baseAddress! + r * dim,
-                                              tags: tagList, level: graph.randomLevel())
-                        }
-                    } ?? false
-                    guard let slot, ok else {
-                        // Roll back the slots taken by this batch: they are not linked yet.
-                        var unused = slots
-                        if let slot { unused.append(slot) }
-                        for s in unused { graph.setFlags(s, NodeFlags.deleted | NodeFlags.unlinked) }
-                        graph.freeSlots.append(contentsOf: unused)
-                        withBookkeeping {
-                            for s in slots {
-                                for t in graph.tags(s).map({ p in (0..<Int(p[0])).map { p[1 + $0] } }) ?? [] {
-                                    tagCounts[t, default: 1] -= 1
-                                }
-                            }
-                        }
-                        throw IndexError.capacityExceeded(limit: graph.capacity)
-                    }
-                    slots.append(slot)
-                    withBookkeeping {
-                        if let old = slotOfID[id] { replaced.append(old) }
-                        for t in tagList {
-                            tagCounts[t, default: 0] += 1
-                            postings[t, default: []].append(slot)
-                        }
-                    }
-                }
+                let (slots, replaced) = try placeNodes(ids: ids, vectors: prepared, tags: tags)
                 if linkGraph { link(slots, threads: threads) }
                 withBookkeeping {
                     for (r, id) in ids.enumerated() { slotOfID[id] = slots[r] }
@@ -199,39 +156,6 @@ public final class HNSWIndex: @unchecked Sendable {
                 for old in replaced { tombstone(old) }
             }
             repairIfNeeded()
-        }
-    }
-
-    /// Checks an upsert batch without changing anything: exactly the errors
-    /// `upsertBatch` would throw. Returns the vectors as they would be stored
-    /// (normalised for cosine).
-    public func validateUpsert(ids: [UInt64], vectors: [Float], tags: [[String]]? = nil) throws -> [Float] {
-        if isReadOnly { throw PersistenceError.readOnly }
-        let dim = parameters.dimension
-        guard !ids.isEmpty else { throw IndexError.emptyBatch }
-        guard vectors.count == ids.count * dim else {
-            throw IndexError.wrongDimension(expected: dim, got: vectors.count / max(ids.count, 1))
-        }
-        if let tags, tags.count != ids.count {
-            throw IndexError.invalidParameter(name: "tags", value: "\(tags.count) lists", reason: "need one per id (\(ids.count))")
-        }
-        var seen = Set<UInt64>(minimumCapacity: ids.count)
-        for id in ids where !seen.insert(id).inserted { throw IndexError.duplicateID(id) }
-        var prepared = vectors
-        try prepared.withUnsafeMutableBufferPointer { buf in
-            for r in 0..<ids.count { try prepareVector(buf.baseAddress! + r * dim) }
-        }
-        return prepared
-    }
-
-    /// Checks a delete batch without changing anything: every id present, none twice.
-    public func validateDelete(ids: [UInt64]) throws {
-        if isReadOnly { throw PersistenceError.readOnly }
-        guard !ids.isEmpty else { throw IndexError.emptyBatch }
-        var seen = Set<UInt64>(minimumCapacity: ids.count)
-        for id in ids where !seen.insert(id).inserted { throw IndexError.duplicateID(id) }
-        try withBookkeeping {
-            for id in ids where slotOfID[id] == nil { throw IndexError.unknownID(id) }
         }
     }
 
@@ -283,6 +207,8 @@ public final class HNSWIndex: @unchecked Sendable {
     /// The `k` nearest live vectors to `query`, nearest first.
     ///
     /// - Parameters:
+    ///   - query: `dimension` components (normalised here for cosine).
+    ///   - k: how many hits to return, at most; at least 1.
     ///   - ef: the search's candidate list size (default `parameters.efSearch`); must be ≥ k.
     ///   - filter: only vectors whose tags pass are returned; very selective filters
     ///     are answered exactly (see `exactFilterFraction`).
@@ -329,7 +255,10 @@ public final class HNSWIndex: @unchecked Sendable {
 
     /// Exact k-NN by BLAS over every live vector: the ground truth for recall.
     ///
-    /// - Parameter queries: `n × dimension` components, row-major; one result list per row.
+    /// - Parameters:
+    ///   - queries: `n × dimension` components, row-major; one result list per row.
+    ///   - k: hits per query, at most; at least 1.
+    ///   - filter: only vectors whose tags pass are scored.
     public func exactSearch(_ queries: [Float], k: Int, filter: Filter? = nil) throws -> [[SearchHit]] {
         try validateQuery(k: k, ef: nil)
         let dim = parameters.dimension
@@ -372,169 +301,4 @@ public final class HNSWIndex: @unchecked Sendable {
     private func hits(_ found: [Candidate]) -> [SearchHit] {
         found.map { SearchHit(id: graph.meta($0.slot).pointee.label, distance: $0.distance) }
     }
-
-    /// The candidate slots for an exact filtered search, or nil when the filter
-    /// keeps enough vectors for a graph walk to be the faster way.
-    private func selectiveSlots(_ f: CompiledFilter) -> [UInt32]? {
-        withBookkeeping {
-            let live = max(slotOfID.count, 1)
-            var estimate: Int
-            var source: [UInt32]
-            if let rarest = f.allOf.min(by: { tagCounts[$0, default: 0] < tagCounts[$1, default: 0] }) {
-                estimate = tagCounts[rarest, default: 0]
-                source = postings[rarest] ?? []
-            } else {
-                estimate = f.anyOf.reduce(0) { $0 + tagCounts[$1, default: 0] }
-                if Double(estimate) > exactFilterFraction * Double(live) { return nil }
-                var union = Set<UInt32>()
-                for t in f.anyOf { union.formUnion(postings[t] ?? []) }
-                return Array(union)
-            }
-            if Double(estimate) > exactFilterFraction * Double(live) { return nil }
-            return Array(Set(source))
-        }
-    }
-
-    private func compile(_ filter: Filter) -> CompiledFilter {
-        withBookkeeping {
-            var nothing = false
-            let all = filter.allOf.compactMap { name -> UInt32? in
-                if let id = tagIDs[name] { return id }
-                nothing = true
-                return nil
-            }
-            let any = filter.anyOf.compactMap { tagIDs[$0] }
-            if !filter.anyOf.isEmpty && any.isEmpty { nothing = true }
-            return CompiledFilter(allOf: all.sorted(), anyOf: any, matchesNothing: nothing)
-        }
-    }
-
-    private func internTags(_ names: [String]) -> [UInt32] {
-        withBookkeeping {
-            var out = [UInt32]()
-            for name in Set(names) {
-                if let id = tagIDs[name] {
-                    out.append(id)
-                } else {
-                    let id = UInt32(tagNames.count)
-                    tagIDs[name] = id
-                    tagNames.append(name)
-                    out.append(id)
-                }
-            }
-            return out.sorted()
-        }
-    }
-
-    private func tombstone(_ slot: UInt32) {
-        graph.setFlags(slot, NodeFlags.deleted)
-        withBookkeeping {
-            tombstones.insert(slot)
-            graph.tombstoneCount = UInt32(tombstones.count)
-            if let t = graph.tags(slot) {
-                for i in 0..<Int(t.pointee) { tagCounts[t[1 + i], default: 1] -= 1 }
-            }
-        }
-    }
-
-    /// Called with the writer lock held.
-    private func repairIfNeeded() {
-        let (dead, live) = withBookkeeping { (tombstones.count, slotOfID.count) }
-        if dead > 0 && Double(dead) > repairThreshold * Double(dead + live) { repair() }
-    }
-
-    /// Called with the writer lock held.
-    private func repair() {
-        let dead = withBookkeeping { tombstones }
-        guard !dead.isEmpty else { return }
-        let freed = structure.withShared { graph.unlinkDeleted(dead) }
-        // Exclusive for a moment: no search can still stand on a slot we free.
-        structure.withExclusive {
-            graph.release(freed)
-            withBookkeeping {
-                tombstones.subtract(freed)
-                graph.tombstoneCount = UInt32(tombstones.count)
-                let gone = Set(freed)
-                for (t, list) in postings { postings[t] = list.filter { !gone.contains($0) } }
-            }
-        }
-    }
-
-    private func trainQuantizer(_ vectors: UnsafePointer<Float>, count: Int) -> ScalarQuantizer {
-        var maxAbs: Float = 0
-        for i in 0..<(count * parameters.dimension) { maxAbs = max(maxAbs, abs(vectors[i])) }
-        let fallback: ClosedRange<Float> = parameters.metric == .cosine ? -1...1 : -(2 * max(maxAbs, 1e-3))...(2 * max(maxAbs, 1e-3))
-        return ScalarQuantizer(training: vectors, count: min(count, 100_000), dimension: parameters.dimension, fallbackRange: fallback)
-    }
-
-    private func link(_ slots: [UInt32], threads: Int) {
-        if threads <= 1 || slots.count < 64 {
-            for s in slots { graph.link(slot: s) }
-            return
-        }
-        // The first few nodes go in alone so the graph has a top before threads fan out.
-        let head = min(slots.count, 16)
-        for s in slots[0..<head] { graph.link(slot: s) }
-        parallelForEach(count: slots.count - head, threads: threads) { i in
-            graph.link(slot: slots[head + i])
-        }
-    }
-
-    /// Checks a vector in place and normalises it for cosine.
-    private func prepareVector(_ v: UnsafeMutablePointer<Float>) throws {
-        let dim = parameters.dimension
-        for i in 0..<dim where !v[i].isFinite { throw IndexError.nonFiniteComponent(position: i) }
-        guard parameters.metric.normalises else { return }
-        let norm2 = graph.kernels.dot(v, v, dim)
-        guard norm2 > 0 && norm2.isFinite else { throw IndexError.zeroVector }
-        let inv = 1 / norm2.squareRoot()
-        for i in 0..<dim { v[i] *= inv }
-    }
-
-    private func validateQuery(k: Int, ef: Int?) throws {
-        guard k >= 1 else { throw IndexError.invalidK(k) }
-        if let ef, ef < k { throw IndexError.efBelowK(ef: ef, k: k) }
-    }
-}
-
-/// Runs `body(0..<count)` on `threads` threads, handing out indices in order.
-///
-/// The closure is not `@Sendable`: callers share raw memory on purpose and
-/// make each index touch its own slot.
-func parallelForEach(count: Int, threads: Int, _ body: (Int) -> Void) {
-    withoutActuallyEscaping(body) { escapable in
-        let task = UncheckedBox((escapable, UnsafeMutablePointer<UInt64>.allocate(capacity: 1)))
-        task.value.1.initialize(to: 0)
-        defer { task.value.1.deallocate() }
-        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, count))) { _ in
-            while true {
-                let i = Int(ld_fetch_add_u64(task.value.1, 1))
-                if i >= count { break }
-                task.value.0(i)
-            }
-        }
-    }
-}
-
-/// Moves a value across a concurrency boundary whose safety the caller guarantees.
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
-/// Fixed slots that several threads fill at distinct indices.
-final class ResultSlots<T>: @unchecked Sendable {
-    private let storage: UnsafeMutablePointer<T?>
-    let count: Int
-    init(count: Int) {
-        self.count = count
-        storage = .allocate(capacity: count)
-        storage.initialize(repeating: nil, count: count)
-    }
-    deinit {
-        storage.deinitialize(count: count)
-        storage.deallocate()
-    }
-    func set(_ i: Int, _ value: T) { storage[i] = value }
-    var values: [T] { (0..<count).map { storage[$0]! } }
 }

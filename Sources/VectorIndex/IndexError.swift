@@ -2,20 +2,28 @@
 ///
 /// The index never traps on caller input: it throws one of these and stays usable.
 public enum IndexError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A vector (or a batch's component count) that does not match the index's `dimension`.
     case wrongDimension(expected: Int, got: Int)
     /// A NaN or infinite component, at `position` in the vector.
     case nonFiniteComponent(position: Int)
     /// A zero vector cannot be normalised for the cosine metric.
     case zeroVector
+    /// `k` must be at least 1.
     case invalidK(Int)
     /// `ef` must be at least `k`, or the search could not fill its result list.
     case efBelowK(ef: Int, k: Int)
+    /// No live vector has this id (delete of an absent or already deleted id).
     case unknownID(UInt64)
+    /// An insert of an id already present, or an id twice in one batch.
     case duplicateID(UInt64)
+    /// An index parameter or argument out of its range: which, its value, and the allowed range.
     case invalidParameter(name: String, value: String, reason: String)
+    /// A batch call with no ids.
     case emptyBatch
+    /// The index holds `limit` slots (its `capacity`) and none is free; nothing of the batch was stored.
     case capacityExceeded(limit: Int)
 
+    /// A sentence naming the offending value, for logs and protocol errors.
     public var description: String {
         switch self {
         case let .wrongDimension(expected, got):

@@ -26,6 +26,7 @@ public enum VectorStorage: String, Sendable, CaseIterable, Codable {
 public struct IndexParameters: Sendable, Equatable, Codable {
     /// Length of every vector.
     public var dimension: Int
+    /// How vectors are compared; `cosine` normalises them on insert and query.
     public var metric: Metric
     /// Links a node keeps on layers above 0 (`M`); layer 0 keeps `2·M` (`Mmax0`).
     public var M: Int
@@ -40,6 +41,8 @@ public struct IndexParameters: Sendable, Equatable, Codable {
     /// Seed of the level generator; a fixed seed gives a reproducible graph for one-thread builds.
     public var seed: UInt64
 
+    /// Parameters with the usual HNSW defaults (M 16, efConstruction 200, efSearch 64, f32);
+    /// call `validate()` (the index does) to check the ranges.
     public init(
         dimension: Int,
         metric: Metric = .cosine,

@@ -20,11 +20,13 @@ public struct Kernels: @unchecked Sendable {
     /// `portable`, `avx2+fma` or `avx512`.
     public var name: String { String(cString: table.pointee.name) }
 
+    /// `Σ a[i]·b[i]` over `n` f32 components: cosine and inner-product distances are `1 -` this.
     @inlinable @inline(__always)
     public func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
         table.pointee.dot_f32(a, b, n)
     }
 
+    /// `Σ (a[i] - b[i])²` over `n` f32 components: the l2 distance (no square root).
     @inlinable @inline(__always)
     public func l2Squared(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
         table.pointee.l2sq_f32(a, b, n)

@@ -6,8 +6,11 @@
 /// - `innerProduct`: distance is `1 - dot` (vectors are stored as given).
 /// - `l2`: distance is the squared Euclidean distance.
 public enum Metric: String, Sendable, CaseIterable, Codable {
+    /// Cosine similarity: vectors normalised to unit length, distance `1 - dot`.
     case cosine
+    /// Raw inner product (vectors stored as given), distance `1 - dot`; spelled `ip`.
     case innerProduct = "ip"
+    /// Squared Euclidean distance.
     case l2
 
     /// Whether inserted and query vectors are normalised to unit length.

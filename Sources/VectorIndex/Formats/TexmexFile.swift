@@ -4,10 +4,14 @@ import Foundation
 /// `.fvecs` (each row: `i32 dimension` then that many `f32`) and `.ivecs`
 /// (the same with `i32` values, e.g. ground-truth neighbour ids).
 public enum TexmexFile {
+    /// Why a file could not be read, with the path (and byte offset) at fault.
     public enum Error: Swift.Error, CustomStringConvertible {
+        /// The file cannot be opened or read.
         case unreadable(path: String, reason: String)
+        /// A row's dimension is invalid, differs from the first row's, or runs past the end.
         case malformed(path: String, offset: Int, reason: String)
 
+        /// The path, the offset when known, and what is wrong.
         public var description: String {
             switch self {
             case let .unreadable(path, reason): return "cannot read \(path): \(reason)"

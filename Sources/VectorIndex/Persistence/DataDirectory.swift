@@ -11,9 +11,12 @@ import Primitives
 ///
 /// Opening takes the lock, so two daemons never share a directory.
 public final class DataDirectory: @unchecked Sendable {
+    /// The directory's path, as given.
     public let path: String
     private let lockFD: Int32
+    /// The fsync policy of the write-ahead logs of collections opened from here.
     public var policy: FsyncPolicy
+    /// Snapshots each collection keeps; older ones and the log they covered are deleted.
     public var keepSnapshots: Int
 
     /// Opens (creating if needed) `path` and takes its lock.
@@ -46,6 +49,7 @@ public final class DataDirectory: @unchecked Sendable {
         return name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) && $0.isASCII || "_-.".unicodeScalars.contains($0) }
     }
 
+    /// Where collection `name` lives: `DATA/collections/NAME`.
     public func directory(of name: String) -> String { path + "/collections/" + name }
 
     /// Names of the collections on disk.

@@ -7,7 +7,9 @@ public struct RecoveryReport: Sendable {
     public var snapshot: SnapshotInfo?
     /// Newer snapshots that failed to load, with why (an older one was used).
     public var rejectedSnapshots: [(path: String, error: String)] = []
+    /// What replaying the write-ahead log after the snapshot found.
     public var replay = WALReplayReport()
+    /// Wall-clock seconds the whole recovery took.
     public var seconds: Double = 0
 }
 
@@ -21,6 +23,7 @@ public struct CollectionExtensions: Sendable {
     /// Called while writes are paused for a snapshot: the sections to include.
     public var capture: @Sendable () -> [ExtraSection]
 
+    /// Hooks that default to doing nothing: a collection with no other module's state.
     public init(restore: @escaping @Sendable ([ExtraSection]) throws -> Void = { _ in },
                 replay: @escaping @Sendable (WALRecord) throws -> Void = { _ in },
                 capture: @escaping @Sendable () -> [ExtraSection] = { [] }) {
@@ -38,12 +41,17 @@ public struct CollectionExtensions: Sendable {
 /// change is acknowledged only once it is logged (and synced, under
 /// `always`). Searches go straight to `index` and never take that lock.
 public final class DurableCollection: @unchecked Sendable {
+    /// The collection's name (its directory name).
     public let name: String
+    /// `DATA/collections/NAME`: its `collection.json`, snapshots and log segments.
     public let directory: String
+    /// The in-memory index; search it directly. Change it only through this collection, so every change is logged.
     public let index: HNSWIndex
+    /// The collection's write-ahead log.
     public let wal: WriteAheadLog
     /// Snapshots kept; older ones (and the log they no longer need) are deleted.
     public var keepSnapshots: Int
+    /// The hooks other modules' state (the ranker's) rides on.
     public let extensions: CollectionExtensions
     private let writeLock = Locked<Void>()
     private let groupsLock = Locked<Void>()
@@ -212,6 +220,7 @@ public final class DurableCollection: @unchecked Sendable {
     /// Syncs the log and stops appending (shutdown).
     public func close() throws { try wal.close() }
 
+    /// The file name of the snapshot that includes the log up to `walSequence`: `snapshot-<20 digits>.ldx`.
     public static func snapshotName(walSequence: UInt64) -> String {
         FileIO.sequencedName(prefix: "snapshot-", walSequence, suffix: ".ldx")
     }

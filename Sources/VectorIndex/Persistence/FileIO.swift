@@ -16,8 +16,10 @@ public enum PersistenceError: Error, Equatable, Sendable, CustomStringConvertibl
     case truncated(path: String, expectedBytes: Int, actualBytes: Int)
     /// Another process holds the data directory.
     case locked(path: String)
+    /// A write to an index opened `.mapped`, which only searches.
     case readOnly
 
+    /// A sentence naming the file, the offset and what to do, for logs and `verify`.
     public var description: String {
         switch self {
         case let .io(path, operation, message): return "\(operation) \(path): \(message)"

@@ -16,12 +16,16 @@ public enum IndexRecordKind: UInt8, Sendable {
 
 /// One vector of an upsert, as logged.
 public struct UpsertItem: Sendable, Equatable {
+    /// The caller's id for the vector.
     public var id: UInt64
     /// The group (article) the vector stands for, or 0; used by ranking.
     public var group: UInt64
+    /// Tags for filtered search.
     public var tags: [String]
+    /// The components, as given (the index normalises them for cosine).
     public var vector: [Float]
 
+    /// An item with no group and no tags unless given.
     public init(id: UInt64, group: UInt64 = 0, tags: [String] = [], vector: [Float]) {
         self.id = id
         self.group = group

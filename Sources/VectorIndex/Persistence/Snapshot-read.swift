@@ -12,133 +12,11 @@ public enum LoadMode: Sendable {
     case mapped
 }
 
-extension SnapshotInfo {
-    /// Reads and checks a snapshot's header page: magic, version, header CRC32C,
-    /// field ranges and that every section lies inside the file.
-    public static func read(path: String) throws -> SnapshotInfo {
-        let fd = try FileIO.open(path, O_RDONLY)
-        defer { close(fd) }
-        let size = try FileIO.fileSize(fd, path: path)
-        guard size >= SnapshotFormat.headerBytes else {
-            if size >= 8 {
-                var magic = [UInt8](repeating: 0, count: 8)
-                try magic.withUnsafeMutableBytes { try FileIO.preadAll(fd, into: $0.baseAddress!, count: 8, offset: 0, path: path) }
-                if magic == SnapshotFormat.magic {
-                    throw PersistenceError.truncated(path: path, expectedBytes: SnapshotFormat.headerBytes, actualBytes: size)
-                }
-            }
-            throw PersistenceError.notASnapshot(path: path, reason: "only \(size) bytes")
-        }
-        var page = [UInt8](repeating: 0, count: SnapshotFormat.headerBytes)
-        try page.withUnsafeMutableBytes {
-            try FileIO.preadAll(fd, into: $0.baseAddress!, count: SnapshotFormat.headerBytes, offset: 0, path: path)
-        }
-        return try page.withUnsafeBytes { try parse(header: $0.baseAddress!, path: path, fileBytes: size) }
-    }
-
-    static func parse(header h: UnsafeRawPointer, path: String, fileBytes: Int) throws -> SnapshotInfo {
-        typealias F = SnapshotFormat.Field
-        func u8(_ o: Int) -> UInt8 { h.load(fromByteOffset: o, as: UInt8.self) }
-        func u16(_ o: Int) -> UInt16 { UInt16(littleEndian: h.loadUnaligned(fromByteOffset: o, as: UInt16.self)) }
-        func u32(_ o: Int) -> UInt32 { UInt32(littleEndian: h.loadUnaligned(fromByteOffset: o, as: UInt32.self)) }
-        func u64(_ o: Int) -> UInt64 { UInt64(littleEndian: h.loadUnaligned(fromByteOffset: o, as: UInt64.self)) }
-
-        guard (0..<8).allSatisfy({ u8($0) == SnapshotFormat.magic[$0] }) else {
-            throw PersistenceError.notASnapshot(path: path, reason: "bad magic")
-        }
-        let major = Int(u16(F.major))
-        // The version is checked before the checksum, so a newer file gets the
-        // upgrade message rather than "damaged".
-        guard major <= Int(SnapshotFormat.majorVersion) else {
-            throw PersistenceError.unsupportedVersion(path: path, found: major, supported: Int(SnapshotFormat.majorVersion))
-        }
-        let stored = u32(F.headerCRC)
-        let actual = ld_crc32c(0, h, F.headerCRC)
-        guard stored == actual else {
-            throw PersistenceError.corrupt(path: path, offset: 0, reason: "header checksum \(hex(actual)) != stored \(hex(stored))")
-        }
-        guard let metric = SnapshotFormat.metric(code: u8(F.metric)),
-              let storage = SnapshotFormat.storage(code: u8(F.storage))
-        else {
-            throw PersistenceError.corrupt(path: path, offset: F.metric, reason: "unknown metric or storage code")
-        }
-        let params = IndexParameters(
-            dimension: Int(u32(F.dimension)), metric: metric, M: Int(u32(F.M)),
-            efConstruction: Int(u32(F.efConstruction)), efSearch: Int(u32(F.efSearch)),
-            storage: storage, keepFullPrecision: u8(F.keepFullPrecision) != 0, seed: u64(F.seed))
-        do { try params.validate() } catch {
-            throw PersistenceError.corrupt(path: path, offset: F.dimension, reason: "\(error)")
-        }
-        let nameLength = Int(u32(F.nameLength))
-        guard nameLength <= SnapshotFormat.maxNameBytes else {
-            throw PersistenceError.corrupt(path: path, offset: F.nameLength, reason: "name length \(nameLength)")
-        }
-        let name = String(decoding: UnsafeRawBufferPointer(start: h + F.name, count: nameLength), as: UTF8.self)
-        let count = Int(u32(F.sectionCount))
-        guard count <= SnapshotFormat.maxSections else {
-            throw PersistenceError.corrupt(path: path, offset: F.sectionCount, reason: "\(count) sections")
-        }
-        var sections: [SectionInfo] = []
-        for i in 0..<count {
-            let e = SnapshotFormat.sectionTableOffset + i * SnapshotFormat.sectionEntryBytes
-            let type = u32(e)
-            let offset = Int(u64(e + 8)), length = Int(u64(e + 16))
-            guard offset >= SnapshotFormat.headerBytes, length >= 0, offset <= Int.max - length else {
-                throw PersistenceError.corrupt(path: path, offset: e, reason: "section \(i) has offset \(offset), length \(length)")
-            }
-            if offset + length > fileBytes {
-                throw PersistenceError.truncated(path: path, expectedBytes: offset + length, actualBytes: fileBytes)
-            }
-            sections.append(SectionInfo(
-                type: type, name: SnapshotFormat.Section(rawValue: type)?.name ?? "unknown-\(type)",
-                flags: u32(e + 4), offset: offset, length: length, crc: u32(e + 24)))
-        }
-        let end = sections.map { $0.offset + $0.length }.max() ?? SnapshotFormat.headerBytes
-        if fileBytes > end {
-            throw PersistenceError.corrupt(path: path, offset: end, reason: "\(fileBytes - end) unexpected bytes after the last section")
-        }
-        return SnapshotInfo(
-            path: path, majorVersion: major, minorVersion: Int(u16(F.minor)), collection: name, parameters: params,
-            slotCount: Int(u64(F.slotCount)), liveCount: Int(u64(F.liveCount)), deletedCount: Int(u64(F.deletedCount)),
-            entry: u64(F.entry), walSequence: u64(F.walSequence), createdMillis: u64(F.createdMillis),
-            fileBytes: fileBytes, sections: sections)
-    }
-
-    func section(_ s: SnapshotFormat.Section) -> SectionInfo? { sections.first { $0.type == s.rawValue } }
-
-    /// Checks the sections this build needs are present and the sizes agree with the header.
-    func checkStructure() throws {
-        for s in sections where SnapshotFormat.Section(rawValue: s.type) == nil && s.flags & SnapshotFormat.optionalFlag == 0 {
-            throw PersistenceError.unsupportedVersion(path: path, found: majorVersion, supported: Int(SnapshotFormat.majorVersion))
-        }
-        let layout = NodeLayout(parameters: parameters)
-        func expect(_ s: SnapshotFormat.Section, _ bytes: Int) throws {
-            guard let info = section(s) else {
-                throw PersistenceError.corrupt(path: path, offset: 0, reason: "missing section \(s.name)")
-            }
-            guard info.length == bytes else {
-                throw PersistenceError.corrupt(path: path, offset: info.offset,
-                                               reason: "section \(s.name) is \(info.length) bytes, expected \(bytes)")
-            }
-        }
-        try expect(.nodes, slotCount * layout.stride)
-        try expect(.metas, slotCount * MemoryLayout<NodeMeta>.stride)
-        if parameters.hasSeparateFullPrecision { try expect(.fullVectors, slotCount * parameters.dimension * 4) }
-        for s in [SnapshotFormat.Section.upperLinks, .tagLists, .tagNames, .freeSlots] where section(s) == nil {
-            throw PersistenceError.corrupt(path: path, offset: 0, reason: "missing section \(s.name)")
-        }
-    }
-}
-
-func hex(_ v: UInt32) -> String {
-    let s = String(v, radix: 16)
-    return "0x" + String(repeating: "0", count: max(0, 8 - s.count)) + s
-}
-
 extension HNSWIndex {
     /// Opens a snapshot written by `captureSnapshot(...).write(to:)`.
     ///
     /// - Parameters:
+    ///   - path: the snapshot file.
     ///   - mode: `.full` verifies every checksum and gives a writable index;
     ///     `.mapped` opens in place, read-only, checking the header only.
     ///   - capacity: room for growth after a full load (default: twice the slots, at least 1 M).
@@ -151,91 +29,22 @@ extension HNSWIndex {
         try info.checkStructure()
         let fd = try FileIO.open(path, O_RDONLY)
         defer { close(fd) }
-        let p = info.parameters
-        let layout = NodeLayout(parameters: p)
-        let n = info.slotCount
-
-        var extras: [ExtraSection] = []
-        func readSmall(_ s: SnapshotInfo.SectionInfo) throws -> [UInt8] {
-            var bytes = [UInt8](repeating: 0, count: s.length)
-            if s.length > 0 {
-                try bytes.withUnsafeMutableBytes {
-                    try FileIO.preadAll(fd, into: $0.baseAddress!, count: s.length, offset: s.offset, path: path)
-                }
-            }
-            let crc = bytes.withUnsafeBytes { ld_crc32c(0, $0.baseAddress, s.length) }
-            guard crc == s.crc else {
-                throw PersistenceError.corrupt(path: path, offset: s.offset,
-                                               reason: "section \(s.name) checksum \(hex(crc)) != stored \(hex(s.crc))")
-            }
-            return bytes
-        }
+        let snapshot = SnapshotSections(fd: fd, path: path, info: info)
 
         let graph: HNSWGraph
         switch mode {
-        case .full:
-            let cap = max(capacity ?? max(2 * n, 1 << 20), n)
-            let fresh = HNSWGraph(parameters: p, capacity: cap)
-            func fill(_ region: MemoryRegion, _ s: SnapshotFormat.Section) throws {
-                guard let sec = info.section(s) else { return }
-                guard region.commit(upTo: sec.length) else {
-                    throw PersistenceError.corrupt(path: path, offset: sec.offset, reason: "section \(sec.name) larger than its reservation")
-                }
-                // Chunk by chunk, each checksummed while it is still in cache.
-                var crc: UInt32 = 0
-                var done = 0
-                while done < sec.length {
-                    let n = min(8 << 20, sec.length - done)
-                    try FileIO.preadAll(fd, into: region.base + done, count: n, offset: sec.offset + done, path: path)
-                    crc = ld_crc32c(crc, region.base + done, n)
-                    done += n
-                }
-                guard crc == sec.crc else {
-                    throw PersistenceError.corrupt(path: path, offset: sec.offset,
-                                                   reason: "section \(sec.name) checksum \(hex(crc)) != stored \(hex(sec.crc))")
-                }
-            }
-            try fill(fresh.nodes, .nodes)
-            try fill(fresh.metas, .metas)
-            if let full = fresh.full { try fill(full, .fullVectors) }
-            try fill(fresh.upperArena.region, .upperLinks)
-            try fill(fresh.tagArena.region, .tagLists)
-            graph = HNSWGraph(
-                parameters: p, capacity: cap, nodes: fresh.nodes, metas: fresh.metas, full: fresh.full,
-                upperArena: WordArena(region: fresh.upperArena.region, used: info.section(.upperLinks)!.length / 4),
-                tagArena: WordArena(region: fresh.tagArena.region, used: info.section(.tagLists)!.length / 4),
-                slotCount: UInt32(n), entry: info.entry)
-        case .mapped:
-            guard let base = mmap(nil, info.fileBytes, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
-                throw PersistenceError.io(path: path, operation: "mmap", message: FileIO.errorText())
-            }
-            let file = MappedFile(base: base, length: info.fileBytes)
-            func region(_ s: SnapshotFormat.Section) -> MemoryRegion? {
-                info.section(s).map { MemoryRegion(external: base + $0.offset, length: $0.length, owner: file) }
-            }
-            graph = HNSWGraph(
-                parameters: p, capacity: n, nodes: region(.nodes)!, metas: region(.metas)!, full: region(.fullVectors),
-                upperArena: WordArena(region: region(.upperLinks)!, used: info.section(.upperLinks)!.length / 4),
-                tagArena: WordArena(region: region(.tagLists)!, used: info.section(.tagLists)!.length / 4),
-                slotCount: UInt32(n), entry: info.entry)
+        case .full: graph = try readGraph(snapshot, capacity: capacity)
+        case .mapped: graph = try mapGraph(snapshot)
         }
 
         // Small sections: always read and verified.
-        let names = try decodeTagNames(readSmall(info.section(.tagNames)!), path: path, offset: info.section(.tagNames)!.offset)
-        if let q = info.section(.quantizer) {
-            let bytes = try readSmall(q)
-            guard bytes.count == 8 * p.dimension else {
-                throw PersistenceError.corrupt(path: path, offset: q.offset, reason: "quantizer is \(bytes.count) bytes")
-            }
-            let floats = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-            graph.quantizer = ScalarQuantizer(low: Array(floats[0..<p.dimension]), step: Array(floats[p.dimension...]))
-        } else if p.storage == .int8 && n > 0 {
-            throw PersistenceError.corrupt(path: path, offset: 0, reason: "int8 storage without a quantizer section")
-        }
-        let freeBytes = try readSmall(info.section(.freeSlots)!)
+        let names = try decodeTagNames(snapshot.readSmall(info.section(.tagNames)!), path: path, offset: info.section(.tagNames)!.offset)
+        try readQuantizer(snapshot, into: graph)
+        let freeBytes = try snapshot.readSmall(info.section(.freeSlots)!)
         graph.freeSlots = try decodeU32List(freeBytes, path: path, offset: info.section(.freeSlots)!.offset)
+        var extras: [ExtraSection] = []
         for s in info.sections where SnapshotFormat.Section(rawValue: s.type).map(\.belongsToCaller) ?? false {
-            extras.append(ExtraSection(type: SnapshotFormat.Section(rawValue: s.type)!, bytes: try readSmall(s)))
+            extras.append(ExtraSection(type: SnapshotFormat.Section(rawValue: s.type)!, bytes: try snapshot.readSmall(s)))
         }
 
         try validateMetadata(graph, names: names, info: info)
@@ -248,6 +57,57 @@ extension HNSWIndex {
             }
         }
         return (index, info, extras)
+    }
+
+    /// `.full`: the graph's big sections read into fresh growable regions,
+    /// every checksum verified; room for `capacity` slots (default: twice
+    /// the slots, at least 1 M).
+    private static func readGraph(_ snapshot: SnapshotSections, capacity: Int?) throws -> HNSWGraph {
+        let (info, p, n) = (snapshot.info, snapshot.info.parameters, snapshot.info.slotCount)
+        let cap = max(capacity ?? max(2 * n, 1 << 20), n)
+        let fresh = HNSWGraph(parameters: p, capacity: cap)
+        try snapshot.fill(fresh.nodes, .nodes)
+        try snapshot.fill(fresh.metas, .metas)
+        if let full = fresh.full { try snapshot.fill(full, .fullVectors) }
+        try snapshot.fill(fresh.upperArena.region, .upperLinks)
+        try snapshot.fill(fresh.tagArena.region, .tagLists)
+        return HNSWGraph(
+            parameters: p, capacity: cap, nodes: fresh.nodes, metas: fresh.metas, full: fresh.full,
+            upperArena: WordArena(region: fresh.upperArena.region, used: info.section(.upperLinks)!.length / 4),
+            tagArena: WordArena(region: fresh.tagArena.region, used: info.section(.tagLists)!.length / 4),
+            slotCount: UInt32(n), entry: info.entry)
+    }
+
+    /// `.mapped`: the graph's big sections used in place in a read-only map of the file.
+    private static func mapGraph(_ snapshot: SnapshotSections) throws -> HNSWGraph {
+        let (info, p, n, path) = (snapshot.info, snapshot.info.parameters, snapshot.info.slotCount, snapshot.path)
+        guard let base = mmap(nil, info.fileBytes, PROT_READ, MAP_PRIVATE, snapshot.fd, 0), base != MAP_FAILED else {
+            throw PersistenceError.io(path: path, operation: "mmap", message: FileIO.errorText())
+        }
+        let file = MappedFile(base: base, length: info.fileBytes)
+        func region(_ s: SnapshotFormat.Section) -> MemoryRegion? {
+            info.section(s).map { MemoryRegion(external: base + $0.offset, length: $0.length, owner: file) }
+        }
+        return HNSWGraph(
+            parameters: p, capacity: n, nodes: region(.nodes)!, metas: region(.metas)!, full: region(.fullVectors),
+            upperArena: WordArena(region: region(.upperLinks)!, used: info.section(.upperLinks)!.length / 4),
+            tagArena: WordArena(region: region(.tagLists)!, used: info.section(.tagLists)!.length / 4),
+            slotCount: UInt32(n), entry: info.entry)
+    }
+
+    /// The int8 quantizer's ranges, required when the storage is int8 and the index is not empty.
+    private static func readQuantizer(_ snapshot: SnapshotSections, into graph: HNSWGraph) throws {
+        let (info, p, n, path) = (snapshot.info, snapshot.info.parameters, snapshot.info.slotCount, snapshot.path)
+        if let q = info.section(.quantizer) {
+            let bytes = try snapshot.readSmall(q)
+            guard bytes.count == 8 * p.dimension else {
+                throw PersistenceError.corrupt(path: path, offset: q.offset, reason: "quantizer is \(bytes.count) bytes")
+            }
+            let floats = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            graph.quantizer = ScalarQuantizer(low: Array(floats[0..<p.dimension]), step: Array(floats[p.dimension...]))
+        } else if p.storage == .int8 && n > 0 {
+            throw PersistenceError.corrupt(path: path, offset: 0, reason: "int8 storage without a quantizer section")
+        }
     }
 
     /// Checks that every offset in the node metadata lies inside its arena and that
@@ -275,6 +135,50 @@ extension HNSWIndex {
         }
         if let e = g.entry, e.slot >= n || e.level > Int(g.meta(e.slot).pointee.level) {
             throw PersistenceError.corrupt(path: info.path, offset: SnapshotFormat.Field.entry, reason: "entry point \(e) is invalid")
+        }
+    }
+}
+
+/// A snapshot open for loading: reads its sections with their checksums verified.
+private struct SnapshotSections {
+    let fd: Int32
+    let path: String
+    let info: SnapshotInfo
+
+    /// A small section, whole, into a new array.
+    func readSmall(_ s: SnapshotInfo.SectionInfo) throws -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: s.length)
+        if s.length > 0 {
+            try bytes.withUnsafeMutableBytes {
+                try FileIO.preadAll(fd, into: $0.baseAddress!, count: s.length, offset: s.offset, path: path)
+            }
+        }
+        let crc = bytes.withUnsafeBytes { ld_crc32c(0, $0.baseAddress, s.length) }
+        guard crc == s.crc else {
+            throw PersistenceError.corrupt(path: path, offset: s.offset,
+                                           reason: "section \(s.name) checksum \(hex(crc)) != stored \(hex(s.crc))")
+        }
+        return bytes
+    }
+
+    /// A big section into `region` (committed as far as it needs); nothing when the file has no such section.
+    func fill(_ region: MemoryRegion, _ s: SnapshotFormat.Section) throws {
+        guard let sec = info.section(s) else { return }
+        guard region.commit(upTo: sec.length) else {
+            throw PersistenceError.corrupt(path: path, offset: sec.offset, reason: "section \(sec.name) larger than its reservation")
+        }
+        // Chunk by chunk, each checksummed while it is still in cache.
+        var crc: UInt32 = 0
+        var done = 0
+        while done < sec.length {
+            let n = min(8 << 20, sec.length - done)
+            try FileIO.preadAll(fd, into: region.base + done, count: n, offset: sec.offset + done, path: path)
+            crc = ld_crc32c(crc, region.base + done, n)
+            done += n
+        }
+        guard crc == sec.crc else {
+            throw PersistenceError.corrupt(path: path, offset: sec.offset,
+                                           reason: "section \(sec.name) checksum \(hex(crc)) != stored \(hex(sec.crc))")
         }
     }
 }

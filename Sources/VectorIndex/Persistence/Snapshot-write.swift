@@ -20,6 +20,7 @@ public final class SnapshotImage: @unchecked Sendable {
 
     deinit { release() }
 
+    /// Size of the whole file image, header page included.
     public var byteCount: Int { buffer.count }
 
     /// Memory for an image: straight from the kernel (already zero), so capturing costs one copy.
@@ -108,35 +109,7 @@ extension HNSWIndex {
         let g = graph
         let n = Int(g.slotCount)
         let (names, live, dead, free) = bookkeepingLock.withLock { (tagNames, slotOfID.count, tombstones.count, g.freeSlots) }
-
-        var tagNameBytes: [UInt8] = []
-        appendU32(&tagNameBytes, UInt32(names.count))
-        for name in names {
-            let utf8 = Array(name.utf8)
-            appendU32(&tagNameBytes, UInt32(utf8.count))
-            tagNameBytes += utf8
-        }
-        var quantizerBytes: [UInt8] = []
-        if let q = g.quantizer {
-            q.low.withUnsafeBytes { quantizerBytes += $0 }
-            q.step.withUnsafeBytes { quantizerBytes += $0 }
-        }
-        var freeBytes: [UInt8] = []
-        appendU32(&freeBytes, UInt32(free.count))
-        for s in free { appendU32(&freeBytes, s) }
-
-        // (type, flags, source, length)
-        var parts: [(SnapshotFormat.Section, UInt32, UnsafeRawPointer?, [UInt8]?, Int)] = [
-            (.nodes, 0, UnsafeRawPointer(g.nodes.base), nil, n * g.layout.stride),
-            (.metas, 0, UnsafeRawPointer(g.metas.base), nil, n * MemoryLayout<NodeMeta>.stride),
-        ]
-        if let full = g.full { parts.append((.fullVectors, 0, UnsafeRawPointer(full.base), nil, n * g.layout.dimension * 4)) }
-        parts.append((.upperLinks, 0, UnsafeRawPointer(g.upperArena.region.base), nil, g.upperArena.bytes))
-        parts.append((.tagLists, 0, UnsafeRawPointer(g.tagArena.region.base), nil, g.tagArena.bytes))
-        parts.append((.tagNames, 0, nil, tagNameBytes, tagNameBytes.count))
-        if !quantizerBytes.isEmpty { parts.append((.quantizer, 0, nil, quantizerBytes, quantizerBytes.count)) }
-        parts.append((.freeSlots, 0, nil, freeBytes, freeBytes.count))
-        for e in extras { parts.append((e.type, SnapshotFormat.optionalFlag, nil, e.bytes, e.bytes.count)) }
+        let parts = sectionParts(tagNames: names, freeSlots: free, extras: extras)
 
         // Sections start on page boundaries; the file ends where the last section ends,
         // so cutting any byte off the end is detectable.
@@ -160,6 +133,56 @@ extension HNSWIndex {
 
         // Header fields; checksums are filled in by `seal` once the lock is released.
         let h = buffer.baseAddress!
+        let millis = storeHeaderFields(h, collection: collection, slotCount: n, liveCount: live, deletedCount: dead,
+                                       entry: entry, walSequence: walSequence, sectionCount: parts.count)
+        let sections = Self.storeSectionTable(h, parts: parts, offsets: offsets)
+        let info = SnapshotInfo(
+            path: "", majorVersion: Int(SnapshotFormat.majorVersion), minorVersion: Int(SnapshotFormat.minorVersion),
+            collection: collection, parameters: parameters, slotCount: n, liveCount: live, deletedCount: dead,
+            entry: entry, walSequence: walSequence, createdMillis: millis, fileBytes: total, sections: sections)
+        return SnapshotImage(buffer: buffer, info: info)
+    }
+
+    /// The sections of the image, in file order: the graph's regions (copied
+    /// from in place) and the small encoded sections, then the callers' extras.
+    private func sectionParts(tagNames names: [String], freeSlots free: [UInt32], extras: [ExtraSection]) -> [SectionPart] {
+        let g = graph
+        let n = Int(g.slotCount)
+        var tagNameBytes: [UInt8] = []
+        appendU32(&tagNameBytes, UInt32(names.count))
+        for name in names {
+            let utf8 = Array(name.utf8)
+            appendU32(&tagNameBytes, UInt32(utf8.count))
+            tagNameBytes += utf8
+        }
+        var quantizerBytes: [UInt8] = []
+        if let q = g.quantizer {
+            q.low.withUnsafeBytes { quantizerBytes += $0 }
+            q.step.withUnsafeBytes { quantizerBytes += $0 }
+        }
+        var freeBytes: [UInt8] = []
+        appendU32(&freeBytes, UInt32(free.count))
+        for s in free { appendU32(&freeBytes, s) }
+
+        var parts: [SectionPart] = [
+            (.nodes, 0, UnsafeRawPointer(g.nodes.base), nil, n * g.layout.stride),
+            (.metas, 0, UnsafeRawPointer(g.metas.base), nil, n * MemoryLayout<NodeMeta>.stride),
+        ]
+        if let full = g.full { parts.append((.fullVectors, 0, UnsafeRawPointer(full.base), nil, n * g.layout.dimension * 4)) }
+        parts.append((.upperLinks, 0, UnsafeRawPointer(g.upperArena.region.base), nil, g.upperArena.bytes))
+        parts.append((.tagLists, 0, UnsafeRawPointer(g.tagArena.region.base), nil, g.tagArena.bytes))
+        parts.append((.tagNames, 0, nil, tagNameBytes, tagNameBytes.count))
+        if !quantizerBytes.isEmpty { parts.append((.quantizer, 0, nil, quantizerBytes, quantizerBytes.count)) }
+        parts.append((.freeSlots, 0, nil, freeBytes, freeBytes.count))
+        for e in extras { parts.append((e.type, SnapshotFormat.optionalFlag, nil, e.bytes, e.bytes.count)) }
+        return parts
+    }
+
+    /// Stores the header page's fixed fields (all but the checksums) at `h`;
+    /// returns the creation time it stored, in milliseconds since the epoch.
+    private func storeHeaderFields(_ h: UnsafeMutableRawPointer, collection: String, slotCount n: Int, liveCount live: Int,
+                                   deletedCount dead: Int, entry: UInt64, walSequence: UInt64, sectionCount: Int) -> UInt64 {
+        let g = graph
         SnapshotFormat.magic.withUnsafeBytes { h.copyMemory(from: $0.baseAddress!, byteCount: 8) }
         typealias F = SnapshotFormat.Field
         h.storeBytes(of: SnapshotFormat.majorVersion.littleEndian, toByteOffset: F.major, as: UInt16.self)
@@ -183,10 +206,16 @@ extension HNSWIndex {
         clock_gettime(CLOCK_REALTIME, &ts)
         let millis = UInt64(ts.tv_sec) * 1000 + UInt64(ts.tv_nsec) / 1_000_000
         h.storeBytes(of: millis.littleEndian, toByteOffset: F.createdMillis, as: UInt64.self)
-        h.storeBytes(of: UInt32(parts.count).littleEndian, toByteOffset: F.sectionCount, as: UInt32.self)
+        h.storeBytes(of: UInt32(sectionCount).littleEndian, toByteOffset: F.sectionCount, as: UInt32.self)
         let nameBytes = Array(collection.utf8.prefix(SnapshotFormat.maxNameBytes))
         h.storeBytes(of: UInt32(nameBytes.count).littleEndian, toByteOffset: F.nameLength, as: UInt32.self)
         nameBytes.withUnsafeBytes { (h + F.name).copyMemory(from: $0.baseAddress!, byteCount: nameBytes.count) }
+        return millis
+    }
+
+    /// Stores the section table (checksums still 0) at `h`; returns it as `SectionInfo`s.
+    private static func storeSectionTable(_ h: UnsafeMutableRawPointer, parts: [SectionPart],
+                                          offsets: [Int]) -> [SnapshotInfo.SectionInfo] {
         var sections: [SnapshotInfo.SectionInfo] = []
         for (i, p) in parts.enumerated() {
             let e = h + SnapshotFormat.sectionTableOffset + i * SnapshotFormat.sectionEntryBytes
@@ -196,13 +225,13 @@ extension HNSWIndex {
             e.storeBytes(of: UInt64(p.4).littleEndian, toByteOffset: 16, as: UInt64.self)
             sections.append(.init(type: p.0.rawValue, name: p.0.name, flags: p.1, offset: offsets[i], length: p.4, crc: 0))
         }
-        let info = SnapshotInfo(
-            path: "", majorVersion: Int(SnapshotFormat.majorVersion), minorVersion: Int(SnapshotFormat.minorVersion),
-            collection: collection, parameters: parameters, slotCount: n, liveCount: live, deletedCount: dead,
-            entry: entry, walSequence: walSequence, createdMillis: millis, fileBytes: total, sections: sections)
-        return SnapshotImage(buffer: buffer, info: info)
+        return sections
     }
 }
+
+/// One section of a snapshot image: (type, flags, source in memory or
+/// encoded bytes, length).
+private typealias SectionPart = (SnapshotFormat.Section, UInt32, UnsafeRawPointer?, [UInt8]?, Int)
 
 @inline(__always)
 func appendU32(_ bytes: inout [UInt8], _ v: UInt32) {

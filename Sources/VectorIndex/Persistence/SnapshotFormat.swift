@@ -9,14 +9,21 @@
 /// of the page. Sections are page-aligned so a reader can `mmap` the file and
 /// use the node blocks in place.
 public enum SnapshotFormat {
+    /// The file's first 8 bytes, `LDXSNAP\0`.
     public static let magic: [UInt8] = Array("LDXSNAP\0".utf8)
     /// Readers refuse files with a greater major version.
     public static let majorVersion: UInt16 = 1
+    /// Bumped for additions older readers can ignore (new optional sections).
     public static let minorVersion: UInt16 = 0
+    /// Size of the header page; the first section starts after it.
     public static let headerBytes = 4096
+    /// Size of one section-table entry: `u32 type | u32 flags | u64 offset | u64 length | u32 CRC32C | u32 reserved`.
     public static let sectionEntryBytes = 32
+    /// Offset of the section table in the header page (fixed fields and the name come before it).
     public static let sectionTableOffset = 256
+    /// Entries that fit between the table's start and the header CRC.
     public static let maxSections = (headerBytes - 4 - sectionTableOffset) / sectionEntryBytes
+    /// Sections start on multiples of this (a page), so a mapped file can be used in place.
     public static let alignment = 4096
     /// Longest collection name stored in the header (UTF-8 bytes).
     public static let maxNameBytes = 128
@@ -51,6 +58,7 @@ public enum SnapshotFormat {
         /// Sections the index hands back to its caller on load rather than reading itself.
         public var belongsToCaller: Bool { self == .groups || rawValue >= 100 }
 
+        /// The section's name as `inspect` prints it and errors cite it (`nodes`, `tag-lists`, …).
         public var name: String {
             switch self {
             case .nodes: return "nodes"
@@ -133,35 +141,57 @@ public enum SnapshotFormat {
 
 /// What a snapshot's header says, as `inspect` and `verify` print it.
 public struct SnapshotInfo: Sendable, Equatable {
+    /// One entry of the section table.
     public struct SectionInfo: Sendable, Equatable {
+        /// The raw type (a `SnapshotFormat.Section` when this build knows it).
         public var type: UInt32
+        /// The type's name, or `unknown-<type>`.
         public var name: String
+        /// `SnapshotFormat.optionalFlag` when a reader may skip an unknown section.
         public var flags: UInt32
+        /// Byte offset in the file, page-aligned.
         public var offset: Int
+        /// Length in bytes (the padding to the next section excluded).
         public var length: Int
+        /// CRC32C of the section's bytes.
         public var crc: UInt32
     }
 
+    /// The file read (empty for an image not yet written).
     public var path: String
+    /// Format major version of the file.
     public var majorVersion: Int
+    /// Format minor version of the file.
     public var minorVersion: Int
+    /// The collection name stored in the header.
     public var collection: String
+    /// The index parameters the snapshot was built with.
     public var parameters: IndexParameters
+    /// Node slots in use, live, deleted or free.
     public var slotCount: Int
+    /// Searchable vectors.
     public var liveCount: Int
+    /// Tombstones not yet repaired away.
     public var deletedCount: Int
+    /// The graph's entry point as stored: `(level + 1) << 32 | slot`, 0 when empty.
     public var entry: UInt64
     /// The last write-ahead-log record this snapshot includes.
     public var walSequence: UInt64
+    /// When the snapshot was captured, Unix milliseconds.
     public var createdMillis: UInt64
+    /// The file's size: where its last section ends.
     public var fileBytes: Int
+    /// The section table, in file order.
     public var sections: [SectionInfo]
 }
 
 /// A section supplied by another module (the ranker) to ride in a snapshot.
 public struct ExtraSection: Sendable {
+    /// The section type, 9 (`groups`) or ≥ 100, that the owner reads back on load.
     public var type: SnapshotFormat.Section
+    /// The section's contents, opaque to the index.
     public var bytes: [UInt8]
+    /// A section to include in (or as returned from) a snapshot.
     public init(type: SnapshotFormat.Section, bytes: [UInt8]) {
         self.type = type
         self.bytes = bytes

@@ -3,15 +3,19 @@ import Primitives
 
 /// What replaying (or verifying) a log found.
 public struct WALReplayReport: Sendable, Equatable {
+    /// Segment files read.
     public var segments: Int = 0
+    /// Records applied (above the snapshot's sequence).
     public var records: Int = 0
     /// Records at or below the snapshot's sequence, skipped.
     public var skipped: Int = 0
+    /// The last record's sequence, applied or skipped; 0 for an empty log.
     public var lastSequence: UInt64 = 0
     /// A torn last record (a crash mid-append): where it started and why it was
     /// rejected. Recovery truncates it (it was never acknowledged) and the caller logs it.
     public var tornTail: (path: String, offset: Int, reason: String)?
 
+    /// Equal counts, last sequence and torn-tail position (the reason text is not compared).
     public static func == (a: WALReplayReport, b: WALReplayReport) -> Bool {
         a.segments == b.segments && a.records == b.records && a.skipped == b.skipped && a.lastSequence == b.lastSequence
             && a.tornTail?.path == b.tornTail?.path && a.tornTail?.offset == b.tornTail?.offset
@@ -28,11 +32,14 @@ public enum WALReader {
     /// Replays every record with a sequence above `after`, oldest first.
     ///
     /// - Parameters:
+    ///   - directory: the collection directory holding the segments.
+    ///   - after: the sequence the loaded snapshot includes; records up to it are skipped.
     ///   - repair: truncate a torn last record of the last segment (recovery);
     ///     false only reports it (`verify`).
+    ///   - only: restrict to this one segment file (`verify` of a single file).
+    ///   - apply: called with each record above `after`, in order.
     /// - Throws: `PersistenceError.corrupt` naming the file and offset of a
     ///   damaged record anywhere but at the very end of the log.
-    ///   - only: restrict to this one segment file (`verify` of a single file).
     public static func replay(
         directory: String, after: UInt64, repair: Bool, only: String? = nil, _ apply: (WALRecord) throws -> Void
     ) throws -> WALReplayReport {
@@ -62,6 +69,8 @@ public enum WALReader {
         return report
     }
 
+    /// Reads one segment whole and hands `body` its records; a segment too
+    /// short for its header is a torn tail if it is the newest, else truncated.
     private static func readSegment(
         _ path: String, first: UInt64, isLast: Bool, repair: Bool, expected: inout UInt64?,
         report: inout WALReplayReport, _ body: (WALRecord) throws -> Void
@@ -84,60 +93,79 @@ public enum WALReader {
             throw PersistenceError.truncated(path: path, expectedBytes: h, actualBytes: size)
         }
         try data.withUnsafeBytes { raw in
-            let p = raw.baseAddress!
-            guard (0..<8).allSatisfy({ raw[$0] == WriteAheadLog.magic[$0] }) else {
-                throw PersistenceError.notASnapshot(path: path, reason: "not a write-ahead-log segment (bad magic)")
+            try checkSegmentHeader(raw, path: path, first: first)
+            try readRecords(raw, fd: fd, path: path, first: first, isLast: isLast, repair: repair,
+                            expected: &expected, report: &report, body)
+        }
+    }
+
+    /// Magic, major version, header checksum and first sequence of a segment
+    /// at least `WriteAheadLog.headerBytes` long.
+    private static func checkSegmentHeader(_ raw: UnsafeRawBufferPointer, path: String, first: UInt64) throws {
+        let p = raw.baseAddress!
+        guard (0..<8).allSatisfy({ raw[$0] == WriteAheadLog.magic[$0] }) else {
+            throw PersistenceError.notASnapshot(path: path, reason: "not a write-ahead-log segment (bad magic)")
+        }
+        let major = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt16.self)))
+        guard major <= 1 else { throw PersistenceError.unsupportedVersion(path: path, found: major, supported: 1) }
+        let crc = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 24, as: UInt32.self))
+        guard crc == ld_crc32c(0, p, 24) else {
+            throw PersistenceError.corrupt(path: path, offset: 0, reason: "segment header checksum mismatch")
+        }
+        let headerFirst = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+        guard headerFirst == first else {
+            throw PersistenceError.corrupt(path: path, offset: 16, reason: "header says first sequence \(headerFirst), name says \(first)")
+        }
+    }
+
+    /// Checks and hands `body` each record after the segment header, in order.
+    /// A damaged record at the very end of the last segment is a torn tail
+    /// (reported, and truncated when repairing); anywhere else it is corruption.
+    private static func readRecords(
+        _ raw: UnsafeRawBufferPointer, fd: Int32, path: String, first: UInt64, isLast: Bool, repair: Bool,
+        expected: inout UInt64?, report: inout WALReplayReport, _ body: (WALRecord) throws -> Void
+    ) throws {
+        let p = raw.baseAddress!
+        let size = raw.count
+        var offset = WriteAheadLog.headerBytes
+        while offset < size {
+            let remaining = size - offset
+            func torn(_ reason: String) throws {
+                guard isLast else { throw PersistenceError.corrupt(path: path, offset: offset, reason: reason) }
+                report.tornTail = (path, offset, reason)
+                if repair { try truncate(fd, path: path, at: offset, reason: reason) }
             }
-            let major = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt16.self)))
-            guard major <= 1 else { throw PersistenceError.unsupportedVersion(path: path, found: major, supported: 1) }
-            let crc = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 24, as: UInt32.self))
-            guard crc == ld_crc32c(0, p, 24) else {
-                throw PersistenceError.corrupt(path: path, offset: 0, reason: "segment header checksum mismatch")
+            if remaining < WriteAheadLog.recordHeaderBytes {
+                try torn("record header is \(remaining) of \(WriteAheadLog.recordHeaderBytes) bytes")
+                return
             }
-            let headerFirst = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
-            guard headerFirst == first else {
-                throw PersistenceError.corrupt(path: path, offset: 16, reason: "header says first sequence \(headerFirst), name says \(first)")
+            let length = Int(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+            let stored = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
+            let end = offset + WriteAheadLog.recordHeaderBytes + length
+            if length > WriteAheadLog.maxPayloadBytes || end > size {
+                try torn("record of \(length) bytes runs past the end of the file")
+                return
             }
-            var offset = h
-            while offset < size {
-                let remaining = size - offset
-                func torn(_ reason: String) throws {
-                    guard isLast else { throw PersistenceError.corrupt(path: path, offset: offset, reason: reason) }
-                    report.tornTail = (path, offset, reason)
-                    if repair { try truncate(fd, path: path, at: offset, reason: reason) }
-                }
-                if remaining < WriteAheadLog.recordHeaderBytes {
-                    try torn("record header is \(remaining) of \(WriteAheadLog.recordHeaderBytes) bytes")
+            let actual = ld_crc32c(0, p + offset + 8, 12 + length)
+            if actual != stored {
+                // Damage in the last record of the log is a torn write; anywhere else it is corruption.
+                if end == size || raw[offset..<size].allSatisfy({ $0 == 0 }) {
+                    try torn("record checksum mismatch in the last record")
                     return
                 }
-                let length = Int(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
-                let stored = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
-                let end = offset + WriteAheadLog.recordHeaderBytes + length
-                if length > WriteAheadLog.maxPayloadBytes || end > size {
-                    try torn("record of \(length) bytes runs past the end of the file")
-                    return
-                }
-                let actual = ld_crc32c(0, p + offset + 8, 12 + length)
-                if actual != stored {
-                    // Damage in the last record of the log is a torn write; anywhere else it is corruption.
-                    if end == size || raw[offset..<size].allSatisfy({ $0 == 0 }) {
-                        try torn("record checksum mismatch in the last record")
-                        return
-                    }
-                    throw PersistenceError.corrupt(path: path, offset: offset,
-                                                   reason: "record checksum \(hex(actual)) != stored \(hex(stored)); more records follow")
-                }
-                let seq = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self))
-                let want = expected ?? first
-                guard seq == want else {
-                    throw PersistenceError.corrupt(path: path, offset: offset, reason: "sequence \(seq), expected \(want)")
-                }
-                expected = seq + 1
-                let kind = p.load(fromByteOffset: offset + 16, as: UInt8.self)
-                let payload = Array(raw[(offset + WriteAheadLog.recordHeaderBytes)..<end])
-                try body(WALRecord(sequence: seq, kind: kind, payload: payload))
-                offset = end
+                throw PersistenceError.corrupt(path: path, offset: offset,
+                                               reason: "record checksum \(hex(actual)) != stored \(hex(stored)); more records follow")
             }
+            let seq = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self))
+            let want = expected ?? first
+            guard seq == want else {
+                throw PersistenceError.corrupt(path: path, offset: offset, reason: "sequence \(seq), expected \(want)")
+            }
+            expected = seq + 1
+            let kind = p.load(fromByteOffset: offset + 16, as: UInt8.self)
+            let payload = Array(raw[(offset + WriteAheadLog.recordHeaderBytes)..<end])
+            try body(WALRecord(sequence: seq, kind: kind, payload: payload))
+            offset = end
         }
     }
 

@@ -17,9 +17,13 @@ public enum FsyncPolicy: String, Sendable, CaseIterable, Codable {
 
 /// One record of the log: a sequence number, a kind and its payload.
 public struct WALRecord: Sendable, Equatable {
+    /// Position in the collection's log: consecutive from 1, never reused.
     public var sequence: UInt64
+    /// An `IndexRecordKind` (1–15), or another module's kind (≥ 16).
     public var kind: UInt8
+    /// The kind's encoding (`IndexRecordKind` documents the index's).
     public var payload: [UInt8]
+    /// A record as read back or about to be written.
     public init(sequence: UInt64, kind: UInt8, payload: [UInt8]) {
         self.sequence = sequence
         self.kind = kind
@@ -38,15 +42,21 @@ public struct WALRecord: Sendable, Equatable {
 /// A snapshot at sequence S starts a new segment; segments wholly at or
 /// below the oldest kept snapshot are deleted.
 public final class WriteAheadLog: @unchecked Sendable {
+    /// A segment's first 8 bytes, `LDXWAL\0\0`.
     public static let magic: [UInt8] = Array("LDXWAL\0\0".utf8)
+    /// Size of a segment header.
     public static let headerBytes = 32
+    /// Bytes before each record's payload: length, CRC32C, sequence, kind, reserved.
     public static let recordHeaderBytes = 20
     /// Largest payload a record may carry (a batch of vectors).
     public static let maxPayloadBytes = 1 << 30
 
+    /// The collection directory the segments live in.
     public let directory: String
+    /// When appended records are forced to disk.
     public let policy: FsyncPolicy
     private var fd: Int32 = -1
+    /// The segment file records are appended to now.
     private(set) public var segmentPath: String = ""
     private let appendLock = Locked<Void>()
     private let syncLock = Locked<Void>()
@@ -73,6 +83,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         if fd >= 0 { Glibc.close(fd) }
     }
 
+    /// The file name of the segment whose first record is `first`: `wal-<20 digits>.log`.
     public static func segmentName(first: UInt64) -> String {
         FileIO.sequencedName(prefix: "wal-", first, suffix: ".log")
     }

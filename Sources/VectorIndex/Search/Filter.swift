@@ -4,14 +4,18 @@
 /// a vector when it has every tag of `allOf` and, if `anyOf` is not empty,
 /// at least one tag of `anyOf`.
 public struct Filter: Sendable, Equatable, Hashable {
+    /// Tags a vector must all carry (an unknown tag matches nothing).
     public var allOf: [String]
+    /// Tags of which a vector must carry at least one; empty means no such constraint.
     public var anyOf: [String]
 
+    /// A filter from its two tag lists; both empty accepts everything.
     public init(allOf: [String] = [], anyOf: [String] = []) {
         self.allOf = allOf
         self.anyOf = anyOf
     }
 
+    /// True when the filter accepts every vector (a search then skips filtering altogether).
     public var isEmpty: Bool { allOf.isEmpty && anyOf.isEmpty }
 }
 

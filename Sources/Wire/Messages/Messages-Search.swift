@@ -151,7 +151,8 @@ public struct SearchResponse: WireMessage {
     public var encodedSizeHint: Int { 4 + results.reduce(0) { $0 + 4 + $1.ids.count * 12 } }
 
     /// Writes `u32 queryCount`, then per query `u32 n, u64[n] ids, f32[n] distances`.
-    /// - Throws: ``ErrorCode/invalidArgument`` when a result has not as many distances as ids.
+    /// - Throws: ``ErrorCode/invalidArgument`` when a result has not as many
+    ///   distances as ids.
     public func encode(into writer: inout ByteWriter) throws(WireError) {
         writer.write(UInt32(truncatingIfNeeded: results.count))
         for (i, result) in results.enumerated() {
