@@ -36,11 +36,15 @@ let package = Package(
             cSettings: [.headerSearchPath("include")],
             linkerSettings: [.linkedLibrary("openblas"), .linkedLibrary("lapacke"), .linkedLibrary("m")]
         ),
-        .target(name: "VectorIndex", dependencies: ["CSupport"]),
-        .target(name: "Wire"),
+        // Swift: the libc import, the locks, the little-endian byte codec, the
+        // mapped file and the monotonic clock, once for every module; no dependencies.
+        .target(name: "Primitives"),
+        .target(name: "VectorIndex", dependencies: ["Primitives", "CSupport"]),
+        .target(name: "Wire", dependencies: ["Primitives"]),
         .target(
             name: "CoreServer",
             dependencies: [
+                "Primitives",
                 "VectorIndex",
                 "Ranking",
                 "Wire",
@@ -48,15 +52,16 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
-        .target(name: "Embedding", dependencies: ["CSupport"]),
-        .target(name: "Ranking", dependencies: ["CSupport"]),
+        .target(name: "Embedding", dependencies: ["Primitives", "CSupport"]),
+        .target(name: "Ranking", dependencies: ["Primitives", "CSupport"]),
         // Inline SVG line and bar charts for the dashboard and the replay report; no dependencies.
         .target(name: "Charts"),
-        .executableTarget(name: "RankingBench", dependencies: ["Ranking"]),
+        .executableTarget(name: "RankingBench", dependencies: ["Primitives", "Ranking"]),
         // The answer service's domain: knowledge base, conversations, ask / decide / learn, store.
         .target(
             name: "Support",
             dependencies: [
+                "Primitives",
                 "Wire",
                 "Embedding",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -68,6 +73,7 @@ let package = Package(
         .target(
             name: "SupportHTTP",
             dependencies: [
+                "Primitives",
                 "Support",
                 "Charts",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -80,14 +86,26 @@ let package = Package(
         .target(
             name: "Replay",
             dependencies: [
+                "Primitives",
                 "Support",
                 "Charts",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The command-line values both executables parse (a log level today).
+        .target(
+            name: "CommandLineValues",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "LoopdeskCoreCLI",
             dependencies: [
+                "Primitives",
+                "CSupport",
+                "CommandLineValues",
                 "VectorIndex",
                 "Ranking",
                 "Wire",
@@ -99,7 +117,9 @@ let package = Package(
         .executableTarget(
             name: "LoopdeskCLI",
             dependencies: [
+                "Primitives",
                 "CSupport",
+                "CommandLineValues",
                 "Embedding",
                 "Support",
                 "SupportHTTP",
@@ -108,18 +128,35 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "CSupport"]),
-        .testTarget(name: "WireTests", dependencies: ["Wire"]),
-        .testTarget(name: "CoreServerTests", dependencies: ["CoreServer", "VectorIndex", "Ranking", "Wire"]),
+        // What the test targets share: a temporary directory, a core running in the test process,
+        // the test embedder and a fake core; a regular target so that test targets can depend on it.
+        .target(
+            name: "LoopdeskTestSupport",
+            dependencies: [
+                "Primitives",
+                "CoreServer",
+                "Embedding",
+                "Wire",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/LoopdeskTestSupport"
+        ),
+        .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
+        .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "CSupport", "LoopdeskTestSupport"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Primitives", "LoopdeskTestSupport"]),
+        .testTarget(name: "CoreServerTests", dependencies: ["CoreServer", "VectorIndex", "Ranking", "Wire", "Primitives", "LoopdeskTestSupport",
+                                                           .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RankingTests", dependencies: ["Ranking"]),
-        .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SupportTests", dependencies: ["Support", "Wire", "Embedding", "CoreServer"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SupportHTTPTests", dependencies: ["SupportHTTP", "Support", "CoreServer", "Embedding", "Wire",
+        .testTarget(name: "EmbeddingTests", dependencies: ["Embedding", "CSupport", "LoopdeskTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SupportTests", dependencies: ["Support", "Wire", "Embedding", "LoopdeskTestSupport",
+                                                         .product(name: "Logging", package: "swift-log")],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "SupportHTTPTests", dependencies: ["SupportHTTP", "Support", "Embedding", "Wire", "LoopdeskTestSupport",
                                                              .product(name: "Hummingbird", package: "hummingbird"),
                                                              .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                              .product(name: "HTTPTypes", package: "swift-http-types"),
                                                              .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Support", "Embedding", "CoreServer"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Support", "LoopdeskTestSupport"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
     ]
 )

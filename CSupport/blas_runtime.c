@@ -5,8 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 
-const char *ld_blas_core_name(void) { return openblas_get_corename(); }
-
 const char *ld_blas_preferred_coretype(void) {
     if (getenv("OPENBLAS_CORETYPE") != NULL) return NULL;  // the user's (or the machine's) choice stands
     const char *core = openblas_get_corename();

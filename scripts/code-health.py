@@ -8,7 +8,9 @@ ROOT defaults to the repository (the folder above this script); only
 `Sources/` is read. Function bodies are found by brace matching after a
 `func`, `init`, `deinit`, `subscript` or accessor-less computed `var` header,
 skipping braces inside string literals and comments: good enough for a tally,
-not a parser. `--long N` lists every function longer than N lines (default 60).
+not a parser. A public declaration is one marked `public` or `open`, or a
+member of a `public extension` without an access modifier of its own; enum
+cases are not counted (they carry no modifier). `--long N` lists every function longer than N lines (default 60).
 """
 import json
 import os
@@ -130,19 +132,50 @@ def functions(lines):
         i += 1  # nested functions are tallied too
 
 
+MEMBER = re.compile(
+    r"^\s*(?:@[\w().:, \"]+\s+)*(?:(?:static|class|final|override|mutating|nonmutating|nonisolated|convenience|"
+    r"required|indirect|lazy)\s+)*(func|init|var|let|struct|class|enum|protocol|typealias|actor|subscript)\b")
+
+
+def is_documented(lines, idx):
+    k = idx - 1
+    while k >= 0 and lines[k].strip().startswith("@"):
+        k -= 1
+    prev = lines[k].strip() if k >= 0 else ""
+    return prev.startswith("///") or prev.endswith("*/")
+
+
 def doc_share(lines):
+    """Counts public declarations and those with a doc comment: declarations
+    marked `public`/`open`, and the members of a `public extension` that have
+    no access modifier of their own (they are public too)."""
     documented = total = 0
-    in_public_extension = 0
+    state = None
+    depth = 0
+    extension_depth = None  # depth inside a `public extension`'s body
+    pending_extension = False
     for idx, line in enumerate(lines):
-        if not PUBLIC.match(line):
-            continue
-        total += 1
-        k = idx - 1
-        while k >= 0 and lines[k].strip().startswith("@"):
-            k -= 1
-        prev = lines[k].strip() if k >= 0 else ""
-        if prev.startswith("///") or prev.endswith("*/"):
-            documented += 1
+        code, state = strip_code(line, state)
+        counted = False
+        if PUBLIC.match(line):
+            counted = True
+        elif extension_depth is not None and depth == extension_depth and MEMBER.match(code):
+            counted = True
+        if counted:
+            total += 1
+            documented += is_documented(lines, idx)
+        if PUBLIC_EXTENSION.match(code):
+            pending_extension = True
+        for ch in code:
+            if ch == "{":
+                depth += 1
+                if pending_extension:
+                    extension_depth = depth
+                    pending_extension = False
+            elif ch == "}":
+                if extension_depth is not None and depth == extension_depth:
+                    extension_depth = None
+                depth -= 1
     return documented, total
 
 

@@ -13,9 +13,6 @@
 extern "C" {
 #endif
 
-/// The OpenBLAS core in use (e.g. "SkylakeX", "Prescott").
-const char *ld_blas_core_name(void);
-
 /// A better OPENBLAS_CORETYPE for this CPU when OpenBLAS fell back to a generic
 /// core and the user set none; NULL when the current choice should stand.
 const char *ld_blas_preferred_coretype(void);

@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+import Primitives
 import Ranking
 import VectorIndex
 import Wire
@@ -15,9 +13,9 @@ import Wire
 /// records. The journal appends the record to the collection's log right
 /// there (`WriteAheadLog.append`, which has its own short lock), so the log's
 /// order is the order of application and a `RANK` or `FEEDBACK` is answered
-/// only after its record is written. It does not go through
-/// `DurableCollection.appendExtension`: that would make a ranking wait for an
-/// UPSERT batch's HNSW inserts, which hold the collection's write lock.
+/// only after its record is written. It does not take the collection's write
+/// lock: that would make a ranking wait for an UPSERT batch's HNSW inserts,
+/// which hold it.
 ///
 /// A snapshot must capture the ranker's state at exactly the point where the
 /// log rotates. `DurableCollection.snapshot()` asks for the sections while it
@@ -38,7 +36,8 @@ final class CollectionRanking: @unchecked Sendable {
     static let envelopeVersion: UInt16 = 1
 
     let name: String
-    private let gate = RankingGate()
+    /// Prefers writers, so a waiting snapshot is not starved by a stream of rankings.
+    private let gate = ReadWriteLock(preferringWriters: true)
     /// Guards `ranker` (replaced only by a restore, before serving), `table`
     /// and `capturedState`. Never held while calling the ranker.
     private let lock = NSLock()
@@ -214,7 +213,7 @@ final class CollectionRanking: @unchecked Sendable {
             return
         }
         let (state, restoredTable) = try section.bytes.withUnsafeBytes { (raw) throws -> ([UInt8], RankingGroupTable) in
-            var r = ByteReader(raw, context: "ranker-state section")
+            var r = ByteReader<WireError>(raw, context: "ranker-state section")
             guard try r.read(UInt32.self, "magic") == Self.envelopeMagic else {
                 throw WireError(.malformedPayload, "ranker-state section: bad magic (expected \"LDRS\")")
             }
@@ -299,32 +298,4 @@ final class CollectionRanking: @unchecked Sendable {
         }
         return try body()
     }
-}
-
-/// A writer-preferring read-write lock: rankings share it, a snapshot takes
-/// it alone, and a waiting snapshot is not starved by a stream of rankings.
-final class RankingGate: @unchecked Sendable {
-    private let rw: UnsafeMutablePointer<pthread_rwlock_t>
-
-    init() {
-        rw = .allocate(capacity: 1)
-        rw.initialize(to: pthread_rwlock_t())
-        var attr = pthread_rwlockattr_t()
-        pthread_rwlockattr_init(&attr)
-        #if canImport(Glibc)
-        // glibc prefers readers by default; 2 is PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP.
-        pthread_rwlockattr_setkind_np(&attr, 2)
-        #endif
-        pthread_rwlock_init(rw, &attr)
-        pthread_rwlockattr_destroy(&attr)
-    }
-
-    deinit {
-        pthread_rwlock_destroy(rw)
-        rw.deallocate()
-    }
-
-    @inline(__always) func lockShared() { pthread_rwlock_rdlock(rw) }
-    @inline(__always) func lockExclusive() { pthread_rwlock_wrlock(rw) }
-    @inline(__always) func unlock() { pthread_rwlock_unlock(rw) }
 }

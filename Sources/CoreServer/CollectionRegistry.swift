@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Primitives
 import Ranking
 import VectorIndex
 import Wire

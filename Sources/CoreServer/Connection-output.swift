@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Primitives
 import Wire
 
 /// The write side of a connection: replies go straight to the socket when it

@@ -1,8 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Logging
+import Primitives
 import Wire
 
 /// One client connection: its thread, and the state machine of

@@ -1,8 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Logging
+import Primitives
 import VectorIndex
 import Wire
 
@@ -40,7 +38,7 @@ public final class CoreServer: @unchecked Sendable {
     /// - Throws: ``ListenerError/socketInUse(path:)`` when another server is live on
     ///   the socket, `PersistenceError.locked` when another process holds the data
     ///   directory, or a recovery error naming the damaged file.
-    public init(configuration: ServerConfiguration, extensions: ServerExtensions = ServerExtensions(),
+    public init(configuration: ServerConfiguration, extensions: ServerExtensionPoints = ServerExtensionPoints(),
                 logger: Logger = Logger(label: "loopdesk.core")) throws {
         self.configuration = configuration
         self.logger = logger
@@ -96,11 +94,6 @@ public final class CoreServer: @unchecked Sendable {
             startThread("ldcore-conn-\(connection.number)") { connection.run() }
         }
         listener.closeDescriptor()
-    }
-
-    /// The `STATS` document (`docs/PROTOCOL.md` §7.12), as a client would get it.
-    public func statsJSON() -> String {
-        context.stats.json(serverName: configuration.serverName, collections: collections.all())
     }
 
     /// Connections open now.

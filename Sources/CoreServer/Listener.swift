@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+import Primitives
 import Wire
 
 /// Why the server could not start listening.
@@ -13,6 +11,7 @@ public enum ListenerError: Error, CustomStringConvertible, Sendable {
     /// A system call failed.
     case system(operation: String, path: String, errno: Int32)
 
+    /// The failure in words, naming the socket path (and the errno text for a failed system call).
     public var description: String {
         switch self {
         case .socketInUse(let path):

@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+import Primitives
 import Wire
 
 /// One thread that writes the buffered replies of every connection whose

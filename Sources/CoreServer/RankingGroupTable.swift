@@ -1,3 +1,4 @@
+import Primitives
 import Ranking
 import Wire
 
@@ -75,7 +76,7 @@ struct RankingGroupTable {
         /// - Throws: `MALFORMED_PAYLOAD`-coded ``WireError`` naming the field.
         init(decoding bytes: [UInt8]) throws {
             self = try bytes.withUnsafeBytes { (raw) throws -> Change in
-                var r = ByteReader(raw, context: "ranking group change")
+                var r = ByteReader<WireError>(raw, context: "ranking group change")
                 let change: Change
                 switch try r.read(UInt8.self, "op") {
                 case 1:
@@ -162,7 +163,7 @@ struct RankingGroupTable {
 
     init() {}
 
-    init(reading r: inout ByteReader) throws(WireError) {
+    init(reading r: inout ByteReader<WireError>) throws(WireError) {
         let nv = Int(try r.read(UInt64.self, "vector count"))
         guard nv <= r.remaining / 17 else { throw WireError(.malformedPayload, "ranking group table: \(nv) vectors cannot fit") }
         vectors.reserveCapacity(nv)

@@ -1,3 +1,4 @@
+import Foundation
 import Ranking
 import VectorIndex
 import Wire
@@ -47,11 +48,12 @@ public struct ServerConfiguration: Sendable {
     /// The name sent in `HELLO` and `STATS`.
     public var serverName = "loopdesk-core 0.3"
 
+    /// A configuration with every default: listen on `socketPath`, keep collections under `dataPath`.
     public init(socketPath: String, dataPath: String) {
         self.socketPath = socketPath
         self.dataPath = dataPath
     }
 
     /// Worker threads after resolving 0 to the core count.
-    var resolvedWorkerThreads: Int { workerThreads > 0 ? workerThreads : max(1, System.coreCount) }
+    var resolvedWorkerThreads: Int { workerThreads > 0 ? workerThreads : max(1, ProcessInfo.processInfo.activeProcessorCount) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Primitives
 import Wire
 
 /// What every connection shares: the configuration, the dispatcher and the
@@ -12,13 +13,13 @@ final class ServerContext: @unchecked Sendable {
     let dispatcher: RequestDispatcher
     let pool: WorkerPool
     let flusher: OutputFlusher
-    let extensions: ServerExtensions
+    let extensions: ServerExtensionPoints
     private let stopping = Locked(false)
     private let open = NSCondition()
     private var connections: [UInt64: Connection] = [:]
     private var nextNumber: UInt64 = 0
 
-    init(configuration: ServerConfiguration, logger: Logger, registry: CollectionRegistry, extensions: ServerExtensions) {
+    init(configuration: ServerConfiguration, logger: Logger, registry: CollectionRegistry, extensions: ServerExtensionPoints) {
         self.configuration = configuration
         self.logger = logger
         self.extensions = extensions

@@ -1,5 +1,6 @@
 import Foundation
 import Metrics
+import Primitives
 import VectorIndex
 import Wire
 

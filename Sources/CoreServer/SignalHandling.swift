@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Primitives
 import Wire
 
 /// The write end of the self-pipe that signal handlers poke; -1 until installed.

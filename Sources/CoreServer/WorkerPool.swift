@@ -29,13 +29,6 @@ final class WorkerPool: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Whether a worker is waiting for work now (a hint: it may be taken by the time a job arrives).
-    var hasIdleWorker: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return idle > jobs.count - head
-    }
-
     /// Lets the workers finish the queue, then stop.
     func stop() {
         condition.lock()

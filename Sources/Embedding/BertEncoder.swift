@@ -1,10 +1,6 @@
 import CSupport
 import Dispatch
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Primitives
 
 /// The BERT forward pass on BLAS: token ids in, mean-pooled L2-normalised
 /// sentence vectors out.

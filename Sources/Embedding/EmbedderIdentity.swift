@@ -16,6 +16,7 @@ public struct EmbedderIdentity: Hashable, Codable, Sendable, CustomStringConvert
         self.dimension = dimension
     }
 
+    /// `name (dimension-d)`, as logs and errors print it.
     public var description: String { "\(name) (\(dimension)-d)" }
 
     /// Throws ``EmbeddingError/identityMismatch(stored:current:)`` unless

@@ -1,3 +1,5 @@
+import Primitives
+
 /// Everything that can go wrong while loading an embedder, with the offending
 /// file, tensor, value and what to do about it.
 ///
@@ -24,6 +26,7 @@ public enum EmbeddingError: Error, Equatable, Sendable, CustomStringConvertible 
     /// An index built with one embedder was opened with another.
     case identityMismatch(stored: EmbedderIdentity, current: EmbedderIdentity)
 
+    /// The failure in words, naming the file and what is wrong with it.
     public var description: String {
         switch self {
         case let .fileNotFound(path):
@@ -45,6 +48,19 @@ public enum EmbeddingError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .identityMismatch(stored, current):
             return "embedder mismatch: the index was built with \(stored) but this process embeds with \(current); "
                 + "install the same model (scripts/install-model.sh) or rebuild the index"
+        }
+    }
+}
+
+extension EmbeddingError {
+    /// The loading error for a model file that could not be mapped, worded as
+    /// `cannotRead` has always worded it.
+    init(mapping error: MappedFileError) {
+        switch error.cause {
+        case .notFound: self = .fileNotFound(path: error.path)
+        case .empty: self = .cannotRead(path: error.path, reason: "the file is empty")
+        case let .systemCall("open", message): self = .cannotRead(path: error.path, reason: message)
+        case let .systemCall(name, message): self = .cannotRead(path: error.path, reason: "\(name): \(message)")
         }
     }
 }

@@ -9,6 +9,7 @@
 /// near each other, which is enough for tests and demos but far below the
 /// model: its identity differs, so the two kinds of vectors are never mixed.
 public struct HashedEmbedder: SentenceEmbedder {
+    /// `hashed-ngram-v1` and the bucket count: never equal to a model's, so stored vectors of the two kinds are not mixed.
     public let identity: EmbedderIdentity
     private let words = BasicTokenizer(lowercase: true)
 
@@ -17,6 +18,7 @@ public struct HashedEmbedder: SentenceEmbedder {
         identity = EmbedderIdentity(name: "hashed-ngram-v1", dimension: max(1, dimension))
     }
 
+    /// One L2-normalised vector per text, in order; the same text always gives the same vector.
     public func embed(_ texts: [String]) -> [[Float]] {
         texts.map(embedOne)
     }

@@ -43,6 +43,7 @@ public final class MiniLMEmbedder: SentenceEmbedder {
         public init() {}
     }
 
+    /// The model's name (its directory's name) and output dimension, stored beside the vectors made with it.
     public let identity: EmbedderIdentity
     /// The tokenizer that turns texts into the ids this model reads.
     public let tokenizer: BertTokenizer
@@ -87,6 +88,7 @@ public final class MiniLMEmbedder: SentenceEmbedder {
         }
     }
 
+    /// Tokenizes each text (cut at `options.maxLength` tokens) and returns one mean-pooled, L2-normalised vector per text, in order.
     public func embed(_ texts: [String]) -> [[Float]] {
         embed(tokenIDs: texts.map { tokenizer.encode($0, maxLength: options.maxLength) })
     }

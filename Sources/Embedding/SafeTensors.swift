@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// A reader for the safetensors format: an 8-byte little-endian header length,
 /// a JSON header naming each tensor's dtype, shape and byte range, then the
@@ -31,7 +32,11 @@ final class SafeTensors: @unchecked Sendable {
         throw EmbeddingError.cannotRead(path: path, reason: "safetensors data is little-endian; this host is big-endian")
         #endif
         self.path = path
-        file = try MappedFile(path: path)
+        do {
+            file = try MappedFile(path: path)
+        } catch {
+            throw EmbeddingError(mapping: error)
+        }
         let bytes = file.bytes
         func malformed(_ reason: String) -> EmbeddingError { .malformedSafeTensors(path: path, reason: reason) }
 

@@ -1,18 +1,16 @@
 import ArgumentParser
-import Logging
 import Replay
 import Support
 
 // The values the commands take from the command line, parsed by ArgumentParser itself so that
 // a wrong one is refused before `run()` with the option's name and, for a closed set, its choices.
+// Those `loopdesk-core` takes too (the log level) are in the CommandLineValues module.
 
 extension HelpdeskExportFormat: ExpressibleByArgument {}
 
 extension OutcomeKind: ExpressibleByArgument {}
 
 extension ReplayScenario.HeldBackMode: ExpressibleByArgument {}
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 /// A replay world with a name (`loopdesk replay --scenario`).
 enum NamedScenario: String, CaseIterable, ExpressibleByArgument {

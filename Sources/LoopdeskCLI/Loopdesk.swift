@@ -1,9 +1,6 @@
 import ArgumentParser
 import CSupport
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import Primitives
 
 /// `loopdesk`: the answer service and its tools.
 ///

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineValues
 import Embedding
 import Foundation
 import Logging

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CSupport
 import Foundation
+import Primitives
 import VectorIndex
 
 /// `loopdesk-core bench ann`: build an index from TEXMEX files, then sweep `ef`
@@ -14,32 +15,31 @@ struct BenchANN: ParsableCommand {
     @Option(help: "Base vectors (.fvecs).") var base: String
     @Option(help: "Query vectors (.fvecs).") var query: String
     @Option(help: "Ground-truth neighbour ids (.ivecs), nearest first.") var groundtruth: String
-    @Option(help: "cosine, ip or l2.") var metric: String = "cosine"
+    @Option(help: "cosine, ip or l2.") var metric: Metric = .cosine
     @Option(name: .customLong("m"), help: "Links a node keeps per layer (M).") var m: Int = 16
     @Option(help: "Candidate list size while building.") var efConstruction: Int = 200
-    @Option(help: "Comma-separated ef values to sweep.") var ef: String = "10,16,24,32,48,64,96,128,256"
+    @Option(help: "Comma-separated ef values to sweep.") var ef = IntegerList([10, 16, 24, 32, 48, 64, 96, 128, 256])
     @Option(help: "Threads for the build.") var threads: Int = 2
-    @Option(help: "f32, f16 or int8 traversal storage.") var storage: String = "f32"
+    @Option(help: "f32, f16 or int8 traversal storage.") var storage: VectorStorage = .f32
     @Flag(help: "With a compact storage, keep no f32 copies (no re-ranking).") var noFullPrecision = false
     @Flag(help: "With a compact storage, build with f32 distances throughout (default: walk on codes, choose in f32).") var buildOnF32 = false
     @Option(help: "Use only the first N base vectors (ground truth then comes from exact search).") var limit: Int?
     @Option(help: "Also run exact BLAS search over this many queries (0: skip).") var exactQueries: Int = 1000
     @Option(help: "Write the results as JSON here.") var json: String?
 
+    func validate() throws {
+        if let bad = ef.values.first(where: { $0 <= 0 }) { throw ValidationError("--ef values must be positive, not \(bad)") }
+    }
+
     func run() throws {
-        guard let metric = Metric(name: metric) else { throw ValidationError("unknown metric \(metric)") }
-        guard let storage = VectorStorage(rawValue: storage) else { throw ValidationError("unknown storage \(storage)") }
-        let efs = try ef.split(separator: ",").map { s -> Int in
-            guard let v = Int(s.trimmingCharacters(in: .whitespaces)), v > 0 else { throw ValidationError("bad ef \(s)") }
-            return v
-        }
+        let efs = ef.values
         let b = try TexmexFile.readFloats(base)
         let q = try TexmexFile.readFloats(query)
         let gt = try TexmexFile.readInts(groundtruth)
         guard b.dimension == q.dimension else { throw ValidationError("base is \(b.dimension)-d, queries \(q.dimension)-d") }
         guard gt.count >= q.count else { throw ValidationError("ground truth has \(gt.count) rows for \(q.count) queries") }
 
-        let (index, buildSeconds, indexBytes) = try build(b, queryCount: q.count, metric: metric, storage: storage)
+        let (index, buildSeconds, indexBytes) = try build(b, queryCount: q.count)
         let runs = try sweep(index, efs: efs, queries: q, groundTruth: gt)
         let exact = try measureExact(index, queries: q, groundTruth: gt)
         let peak = peakRSSBytes()
@@ -59,8 +59,7 @@ struct BenchANN: ParsableCommand {
     }
 
     /// Builds the index over the base vectors on `--threads` threads; returns it, the build time and its memory.
-    private func build(_ b: TexmexFloats, queryCount: Int, metric: Metric,
-                       storage: VectorStorage) throws -> (HNSWIndex, buildSeconds: Double, indexBytes: Int) {
+    private func build(_ b: TexmexFloats, queryCount: Int) throws -> (HNSWIndex, buildSeconds: Double, indexBytes: Int) {
         let params = IndexParameters(dimension: b.dimension, metric: metric, M: m, efConstruction: efConstruction,
                                      storage: storage, keepFullPrecision: !noFullPrecision)
         let index = try HNSWIndex(parameters: params, capacity: b.count)
@@ -135,16 +134,6 @@ struct BenchANN: ParsableCommand {
         }
         return exact
     }
-}
-
-/// Wall-clock time for benchmarks, from `CLOCK_MONOTONIC`.
-enum Monotonic {
-    static func now() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
-    static func seconds(since start: UInt64) -> Double { Double(now() - start) / 1e9 }
 }
 
 /// The process's peak resident set size, in bytes.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Primitives
 import VectorIndex
 
 /// `loopdesk-core bench persistence`: snapshot write and load throughput,

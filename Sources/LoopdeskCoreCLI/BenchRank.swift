@@ -1,10 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import CoreServer
 import Foundation
 import Logging
+import Primitives
 import VectorIndex
 import Wire
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Primitives
 import VectorIndex
 import Wire
 
@@ -16,7 +17,7 @@ struct BenchWire: ParsableCommand {
     @Option(help: "Socket of a running loopdesk-core serve.") var socket: String
     @Option(help: "Base vectors (.fvecs); without it, 50 000 random 384-d vectors.") var base: String?
     @Option(help: "Query vectors (.fvecs); without it, 1 000 random ones.") var query: String?
-    @Option(help: "Client process counts to measure, comma-separated.") var clients: String = "1,2"
+    @Option(help: "Client process counts to measure, comma-separated.") var clients = IntegerList([1, 2])
     @Option(help: "Requests per PING measurement and client.") var pings: Int = 20_000
     @Option(help: "Requests per SEARCH measurement and client.") var searches: Int = 4_000
     @Option(help: "Requests in flight when pipelining.") var pipeline: Int = 16
@@ -24,11 +25,14 @@ struct BenchWire: ParsableCommand {
     @Option(name: .customLong("spin-us"), help: "Clients poll this long for a reply before blocking (LoopdeskBlockingClient.spinBeforeBlocking).") var spinMicros: Int = 0
     @Option(help: "Collection to use; an existing one is searched as it is (no build), and kept.") var collection: String?
 
-    func run() throws {
-        let counts = try clients.split(separator: ",").map { part -> Int in
-            guard let n = Int(part), (1...16).contains(n) else { throw ValidationError("--clients takes counts 1–16, not \(part)") }
-            return n
+    func validate() throws {
+        if let bad = clients.values.first(where: { !(1...16).contains($0) }) {
+            throw ValidationError("--clients takes counts 1–16, not \(bad)")
         }
+    }
+
+    func run() throws {
+        let counts = clients.values
         let collection = self.collection ?? "bench-wire-\(getpid())"
         let client = try LoopdeskBlockingClient(socketPath: socket, clientName: "loopdesk-core bench wire")
         let existing = try client.call(ListCollectionsRequest()).collections.first { $0.name == collection }
@@ -74,7 +78,7 @@ struct BenchWire: ParsableCommand {
         if let existing {
             print("using collection \(collection) as it is: \(existing.count) × \(dim)")
         } else {
-            print("built \(n) × \(dim) through the socket in \(fmt(Monotonic.seconds(since: t0))) s")
+            print("built \(n) × \(dim) through the socket in \(oneDecimal(Monotonic.seconds(since: t0))) s")
         }
         return n
     }
@@ -96,17 +100,17 @@ struct BenchWire: ParsableCommand {
     private func measureSocket(_ client: LoopdeskBlockingClient, collection: String, processCounts counts: [Int],
                                queryFile: String, into report: inout WireReport) throws {
         for processes in counts {
-            for (mode, depth) in [("ping", 1), ("ping", pipeline), ("search", 1), ("search", pipeline)] {
+            for (mode, depth) in [(WireBenchMode.ping, 1), (.ping, pipeline), (.search, 1), (.search, pipeline)] {
                 let job = WireClientJob(socket: socket, collection: collection, mode: mode, pipeline: depth,
-                                        count: mode == "ping" ? pings : searches, queryFile: queryFile, spinMicros: spinMicros)
+                                        count: mode == .ping ? pings : searches, queryFile: queryFile, spinMicros: spinMicros)
                 // Always from child processes: fresh clients, measured apart from this process's loaded index and threads.
                 let result = try Self.spawn(job, processes: processes)
-                let name = "\(mode.uppercased()) \(processes) client\(processes > 1 ? "s" : ""), \(depth) in flight"
+                let name = "\(mode.rawValue.uppercased()) \(processes) client\(processes > 1 ? "s" : ""), \(depth) in flight"
                 print(result.line(name))
                 report.socket[name] = result
-                if mode == "search" && depth == 1 && report.serverSearchP50 == nil {
+                if mode == .search && depth == 1 && report.serverSearchP50 == nil {
                     report.serverSearchP50 = try Self.serverSearchP50(client, collection: collection)
-                    print("  server-side SEARCH p50 so far (STATS: decode to reply encoded): \(fmt(report.serverSearchP50 ?? 0)) µs")
+                    print("  server-side SEARCH p50 so far (STATS: decode to reply encoded): \(oneDecimal(report.serverSearchP50 ?? 0)) µs")
                 }
             }
         }
@@ -154,7 +158,7 @@ struct BenchWire: ParsableCommand {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
             process.arguments = ["bench", "wire-client", "--socket", job.socket, "--collection", job.collection,
-                                 "--mode", job.mode, "--pipeline", "\(job.pipeline)", "--count", "\(job.count)",
+                                 "--mode", job.mode.rawValue, "--pipeline", "\(job.pipeline)", "--count", "\(job.count)",
                                  "--queries", job.queryFile, "--spin-us", "\(job.spinMicros)"]
             let out = Pipe()
             process.standardOutput = out
@@ -185,7 +189,7 @@ struct BenchWireClient: ParsableCommand {
                                                     shouldDisplay: false)
     @Option var socket: String
     @Option var collection: String
-    @Option var mode: String
+    @Option var mode: WireBenchMode
     @Option var pipeline: Int
     @Option var count: Int
     @Option var queries: String
@@ -200,7 +204,7 @@ struct BenchWireClient: ParsableCommand {
 
 /// One client's measurement: `count` requests, `pipeline` at a time, each batch timed.
 struct WireClientJob {
-    var socket: String, collection: String, mode: String, pipeline: Int, count: Int, queryFile: String, spinMicros: Int
+    var socket: String, collection: String, mode: WireBenchMode, pipeline: Int, count: Int, queryFile: String, spinMicros: Int
 
     func run() throws -> WireResult {
         let client = try LoopdeskBlockingClient(socketPath: socket, clientName: "bench wire-client")
@@ -214,7 +218,7 @@ struct WireClientJob {
         var samples: [Double] = []
         samples.reserveCapacity(batches)
         func once(_ b: Int) throws {
-            if mode == "ping" {
+            if mode == .ping {
                 if pipeline == 1 { _ = try client.call(PingRequest()) } else {
                     _ = try client.callPipelined([PingRequest](repeating: PingRequest(), count: pipeline))
                 }
@@ -253,7 +257,7 @@ struct WireResult: Codable {
 
     func line(_ name: String) -> String {
         name.padding(toLength: 40, withPad: " ", startingAt: 0)
-            + " p50 \(fmt(p50)) µs  p99 \(fmt(p99)) µs  \(Int(qps)) req/s"
+            + " p50 \(oneDecimal(p50)) µs  p99 \(oneDecimal(p99)) µs  \(Int(qps)) req/s"
     }
 
     enum CodingKeys: String, CodingKey { case latenciesMicros, requests, seconds, summedQPS }
@@ -302,11 +306,11 @@ struct WireReport: Encodable {
         let search = socket["SEARCH 1 client, 1 in flight"]
         let search2 = socket["SEARCH 2 clients, \(pipeline) in flight"]
         let fields: [String] = [
-            "wire: ping_p50_us=\(fmt(ping?.p50 ?? 0))",
+            "wire: ping_p50_us=\(oneDecimal(ping?.p50 ?? 0))",
             "ping_p\(pipeline)_qps=\(Int(pingPipelined?.qps ?? 0))",
-            "search_p50_us=\(fmt(search?.p50 ?? 0))",
-            "inproc_search_p50_us=\(fmt(inProcess1?.p50 ?? 0))",
-            "server_search_p50_us=\(fmt(serverSearchP50 ?? 0))",
+            "search_p50_us=\(oneDecimal(search?.p50 ?? 0))",
+            "inproc_search_p50_us=\(oneDecimal(inProcess1?.p50 ?? 0))",
+            "server_search_p50_us=\(oneDecimal(serverSearchP50 ?? 0))",
             "search_2clients_p\(pipeline)_qps=\(Int(search2?.qps ?? 0))",
             "inproc_2threads_qps=\(Int(inProcess2?.qps ?? 0))",
             "load=\(machine.replacingOccurrences(of: " ", with: ","))",
@@ -315,4 +319,5 @@ struct WireReport: Encodable {
     }
 }
 
-private func fmt(_ value: Double) -> String { String(format: "%.1f", value) }
+/// `value` with one decimal, as the benchmark tables print latencies and times.
+private func oneDecimal(_ value: Double) -> String { String(format: "%.1f", value) }

@@ -19,10 +19,16 @@ struct EvalPolicyCommand: ParsableCommand {
     @Option(help: "Data directory of a stopped core (or a copy of a running one's).") var data: String
     @Option(help: "Collection whose impressions to evaluate.") var collection: String
     @Option(help: "Target weights by feature name, e.g. best_similarity=4,bias=-2,lexical_overlap=1 (unnamed features weigh 0; default: the learned weights).")
-    var weights: String?
+    var weights: NamedWeights?
     @Option(help: "Target policy's exploration rate ε in [0, 1].") var exploration: Double = 0
     @Option(help: "z of the confidence intervals (1.96: 95 %).") var z: Double = 1.96
     @Flag(help: "Print JSON instead of a table.") var json = false
+
+    func validate() throws {
+        if let name = weights?.unknownFeature {
+            throw ValidationError("--weights: unknown feature \"\(name)\"; features are \(FeatureSchema.names.joined(separator: ", "))")
+        }
+    }
 
     func run() throws {
         let directory: DataDirectory
@@ -44,7 +50,7 @@ struct EvalPolicyCommand: ParsableCommand {
         let logging = try TargetPolicy(weights: ranker.weights, explorationRate: ranker.configuration.explorationRate)
         let target: TargetPolicy
         if let weights {
-            target = try TargetPolicy(namedWeights: try Self.parse(weights), explorationRate: exploration)
+            target = try TargetPolicy(namedWeights: weights.weights, explorationRate: exploration)
         } else {
             target = try TargetPolicy(weights: ranker.weights, explorationRate: exploration)
         }
@@ -66,22 +72,5 @@ struct EvalPolicyCommand: ParsableCommand {
                          e.impressions, e.loggedValue, e.ips, e.ipsLower, e.ipsUpper,
                          e.snips, e.snipsLower, e.snipsUpper, e.effectiveSampleSize))
         }
-    }
-
-    /// `name=value,name=value` → weights.
-    static func parse(_ text: String) throws -> [String: Double] {
-        var result: [String: Double] = [:]
-        for pair in text.split(separator: ",") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let value = Double(parts[1].trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("--weights: \"\(pair)\" is not name=value")
-            }
-            let name = parts[0].trimmingCharacters(in: .whitespaces)
-            guard FeatureSchema.index(of: name) != nil else {
-                throw ValidationError("--weights: unknown feature \"\(name)\"; features are \(FeatureSchema.names.joined(separator: ", "))")
-            }
-            result[name] = value
-        }
-        return result
     }
 }

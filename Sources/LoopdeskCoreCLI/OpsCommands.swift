@@ -25,9 +25,10 @@ struct SnapshotCommand: ParsableCommand {
             try SnapshotViaSocket.run(socket: socket, collection: collection)
             return
         }
-        let dir = try DataDirectory(path: data!, keepSnapshots: keep)
+        guard let data else { throw ValidationError("give exactly one of --data or --socket") }
+        let dir = try DataDirectory(path: data, keepSnapshots: keep)
         let names = collection.map { [$0] } ?? dir.collectionNames()
-        if names.isEmpty { print("no collections in \(data!)") }
+        if names.isEmpty { print("no collections in \(data)") }
         for name in names {
             // Opened as `serve` opens it, so the ranker's state rides in the snapshot.
             let c = try OfflineCollection(dir, name: name)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineValues
 import CoreServer
 import Logging
 import Ranking
@@ -14,39 +15,34 @@ struct ServeCommand: ParsableCommand {
 
     @Option(help: "Unix socket to listen on; a live socket there stops the start, a stale one is replaced.") var socket: String
     @Option(help: "Data directory (created if missing; locked while serving).") var data: String
-    @Option(name: .customLong("socket-mode"), help: "Socket file permissions, octal.") var socketMode: String = "0600"
+    @Option(name: .customLong("socket-mode"), help: "Socket file permissions, octal.") var socketMode = SocketMode(bits: 0o600)
     @Option(name: .customLong("allow-uid"), help: "Only these peer uids may connect (SO_PEERCRED); repeat for several.") var allowUID: [UInt32] = []
-    @Option(help: "When the write-ahead log is synced: always, everysec or no.") var fsync: String = "everysec"
+    @Option(help: "When the write-ahead log is synced: always, everysec or no.") var fsync: FsyncPolicy = .everysec
     @Option(name: .customLong("keep-snapshots"), help: "Snapshots kept per collection.") var keepSnapshots: Int = 2
     @Option(name: .customLong("snapshot-interval"), help: "Seconds between automatic snapshots of changed collections (0: none).") var snapshotInterval: Double = 0
     @Option(name: .customLong("max-connections"), help: "Connections served at once.") var maxConnections: Int = 256
     @Option(name: .customLong("max-frame-bytes"), help: "Largest request payload accepted (bytes, at most 67108864).") var maxFrameBytes: UInt32 = 64 << 20
     @Option(name: .customLong("max-in-flight"), help: "Requests one connection may have executing at once.") var maxInFlight: Int = 64
     @Option(help: "Worker threads for pipelined requests (0: one per core).") var workers: Int = 0
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel: Logger.Level = .info
     @Flag(name: .customLong("no-ranking"), help: "Keep no ranker: RANK and FEEDBACK answer RANKING_DISABLED.") var noRanking = false
     @Option(name: .customLong("ranking-exploration"), help: "ε of new rankers' ε-greedy exploration, in [0, 1] (restored rankers keep theirs).")
     var rankingExploration: Double = 0
 
     func run() throws {
-        guard let mode = UInt32(socketMode, radix: 8), mode <= 0o777 else {
-            throw ValidationError("--socket-mode \(socketMode) is not an octal mode like 0600")
-        }
-        guard let policy = FsyncPolicy(rawValue: fsync) else { throw ValidationError("--fsync must be always, everysec or no, not \(fsync)") }
-        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level \(logLevel) is unknown") }
         guard (1...(64 << 20)).contains(maxFrameBytes) else { throw ValidationError("--max-frame-bytes must be 1–67108864") }
         guard maxConnections >= 1, maxInFlight >= 1, keepSnapshots >= 1 else {
             throw ValidationError("--max-connections, --max-in-flight and --keep-snapshots must be at least 1")
         }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
+            handler.logLevel = logLevel
             return handler
         }
         var config = ServerConfiguration(socketPath: socket, dataPath: data)
-        config.socketMode = mode
+        config.socketMode = socketMode.bits
         config.allowedUIDs = Set(allowUID)
-        config.fsyncPolicy = policy
+        config.fsyncPolicy = fsync
         config.keepSnapshots = keepSnapshots
         config.snapshotInterval = snapshotInterval > 0 ? snapshotInterval : nil
         config.maxConnections = maxConnections

@@ -30,6 +30,7 @@ public struct ContextTag: Hashable, Sendable, CustomStringConvertible {
         self.familyBucket = familyBucket % UInt8(Self.familyBuckets)
     }
 
+    /// `tag#HASH/familyN`: the tag's text is not kept, so logs show its hash and bucket.
     public var description: String { "tag#\(String(hash, radix: 16))/family\(familyBucket)" }
 
     static func fnv1a(_ bytes: ArraySlice<UInt8>) -> UInt64 {

@@ -13,6 +13,7 @@
 /// prior weight vector is planted in z with n = 0, which is how the
 /// untrained model ranks by cosine similarity.
 public struct FTRLProximal: Sendable, Equatable {
+    /// α, β, λ₁, λ₂ and the weight clamp this learner steps with (``RankerConfiguration/ftrl``).
     public let parameters: RankerConfiguration.FTRL
     /// FTRL's z (accumulated adjusted gradients), one per coordinate.
     public private(set) var z: [Double]
@@ -62,6 +63,7 @@ public struct FTRLProximal: Sendable, Equatable {
         for i in 0..<z.count { weights[i] = weight(i); iterateVariance[i] = stepVariance(i) }
     }
 
+    /// Number of coordinates; in a ``Ranker``, one per feature (``FeatureSchema/dimension``).
     public var dimension: Int { z.count }
 
     /// w·x.

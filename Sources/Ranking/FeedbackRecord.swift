@@ -1,3 +1,5 @@
+import Primitives
+
 /// One feedback event as a small, self-contained record: what ``Ranker/feedback(_:)``
 /// applies and what the daemon appends to its write-ahead log.
 ///
@@ -5,15 +7,20 @@
 /// u64 group | f64 time | u8 outcome | payload`, outcome 1 resolved, 2 escalated,
 /// 3 corrected (`u8 has-group | u64 group?`), 4 csat (`u8 score`), 5 reopened.
 public struct FeedbackRecord: Sendable, Equatable {
+    /// The encoding version written in the first byte; records of another version are refused.
     public static let version: UInt8 = 1
 
+    /// The impression the feedback is about, as returned in ``RankResult/impressionID``.
     public var impressionID: UInt64
+    /// A group shown in that impression.
     public var groupID: UInt64
+    /// What happened to that group.
     public var outcome: Outcome
     /// When the outcome happened (seconds, the clock of ``RankRequest/now``):
     /// decides whether the impression has expired.
     public var time: Double
 
+    /// Creates a record; ``Ranker/feedback(_:)`` checks it against the impression store.
     public init(impressionID: UInt64, groupID: UInt64, outcome: Outcome, time: Double) {
         self.impressionID = impressionID
         self.groupID = groupID
@@ -22,45 +29,49 @@ public struct FeedbackRecord: Sendable, Equatable {
     }
 
     /// The record's bytes.
-    public func encode() -> [UInt8] { ByteWriter.encode(write(to:)) }
+    public func encode() -> [UInt8] {
+        var w = ByteWriter()
+        write(to: &w)
+        return w.bytes
+    }
 
     /// Reads a record written by ``encode()``.
     /// - Throws: ``RankingDecodingError`` naming the field that is short or wrong.
     public init(decoding bytes: [UInt8]) throws { self = try ByteReader.decodeWhole(bytes, Self.init(from:)) }
 
     func write(to w: inout ByteWriter) {
-        w.u8(Self.version)
-        w.u64(impressionID)
-        w.u64(groupID)
-        w.f64(time)
+        w.write(Self.version)
+        w.write(impressionID)
+        w.write(groupID)
+        w.write(time)
         switch outcome {
-        case .resolved: w.u8(1)
-        case .escalated: w.u8(2)
+        case .resolved: w.write(UInt8(1))
+        case .escalated: w.write(UInt8(2))
         case let .corrected(instead):
-            w.u8(3)
-            w.bool(instead != nil)
-            if let instead { w.u64(instead) }
+            w.write(UInt8(3))
+            w.write(instead != nil)
+            if let instead { w.write(instead) }
         case let .csat(score):
-            w.u8(4)
-            w.u8(UInt8(clamping: score))
-        case .reopened: w.u8(5)
+            w.write(UInt8(4))
+            w.write(UInt8(clamping: score))
+        case .reopened: w.write(UInt8(5))
         }
     }
 
-    init(from r: inout ByteReader) throws {
-        let version = try r.u8("feedback.version")
+    init(from r: inout ByteReader<RankingDecodingError>) throws {
+        let version = try r.read(UInt8.self, "feedback.version")
         guard version == Self.version else {
             throw RankingDecodingError.unsupportedVersion(found: UInt16(version), supported: UInt16(Self.version))
         }
-        impressionID = try r.u64("feedback.impression")
-        groupID = try r.u64("feedback.group")
-        time = try r.f64("feedback.time")
+        impressionID = try r.read(UInt64.self, "feedback.impression")
+        groupID = try r.read(UInt64.self, "feedback.group")
+        time = try r.read(Double.self, "feedback.time")
         let at = r.offset
-        switch try r.u8("feedback.outcome") {
+        switch try r.read(UInt8.self, "feedback.outcome") {
         case 1: outcome = .resolved
         case 2: outcome = .escalated
-        case 3: outcome = .corrected(groupUsedInstead: try r.bool("feedback.corrected.has-group") ? try r.u64("feedback.corrected.group") : nil)
-        case 4: outcome = .csat(Int(try r.u8("feedback.csat")))
+        case 3: outcome = .corrected(groupUsedInstead: try r.readBool("feedback.corrected.has-group") ? try r.read(UInt64.self, "feedback.corrected.group") : nil)
+        case 4: outcome = .csat(Int(try r.read(UInt8.self, "feedback.csat")))
         case 5: outcome = .reopened
         case let v: throw RankingDecodingError.invalidValue(field: "feedback.outcome", value: "\(v)", offset: at)
         }
@@ -75,9 +86,13 @@ public struct FeedbackRecord: Sendable, Equatable {
 /// u32 groups | u32 shown-first | groups × (u64 group | f64 propensity) |
 /// groups × dimension × f32 features`.
 public struct ImpressionRecord: Sendable, Equatable {
+    /// The encoding version written in the first byte; records of another version are refused.
     public static let version: UInt8 = 1
 
+    /// The impression id, issued in increasing order by the ranker.
     public let id: UInt64
+    /// When the ranking happened (seconds, the clock of ``RankRequest/now``): the
+    /// start of its feedback window.
     public let time: Double
     /// Groups in score order (best first).
     public let groupIDs: [UInt64]
@@ -103,49 +118,59 @@ public struct ImpressionRecord: Sendable, Equatable {
                    shownFirst: shownFirst, features: features)
     }
 
-    public func encode() -> [UInt8] { ByteWriter.encode(write(to:)) }
+    /// The record's bytes, in the layout above.
+    public func encode() -> [UInt8] {
+        var w = ByteWriter()
+        write(to: &w)
+        return w.bytes
+    }
 
+    /// Reads a record written by ``encode()``, checking what a ranker relies on:
+    /// a finite time, this build's feature dimension, at least one group, a
+    /// shown-first index in range, propensities in [0, 1] (positive for the group
+    /// shown first) and finite features in [-1, 1].
+    /// - Throws: ``RankingDecodingError`` naming the field that is short or wrong.
     public init(decoding bytes: [UInt8]) throws { self = try ByteReader.decodeWhole(bytes, Self.init(from:)) }
 
     func write(to w: inout ByteWriter) {
-        w.u8(Self.version)
-        w.u64(id)
-        w.f64(time)
-        w.u16(UInt16(FeatureSchema.dimension))
-        w.u32(UInt32(groupIDs.count))
-        w.u32(UInt32(shownFirst))
-        for (g, p) in zip(groupIDs, propensities) { w.u64(g); w.f64(p) }
-        w.f32s(features)
+        w.write(Self.version)
+        w.write(id)
+        w.write(time)
+        w.write(UInt16(FeatureSchema.dimension))
+        w.write(UInt32(groupIDs.count))
+        w.write(UInt32(shownFirst))
+        for (g, p) in zip(groupIDs, propensities) { w.write(g); w.write(p) }
+        w.write(floats: features)
     }
 
-    init(from r: inout ByteReader) throws {
-        let version = try r.u8("impression.version")
+    init(from r: inout ByteReader<RankingDecodingError>) throws {
+        let version = try r.read(UInt8.self, "impression.version")
         guard version == Self.version else {
             throw RankingDecodingError.unsupportedVersion(found: UInt16(version), supported: UInt16(Self.version))
         }
-        id = try r.u64("impression.id")
+        id = try r.read(UInt64.self, "impression.id")
         var at = r.offset
-        time = try r.f64("impression.time")
+        time = try r.read(Double.self, "impression.time")
         guard time.isFinite else { throw RankingDecodingError.invalidValue(field: "impression.time", value: "\(time)", offset: at) }
         at = r.offset
-        let d = Int(try r.u16("impression.dimension"))
+        let d = Int(try r.read(UInt16.self, "impression.dimension"))
         guard d == FeatureSchema.dimension else {
             throw RankingDecodingError.invalidValue(field: "impression.dimension", value: "\(d) (this build has \(FeatureSchema.dimension))", offset: at)
         }
         at = r.offset
-        let count = try r.count("impression.groups", minimumItemSize: 16 + 4 * d)
+        let count = try r.readCount("impression.groups", minimumItemSize: 16 + 4 * d)
         guard count >= 1 else { throw RankingDecodingError.invalidValue(field: "impression.groups", value: "0", offset: at) }
         at = r.offset
-        let first = Int(try r.u32("impression.shown-first"))
+        let first = Int(try r.read(UInt32.self, "impression.shown-first"))
         guard first < count else {
             throw RankingDecodingError.invalidValue(field: "impression.shown-first", value: "\(first) of \(count) groups", offset: at)
         }
         var ids: [UInt64] = [], ps: [Double] = []
         ids.reserveCapacity(count); ps.reserveCapacity(count)
         for _ in 0..<count {
-            ids.append(try r.u64("impression.group"))
+            ids.append(try r.read(UInt64.self, "impression.group"))
             at = r.offset
-            let p = try r.f64("impression.propensity")
+            let p = try r.read(Double.self, "impression.propensity")
             guard p >= 0, p <= 1, ids.count - 1 != first || p > 0 else {
                 throw RankingDecodingError.invalidValue(field: "impression.propensity", value: "\(p)", offset: at)
             }
@@ -155,7 +180,7 @@ public struct ImpressionRecord: Sendable, Equatable {
         propensities = ps
         shownFirst = first
         at = r.offset
-        features = try r.f32s("impression.features", count: count * d)
+        features = try r.readFloats(count: count * d, "impression.features")
         if let bad = features.firstIndex(where: { !$0.isFinite || abs($0) > 1 }) {
             throw RankingDecodingError.invalidValue(field: "impression.features[\(bad)]", value: "\(features[bad])", offset: at + 4 * bad)
         }
@@ -168,25 +193,31 @@ public struct ImpressionRecord: Sendable, Equatable {
 ///
 /// Encoding: `u8 tag (1 impression, 2 feedback) | the record's encoding`.
 public enum RankingLogRecord: Sendable, Equatable {
+    /// A ranking: the impression it logged (tag 1).
     case impression(ImpressionRecord)
+    /// An outcome applied to an impression (tag 2).
     case feedback(FeedbackRecord)
 
+    /// The entry's bytes: the tag, then the record's encoding.
     public func encode() -> [UInt8] {
         var w = ByteWriter()
         switch self {
-        case let .impression(r): w.u8(1); r.write(to: &w)
-        case let .feedback(r): w.u8(2); r.write(to: &w)
+        case let .impression(r): w.write(UInt8(1)); r.write(to: &w)
+        case let .feedback(r): w.write(UInt8(2)); r.write(to: &w)
         }
         return w.bytes
     }
 
+    /// Reads an entry written by ``encode()``.
+    /// - Throws: ``RankingDecodingError`` for an unknown tag, a record that does
+    ///   not decode, or bytes left after it.
     public init(decoding bytes: [UInt8]) throws {
-        var r = ByteReader(bytes)
-        switch try r.u8("record.tag") {
-        case 1: self = .impression(try ImpressionRecord(from: &r))
-        case 2: self = .feedback(try FeedbackRecord(from: &r))
-        case let v: throw RankingDecodingError.invalidValue(field: "record.tag", value: "\(v)", offset: 0)
+        self = try ByteReader.decodeWhole(bytes) { r in
+            switch try r.read(UInt8.self, "record.tag") {
+            case 1: return .impression(try ImpressionRecord(from: &r))
+            case 2: return .feedback(try FeedbackRecord(from: &r))
+            case let v: throw RankingDecodingError.invalidValue(field: "record.tag", value: "\(v)", offset: 0)
+            }
         }
-        try r.finish()
     }
 }

@@ -15,7 +15,9 @@ import CSupport
 /// its lower triangle). Both happen at fixed update counts, so a replay
 /// reproduces the factor bit for bit.
 public struct LinearPosterior: Sendable, Equatable {
+    /// Number of weights d; A and L are d × d.
     public let dimension: Int
+    /// λ, α and the refactor interval (``RankerConfiguration/posterior``).
     public let parameters: RankerConfiguration.Posterior
     /// A, column-major; only the lower triangle is kept.
     public private(set) var precision: [Double]

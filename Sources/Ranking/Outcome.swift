@@ -11,6 +11,7 @@ public enum Outcome: Sendable, Equatable, Hashable, CustomStringConvertible {
     /// The ticket was reopened: takes back an earlier `resolved` on the same impression and group.
     case reopened
 
+    /// The outcome with its payload (`corrected(instead: 42)`, `csat(4)`), for logs and error messages.
     public var description: String {
         switch self {
         case .resolved: return "resolved"

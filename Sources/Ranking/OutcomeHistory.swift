@@ -6,6 +6,7 @@ public struct OutcomeHistory: Sendable, Equatable, Codable {
     /// Weighted count of outcomes that did not.
     public var failures: Double = 0
 
+    /// Creates a history from weighted counts; both default to 0 (no history, posterior mean 0.5).
     public init(successes: Double = 0, failures: Double = 0) {
         self.successes = successes
         self.failures = failures

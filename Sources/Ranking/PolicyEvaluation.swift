@@ -47,11 +47,15 @@ public struct PolicyEstimate: Sendable, Equatable, Codable {
     public var loggedValue: Double
     /// Inverse propensity scoring estimate and its interval.
     public var ips: Double
+    /// Lower end of the IPS interval, `ips − z·sd/√n`.
     public var ipsLower: Double
+    /// Upper end of the IPS interval, `ips + z·sd/√n`.
     public var ipsUpper: Double
     /// Self-normalised IPS estimate and its interval.
     public var snips: Double
+    /// Lower end of the self-normalised interval (delta method).
     public var snipsLower: Double
+    /// Upper end of the self-normalised interval (delta method).
     public var snipsUpper: Double
     /// (Σw)² / Σw²: how many impressions the estimate is effectively worth.
     public var effectiveSampleSize: Double

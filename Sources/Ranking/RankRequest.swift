@@ -7,11 +7,13 @@ public struct CandidateHit: Sendable, Equatable {
     public var vectorID: UInt64
     /// The group (article) the vector stands for.
     public var groupID: UInt64
-    /// Cosine similarity to the query (higher is closer).
+    /// Similarity to the query, finite, higher is closer: the core passes
+    /// `1 − distance` under cosine and ip and `1 − distance / 2` under l2 (the cosine for unit vectors).
     public var similarity: Float
     /// True when the vector is a learned alias (a resolved question), false for the article itself.
     public var isAlias: Bool
 
+    /// Creates a hit; the core builds one per candidate vector of its search, in rank order.
     public init(vectorID: UInt64, groupID: UInt64, similarity: Float, isAlias: Bool) {
         self.vectorID = vectorID
         self.groupID = groupID
@@ -30,6 +32,7 @@ public struct GroupInfo: Sendable, Equatable {
     /// When the group was last updated; the age feature uses the later of the two.
     public var updatedAt: Double?
 
+    /// Creates a group's information; every field defaults to "unknown" (no tags, no times).
     public init(tags: [ContextTag] = [], insertedAt: Double? = nil, updatedAt: Double? = nil) {
         self.tags = tags
         self.insertedAt = insertedAt
@@ -53,6 +56,9 @@ public struct RankRequest: Sendable {
     /// The request time in seconds (any epoch, the same clock as group times and feedback).
     public var now: Double
 
+    /// Creates a ranking request; ``Ranker/rank(_:)`` checks it (hits in rank
+    /// order with finite similarities, `k` ≥ 1, a finite `now`, registered
+    /// caller features with values in [-1, 1]).
     public init(hits: [CandidateHit], groups: [UInt64: GroupInfo] = [:], contextTags: [ContextTag] = [],
                 callerFeatures: [String: [UInt64: Float]] = [:], k: Int, now: Double) {
         self.hits = hits

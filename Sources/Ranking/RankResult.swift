@@ -12,6 +12,8 @@ public struct ScoreInterval: Sendable, Equatable, Codable {
     /// (posterior variance plus the online iterate's; docs/RANKING.md, "Uncertainty").
     public var width: Double
 
+    /// Creates an interval from its parts; the ranker computes them with
+    /// `lower = σ(logit − width)`, `probability = σ(logit)`, `upper = σ(logit + width)`.
     public init(probability: Double, lower: Double, upper: Double, logit: Double, width: Double) {
         self.probability = probability
         self.lower = lower
@@ -23,6 +25,7 @@ public struct ScoreInterval: Sendable, Equatable, Codable {
 
 /// One ranked group as returned to the caller.
 public struct RankedGroup: Sendable, Equatable {
+    /// The group (article) id, as given in ``CandidateHit/groupID``.
     public var groupID: UInt64
     /// Score and interval.
     public var score: ScoreInterval
@@ -34,6 +37,7 @@ public struct RankedGroup: Sendable, Equatable {
     /// The features the score was computed from, in ``FeatureSchema/names`` order.
     public var features: [Float]
 
+    /// Creates a ranked group; ``Ranker/rank(_:)`` builds these.
     public init(groupID: UInt64, score: ScoreInterval, propensity: Double, bestVectorID: UInt64, features: [Float]) {
         self.groupID = groupID
         self.score = score
@@ -53,6 +57,7 @@ public struct RankResult: Sendable, Equatable {
     /// True when exploration put a group other than the best one first.
     public var explored: Bool
 
+    /// Creates a result; ``Ranker/rank(_:)`` builds it.
     public init(impressionID: UInt64, groups: [RankedGroup], explored: Bool) {
         self.impressionID = impressionID
         self.groups = groups
@@ -62,9 +67,12 @@ public struct RankResult: Sendable, Equatable {
 
 /// A group's new score after a feedback, on the features of its impression.
 public struct RescoredGroup: Sendable, Equatable {
+    /// The group rescored.
     public var groupID: UInt64
+    /// Its score and interval after the feedback, on the impression's features.
     public var score: ScoreInterval
 
+    /// Creates a rescored group.
     public init(groupID: UInt64, score: ScoreInterval) {
         self.groupID = groupID
         self.score = score
@@ -76,5 +84,6 @@ public struct FeedbackEffect: Sendable, Equatable {
     /// The group the feedback named first, then the group a correction endorsed, if any.
     public var rescored: [RescoredGroup]
 
+    /// Creates the effect from the rescored groups, in the order described at ``rescored``.
     public init(rescored: [RescoredGroup]) { self.rescored = rescored }
 }

@@ -1,3 +1,5 @@
+import Primitives
+
 /// Receives each record the ranker applies, in the order it applies them.
 /// Called under the ranker's lock: append to a buffer and return quickly.
 public typealias RankingJournal = @Sendable (RankingLogRecord) -> Void
@@ -25,7 +27,7 @@ public typealias RankingJournal = @Sendable (RankingLogRecord) -> Void
 /// feedback) so that a snapshot plus the records after it, passed to
 /// ``apply(_:)``, reproduce the state bit for bit.
 public final class Ranker: @unchecked Sendable {
-    let lock = StateLock()
+    let lock = Locked<Void>()
     /// Guarded by `lock`.
     var state: RankerState
     /// Guarded by `lock`; replaced (never mutated) after each learned update.

@@ -19,6 +19,7 @@ public struct RankerConfiguration: Sendable, Equatable {
         /// Every weight is clamped to ±`maxAbsWeight`, so no feedback stream can
         /// push a logit past what `Double` and the sigmoid handle.
         public var maxAbsWeight: Double = 20
+        /// The defaults above: α = 0.5, β = 1, λ₁ = 0.001, λ₂ = 0.01, weights clamped to ±20.
         public init() {}
     }
 
@@ -34,10 +35,13 @@ public struct RankerConfiguration: Sendable, Equatable {
         /// A with LAPACK's `dpotrf` every `refactorInterval` updates, so
         /// rounding cannot accumulate.
         public var refactorInterval: Int = 4096
+        /// The defaults above: λ = 1, α = 1.96, refactor every 4096 updates.
         public init() {}
     }
 
+    /// The mean's learner: FTRL-Proximal's rates and regularisation.
     public var ftrl = FTRL()
+    /// The uncertainty's model: prior precision, interval width and refactor interval.
     public var posterior = Posterior()
     /// The untrained model's weight on `best_similarity`: with every other
     /// weight but the bias at zero, the first ranking is cosine order.
@@ -60,6 +64,7 @@ public struct RankerConfiguration: Sendable, Equatable {
     /// but weights and posterior stay put: the "learning off" baseline.
     public var learningEnabled = true
 
+    /// The defaults of docs/RANKING.md: no exploration, 50 000 impressions kept for 14 days, learning on.
     public init() {}
 
     /// Refuses settings that cannot work, naming the field and its value.

@@ -2,7 +2,9 @@
 public struct RankerStats: Sendable, Equatable, Codable {
     /// One feature's learned weight and its mean over the feature vectors learned from.
     public struct FeatureStat: Sendable, Equatable, Codable {
+        /// The feature's name, from ``FeatureSchema/names``.
         public var name: String
+        /// Its current FTRL weight (clamped to ±``RankerConfiguration/FTRL/maxAbsWeight``).
         public var weight: Double
         /// 0 before any feedback.
         public var mean: Double

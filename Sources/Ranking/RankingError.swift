@@ -39,6 +39,8 @@ public enum RankingError: Error, Equatable, CustomStringConvertible {
     /// An impression log record whose id is not newer than the newest issued one.
     case impressionOutOfOrder(id: UInt64, newestIssued: UInt64)
 
+    /// One line for logs and error replies, with the offending value and, where
+    /// there is one, what was expected.
     public var description: String {
         switch self {
         case let .unknownImpression(id, newest):

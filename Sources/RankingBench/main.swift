@@ -3,13 +3,8 @@
 // Benchmarks/RESULTS.md. Build and run in release:
 //
 //     swift run -c release ranking-bench [--quick] [--only ftrl|rank|feedback|posterior]
+import Primitives
 import Ranking
-
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
 
 let quick = CommandLine.arguments.contains("--quick")
 let only = CommandLine.arguments.firstIndex(of: "--only").flatMap {

@@ -1,8 +1,6 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
+import Primitives
 import Support
 
 /// How a replay runs, beside the world it simulates.

@@ -1,6 +1,7 @@
 import Embedding
 import Foundation
 import Logging
+import Primitives
 import Wire
 
 /// The answer service: asks, decides and learns (docs/ARCHITECTURE.md, "The learning loop").

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import Prometheus
 import Support
 
@@ -22,7 +23,7 @@ import Support
 /// One instance per server: ``LoopdeskHTTPServer/buildRouter(service:configuration:metrics:logger:)``
 /// hands it to the middleware that times asks and to the `/metrics` route that renders it.
 /// Unchecked `Sendable`: the metric objects are thread-safe, and the scrape cursor is
-/// guarded by its lock.
+/// reached only through its lock.
 public final class LoopdeskMetrics: @unchecked Sendable {
     let registry = PrometheusCollectorRegistry()
     let asks: Counter
@@ -33,9 +34,9 @@ public final class LoopdeskMetrics: @unchecked Sendable {
     let askDuration: DurationHistogram
     let outboxPending: Gauge
     let openGaps: [GapKind: Gauge]
-    /// The last answer key and outcome sequence counted; guarded by `syncing`.
-    private var cursor: (answer: Int64, outcome: Int64) = (0, 0)
-    private let syncing = NSLock()
+    /// The last answer key and outcome sequence counted. Held for a whole scrape,
+    /// so two scrapes never count the same events.
+    private let cursor = Locked<(answer: Int64, outcome: Int64)>((0, 0))
 
     /// A fresh set of metrics, registered in a registry of its own: counters at zero (the first
     /// scrape catches up with the store), no ask timed yet.
@@ -76,16 +77,16 @@ public final class LoopdeskMetrics: @unchecked Sendable {
     /// - Parameter openGaps: open clusters per kind, when the service tracks gaps.
     /// - Throws: the store's errors.
     public func scrape(_ service: SupportService, openGaps counts: [GapKind: Int] = [:]) throws -> String {
-        try syncing.withLock {
-            try catchUp(service.store)
+        try cursor.withLock { cursor in
+            try catchUp(service.store, from: &cursor)
             outboxPending.set(Double(try service.store.pendingOperationCount()))
             for (kind, gauge) in openGaps { gauge.set(Double(counts[kind] ?? 0)) }
         }
         return registry.emitToString()
     }
 
-    /// Adds the answers and outcomes written since the last scrape.
-    private func catchUp(_ store: any ReportStore) throws {
+    /// Adds the answers and outcomes written since `cursor`, then moves it past them.
+    private func catchUp(_ store: any ReportStore, from cursor: inout (answer: Int64, outcome: Int64)) throws {
         var (answerKey, outcomeSeq) = cursor
         while true {
             let page = try store.answerEvents(after: answerKey, limit: 10_000)

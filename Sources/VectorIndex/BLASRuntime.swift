@@ -3,9 +3,6 @@ import CSupport
 
 /// OpenBLAS's kernel choice, and the fix for CPUs its detection does not know.
 public enum BLASRuntime {
-    /// The OpenBLAS core in use, e.g. `SkylakeX`.
-    public static var coreName: String { String(cString: ld_blas_core_name()) }
-
     /// Re-executes the current program with `OPENBLAS_CORETYPE` set when
     /// OpenBLAS fell back to a generic core on a CPU with AVX2 or AVX-512
     /// (see `blas_runtime.h`). Returns normally when nothing needs doing or

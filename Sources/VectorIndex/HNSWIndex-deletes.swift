@@ -4,7 +4,7 @@ extension HNSWIndex {
     /// Marks a slot deleted: never returned again, still routing searches.
     func tombstone(_ slot: UInt32) {
         graph.setFlags(slot, NodeFlags.deleted)
-        withBooks {
+        withBookkeeping {
             tombstones.insert(slot)
             graph.tombstoneCount = UInt32(tombstones.count)
             if let t = graph.tags(slot) {
@@ -15,19 +15,19 @@ extension HNSWIndex {
 
     /// Called with the writer lock held.
     func repairIfNeeded() {
-        let (dead, live) = withBooks { (tombstones.count, slotOfID.count) }
+        let (dead, live) = withBookkeeping { (tombstones.count, slotOfID.count) }
         if dead > 0 && Double(dead) > repairThreshold * Double(dead + live) { repair() }
     }
 
     /// Called with the writer lock held.
     func repair() {
-        let dead = withBooks { tombstones }
+        let dead = withBookkeeping { tombstones }
         guard !dead.isEmpty else { return }
         let freed = structure.withShared { graph.unlinkDeleted(dead) }
         // Exclusive for a moment: no search can still stand on a slot we free.
         structure.withExclusive {
             graph.release(freed)
-            withBooks {
+            withBookkeeping {
                 tombstones.subtract(freed)
                 graph.tombstoneCount = UInt32(tombstones.count)
                 let gone = Set(freed)

@@ -28,7 +28,7 @@ extension HNSWIndex {
                 if let slot { unused.append(slot) }
                 for s in unused { graph.setFlags(s, NodeFlags.deleted | NodeFlags.unlinked) }
                 graph.freeSlots.append(contentsOf: unused)
-                withBooks {
+                withBookkeeping {
                     for s in slots {
                         for t in graph.tags(s).map({ p in (0..<Int(p[0])).map { p[1 + $0] } }) ?? [] {
                             tagCounts[t, default: 1] -= 1
@@ -38,7 +38,7 @@ extension HNSWIndex {
                 throw IndexError.capacityExceeded(limit: graph.capacity)
             }
             slots.append(slot)
-            withBooks {
+            withBookkeeping {
                 if let old = slotOfID[id] { replaced.append(old) }
                 for t in tagList {
                     tagCounts[t, default: 0] += 1

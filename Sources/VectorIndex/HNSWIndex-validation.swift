@@ -28,7 +28,7 @@ extension HNSWIndex {
         guard !ids.isEmpty else { throw IndexError.emptyBatch }
         var seen = Set<UInt64>(minimumCapacity: ids.count)
         for id in ids where !seen.insert(id).inserted { throw IndexError.duplicateID(id) }
-        try withBooks {
+        try withBookkeeping {
             for id in ids where slotOfID[id] == nil { throw IndexError.unknownID(id) }
         }
     }

@@ -1,5 +1,6 @@
 import CSupport
 import Dispatch
+import Primitives
 
 /// A stored vector and its tags, as `HNSWIndex.get(id:)` returns them.
 public struct StoredVector: Sendable, Equatable {
@@ -28,9 +29,9 @@ public final class HNSWIndex: @unchecked Sendable {
     /// Shared by searches and writes; exclusive only to free repaired slots.
     let structure = ReadWriteLock()
     /// Serialises writers.
-    let writer = Mutex()
+    let writer = Locked<Void>()
     /// Guards the maps below (short critical sections; searches take it only for filters).
-    let books = Mutex()
+    let bookkeepingLock = Locked<Void>()
     var slotOfID: [UInt64: UInt32] = [:]
     var tagIDs: [String: UInt32] = [:]
     var tagNames: [String] = []
@@ -40,7 +41,7 @@ public final class HNSWIndex: @unchecked Sendable {
     var postings: [UInt32: [UInt32]] = [:]
     var tombstones: Set<UInt32> = []
     /// False for a mapped snapshot until an id-based call needs the maps above.
-    var booksLoaded = true
+    var bookkeepingDerived = true
     /// A mapped snapshot: searches only; writes throw `PersistenceError.readOnly`.
     public let isReadOnly: Bool
 
@@ -78,21 +79,21 @@ public final class HNSWIndex: @unchecked Sendable {
         self.isReadOnly = readOnly
         self.tagNames = tagNames
         for (i, name) in tagNames.enumerated() { tagIDs[name] = UInt32(i) }
-        booksLoaded = false
+        bookkeepingDerived = false
     }
 
     /// Runs `body` with the bookkeeping lock held, deriving the maps first if a
     /// mapped snapshot has not needed them yet.
-    func withBooks<T>(_ body: () throws -> T) rethrows -> T {
-        try books.withLock {
-            if !booksLoaded {
-                let b = computeBooks()
+    func withBookkeeping<T>(_ body: () throws -> T) rethrows -> T {
+        try bookkeepingLock.withLock {
+            if !bookkeepingDerived {
+                let b = deriveBookkeeping()
                 slotOfID = b.ids
                 tagCounts = b.counts
                 postings = b.postings
                 tombstones = b.tombstones
                 graph.tombstoneCount = UInt32(b.tombstones.count)
-                booksLoaded = true
+                bookkeepingDerived = true
             }
             return try body()
         }
@@ -101,19 +102,19 @@ public final class HNSWIndex: @unchecked Sendable {
     // MARK: - Counts
 
     /// Live (searchable) vectors.
-    public var count: Int { withBooks { slotOfID.count } }
+    public var count: Int { withBookkeeping { slotOfID.count } }
     /// Deleted vectors whose slots are not yet repaired away.
-    public var deletedCount: Int { withBooks { tombstones.count } }
+    public var deletedCount: Int { withBookkeeping { tombstones.count } }
     /// Bytes held by vectors, links and bookkeeping.
     public var memoryBytes: Int { structure.withShared { graph.memoryBytes() } }
     /// The distance kernels in use (`avx512`, `avx2+fma` or `portable`).
     public var kernelName: String { graph.kernels.name }
 
     /// Whether a live vector is stored under `id` (deleted ids are not).
-    public func contains(id: UInt64) -> Bool { withBooks { slotOfID[id] != nil } }
+    public func contains(id: UInt64) -> Bool { withBookkeeping { slotOfID[id] != nil } }
 
     /// Every live id, in no particular order.
-    public var ids: [UInt64] { withBooks { Array(slotOfID.keys) } }
+    public var ids: [UInt64] { withBookkeeping { Array(slotOfID.keys) } }
 
     // MARK: - Writes
 
@@ -148,7 +149,7 @@ public final class HNSWIndex: @unchecked Sendable {
                 }
                 let (slots, replaced) = try placeNodes(ids: ids, vectors: prepared, tags: tags)
                 if linkGraph { link(slots, threads: threads) }
-                withBooks {
+                withBookkeeping {
                     for (r, id) in ids.enumerated() { slotOfID[id] = slots[r] }
                 }
                 // Replaced vectors become tombstones only after their successors are searchable.
@@ -164,7 +165,7 @@ public final class HNSWIndex: @unchecked Sendable {
         try writer.withLock {
             try structure.withShared {
                 for id in ids {
-                    let slot: UInt32? = withBooks { slotOfID.removeValue(forKey: id) }
+                    let slot: UInt32? = withBookkeeping { slotOfID.removeValue(forKey: id) }
                     guard let slot else { throw IndexError.unknownID(id) }
                     tombstone(slot)
                 }
@@ -191,7 +192,7 @@ public final class HNSWIndex: @unchecked Sendable {
     /// The stored vector (normalised, for cosine) and tags of `id`, or nil if absent.
     public func get(id: UInt64) -> StoredVector? {
         structure.withShared {
-            let (slot, names): (UInt32?, [String]) = withBooks { (slotOfID[id], tagNames) }
+            let (slot, names): (UInt32?, [String]) = withBookkeeping { (slotOfID[id], tagNames) }
             guard let slot else { return nil }
             var v = [Float](repeating: 0, count: parameters.dimension)
             v.withUnsafeMutableBufferPointer { graph.decode(slot, into: $0.baseAddress!) }

@@ -1,3 +1,5 @@
+import Primitives
+
 /// How vectors are held for graph traversal.
 ///
 /// Compact storages trade a little recall for less memory and faster
@@ -64,7 +66,7 @@ public struct IndexParameters: Sendable, Equatable, Codable {
     /// Links a node keeps on layer 0.
     public var maxM0: Int { 2 * M }
     /// The level multiplier `mL = 1 / ln(M)`.
-    public var levelMultiplier: Double { 1.0 / _log(Double(M)) }
+    public var levelMultiplier: Double { 1.0 / log(Double(M)) }
     /// Whether f32 copies are held beside a compact traversal representation.
     public var hasSeparateFullPrecision: Bool { storage != .f32 && keepFullPrecision }
 
@@ -84,14 +86,3 @@ public struct IndexParameters: Sendable, Equatable, Codable {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-@inline(__always) func _log(_ x: Double) -> Double { Glibc.log(x) }
-#elseif canImport(Musl)
-import Musl
-@inline(__always) func _log(_ x: Double) -> Double { Musl.log(x) }
-#else
-import Darwin
-@inline(__always) func _log(_ x: Double) -> Double { Darwin.log(x) }
-#endif

@@ -1,4 +1,5 @@
 import Foundation
+import LoopdeskTestSupport
 import XCTest
 @testable import Embedding
 
@@ -51,10 +52,9 @@ enum TestSupport {
 
     /// A fresh temporary directory, removed at the end of the test.
     static func temporaryDirectory(_ test: XCTestCase) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("embedding-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url.path
+        let directory = try TemporaryDirectory(prefix: "embedding-tests")
+        test.addTeardownBlock { directory.remove() }
+        return directory.path
     }
 }
 

@@ -1,3 +1,4 @@
+import LoopdeskTestSupport
 @testable import Replay
 import XCTest
 
@@ -39,15 +40,14 @@ final class ReplayDatasetTests: XCTestCase {
     }
 
     func testLoadReadsBothFiles() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("replay-dataset-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let t = dir.appendingPathComponent("t.jsonl").path, a = dir.appendingPathComponent("a.jsonl").path
+        let dir = try TemporaryDirectory(prefix: "replay-dataset")
+        defer { dir.remove() }
+        let t = dir.file("t.jsonl"), a = dir.file("a.jsonl")
         try "{\"text\": \"q\", \"label\": \"l\"}\n".write(toFile: t, atomically: true, encoding: .utf8)
         try "{\"id\": \"A\", \"title\": \"T\", \"body\": \"B\", \"label\": \"l\"}\n".write(toFile: a, atomically: true, encoding: .utf8)
         let dataset = try ReplayDataset.load(ticketsPath: t, articlesPath: a)
         XCTAssertEqual(dataset.tickets.count, 1)
         XCTAssertEqual(dataset.articleByLabel["l"]?.id, "A")
-        XCTAssertThrowsError(try ReplayDataset.load(ticketsPath: dir.appendingPathComponent("missing").path, articlesPath: a))
+        XCTAssertThrowsError(try ReplayDataset.load(ticketsPath: dir.file("missing"), articlesPath: a))
     }
 }

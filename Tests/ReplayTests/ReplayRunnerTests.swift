@@ -1,7 +1,5 @@
-import CoreServer
-import Embedding
 import Foundation
-import Logging
+import LoopdeskTestSupport
 @testable import Replay
 import Support
 import XCTest
@@ -9,29 +7,6 @@ import XCTest
 /// ReplayRunner.swift end to end: a small labelled stream through the real
 /// service and an in-process core, both runs.
 final class ReplayRunnerTests: XCTestCase {
-    /// An in-process core per run, stopped by the runner.
-    private final class InProcessCore: @unchecked Sendable {
-        let server: CoreServer
-        init(socket: String, dataDirectory: String) throws {
-            var configuration = ServerConfiguration(socketPath: socket, dataPath: dataDirectory)
-            configuration.fsyncPolicy = .no
-            var logger = Logger(label: "test.core")
-            logger.logLevel = .error
-            server = try CoreServer(configuration: configuration, logger: logger)
-            server.start()
-        }
-        func stop() { _ = server.shutdown() }
-    }
-
-    private static let repositoryRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
-    private static let embedder: any SentenceEmbedder =
-        (try? Embedder.load(searchDirectories: [repositoryRoot], warn: { _ in })) ?? HashedEmbedder()
-
     /// Six topics with their own words, 30 questions each, and 10 out-of-scope ones.
     private static let dataset: ReplayDataset = {
         let topics: [(String, String, [String])] = [
@@ -59,7 +34,7 @@ final class ReplayRunnerTests: XCTestCase {
         var options = ReplayOptions()
         options.scenario = scenario
         options.startCore = { socket, data in
-            let core = try InProcessCore(socket: socket, dataDirectory: data)
+            let core = try RunningCore(socketPath: socket, dataPath: data)
             return { core.stop() }
         }
         return options
@@ -69,7 +44,7 @@ final class ReplayRunnerTests: XCTestCase {
         var scenario = ReplayScenario()
         scenario.days = 14
         let phases = ProgressBox<[ReplayProgress.Phase: Int]>([:])
-        let runner = ReplayRunner(options: options(scenario), embedder: Self.embedder) { p in phases.withLock { $0[p.phase] = p.done } }
+        let runner = ReplayRunner(options: options(scenario), embedder: TestEmbedder.shared) { p in phases.withLock { $0[p.phase] = p.done } }
         let result = try await runner.run(Self.dataset)
         let baseline = try XCTUnwrap(result.baseline)
         let n = Self.dataset.tickets.count
@@ -95,7 +70,7 @@ final class ReplayRunnerTests: XCTestCase {
         scenario.days = 14
         scenario.seed = 3
         scenario.initialKnowledgeFraction = 0.5
-        let result = try await ReplayRunner(options: options(scenario), embedder: Self.embedder).run(Self.dataset)
+        let result = try await ReplayRunner(options: options(scenario), embedder: TestEmbedder.shared).run(Self.dataset)
         let baseline = try XCTUnwrap(result.baseline)
         XCTAssertEqual(result.rejectedOutcomes, 0)
         XCTAssertEqual(result.releases.count, 3)
@@ -134,7 +109,7 @@ final class ReplayRunnerTests: XCTestCase {
         var options = options(scenario)
         options.runBaseline = false
 
-        let result = try await ReplayRunner(options: options, embedder: Self.embedder).run(plan: plan)
+        let result = try await ReplayRunner(options: options, embedder: TestEmbedder.shared).run(plan: plan)
         XCTAssertEqual(result.rejectedOutcomes, 0)
         let detection = try XCTUnwrap(result.gapDetection, "the service keeps gaps, so the replay measures them")
         XCTAssertEqual(detection.labels.map(\.label), ["laser"], "the only label that ever lacked an article")

@@ -1,4 +1,5 @@
 import Foundation
+import LoopdeskTestSupport
 @testable import Support
 import XCTest
 
@@ -11,7 +12,7 @@ final class GapBugWebhookTests: XCTestCase {
     }
 
     func testTheBugWebhookFiresOncePerClusterAndRetriesAfterA500() async throws {
-        let receiver = try WebhookReceiver(statuses: [500])
+        let receiver = try FakeWebhookReceiver(statuses: [500])
         defer { receiver.stop() }
         let harness = try GapHarness()
         let service = try await harness.service {
@@ -79,7 +80,7 @@ final class GapBugWebhookTests: XCTestCase {
         let clock = SimulatedClock(start: Date(timeIntervalSince1970: 1_700_000_000))
         let service = try await harness.service(clock: clock) { _ in }
         let tracker = try XCTUnwrap(service.gaps)
-        let v = GapHarness.embedder.embed("the invoice PDF download fails with an error")
+        let v = TestEmbedder.shared.embed("the invoice PDF download fails with an error")
         for day in 0..<6 {
             clock.advance(by: 10 * 3600)
             try await tracker.observe(question: "invoice pdf fails \(day)", vector: v, confidence: 0.1, answerKey: nil, kind: .bug, at: clock.now)

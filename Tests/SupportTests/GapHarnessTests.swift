@@ -1,56 +1,29 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import CoreServer
-import Embedding
 import Foundation
 import Logging
+import LoopdeskTestSupport
 @testable import Support
 import Wire
 import XCTest
 
 /// What the gap tests share: a real core on a temporary socket, a service over a
-/// temporary SQLite file, CLINC150 from `../shared` and a tiny HTTP receiver.
+/// temporary SQLite file, and CLINC150 from `../shared`.
 final class GapHarness: @unchecked Sendable {
-    let root: String
-    let core: CoreServer
-    let socketPath: String
-
-    /// The repository root, from this file's path (CI has `../shared` beside the checkout).
-    static let repositoryRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
-    /// MiniLM when installed at ./models, else the hashed fallback (quietly).
-    static let embedder: any SentenceEmbedder = {
-        (try? Embedder.load(searchDirectories: [repositoryRoot], warn: { _ in })) ?? HashedEmbedder()
-    }()
-
-    static var hasMiniLM: Bool { embedder.identity.name.lowercased().contains("minilm") }
+    private let directory: TemporaryDirectory
+    private let core: RunningCore
 
     /// Skips a test whose numbers only mean something with MiniLM.
     static func requireMiniLM() throws {
-        guard hasMiniLM else { throw XCTSkip("MiniLM is not installed at ./models; the CLINC150 gap measurements need it") }
+        guard TestEmbedder.isMiniLM else { throw XCTSkip("MiniLM is not installed at ./models; the CLINC150 gap measurements need it") }
     }
 
     init() throws {
-        var template = Array("/tmp/ldgp-XXXXXX".utf8CString)
-        guard mkdtemp(&template) != nil else { throw POSIXError(.EIO) }
-        root = String(cString: template)
-        socketPath = root + "/core.sock"
-        var configuration = ServerConfiguration(socketPath: socketPath, dataPath: root + "/core")
-        configuration.fsyncPolicy = .no
-        var logger = Logger(label: "test.core")
-        logger.logLevel = .error
-        core = try CoreServer(configuration: configuration, logger: logger)
-        core.start()
+        directory = try TemporaryDirectory(prefix: "ldgp")
+        core = try RunningCore(in: directory)
     }
 
     deinit {
-        _ = core.shutdown()
-        try? FileManager.default.removeItem(atPath: root)
+        core.stop()
+        directory.remove()
     }
 
     /// A service over this harness's core and a fresh database.
@@ -61,7 +34,7 @@ final class GapHarness: @unchecked Sendable {
         configure(&configuration)
         var logger = Logger(label: "test.support")
         logger.logLevel = .error
-        return try await SupportService.open(databasePath: root + "/" + database, coreSocket: socketPath, embedder: Self.embedder,
+        return try await SupportService.open(databasePath: directory.file(database), coreSocket: core.socketPath, embedder: TestEmbedder.shared,
                                              clock: clock, configuration: configuration, logger: logger)
     }
 }
@@ -70,7 +43,7 @@ final class GapHarness: @unchecked Sendable {
 struct CLINC {
     let splits: [String: [[String]]]
 
-    static let directory = GapHarness.repositoryRoot + "/../shared/data/clinc150"
+    static let directory = TestEmbedder.repositoryRoot + "/../shared/data/clinc150"
 
     /// Loaded once per test process.
     nonisolated(unsafe) static var cached: CLINC?
@@ -110,92 +83,4 @@ struct CLINC {
 
 extension StringProtocol {
     var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
-}
-
-/// A one-thread HTTP/1.1 receiver on 127.0.0.1 that records each request's body and
-/// headers and answers with the next status of a script (then 200).
-final class WebhookReceiver: @unchecked Sendable {
-    struct Received { var headers: [String: String]; var body: Data }
-
-    private let lock = NSLock()
-    private var statuses: [Int]
-    private var received: [Received] = []
-    private let listener: Int32
-    let port: UInt16
-    private var thread: Thread?
-
-    init(statuses: [Int] = []) throws {
-        self.statuses = statuses
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else { close(fd); throw POSIXError(.EADDRINUSE) }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        listener = fd
-        port = UInt16(bigEndian: address.sin_port)
-        let thread = Thread { [self] in serve() }
-        self.thread = thread
-        thread.start()
-    }
-
-    var url: URL { URL(string: "http://127.0.0.1:\(port)/hooks/bugs")! }
-
-    var requests: [Received] { lock.withLock { received } }
-
-    func stop() {
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-    }
-
-    private func serve() {
-        while true {
-            let connection = accept(listener, nil, nil)
-            guard connection >= 0 else { return }
-            handle(connection)
-            close(connection)
-        }
-    }
-
-    private func handle(_ connection: Int32) {
-        var buffer = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        var headerEnd: Int?
-        var contentLength = 0
-        while true {
-            let n = read(connection, &chunk, chunk.count)
-            guard n > 0 else { return }
-            buffer += chunk[0..<n]
-            if headerEnd == nil, let range = Data(buffer).range(of: Data("\r\n\r\n".utf8)) {
-                headerEnd = range.upperBound
-                let head = String(decoding: buffer[0..<range.lowerBound], as: UTF8.self)
-                for line in head.split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
-                    contentLength = Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) ?? 0
-                }
-            }
-            if let end = headerEnd, buffer.count >= end + contentLength { break }
-        }
-        let end = headerEnd!
-        var headers: [String: String] = [:]
-        for line in String(decoding: buffer[0..<end], as: UTF8.self).split(separator: "\r\n").dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        let status = lock.withLock { () -> Int in
-            received.append(Received(headers: headers, body: Data(buffer[end..<(end + contentLength)])))
-            return statuses.isEmpty ? 200 : statuses.removeFirst()
-        }
-        let reply = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Error")\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
-        _ = reply.utf8CString.withUnsafeBufferPointer { write(connection, $0.baseAddress, $0.count - 1) }
-    }
 }

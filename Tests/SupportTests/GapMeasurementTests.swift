@@ -1,4 +1,5 @@
 import Foundation
+import LoopdeskTestSupport
 @testable import Support
 import XCTest
 
@@ -26,7 +27,7 @@ final class GapMeasurementTests: XCTestCase {
     func testCoveredSimilaritySeparatesOutOfScopeQuestions() throws {
         try GapHarness.requireMiniLM()
         let clinc = try CLINC.load()
-        let embedder = GapHarness.embedder
+        let embedder = TestEmbedder.shared
         let intents = clinc.intents
         let articles = intents.map(clinc.article)
         let articleVectors = embedder.embed(articles.map { $0.title + "\n" + $0.body })
@@ -65,7 +66,7 @@ final class GapMeasurementTests: XCTestCase {
         var stream: [(text: String, intent: String)] = []
         for intent in intents { stream += (test[intent] ?? []).prefix(20).map { ($0, intent) } }
         stream = Self.shuffled(stream, seed: 7)
-        let vectors = GapHarness.embedder.embed(stream.map(\.text))
+        let vectors = TestEmbedder.shared.embed(stream.map(\.text))
         print("radius sweep: \(intents.count) intents × 20 questions, interleaved")
         print("radius  clusters(≥2)  singletons  purity  intents-whole(≥15/20 in one)  mean share in largest")
         var chosen: (purity: Double, whole: Int) = (0, 0)

@@ -1,4 +1,5 @@
 import Foundation
+import LoopdeskTestSupport
 @testable import Support
 import XCTest
 
@@ -96,7 +97,7 @@ final class GapTrackerTests: XCTestCase {
         let harness = try GapHarness()
         let service = try await harness.service { $0.gaps.gapEventThreshold = 3 }
         let tracker = try XCTUnwrap(service.gaps)
-        let v = GapHarness.embedder.embed("how do I connect the printer to the office network")
+        let v = TestEmbedder.shared.embed("how do I connect the printer to the office network")
         for i in 0..<6 {
             var w = v
             w[i] += 0.01

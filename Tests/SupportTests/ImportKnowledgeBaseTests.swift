@@ -1,4 +1,5 @@
 import Foundation
+import LoopdeskTestSupport
 import XCTest
 @testable import Support
 
@@ -208,9 +209,8 @@ final class ImportKnowledgeBaseTests: XCTestCase {
     }
 
     func testFolderWithoutMarkdownIsAnError() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kb-empty-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try TemporaryDirectory(prefix: "kb-empty")
+        defer { folder.remove() }
         ImportFixture.assertError(.invalidRequest("\(folder.path): the folder holds no .md file")) {
             try KnowledgeBaseImport.load(path: folder.path)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import LoopdeskTestSupport
 import Support
 import XCTest
 
@@ -22,7 +23,7 @@ final class LearningLoopTests: XCTestCase {
         let again = try await service.ask(AskRequest(text: phrasing))
         XCTAssertEqual(again.article?.id, "card-declined", "the corrected phrasing must now find its article first")
         XCTAssertGreaterThan(again.score, before, "the article's score for this phrasing must rise after the correction")
-        if SupportHarness.hasMiniLM {
+        if TestEmbedder.isMiniLM {
             let paraphrase = try await service.ask(AskRequest(text: "my bank keeps bouncing the payment"))
             XCTAssertEqual(paraphrase.article?.id, "card-declined")
         }

@@ -1,21 +1,21 @@
 import Foundation
+import LoopdeskTestSupport
 import XCTest
 @testable import Support
 
 /// Insights.swift and FeatureRequestDetector.swift.
 final class ReportInsightsTests: XCTestCase {
-    private var directory: URL!
+    private var directory: TemporaryDirectory!
     private var store: SQLiteStore!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ldinsights-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try SQLiteStore(path: directory.appendingPathComponent("i.sqlite").path)
+        directory = try TemporaryDirectory(prefix: "ldinsights")
+        store = try SQLiteStore(path: directory.file("i.sqlite"))
     }
 
     override func tearDownWithError() throws {
         store = nil
-        try? FileManager.default.removeItem(at: directory)
+        directory.remove()
     }
 
     private func insights(at iso: String) -> Insights {

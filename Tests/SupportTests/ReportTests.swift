@@ -1,21 +1,21 @@
 import Foundation
+import LoopdeskTestSupport
 import XCTest
 @testable import Support
 
 /// SupportReports.swift and SQLiteStore-Reports.swift: the rates on hand-made answers.
 final class ReportTests: XCTestCase {
-    private var directory: URL!
+    private var directory: TemporaryDirectory!
     private var store: SQLiteStore!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ldreports-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try SQLiteStore(path: directory.appendingPathComponent("r.sqlite").path)
+        directory = try TemporaryDirectory(prefix: "ldreports")
+        store = try SQLiteStore(path: directory.file("r.sqlite"))
     }
 
     override func tearDownWithError() throws {
         store = nil
-        try? FileManager.default.removeItem(at: directory)
+        directory.remove()
     }
 
     static func date(_ iso: String) -> Date { try! Date(iso, strategy: .iso8601) }

@@ -1,4 +1,5 @@
 import Foundation
+import LoopdeskTestSupport
 import XCTest
 import VectorIndex
 
@@ -6,14 +7,17 @@ import VectorIndex
 /// torn tails are trimmed, damage in the middle is refused with its place.
 final class DurabilityTests: XCTestCase {
     let dim = 16
+    private var temporary: TemporaryDirectory!
+    /// The data directory: a path inside the temporary directory, not created yet.
     var root: String!
 
     override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("dur-\(UUID().uuidString)").path
+        temporary = try TemporaryDirectory(prefix: "dur")
+        root = temporary.file("data")
     }
 
     override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: root)
+        temporary.remove()
     }
 
     private func vector(_ i: Int) -> [Float] { TestData.row(TestData.gaussian(count: 1, dimension: dim, seed: UInt64(i)), 0, dimension: dim) }
@@ -160,11 +164,9 @@ final class DurabilityTests: XCTestCase {
             try c.upsert(items(0..<25))
             snapshotPath = try c.snapshot().path
         }
-        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("restore-\(UUID().uuidString).ldx").path
+        let copy = temporary.file("restore.ldx")
         try FileManager.default.copyItem(atPath: snapshotPath, toPath: copy)
-        defer { try? FileManager.default.removeItem(atPath: copy) }
         let other = root + "-other"
-        defer { try? FileManager.default.removeItem(atPath: other) }
         let data = try DataDirectory(path: other)
         let restored = try data.restore(snapshot: copy)
         XCTAssertEqual(restored.collection, "faq")

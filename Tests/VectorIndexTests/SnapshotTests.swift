@@ -1,19 +1,21 @@
 import Foundation
+import LoopdeskTestSupport
 import XCTest
 @testable import VectorIndex
 
 /// Snapshots: round trips in both load modes, and every kind of damage detected.
 final class SnapshotTests: XCTestCase {
     let dim = 24
+    private var temporary: TemporaryDirectory!
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("snap-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        temporary = try TemporaryDirectory(prefix: "snap")
+        dir = temporary.url
     }
 
     override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: dir)
+        temporary.remove()
     }
 
     private func makeIndex(storage: VectorStorage = .f32, metric: Metric = .cosine) throws -> HNSWIndex {

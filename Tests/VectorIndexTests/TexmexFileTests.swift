@@ -1,12 +1,13 @@
 import Foundation
+import LoopdeskTestSupport
 import XCTest
 import VectorIndex
 
 final class TexmexFileTests: XCTestCase {
     func testRoundTripAndMalformedFiles() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("texmex-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let temporary = try TemporaryDirectory(prefix: "texmex")
+        defer { temporary.remove() }
+        let dir = temporary.url
         let values: [Float] = [1, 2, 3, 4, 5, 6]
         try TexmexFile.writeFloats(dir.appendingPathComponent("a.fvecs").path, dimension: 3, values: values)
         let read = try TexmexFile.readFloats(dir.appendingPathComponent("a.fvecs").path)

@@ -1,5 +1,6 @@
-import XCTest
+import Primitives
 @testable import Wire
+import XCTest
 
 /// `FrameDecoder` and `FrameHeader` against docs/PROTOCOL.md §2–3.
 final class FrameDecoderTests: XCTestCase {

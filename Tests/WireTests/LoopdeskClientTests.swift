@@ -1,19 +1,20 @@
 import XCTest
+import LoopdeskTestSupport
 @testable import Wire
 
 /// `LoopdeskClient` and `LoopdeskBlockingClient` against a fake server on a temporary socket.
 final class LoopdeskClientTests: XCTestCase {
     /// Replies to HELLO at once; PINGs are held until `batch` are in, then answered last first.
-    private static func reversingServer(batch: Int) throws -> FakeServer {
-        try FakeServer { connection, header, payload in
-            guard header.kind == .ping else { return connection.send(FakeServer.reply(to: header, payload: payload)) }
+    private static func reversingServer(batch: Int) throws -> FakeCoreServer {
+        try FakeCoreServer { connection, header, payload in
+            guard header.kind == .ping else { return connection.send(FakeCoreServer.reply(to: header, payload: payload)) }
             connection.hold(PingResponse(payload: payload).frame(requestID: header.requestID, flags: .response))
             if connection.held.count == batch { connection.flush(reversed: true) }
         }
     }
 
     func testHandshakeAndEveryTypedCall() async throws {
-        let server = try FakeServer()
+        let server = try FakeCoreServer()
         defer { server.stop() }
         let client = try await LoopdeskClient.connect(socketPath: server.path, clientName: "tests")
         XCTAssertEqual(client.server.serverName, "fake")
@@ -24,7 +25,7 @@ final class LoopdeskClientTests: XCTestCase {
         let created = try await client.createCollection(name: "kb", dimension: 2, metric: .l2)
         XCTAssertTrue(created)
         let collections = try await client.listCollections()
-        XCTAssertEqual(collections, [Samples.collectionInfo])
+        XCTAssertEqual(collections, [FakeCoreServer.listedCollection])
         let upserted = try await client.upsert(collection: "kb", items: ItemBatch(dimension: 2, ids: [1, 2], vectors: [1, 2, 3, 4]))
         XCTAssertEqual(upserted, UpsertResponse(inserted: 2, replaced: 0))
         let deleted = try await client.delete(collection: "kb", ids: [1])
@@ -70,12 +71,12 @@ final class LoopdeskClientTests: XCTestCase {
     }
 
     func testServerErrorIsPreciseAndTheConnectionGoesOn() async throws {
-        let server = try FakeServer { connection, header, payload in
+        let server = try FakeCoreServer { connection, header, payload in
             if header.kind == .search {
                 connection.send(ErrorPayload.frame(WireError(.wrongDimension, "dimension 2 does not match collection kb (384)"),
                                                    kind: header.kind, requestID: header.requestID))
             } else {
-                connection.send(FakeServer.reply(to: header, payload: payload))
+                connection.send(FakeCoreServer.reply(to: header, payload: payload))
             }
         }
         defer { server.stop() }
@@ -93,8 +94,8 @@ final class LoopdeskClientTests: XCTestCase {
     }
 
     func testDisconnectFailsEveryPendingRequestAndLaterOnes() async throws {
-        let server = try FakeServer { connection, header, payload in
-            guard header.kind == .ping else { return connection.send(FakeServer.reply(to: header, payload: payload)) }
+        let server = try FakeCoreServer { connection, header, payload in
+            guard header.kind == .ping else { return connection.send(FakeCoreServer.reply(to: header, payload: payload)) }
             connection.hold([])
             if connection.held.count == 5 { connection.closeRequested = true }
         }
@@ -123,8 +124,8 @@ final class LoopdeskClientTests: XCTestCase {
     }
 
     func testNoticeFailsPendingRequestsWithItsCode() async throws {
-        let server = try FakeServer { connection, header, payload in
-            guard header.kind == .ping else { return connection.send(FakeServer.reply(to: header, payload: payload)) }
+        let server = try FakeCoreServer { connection, header, payload in
+            guard header.kind == .ping else { return connection.send(FakeCoreServer.reply(to: header, payload: payload)) }
             connection.hold([])
             if connection.held.count == 3 {
                 connection.send(ErrorPayload.frame(WireError(.shuttingDown, "loopdesk-core is stopping"), kind: .notice, requestID: 0))
@@ -148,8 +149,8 @@ final class LoopdeskClientTests: XCTestCase {
     }
 
     func testGarbageFromTheServerIsAProtocolViolation() async throws {
-        let server = try FakeServer { connection, header, payload in
-            guard header.kind == .ping else { return connection.send(FakeServer.reply(to: header, payload: payload)) }
+        let server = try FakeCoreServer { connection, header, payload in
+            guard header.kind == .ping else { return connection.send(FakeCoreServer.reply(to: header, payload: payload)) }
             connection.send([0, 0, 0, 0, 0x02, 0x01, 0xAB, 0xCD, 1, 0, 0, 0]) // reserved field set
         }
         defer { server.stop() }
@@ -164,7 +165,7 @@ final class LoopdeskClientTests: XCTestCase {
     }
 
     func testUnsupportedVersionIsRefusedClearly() async throws {
-        let server = try FakeServer { connection, header, _ in
+        let server = try FakeCoreServer { connection, header, _ in
             connection.send(ErrorPayload.frame(WireError(.unsupportedVersion, "this server speaks major 2 (2.0)"),
                                                kind: header.kind, requestID: header.requestID))
         }
@@ -195,12 +196,12 @@ final class LoopdeskClientTests: XCTestCase {
     }
 
     func testInvalidRequestsAndOversizedPayloadsFailBeforeSending() async throws {
-        let server = try FakeServer { connection, header, payload in
+        let server = try FakeCoreServer { connection, header, payload in
             if header.kind == .hello {
                 connection.send(HelloResponse(maxPayloadLength: 1024, maxInFlight: 4, serverName: "small")
                     .frame(requestID: header.requestID, flags: .response))
             } else {
-                connection.send(FakeServer.reply(to: header, payload: payload))
+                connection.send(FakeCoreServer.reply(to: header, payload: payload))
             }
         }
         defer { server.stop() }
@@ -222,9 +223,9 @@ final class LoopdeskClientTests: XCTestCase {
     }
 
     func testCancelledRequestThrowsAndTheConnectionGoesOn() async throws {
-        let server = try FakeServer { connection, header, payload in
+        let server = try FakeCoreServer { connection, header, payload in
             if header.kind == .ping && payload == [0xFF] { return } // never answered
-            connection.send(FakeServer.reply(to: header, payload: payload))
+            connection.send(FakeCoreServer.reply(to: header, payload: payload))
         }
         defer { server.stop() }
         let client = try await LoopdeskClient.connect(socketPath: server.path)
@@ -240,9 +241,9 @@ final class LoopdeskClientTests: XCTestCase {
     }
 
     func testCloseFailsPendingRequests() async throws {
-        let server = try FakeServer { connection, header, payload in
+        let server = try FakeCoreServer { connection, header, payload in
             if header.kind == .ping { return }
-            connection.send(FakeServer.reply(to: header, payload: payload))
+            connection.send(FakeCoreServer.reply(to: header, payload: payload))
         }
         defer { server.stop() }
         let client = try await LoopdeskClient.connect(socketPath: server.path)

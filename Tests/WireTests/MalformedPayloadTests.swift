@@ -1,5 +1,6 @@
-import XCTest
+import Primitives
 @testable import Wire
+import XCTest
 
 /// Every way a payload can break docs/PROTOCOL.md yields the precise code, and a message naming what.
 final class MalformedPayloadTests: XCTestCase {

@@ -1,5 +1,6 @@
-import XCTest
+import Primitives
 @testable import Wire
+import XCTest
 
 /// Every request and reply encodes and decodes back to itself (docs/PROTOCOL.md §7).
 final class MessageRoundTripTests: XCTestCase {

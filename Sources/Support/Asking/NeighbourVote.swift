@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Primitives
 
 /// A similarity-weighted vote of the nearest vectors among groups: each hit votes
 /// for its group with weight exp(similarity / temperature). Sharper than a plain

@@ -5,7 +5,8 @@ enum PassageExtractor {
     static let maxCharacters = 700
 
     /// The paragraph of `article` sharing the most content words with `question`
-    /// (the title's words count half), the first paragraph on a tie; the title
+    /// (each title word the paragraph contains adds 0.05, so they only break ties between
+    /// paragraphs), the first paragraph on a remaining tie; the title
     /// when the body is empty.
     static func passage(for question: String, in article: Article) -> String {
         let paragraphs = article.body

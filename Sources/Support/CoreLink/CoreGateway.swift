@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import Wire
 
 /// The answer service's one way to the core: a `Wire` `LoopdeskClient` that is

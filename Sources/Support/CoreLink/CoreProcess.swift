@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+import Primitives
 import Wire
 
 /// A `loopdesk-core serve` child process: how `loopdesk up` and the replay

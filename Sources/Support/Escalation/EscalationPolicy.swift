@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import Wire
 
 /// Decides between answering and escalating: answer only when the lower bound

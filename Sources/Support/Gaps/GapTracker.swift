@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Primitives
 import Wire
 
 /// Knows what the service does not know: clusters unanswered and wrongly

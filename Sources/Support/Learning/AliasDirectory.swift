@@ -1,3 +1,4 @@
+import Primitives
 import Wire
 
 /// Which group each learned alias vector belongs to, so the service can read a

@@ -1,4 +1,5 @@
 import CSupport
+import Primitives
 
 /// The HNSW graph of Malkov & Yashunin (2018) over flat, fixed-stride memory.
 ///
@@ -39,7 +40,7 @@ final class HNSWGraph: @unchecked Sendable {
     /// `(level + 1) << 32 | slot`, or 0 while the graph is empty.
     let entryWord: UnsafeMutablePointer<UInt64>
     /// Held by an insertion that raises the top level, so two cannot race.
-    let entryLock = Mutex()
+    let entryLock = Locked<Void>()
     /// Tombstoned nodes not yet repaired away; while 0, searches skip the deleted check.
     let tombstoneCountWord: UnsafeMutablePointer<UInt32>
     /// Slots freed by `repair`, reused by later inserts (writer-only).
@@ -189,7 +190,7 @@ final class HNSWGraph: @unchecked Sendable {
     /// Draws a level: `⌊-ln(U) · mL⌋`.
     func randomLevel() -> Int {
         let u = max(Double(rng.next() >> 11) * 0x1.0p-53, 1e-300)
-        return min(Int(-_log(u) * parameters.levelMultiplier), 31)
+        return min(Int(-log(u) * parameters.levelMultiplier), 31)
     }
 
     /// Bytes held for the graph, vectors and bookkeeping of the slots in use.

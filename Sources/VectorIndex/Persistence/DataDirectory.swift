@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+import Primitives
 
 /// A core's data directory, `DATA/`:
 ///

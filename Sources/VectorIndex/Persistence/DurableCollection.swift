@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+import Primitives
 
 /// What opening a collection found and did, for the daemon's log and `STATS`.
 public struct RecoveryReport: Sendable {
@@ -55,8 +53,8 @@ public final class DurableCollection: @unchecked Sendable {
     public var keepSnapshots: Int
     /// The hooks other modules' state (the ranker's) rides on.
     public let extensions: CollectionExtensions
-    private let writeLock = Mutex()
-    private let groupsLock = Mutex()
+    private let writeLock = Locked<Void>()
+    private let groupsLock = Locked<Void>()
     private var groups: [UInt64: UInt64] = [:]
 
     static let metaFile = "collection.json"
@@ -180,22 +178,8 @@ public final class DurableCollection: @unchecked Sendable {
         }
     }
 
-    /// Logs another module's record (kind ≥ 16) and then runs `apply`, under the
-    /// collection's write lock, so the record's place in the log matches its effect.
-    @discardableResult
-    public func appendExtension<T>(kind: UInt8, payload: [UInt8], apply: () throws -> T) throws -> T {
-        precondition(kind >= IndexRecordKind.firstExtensionKind, "kinds below 16 belong to the index")
-        return try writeLock.withLock {
-            try wal.append(kind: kind, payload: payload)
-            return try apply()
-        }
-    }
-
     /// The group (article) a vector stands for, or nil.
     public func group(of id: UInt64) -> UInt64? { groupsLock.withLock { groups[id] } }
-
-    /// A snapshot of the vector → group map (for the ranker, aggregating hits per group).
-    public func groupMap() -> [UInt64: UInt64] { groupsLock.withLock { groups } }
 
     // MARK: - Snapshots
 
@@ -261,22 +245,22 @@ public final class DurableCollection: @unchecked Sendable {
 }
 
 func encodeGroups(_ groups: [UInt64: UInt64]) -> [UInt8] {
-    var out: [UInt8] = []
-    out.reserveCapacity(8 + groups.count * 16)
-    appendU64(&out, UInt64(groups.count))
+    var w = ByteWriter(capacity: 8 + groups.count * 16)
+    w.write(UInt64(groups.count))
     for (id, group) in groups.sorted(by: { $0.key < $1.key }) {
-        appendU64(&out, id)
-        appendU64(&out, group)
+        w.write(id)
+        w.write(group)
     }
-    return out
+    return w.bytes
 }
 
 func decodeGroups(_ bytes: [UInt8], path: String) throws -> [UInt64: UInt64] {
-    var r = ByteCursor(bytes: bytes, path: path, base: 0)
-    let n = Int(try r.u64())
-    var out: [UInt64: UInt64] = [:]
-    for _ in 0..<n { out[try r.u64()] = try r.u64() }
-    return out
+    try withRecordReader(bytes, path: path, origin: 0) { r in
+        let count = Int(try r.read(UInt64.self, "group count"))
+        var out: [UInt64: UInt64] = [:]
+        for _ in 0..<count { out[try r.read(UInt64.self, "group id")] = try r.read(UInt64.self, "group") }
+        return out
+    }
 }
 
 /// Writes a small file durably: temporary file, fsync, rename, fsync the directory.

@@ -1,11 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#else
-import Darwin
-#endif
 import CSupport
+import Primitives
 
 /// Errors of the files the index writes and reads, each naming the file,
 /// the byte offset where it matters, and what was wrong.

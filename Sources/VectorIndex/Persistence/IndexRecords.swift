@@ -1,3 +1,5 @@
+import Primitives
+
 /// The payloads of the write-ahead-log records that change an index.
 ///
 /// Kinds 1–15 belong to the index; 16 and above are carried for other
@@ -40,81 +42,61 @@ public enum IndexRecordCodec {
     }
 
     static func encodeUpsert(_ items: [UpsertItem], dimension: Int) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(8 + items.count * (dimension * 4 + 24))
-        appendU32(&out, UInt32(items.count))
-        appendU32(&out, UInt32(dimension))
+        var w = ByteWriter(capacity: 8 + items.count * (dimension * 4 + 24))
+        w.write(UInt32(items.count))
+        w.write(UInt32(dimension))
         for item in items {
-            appendU64(&out, item.id)
-            appendU64(&out, item.group)
-            appendU16(&out, UInt16(min(item.tags.count, Int(UInt16.max))))
+            w.write(item.id)
+            w.write(item.group)
+            w.write(UInt16(min(item.tags.count, Int(UInt16.max))))
             for tag in item.tags.prefix(Int(UInt16.max)) {
                 let utf8 = Array(tag.utf8.prefix(Int(UInt16.max)))
-                appendU16(&out, UInt16(utf8.count))
-                out += utf8
+                w.write(UInt16(utf8.count))
+                w.write(raw: utf8)
             }
-            item.vector.withUnsafeBytes { out += $0 }
+            w.write(floats: item.vector)
         }
-        return out
+        return w.bytes
     }
 
     static func decodeUpsert(_ bytes: [UInt8], path: String, offset: Int) throws -> [UpsertItem] {
-        var r = ByteCursor(bytes: bytes, path: path, base: offset)
-        let count = Int(try r.u32())
-        let dim = Int(try r.u32())
-        var items: [UpsertItem] = []
-        items.reserveCapacity(count)
-        for _ in 0..<count {
-            let id = try r.u64()
-            let group = try r.u64()
-            let tagCount = Int(try r.u16())
-            var tags: [String] = []
-            for _ in 0..<tagCount {
-                let len = Int(try r.u16())
-                tags.append(String(decoding: try r.bytes(len), as: UTF8.self))
+        try withRecordReader(bytes, path: path, origin: offset) { r in
+            let count = Int(try r.read(UInt32.self, "upsert count"))
+            let dim = Int(try r.read(UInt32.self, "upsert dimension"))
+            // Checked before reserving: each item holds at least its id, group, tag count and vector.
+            guard count.multipliedReportingOverflow(by: 18 + dim * 4).partialValue <= r.remaining else {
+                throw PersistenceError.corrupt(path: path, offset: offset,
+                                               reason: "upsert count \(count) of \(dim)-d vectors cannot fit the record's \(r.remaining) bytes")
             }
-            let raw = try r.bytes(dim * 4)
-            let vector = [Float](unsafeUninitializedCapacity: dim) { buf, n in
-                raw.withUnsafeBytes { UnsafeMutableRawPointer(buf.baseAddress!).copyMemory(from: $0.baseAddress!, byteCount: dim * 4) }
-                n = dim
+            var items: [UpsertItem] = []
+            items.reserveCapacity(count)
+            for _ in 0..<count {
+                let id = try r.read(UInt64.self, "upsert id")
+                let group = try r.read(UInt64.self, "upsert group")
+                let tagCount = Int(try r.read(UInt16.self, "upsert tag count"))
+                var tags: [String] = []
+                for _ in 0..<tagCount {
+                    let length = Int(try r.read(UInt16.self, "upsert tag length"))
+                    tags.append(String(decoding: try r.readRaw(count: length, "upsert tag"), as: UTF8.self))
+                }
+                let vector = try r.readFloats(count: dim, "upsert vector")
+                items.append(UpsertItem(id: id, group: group, tags: tags, vector: vector))
             }
-            items.append(UpsertItem(id: id, group: group, tags: tags, vector: vector))
+            return items
         }
-        return items
     }
 
     static func encodeDelete(_ ids: [UInt64]) -> [UInt8] {
-        var out: [UInt8] = []
-        appendU32(&out, UInt32(ids.count))
-        for id in ids { appendU64(&out, id) }
-        return out
+        var w = ByteWriter(capacity: 4 + ids.count * 8)
+        w.write(UInt32(ids.count))
+        w.write(uint64s: ids)
+        return w.bytes
     }
 
     static func decodeDelete(_ bytes: [UInt8], path: String, offset: Int) throws -> [UInt64] {
-        var r = ByteCursor(bytes: bytes, path: path, base: offset)
-        let count = Int(try r.u32())
-        return try (0..<count).map { _ in try r.u64() }
-    }
-}
-
-@inline(__always)
-func appendU16(_ bytes: inout [UInt8], _ v: UInt16) {
-    withUnsafeBytes(of: v.littleEndian) { bytes += $0 }
-}
-
-@inline(__always)
-func appendU64(_ bytes: inout [UInt8], _ v: UInt64) {
-    withUnsafeBytes(of: v.littleEndian) { bytes += $0 }
-}
-
-extension ByteCursor {
-    mutating func u16() throws -> UInt16 {
-        let b = try bytes(2)
-        let i = b.startIndex
-        return UInt16(b[i]) | UInt16(b[i + 1]) << 8
-    }
-
-    mutating func u64() throws -> UInt64 {
-        UInt64(try u32()) | UInt64(try u32()) << 32
+        try withRecordReader(bytes, path: path, origin: offset) { r in
+            let count = Int(try r.read(UInt32.self, "delete count"))
+            return try r.readUInt64s(count: count, "delete ids")
+        }
     }
 }

@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CSupport
+import Primitives
 
 /// How `HNSWIndex.load` brings a snapshot into memory.
 public enum LoadMode: Sendable {
@@ -12,17 +10,6 @@ public enum LoadMode: Sendable {
     /// whatever the size, verifies only the header; pages are read as searches
     /// touch them. Writes throw `PersistenceError.readOnly`.
     case mapped
-}
-
-/// Keeps a mapped snapshot alive while regions point into it.
-final class MappedFile: @unchecked Sendable {
-    let base: UnsafeMutableRawPointer
-    let length: Int
-    init(base: UnsafeMutableRawPointer, length: Int) {
-        self.base = base
-        self.length = length
-    }
-    deinit { munmap(base, length) }
 }
 
 extension HNSWIndex {
@@ -198,7 +185,7 @@ private struct SnapshotSections {
 
 extension HNSWIndex {
     /// The id map, tag counts, postings and tombstones, derived from node metadata.
-    func computeBooks() -> (ids: [UInt64: UInt32], counts: [UInt32: Int], postings: [UInt32: [UInt32]], tombstones: Set<UInt32>) {
+    func deriveBookkeeping() -> (ids: [UInt64: UInt32], counts: [UInt32: Int], postings: [UInt32: [UInt32]], tombstones: Set<UInt32>) {
         let g = graph
         let n = g.slotCount
         var ids: [UInt64: UInt32] = [:]
@@ -226,40 +213,21 @@ extension HNSWIndex {
 }
 
 func decodeTagNames(_ bytes: [UInt8], path: String, offset: Int) throws -> [String] {
-    var r = ByteCursor(bytes: bytes, path: path, base: offset)
-    let count = try r.u32()
-    var names: [String] = []
-    for _ in 0..<count {
-        let len = Int(try r.u32())
-        names.append(String(decoding: try r.bytes(len), as: UTF8.self))
+    try withRecordReader(bytes, path: path, origin: offset) { r in
+        let count = try r.readCount("tag name count", minimumItemSize: 4)
+        var names: [String] = []
+        names.reserveCapacity(count)
+        for _ in 0..<count {
+            let length = Int(try r.read(UInt32.self, "tag name length"))
+            names.append(String(decoding: try r.readRaw(count: length, "tag name"), as: UTF8.self))
+        }
+        return names
     }
-    return names
 }
 
 func decodeU32List(_ bytes: [UInt8], path: String, offset: Int) throws -> [UInt32] {
-    var r = ByteCursor(bytes: bytes, path: path, base: offset)
-    let count = try r.u32()
-    return try (0..<count).map { _ in try r.u32() }
-}
-
-/// Bounds-checked little-endian reads over a byte array, with errors that name the file offset.
-struct ByteCursor {
-    let bytes: [UInt8]
-    let path: String
-    let base: Int
-    var position = 0
-
-    mutating func u32() throws -> UInt32 {
-        let b = try self.bytes(4)
-        let i = b.startIndex
-        return UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
-    }
-
-    mutating func bytes(_ n: Int) throws -> ArraySlice<UInt8> {
-        guard n >= 0, position + n <= bytes.count else {
-            throw PersistenceError.corrupt(path: path, offset: base + position, reason: "field runs past the end of its section")
-        }
-        defer { position += n }
-        return bytes[position..<(position + n)]
+    try withRecordReader(bytes, path: path, origin: offset) { r in
+        let count = Int(try r.read(UInt32.self, "free slot count"))
+        return try r.readArray(of: UInt32.self, count: count, "free slots")
     }
 }

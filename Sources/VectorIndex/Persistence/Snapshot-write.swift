@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CSupport
+import Primitives
 
 /// A snapshot captured in memory: the whole file image, ready to be written.
 ///
@@ -110,7 +108,7 @@ extension HNSWIndex {
     private func captureLocked(collection: String, walSequence: UInt64, extras: [ExtraSection]) -> SnapshotImage {
         let g = graph
         let n = Int(g.slotCount)
-        let (names, live, dead, free) = books.withLock { (tagNames, slotOfID.count, tombstones.count, g.freeSlots) }
+        let (names, live, dead, free) = bookkeepingLock.withLock { (tagNames, slotOfID.count, tombstones.count, g.freeSlots) }
         let parts = sectionParts(tagNames: names, freeSlots: free, extras: extras)
 
         // Sections start on page boundaries; the file ends where the last section ends,

@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CSupport
+import Primitives
 
 extension SnapshotInfo {
     /// Reads and checks a snapshot's header page: magic, version, header CRC32C,

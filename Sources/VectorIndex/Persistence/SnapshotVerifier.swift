@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CSupport
+import Primitives
 
 /// `verify` for snapshots, like `redis-check-rdb`: checks every checksum and
 /// structure without loading the index.

@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CSupport
+import Primitives
 
 /// What replaying (or verifying) a log found.
 public struct WALReplayReport: Sendable, Equatable {

@@ -1,8 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CSupport
 import Foundation
+import Primitives
 
 /// When the write-ahead log forces appended records to disk, as Redis'
 /// `appendfsync`: every record is written to the OS before it is acknowledged
@@ -60,8 +58,8 @@ public final class WriteAheadLog: @unchecked Sendable {
     private var fd: Int32 = -1
     /// The segment file records are appended to now.
     private(set) public var segmentPath: String = ""
-    private let appendLock = Mutex()
-    private let syncLock = Mutex()
+    private let appendLock = Locked<Void>()
+    private let syncLock = Locked<Void>()
     private var nextSequence: UInt64
     /// Last sequence written to the OS, and last made durable.
     private var writtenSequence: UInt64
@@ -84,9 +82,6 @@ public final class WriteAheadLog: @unchecked Sendable {
         if policy == .everysec { WALFlusher.shared.unregister(self) }
         if fd >= 0 { Glibc.close(fd) }
     }
-
-    /// The sequence the next record will get.
-    public var upcomingSequence: UInt64 { appendLock.withLock { nextSequence } }
 
     /// The file name of the segment whose first record is `first`: `wal-<20 digits>.log`.
     public static func segmentName(first: UInt64) -> String {
@@ -190,7 +185,7 @@ public final class WriteAheadLog: @unchecked Sendable {
 /// The `everysec` background thread: syncs every registered log once a second.
 final class WALFlusher: @unchecked Sendable {
     static let shared = WALFlusher()
-    private let lock = Mutex()
+    private let lock = Locked<Void>()
     private var logs: [ObjectIdentifier: WeakLog] = [:]
     private var started = false
 

@@ -5,7 +5,7 @@ extension HNSWIndex {
     /// `filter` with its tag names resolved to ids. An `allOf` name the index
     /// has never seen, or an `anyOf` of none it has, makes it match nothing.
     func compile(_ filter: Filter) -> CompiledFilter {
-        withBooks {
+        withBookkeeping {
             var nothing = false
             let all = filter.allOf.compactMap { name -> UInt32? in
                 if let id = tagIDs[name] { return id }
@@ -21,7 +21,7 @@ extension HNSWIndex {
     /// The candidate slots for an exact filtered search, or nil when the filter
     /// keeps enough vectors for a graph walk to be the faster way.
     func selectiveSlots(_ f: CompiledFilter) -> [UInt32]? {
-        withBooks {
+        withBookkeeping {
             let live = max(slotOfID.count, 1)
             var estimate: Int
             var source: [UInt32]

@@ -1,3 +1,5 @@
+import Primitives
+
 /// Everything one search (or one insertion) needs to work without allocating:
 /// the two heaps, a visited set, a buffer to copy a link list into, and room
 /// for the prepared query. Pooled; one search borrows one.
@@ -32,7 +34,7 @@ final class SearchScratch {
 /// A lock-protected stack of scratch spaces.
 final class ScratchPool: @unchecked Sendable {
     private var free: [SearchScratch] = []
-    private let lock = Mutex()
+    private let lock = Locked<Void>()
 
     func borrow(dimension: Int, maxLinks: Int, nodeCount: Int) -> SearchScratch {
         if let s = lock.withLock({ free.popLast() }) { return s }

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#else
-import Darwin
-#endif
+import Primitives
 
 /// A block of memory that never moves: either reserved address space that
 /// grows in place as the index grows, or a read-only window on a mapped file.

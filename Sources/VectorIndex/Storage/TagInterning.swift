@@ -4,7 +4,7 @@
 extension HNSWIndex {
     /// The sorted ids of `names` (duplicates dropped), giving new names the next ids.
     func internTags(_ names: [String]) -> [UInt32] {
-        withBooks {
+        withBookkeeping {
             var out = [UInt32]()
             for name in Set(names) {
                 if let id = tagIDs[name] {

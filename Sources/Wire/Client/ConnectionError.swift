@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Primitives
 
 /// Why a client could not reach the server or lost its connection.
 ///
@@ -24,6 +18,8 @@ public enum ConnectionError: Error, Hashable, Sendable, CustomStringConvertible 
     /// The server's `HELLO` reply refused or did not match this client's protocol.
     case handshakeFailed(WireError)
 
+    /// One line for logs and CLI errors; for a refused or missing socket it
+    /// adds a hint to start `loopdesk-core serve --socket PATH`.
     public var description: String {
         switch self {
         case .connectFailed(let path, let code):

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Primitives
 
 /// A synchronous client for benchmarks and tools: each call writes its
 /// frame and blocks the calling thread in `read(2)` until the reply.

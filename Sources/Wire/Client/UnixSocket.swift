@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Primitives
 
 /// The few blocking POSIX calls the clients (and the server, `CoreServer`)
 /// need on a Unix stream socket. Public so that the daemon and the tools
@@ -43,10 +37,13 @@ public enum UnixSocket {
         return fd
     }
 
-    /// `SOCK_STREAM`, with close-on-exec where the system has it.
     #if canImport(Darwin)
+    /// The `type` argument of `socket(2)`: plain `SOCK_STREAM` (Darwin has no
+    /// `SOCK_CLOEXEC` flag for `socket(2)`).
     public static let streamType = SOCK_STREAM
     #else
+    /// The `type` argument of `socket(2)`: `SOCK_STREAM | SOCK_CLOEXEC`, so
+    /// the descriptor is not inherited by a child process the caller spawns.
     public static let streamType = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
     #endif
 

@@ -4,7 +4,11 @@
 /// (sent by a newer server) is still representable: clients act on the codes
 /// they know and treat the others like ``internal``.
 public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The `u16 code` of the error payload (§8.1): 1–10 connection and framing,
+    /// 20–27 collections and items, 40–47 ranking, 100 internal; other values are unassigned.
     public var rawValue: UInt16
+    /// Wraps any `u16`, including a code this version does not name: a newer
+    /// server's code is kept as sent and prints as `code N`.
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// Header breaks the framing rules (reserved field, flags, request id 0). Closes the connection.
@@ -62,8 +66,7 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     /// A server bug.
     public static let `internal` = ErrorCode(rawValue: 100)
 
-    /// Codes 40–59 are reserved for the ranking messages (`RANK`, `FEEDBACK`).
-    public static let rankingRange: ClosedRange<UInt16> = 40...59
+    // 48–59 stay reserved for ranking errors (docs/PROTOCOL.md, the error code table).
 
     /// Whether the server closes the connection after sending this code as a
     /// response: only the framing errors after which the stream cannot be resynchronised.
@@ -103,5 +106,6 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
         }
     }
 
+    /// The protocol name (``name``), so that interpolating a code prints `UNKNOWN_COLLECTION`.
     public var description: String { name }
 }

@@ -1,6 +1,11 @@
+import Primitives
+
 /// The `flags` byte of a frame header (`docs/PROTOCOL.md` §3.1).
 public struct FrameFlags: OptionSet, Hashable, Sendable {
+    /// The header's `u8 flags` byte; bits 2–7 are reserved and must be 0.
     public var rawValue: UInt8
+    /// Wraps any flags byte, including reserved bits: ``FrameHeader/decode(from:maxPayloadLength:)``
+    /// rejects those, so the value can be read before it is judged.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
     /// Set on every frame the server sends.
@@ -16,11 +21,17 @@ public struct FrameFlags: OptionSet, Hashable, Sendable {
 public struct FrameHeader: Hashable, Sendable {
     /// Payload bytes that follow the header (the header itself is not counted).
     public var payloadLength: UInt32
+    /// The header's `u8 kind`: which message the payload holds (§6), or ``MessageKind/notice``
+    /// on a connection notice. Any byte is representable, so an unassigned kind still parses.
     public var kind: MessageKind
+    /// The header's `u8 flags`: empty on a request, ``FrameFlags/response`` (and
+    /// ``FrameFlags/error`` for an ``ErrorPayload``) on everything the server sends.
     public var flags: FrameFlags
     /// Chosen by the client, echoed by the server; 0 only on connection notices.
     public var requestID: UInt32
 
+    /// Creates a header from its four fields; nothing is checked until it is
+    /// encoded and decoded again (see ``validateAsRequest()`` and ``validateAsResponse()``).
     public init(payloadLength: UInt32, kind: MessageKind, flags: FrameFlags, requestID: UInt32) {
         self.payloadLength = payloadLength
         self.kind = kind
@@ -102,9 +113,14 @@ public struct FrameHeader: Hashable, Sendable {
 /// ``FrameDecoder/withNextFrame(_:)`` to decode messages straight from the
 /// receive buffer instead.
 public struct Frame: Hashable, Sendable {
+    /// The frame's header; its ``FrameHeader/payloadLength`` equals `payload.count`
+    /// when the frame came from ``FrameDecoder``.
     public var header: FrameHeader
+    /// The payload bytes that followed the header (`length` of them), not yet
+    /// decoded into a message.
     public var payload: [UInt8]
 
+    /// Pairs a header with its payload; `header.payloadLength` is not checked against `payload.count`.
     public init(header: FrameHeader, payload: [UInt8]) {
         self.header = header
         self.payload = payload

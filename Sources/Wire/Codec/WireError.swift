@@ -10,10 +10,13 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What was wrong, with the offending value, and what to do.
     public var message: String
 
+    /// Creates an error with a code and a message for people; the message should
+    /// name the field, the offending value and what to do.
     public init(_ code: ErrorCode, _ message: String) {
         self.code = code
         self.message = message
     }
 
+    /// `CODE_NAME: message`, the form logs and CLI errors print.
     public var description: String { "\(code.name): \(message)" }
 }

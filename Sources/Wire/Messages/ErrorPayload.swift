@@ -1,3 +1,5 @@
+import Primitives
+
 /// The payload of an error frame (`docs/PROTOCOL.md` §8.1): `u16 code, str message`.
 ///
 /// An error frame has flags `RESPONSE | ERROR` and the kind and request id of
@@ -29,7 +31,7 @@ public enum ErrorPayload {
     /// Decodes an error payload.
     /// - Throws: ``ErrorCode/malformedPayload`` when the payload is not `u16, str`.
     public static func decode(_ payload: UnsafeRawBufferPointer) throws(WireError) -> WireError {
-        var reader = ByteReader(payload, context: "ERROR")
+        var reader = ByteReader<WireError>(payload, context: "ERROR")
         let code = ErrorCode(rawValue: try reader.read(UInt16.self, "code"))
         let message = try reader.readString("message")
         try reader.expectEnd()

@@ -1,12 +1,22 @@
+import Primitives
+
 /// One caller-computed feature for some of the candidate groups of a `RANK`
 /// (§7.10.1): a name from the ranker's registry (`lexical_overlap`, `bm25`, …)
 /// and a value in [-1, 1] per group it concerns; groups it does not name get 0.
 public struct CallerFeature: Sendable, Equatable, Hashable {
+    /// Name from the ranker's registry (`lexical_overlap`, `title_overlap`, `bm25`,
+    /// `entity_match`, `previous_topic_match`, `language_match`,
+    /// `intent_confidence`, `product_area_match`), at most once per request. The
+    /// server answers any other name with ``ErrorCode/unknownCallerFeature``.
     public var name: String
     /// Group ids, parallel to ``values``.
     public var groups: [UInt64]
+    /// The values, parallel to ``groups``: finite and in [-1, 1]; the server
+    /// answers any other with ``ErrorCode/callerFeatureOutOfRange``.
     public var values: [Float]
 
+    /// Creates a feature from parallel arrays; ``RankRequest/validate()`` checks
+    /// that `groups` and `values` have the same length.
     public init(name: String, groups: [UInt64], values: [Float]) {
         self.name = name
         self.groups = groups
@@ -24,7 +34,9 @@ public struct CallerFeature: Sendable, Equatable, Hashable {
 /// `query`, aggregate them per group, and rank the groups by the learned
 /// P(resolved), logging an impression for `FEEDBACK`.
 public struct RankRequest: WireRequest {
+    /// A `RANK` is answered by a ``RankResponse``: the impression id and the ranked groups.
     public typealias Response = RankResponse
+    /// `RANK` travels as kind `0x31` (protocol 1.2).
     public static let kind = MessageKind.rank
 
     /// Bit 0 of `options`: return each group's feature vector.
@@ -32,21 +44,30 @@ public struct RankRequest: WireRequest {
     /// Most caller features in one request.
     public static let maxCallerFeatures = 32
 
+    /// Name of the collection to rank in (1–64 bytes of `[A-Za-z0-9_.-]`, not
+    /// starting with `.`); a collection without a ranker is ``ErrorCode/rankingDisabled``.
     public var collection: String
+    /// The query vector, `f32[dim]` with `dim` = `query.count`, 1–16384; must match
+    /// the collection's dimension, which the server checks (``ErrorCode/wrongDimension``).
     public var query: [Float]
     /// Groups to return, 1–1000.
     public var k: Int
     /// Candidate vectors searched (C), 1–10000; 0 for the server's default (100).
     public var candidates: Int
-    /// 0 for `max(C, 64)`; otherwise at least the candidate count.
+    /// HNSW search breadth (`u32 ef`): 0 for `max(C, 64)`; otherwise C–100000.
     public var ef: Int
     /// Whether the reply carries each group's feature values.
     public var withFeatures: Bool
+    /// Tag condition every candidate vector must meet, as in `SEARCH`; ``TagFilter/none`` for none.
     public var filter: TagFilter
     /// The query's context (`plan:trial`, `page:/billing`), matched against the groups' tags.
     public var contextTags: [String]
+    /// Per-group values the caller computed (lexical overlap, BM25, …), at most
+    /// 32, names distinct; empty for none.
     public var callerFeatures: [CallerFeature]
 
+    /// Creates a `RANK`. `withFeatures` defaults to `true`, so the reply carries
+    /// each group's feature values unless asked not to.
     public init(collection: String, query: [Float], k: Int, candidates: Int = 0, ef: Int = 0, withFeatures: Bool = true,
                 filter: TagFilter = .none, contextTags: [String] = [], callerFeatures: [CallerFeature] = []) {
         self.collection = collection
@@ -63,12 +84,19 @@ public struct RankRequest: WireRequest {
     /// The candidate count after resolving 0 to the default (100).
     public var resolvedCandidates: Int { candidates == 0 ? 100 : candidates }
 
+    /// The payload size, a few bytes over: fixed fields, tags, caller features and the query.
     public var encodedSizeHint: Int {
         32 + collection.utf8.count + query.count * 4
             + (filter.allOf + filter.anyOf + contextTags).reduce(0) { $0 + 2 + $1.utf8.count }
             + callerFeatures.reduce(0) { $0 + 6 + $1.name.utf8.count + $1.groups.count * 12 }
     }
 
+    /// Writes `str collection, u32 dim, u32 k, u32 candidates, u32 ef, u8 options`,
+    /// the three tag lists (filter all, filter any, context), `u8 featureCount` and
+    /// each feature as `str name, u32 n, u64[n] groups, f32[n] values`, then
+    /// `f32[dim] query`. Integers are truncated to their field's width, so call
+    /// ``validate()`` first (the clients do).
+    /// - Precondition: every caller feature has as many values as groups.
     public func encode(into writer: inout ByteWriter) {
         writer.write(string: collection)
         writer.write(UInt32(truncatingIfNeeded: query.count))
@@ -90,7 +118,10 @@ public struct RankRequest: WireRequest {
         writer.write(floats: query)
     }
 
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    /// Reads the request in its wire order.
+    /// - Throws: ``ErrorCode/malformedPayload`` when a field is truncated, a string
+    ///   is not UTF-8, or `options` has a bit other than `WITH_FEATURES` set.
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         collection = try reader.readString("collection")
         let dim = Int(try reader.read(UInt32.self, "dim"))
         k = Int(try reader.read(UInt32.self, "k"))
@@ -114,6 +145,12 @@ public struct RankRequest: WireRequest {
         query = try reader.readFloats(count: dim, "query")
     }
 
+    /// Checks what needs no ranker: the collection name, the dimension (1–16384),
+    /// `k` (1–1000), the candidate count (0 or 1–10000), `ef` (0, or C–100000),
+    /// the tag rules of the filter and the context tags, at most 32 caller
+    /// features, no name twice, and as many values as groups in each.
+    /// Registry names and value ranges are the server's to check.
+    /// - Throws: ``ErrorCode/invalidArgument`` naming the field and its value.
     public func validate() throws(WireError) {
         try Validate.collectionName(collection, in: "RANK")
         try Validate.dimension(query.count, in: "RANK")
@@ -148,9 +185,14 @@ public struct RankRequest: WireRequest {
 public struct RankScore: Sendable, Equatable, Hashable {
     /// The mean estimate.
     public var score: Double
+    /// Lower end of the interval, σ(logit − α·sd) with α = 1.96 by default
+    /// (about 95 %): what the answer service's escalation check compares.
     public var lower: Double
+    /// Upper end of the interval, σ(logit + α·sd).
     public var upper: Double
 
+    /// Creates a score; nothing is checked. The ranker's three values are
+    /// probabilities in (0, 1) with `lower ≤ score ≤ upper`.
     public init(score: Double, lower: Double, upper: Double) {
         self.score = score
         self.lower = lower
@@ -160,16 +202,22 @@ public struct RankScore: Sendable, Equatable, Hashable {
 
 /// One group of a `RANK` reply.
 public struct RankedItem: Sendable, Equatable {
+    /// The group id (§4): shared by an article and its aliases, or a vector's own
+    /// id when its group is 0.
     public var group: UInt64
     /// The group's nearest vector among the candidates, and its similarity.
     public var bestVector: UInt64
+    /// Similarity of ``bestVector`` to the query: `1 − distance` under cosine and
+    /// ip, `1 − distance / 2` under l2.
     public var bestSimilarity: Float
+    /// The ranker's estimate of P(resolved) for this group, with its interval.
     public var score: RankScore
     /// Probability that this group was put first under the logging policy.
     public var propensity: Double
     /// The feature values, in the order of ``RankResponse/featureNames`` (empty without features).
     public var features: [Float]
 
+    /// Creates an entry of a `RANK` reply.
     public init(group: UInt64, bestVector: UInt64, bestSimilarity: Float, score: RankScore, propensity: Double,
                 features: [Float] = []) {
         self.group = group
@@ -183,6 +231,7 @@ public struct RankedItem: Sendable, Equatable {
 
 /// `RANK` reply: the impression id for `FEEDBACK` and the groups in the order to show.
 public struct RankResponse: WireMessage {
+    /// The `RANK` reply travels as kind `0x31`, like the request.
     public static let kind = MessageKind.rank
 
     /// 0 when there were no candidates (nothing was logged).
@@ -191,8 +240,10 @@ public struct RankResponse: WireMessage {
     public var explored: Bool
     /// The feature names, once (empty when features were not asked for).
     public var featureNames: [String]
+    /// At most `k` groups in the order to show: descending score unless ``explored``.
     public var groups: [RankedItem]
 
+    /// Creates the reply; every group's ``RankedItem/features`` must follow ``featureNames``.
     public init(impression: UInt64, explored: Bool, featureNames: [String], groups: [RankedItem]) {
         self.impression = impression
         self.explored = explored
@@ -200,10 +251,16 @@ public struct RankResponse: WireMessage {
         self.groups = groups
     }
 
+    /// The payload size, a few bytes over: fixed fields, names and 52 bytes plus the features per group.
     public var encodedSizeHint: Int {
         16 + featureNames.reduce(0) { $0 + 2 + $1.utf8.count } + groups.count * (52 + featureNames.count * 4)
     }
 
+    /// Writes `u64 impression, u8 explored, u8 featureCount, featureCount × str`,
+    /// `u32 groupCount`, then per group `u64 group, u64 bestVector, f32
+    /// bestSimilarity, f64 score, f64 lower, f64 upper, f64 propensity,
+    /// f32[featureCount] features`.
+    /// - Precondition: every group has one feature value per name.
     public func encode(into writer: inout ByteWriter) {
         writer.write(impression)
         writer.write(UInt8(explored ? 1 : 0))
@@ -223,7 +280,10 @@ public struct RankResponse: WireMessage {
         }
     }
 
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    /// Reads the reply in its wire order.
+    /// - Throws: ``ErrorCode/malformedPayload`` when the payload is truncated,
+    ///   `explored` is neither 0 nor 1, or a name is not UTF-8.
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         impression = try reader.read(UInt64.self, "impression")
         let explored = try reader.read(UInt8.self, "explored")
         guard explored <= 1 else { throw WireError(.malformedPayload, "RANK explored is \(explored); expected 0 or 1") }
@@ -254,7 +314,9 @@ public struct RankResponse: WireMessage {
 
 /// What happened after an answer was shown (§7.10.2): the `FEEDBACK` outcomes.
 public enum FeedbackOutcome: Sendable, Equatable, Hashable {
+    /// The answer resolved the question: reward 1, a terminal outcome.
     case resolved
+    /// The customer went to an agent: reward 0, a terminal outcome.
     case escalated
     /// An agent answered instead, with the group they used if any.
     case corrected(groupUsedInstead: UInt64?)
@@ -277,16 +339,26 @@ public enum FeedbackOutcome: Sendable, Equatable, Hashable {
 
 /// `FEEDBACK` request (§7.10.2): the outcome of one group of an impression.
 public struct FeedbackRequest: WireRequest {
+    /// A `FEEDBACK` is answered by a ``FeedbackResponse`` with the groups' new scores.
     public typealias Response = FeedbackResponse
+    /// `FEEDBACK` travels as kind `0x32` (protocol 1.2).
     public static let kind = MessageKind.feedback
 
+    /// Name of the collection whose ranker issued the impression (1–64 bytes of
+    /// `[A-Za-z0-9_.-]`, not starting with `.`).
     public var collection: String
+    /// The impression id from the ``RankResponse``; an id never issued is
+    /// ``ErrorCode/unknownImpression``, an evicted or too old one ``ErrorCode/impressionExpired``.
     public var impression: UInt64
+    /// A group shown in that impression; another is ``ErrorCode/groupNotInImpression``.
     public var group: UInt64
     /// Seconds since the Unix epoch when the outcome happened; 0 for the server's clock now.
     public var time: Double
+    /// What happened; each (impression, group) takes one terminal outcome, one
+    /// CSAT, and `reopened` only after `resolved`.
     public var outcome: FeedbackOutcome
 
+    /// Creates a `FEEDBACK`; `time` 0 (the default) means the server's clock.
     public init(collection: String, impression: UInt64, group: UInt64, outcome: FeedbackOutcome, time: Double = 0) {
         self.collection = collection
         self.impression = impression
@@ -295,8 +367,11 @@ public struct FeedbackRequest: WireRequest {
         self.time = time
     }
 
+    /// An upper bound of the payload size: the name, the fixed fields and the outcome's extra field.
     public var encodedSizeHint: Int { 40 + collection.utf8.count }
 
+    /// Writes `str collection, u64 impression, u64 group, f64 time, u8 outcome`,
+    /// then `u64 groupUsedInstead` (0 for none) after `corrected` or `u8 score` after `csat`.
     public func encode(into writer: inout ByteWriter) {
         writer.write(string: collection)
         writer.write(impression)
@@ -310,7 +385,10 @@ public struct FeedbackRequest: WireRequest {
         }
     }
 
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    /// Reads the request in its wire order.
+    /// - Throws: ``ErrorCode/malformedPayload`` when a field is truncated, the name
+    ///   is not UTF-8, or the outcome code is outside 1–5.
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         collection = try reader.readString("collection")
         impression = try reader.read(UInt64.self, "impression")
         group = try reader.read(UInt64.self, "group")
@@ -330,6 +408,9 @@ public struct FeedbackRequest: WireRequest {
         }
     }
 
+    /// Checks the collection name and that `time` is finite and not negative. A
+    /// CSAT score outside 1–5 is the server's ``ErrorCode/invalidOutcome``.
+    /// - Throws: ``ErrorCode/invalidArgument`` for a bad name or time.
     public func validate() throws(WireError) {
         try Validate.collectionName(collection, in: "FEEDBACK")
         guard time.isFinite, time >= 0 else {
@@ -340,9 +421,12 @@ public struct FeedbackRequest: WireRequest {
 
 /// One group's new score after a `FEEDBACK`.
 public struct GroupScore: Sendable, Equatable {
+    /// The group rescored.
     public var group: UInt64
+    /// Its P(resolved) and interval after learning, on the impression's features.
     public var score: RankScore
 
+    /// Creates an entry of a `FEEDBACK` reply.
     public init(group: UInt64, score: RankScore) {
         self.group = group
         self.score = score
@@ -352,13 +436,18 @@ public struct GroupScore: Sendable, Equatable {
 /// `FEEDBACK` reply: the rescored groups — first the group the feedback named,
 /// then, for a correction, the group used instead if it was shown.
 public struct FeedbackResponse: WireMessage {
+    /// The `FEEDBACK` reply travels as kind `0x32`, like the request.
     public static let kind = MessageKind.feedback
 
+    /// The named group first, then, for a correction, the group used instead if it was shown.
     public var groups: [GroupScore]
+    /// Creates the reply from the rescored groups.
     public init(groups: [GroupScore]) { self.groups = groups }
 
+    /// The exact payload size: the count and 32 bytes per group.
     public var encodedSizeHint: Int { 4 + groups.count * 32 }
 
+    /// Writes `u32 n, n × (u64 group, f64 score, f64 lower, f64 upper)`.
     public func encode(into writer: inout ByteWriter) {
         writer.write(UInt32(truncatingIfNeeded: groups.count))
         for entry in groups {
@@ -369,7 +458,9 @@ public struct FeedbackResponse: WireMessage {
         }
     }
 
-    public init(reading reader: inout ByteReader) throws(WireError) {
+    /// Reads the rescored groups.
+    /// - Throws: ``ErrorCode/malformedPayload`` when the payload is truncated.
+    public init(reading reader: inout ByteReader<WireError>) throws(WireError) {
         let count = Int(try reader.read(UInt32.self, "count"))
         var list: [GroupScore] = []
         list.reserveCapacity(min(count, reader.remaining / 32))

@@ -1,18 +1,31 @@
 /// Any request a client can send, decoded from a frame: what the server's
 /// dispatcher switches on.
 public enum Request: Sendable, Equatable {
+    /// `HELLO` (`0x01`): the handshake.
     case hello(HelloRequest)
+    /// `PING` (`0x02`): bytes to echo.
     case ping(PingRequest)
+    /// `CREATE_COLLECTION` (`0x10`).
     case createCollection(CreateCollectionRequest)
+    /// `DROP_COLLECTION` (`0x11`).
     case dropCollection(DropCollectionRequest)
+    /// `LIST_COLLECTIONS` (`0x12`), an empty payload.
     case listCollections(ListCollectionsRequest)
+    /// `UPSERT` (`0x20`): an item batch to write.
     case upsert(UpsertRequest)
+    /// `DELETE` (`0x21`): ids to remove.
     case delete(DeleteRequest)
+    /// `GET` (`0x22`): ids to read back.
     case get(GetRequest)
+    /// `SEARCH` (`0x30`): k-nearest-neighbour queries.
     case search(SearchRequest)
+    /// `RANK` (`0x31`, protocol 1.2): a query to rank groups for.
     case rank(RankRequest)
+    /// `FEEDBACK` (`0x32`, protocol 1.2): the outcome of a ranked group.
     case feedback(FeedbackRequest)
+    /// `SNAPSHOT` (`0x40`): snapshot one collection or all.
     case snapshot(SnapshotRequest)
+    /// `STATS` (`0x41`): statistics of the server and one or all collections.
     case stats(StatsRequest)
 
     /// Decodes and validates a request frame's payload.
@@ -87,18 +100,31 @@ public enum Request: Sendable, Equatable {
 /// Any successful reply, decoded from a frame whose kind is known; what a
 /// generic tool (or the fuzzer) uses when it does not know the request type.
 public enum Response: Sendable, Equatable {
+    /// Reply to `HELLO`: negotiated version and server limits.
     case hello(HelloResponse)
+    /// Reply to `PING`: the echoed bytes.
     case ping(PingResponse)
+    /// Reply to `CREATE_COLLECTION`: whether it was created.
     case createCollection(CreateCollectionResponse)
+    /// Reply to `DROP_COLLECTION` (empty).
     case dropCollection(DropCollectionResponse)
+    /// Reply to `LIST_COLLECTIONS`: the collections, sorted by name.
     case listCollections(ListCollectionsResponse)
+    /// Reply to `UPSERT`: inserted and replaced counts.
     case upsert(UpsertResponse)
+    /// Reply to `DELETE`: how many ids existed.
     case delete(DeleteResponse)
+    /// Reply to `GET`: the items found.
     case get(GetResponse)
+    /// Reply to `SEARCH`: ids and distances per query.
     case search(SearchResponse)
+    /// Reply to `RANK`: the impression and the ranked groups.
     case rank(RankResponse)
+    /// Reply to `FEEDBACK`: the rescored groups.
     case feedback(FeedbackResponse)
+    /// Reply to `SNAPSHOT`: the files written.
     case snapshot(SnapshotResponse)
+    /// Reply to `STATS`: the JSON document.
     case stats(StatsResponse)
 
     /// Decodes a successful reply's payload (not an error frame: see ``ErrorPayload``).

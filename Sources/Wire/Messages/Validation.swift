@@ -1,3 +1,5 @@
+import Primitives
+
 /// The stateless range checks of `docs/PROTOCOL.md` §4 and §11, shared by
 /// every request's `validate()`.
 enum Validate {
@@ -67,7 +69,7 @@ enum Validate {
     }
 }
 
-extension ByteReader {
+extension ByteReader where Failure == WireError {
     /// Reads a `u32` count and a `T[count]` size, checking that the product cannot overflow.
     mutating func readElementCount(_ a: Int, times b: Int, _ field: String) throws(WireError) -> Int {
         let (product, overflow) = a.multipliedReportingOverflow(by: b)

@@ -1,3 +1,5 @@
+import Primitives
+
 /// A message payload with a fixed kind: encodes itself and decodes from a
 /// payload (`docs/PROTOCOL.md` §7).
 public protocol WireMessage: Sendable, Equatable {
@@ -8,7 +10,7 @@ public protocol WireMessage: Sendable, Equatable {
     /// Reads the payload's fields from `reader`; ``WireMessage/decode(payload:)``
     /// then checks that nothing is left over.
     /// - Throws: ``ErrorCode/malformedPayload`` when the bytes break the layout.
-    init(reading reader: inout ByteReader) throws(WireError)
+    init(reading reader: inout ByteReader<WireError>) throws(WireError)
     /// A guess of the encoded payload size, to reserve the buffer once.
     var encodedSizeHint: Int { get }
 }
@@ -25,13 +27,15 @@ public protocol WireRequest: WireMessage {
 }
 
 extension WireMessage {
+    /// Default: 64 bytes, enough for the small fixed-layout messages; messages
+    /// carrying vectors or lists override it.
     public var encodedSizeHint: Int { 64 }
 
     /// Decodes a whole payload of this message.
     /// - Throws: ``ErrorCode/malformedPayload`` when the payload is truncated, has
     ///   trailing bytes or otherwise breaks the layout.
     public static func decode(payload: UnsafeRawBufferPointer) throws(WireError) -> Self {
-        var reader = ByteReader(payload, context: kind.name)
+        var reader = ByteReader<WireError>(payload, context: kind.name)
         let message = try Self(reading: &reader)
         try reader.expectEnd()
         return message
@@ -59,5 +63,7 @@ extension WireMessage {
 }
 
 extension WireRequest {
+    /// Default: nothing to check, for requests whose every encodable value is in
+    /// range (`PING`, `LIST_COLLECTIONS`).
     public func validate() throws(WireError) {}
 }

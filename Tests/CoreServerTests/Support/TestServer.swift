@@ -1,54 +1,44 @@
 #if canImport(Glibc)
 import Glibc
+import Primitives
 #endif
 import CoreServer
 import Foundation
-import Logging
+import LoopdeskTestSupport
 import VectorIndex
 import Wire
 import XCTest
 
 /// A real server on a temporary socket and data directory, for one test.
 final class TestServer {
-    let root: String
-    var configuration: ServerConfiguration
-    private(set) var server: CoreServer?
+    private let directory: TemporaryDirectory
+    private let core: RunningCore
 
     /// Creates the directories and starts a server; `configure` may change the configuration first.
     init(_ configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
-        // Short: a socket path must fit sockaddr_un's 108 bytes.
-        var template = Array("/tmp/ldcs-XXXXXX".utf8CString)
-        guard mkdtemp(&template) != nil else { throw POSIXError(.EIO) }
-        root = String(cString: template)
-        configuration = ServerConfiguration(socketPath: root + "/core.sock", dataPath: root + "/data")
-        configuration.fsyncPolicy = .no
-        configuration.writeStallTimeout = 2
-        configure(&configuration)
-        try start()
+        directory = try TemporaryDirectory(prefix: "ldcs")
+        core = try RunningCore(socketPath: directory.file("core.sock"), dataPath: directory.file("data")) { configuration in
+            configuration.writeStallTimeout = 2
+            configure(&configuration)
+        }
     }
 
-    var socketPath: String { configuration.socketPath }
-    var dataPath: String { configuration.dataPath }
+    var root: String { directory.path }
+    var configuration: ServerConfiguration { core.configuration }
+    var server: CoreServer? { core.server }
+    var socketPath: String { core.socketPath }
+    var dataPath: String { core.dataPath }
 
     /// Starts (or restarts) the server on the same socket and data directory.
-    func start() throws {
-        var logger = Logger(label: "test.core")
-        logger.logLevel = .error
-        let server = try CoreServer(configuration: configuration, logger: logger)
-        server.start()
-        self.server = server
-    }
+    func start() throws { try core.start() }
 
     /// Stops gracefully. - Returns: the snapshots written.
     @discardableResult
-    func stop() -> [String] {
-        defer { server = nil }
-        return server?.shutdown() ?? []
-    }
+    func stop() -> [String] { core.stop() }
 
     deinit {
-        _ = server?.shutdown()
-        try? FileManager.default.removeItem(atPath: root)
+        core.stop()
+        directory.remove()
     }
 
     /// A blocking client that has completed HELLO.

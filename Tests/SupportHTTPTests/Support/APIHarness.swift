@@ -1,12 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import CoreServer
 import Embedding
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import LoopdeskTestSupport
 import Support
 import SupportHTTP
 import Wire
@@ -15,47 +12,31 @@ import XCTest
 /// A real core on a temporary socket, a service over a temporary SQLite file, and the HTTP app, for one test.
 final class APIHarness: @unchecked Sendable {
     static let token = "test-token-7f3a"
-    let root: String
-    let coreConfiguration: ServerConfiguration
-    private(set) var core: CoreServer?
+    private let directory: TemporaryDirectory
+    private let core: RunningCore
     let service: SupportService
     let app: Application<RouterResponder<LoopdeskRequestContext>>
 
     init(token: String? = APIHarness.token) async throws {
-        // Short: a socket path must fit sockaddr_un's 108 bytes.
-        var template = Array("/tmp/ldhttp-XXXXXX".utf8CString)
-        guard mkdtemp(&template) != nil else { throw POSIXError(.EIO) }
-        root = String(cString: template)
-        var configuration = ServerConfiguration(socketPath: root + "/core.sock", dataPath: root + "/core")
-        configuration.fsyncPolicy = .no
-        coreConfiguration = configuration
+        directory = try TemporaryDirectory(prefix: "ldhttp")
         var logger = Logger(label: "test.http")
         logger.logLevel = .critical
-        service = try await SupportService.open(databasePath: root + "/loopdesk.sqlite", coreSocket: configuration.socketPath,
+        service = try await SupportService.open(databasePath: directory.file("loopdesk.sqlite"), coreSocket: directory.file("core.sock"),
                                                 embedder: HashedEmbedder(), logger: logger)
         app = LoopdeskHTTPServer.buildApplication(service: service, configuration: LoopdeskHTTPConfiguration(token: token), logger: logger)
-        try startCore()
+        core = try RunningCore(in: directory, logLevel: .critical)
     }
 
-    /// Starts (or restarts) the core on the same socket and data directory.
-    func startCore() throws {
-        var logger = Logger(label: "test.core")
-        logger.logLevel = .critical
-        let server = try CoreServer(configuration: coreConfiguration, logger: logger)
-        server.start()
-        core = server
-    }
+    /// Starts the core again on the same socket and data directory.
+    func startCore() throws { try core.start() }
 
     /// Stops the core gracefully (it snapshots what it learned).
-    func stopCore() {
-        _ = core?.shutdown()
-        core = nil
-    }
+    func stopCore() { core.stop() }
 
     func close() async {
         await service.close()
         stopCore()
-        try? FileManager.default.removeItem(atPath: root)
+        directory.remove()
     }
 
     /// Runs `body` against the app through HummingbirdTesting's router framework.
@@ -65,7 +46,7 @@ final class APIHarness: @unchecked Sendable {
 
     /// The ranker's count of `resolved` feedback in the core's STATS.
     func resolvedFeedbackCount() async throws -> Int {
-        let client = try await LoopdeskClient.connect(socketPath: coreConfiguration.socketPath, clientName: "test stats")
+        let client = try await LoopdeskClient.connect(socketPath: core.socketPath, clientName: "test stats")
         defer { client.close() }
         let json = try await client.stats(collection: service.configuration.collection)
         let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]

@@ -1,65 +1,34 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import CoreServer
-import Embedding
 import Foundation
-import Logging
+import LoopdeskTestSupport
 import Support
 import Wire
 import XCTest
 
 /// A real core on a temporary socket and data directory, plus a SQLite file, for one test.
 final class SupportHarness: @unchecked Sendable {
-    let root: String
-    var coreConfiguration: ServerConfiguration
-    private(set) var core: CoreServer?
-
-    /// The repository root (for ./models and ../shared).
-    static let repositoryRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
-    /// MiniLM when installed, else the hashed fallback (quietly).
-    static let embedder: any SentenceEmbedder = {
-        (try? Embedder.load(searchDirectories: [repositoryRoot], warn: { _ in })) ?? HashedEmbedder()
-    }()
-
-    static var hasMiniLM: Bool { embedder.identity.name.lowercased().contains("minilm") }
+    private let directory: TemporaryDirectory
+    private let core: RunningCore
 
     init() throws {
-        var template = Array("/tmp/ldsp-XXXXXX".utf8CString)
-        guard mkdtemp(&template) != nil else { throw POSIXError(.EIO) }
-        root = String(cString: template)
-        coreConfiguration = ServerConfiguration(socketPath: root + "/core.sock", dataPath: root + "/core")
-        coreConfiguration.fsyncPolicy = .no
-        try startCore()
+        directory = try TemporaryDirectory(prefix: "ldsp")
+        core = try RunningCore(in: directory)
     }
 
-    var socketPath: String { coreConfiguration.socketPath }
-    var databasePath: String { root + "/loopdesk.sqlite" }
+    var socketPath: String { core.socketPath }
+    var databasePath: String { directory.file("loopdesk.sqlite") }
 
-    func startCore() throws {
-        var logger = Logger(label: "test.core")
-        logger.logLevel = .error
-        let server = try CoreServer(configuration: coreConfiguration, logger: logger)
-        server.start()
-        core = server
-    }
+    /// Starts the core again on the same socket and data directory.
+    func startCore() throws { try core.start() }
 
-    func stopCore() {
-        _ = core?.shutdown()
-        core = nil
-    }
+    /// Stops the core gracefully.
+    func stopCore() { core.stop() }
 
     /// A service over this harness's core and database.
     func service(_ configure: (inout SupportConfiguration) -> Void = { _ in },
                  clock: any SupportClock = SystemClock()) async throws -> SupportService {
         var configuration = SupportConfiguration()
         configure(&configuration)
-        return try await SupportService.open(databasePath: databasePath, coreSocket: socketPath, embedder: Self.embedder,
+        return try await SupportService.open(databasePath: databasePath, coreSocket: socketPath, embedder: TestEmbedder.shared,
                                              clock: clock, configuration: configuration)
     }
 
@@ -76,8 +45,8 @@ final class SupportHarness: @unchecked Sendable {
     }
 
     deinit {
-        _ = core?.shutdown()
-        try? FileManager.default.removeItem(atPath: root)
+        core.stop()
+        directory.remove()
     }
 
     /// A small knowledge base with distinct topics.

@@ -7,7 +7,7 @@ import Wire
 /// `CollectionRanking`; a handler registered for one of its kinds overrides it.)
 ///
 /// ```swift
-/// var extensions = ServerExtensions()
+/// var extensions = ServerExtensionPoints()
 /// extensions.handlers[MessageKind(rawValue: 0x33)] = KindHandler(executesInline: false) { payload, collections in
 ///     let request = try MyRequest.decode(payload: payload)           // the module's codec
 ///     let kb = try collections.handle(request.collection, for: MessageKind(rawValue: 0x33))
@@ -16,7 +16,7 @@ import Wire
 /// extensions.collectionExtensions = { name in myModule.persistenceHooks(for: name) }  // record kinds ≥ 18
 /// let server = try CoreServer(configuration: config, extensions: extensions)
 /// ```
-public struct ServerExtensions: Sendable {
+public struct ServerExtensionPoints: Sendable {
     /// Handlers by kind, consulted before the core kinds; a kind with no
     /// handler that `Wire` does not define is answered `UNKNOWN_KIND`.
     public var handlers: [MessageKind: KindHandler] = [:]
@@ -24,21 +24,6 @@ public struct ServerExtensions: Sendable {
     /// `DataDirectory` when it is created or recovered.
     public var collectionExtensions: @Sendable (String) -> CollectionExtensions = { _ in CollectionExtensions() }
 
+    /// No added kinds and no collection hooks: the core as it is.
     public init() {}
-}
-
-/// Answers one request kind added by an extension.
-public struct KindHandler: Sendable {
-    /// Whether the request is cheap enough to answer on the connection's own
-    /// thread even when more requests are pipelined behind it.
-    public var executesInline: Bool
-    /// Decodes `payload` (the request's bytes, copied) and returns the reply
-    /// payload, or throws the ``WireError`` to send instead.
-    public var respond: @Sendable (_ payload: [UInt8], _ collections: CollectionRegistry) throws -> [UInt8]
-
-    public init(executesInline: Bool,
-                respond: @escaping @Sendable (_ payload: [UInt8], _ collections: CollectionRegistry) throws -> [UInt8]) {
-        self.executesInline = executesInline
-        self.respond = respond
-    }
 }

@@ -1,24 +1,24 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-@testable import Wire
+import Primitives
+import Wire
 
-/// A tiny server on a temporary Unix socket, built from Wire's own codec,
-/// that answers with whatever a test's handler decides: enough to prove the
-/// client's pipelining, id matching and failure handling without the real core.
-final class FakeServer: @unchecked Sendable {
+/// A stand-in for `loopdesk-core`: a tiny server on a temporary Unix socket, built
+/// from Wire's own codec, that answers with whatever a test's handler decides.
+/// Enough to prove a client's pipelining, id matching and failure handling, or to
+/// make the core refuse one request, without the real core.
+public final class FakeCoreServer: @unchecked Sendable {
     /// What the handler sees of one connection.
-    final class Connection {
-        let fd: Int32
-        private(set) var held: [[UInt8]] = []
-        var closeRequested = false
+    public final class Connection {
+        /// The connection's socket.
+        public let fd: Int32
+        /// Replies kept by ``hold(_:)`` for ``flush(reversed:)``.
+        public private(set) var held: [[UInt8]] = []
+        /// Set by a handler to close the connection after the current frame.
+        public var closeRequested = false
 
         init(fd: Int32) { self.fd = fd }
 
         /// Writes bytes to the client now.
-        func send(_ bytes: [UInt8]) {
+        public func send(_ bytes: [UInt8]) {
             bytes.withUnsafeBytes { raw in
                 var offset = 0
                 while offset < raw.count {
@@ -30,25 +30,30 @@ final class FakeServer: @unchecked Sendable {
         }
 
         /// Keeps a reply to send later with ``flush(reversed:)``.
-        func hold(_ bytes: [UInt8]) { held.append(bytes) }
+        public func hold(_ bytes: [UInt8]) { held.append(bytes) }
 
         /// Sends the held replies, last first when `reversed`, in one write.
-        func flush(reversed: Bool) {
+        public func flush(reversed: Bool) {
             send((reversed ? held.reversed() : held).flatMap { $0 })
             held = []
         }
     }
 
-    typealias Handler = @Sendable (Connection, FrameHeader, [UInt8]) -> Void
+    /// Answers (or not) one request frame: its header and payload.
+    public typealias Handler = @Sendable (Connection, FrameHeader, [UInt8]) -> Void
 
-    let path: String
+    /// The socket's path.
+    public let path: String
     private let listenFD: Int32
     private let handler: Handler
-    private let stopped = LockedFlag()
+    private let stopped = Locked(false)
 
     /// Starts listening; each accepted connection is served on its own thread.
-    init(handler: @escaping Handler = FakeServer.standard) throws {
-        let path = "/tmp/wire-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+    /// - Parameters:
+    ///   - path: the socket; a fresh one under `/tmp` when nil (a path reused after ``stop()`` brings the "core" back).
+    ///   - handler: what to answer; ``standard`` answers every request plausibly.
+    public init(path: String? = nil, handler: @escaping Handler = FakeCoreServer.standard) throws {
+        let path = path ?? "/tmp/wire-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
         let fd = try UnixSocket.listen(path: path, backlog: 16)
         self.path = path
         listenFD = fd
@@ -56,15 +61,16 @@ final class FakeServer: @unchecked Sendable {
         TestThread.start { [self] in acceptLoop() }
     }
 
-    func stop() {
-        stopped.set()
+    /// Stops listening and removes the socket file (connections already open are served on).
+    public func stop() {
+        stopped.withLock { $0 = true }
         shutdown(listenFD, Int32(SHUT_RDWR))
         close(listenFD)
         unlink(path)
     }
 
     private func acceptLoop() {
-        while !stopped.isSet {
+        while !stopped.withLock({ $0 }) {
             let fd = accept(listenFD, nil, nil)
             if fd < 0 { return }
             TestThread.start { [self] in serve(fd) }
@@ -88,13 +94,17 @@ final class FakeServer: @unchecked Sendable {
         close(fd)
     }
 
-    /// HELLO and PING answered, everything else answered by ``reply(to:payload:)``.
-    static let standard: Handler = { connection, header, payload in
+    /// Every request answered by ``reply(to:payload:)``.
+    public static let standard: Handler = { connection, header, payload in
         connection.send(reply(to: header, payload: payload))
     }
 
+    /// The collection `LIST_COLLECTIONS` lists.
+    public static let listedCollection = CollectionInfo(name: "kb", dimension: 3, metric: .innerProduct, storage: .f16,
+                                                        m: 16, efConstruction: 200, count: 42)
+
     /// A plausible reply to any request, or its decoding error.
-    static func reply(to header: FrameHeader, payload: [UInt8]) -> [UInt8] {
+    public static func reply(to header: FrameHeader, payload: [UInt8]) -> [UInt8] {
         let request: Request
         do {
             request = try Request.decode(kind: header.kind, payload: payload)
@@ -106,7 +116,7 @@ final class FakeServer: @unchecked Sendable {
         case .ping(let ping): .ping(PingResponse(payload: ping.payload))
         case .createCollection: .createCollection(CreateCollectionResponse(created: true))
         case .dropCollection: .dropCollection(DropCollectionResponse())
-        case .listCollections: .listCollections(ListCollectionsResponse(collections: [Samples.collectionInfo]))
+        case .listCollections: .listCollections(ListCollectionsResponse(collections: [listedCollection]))
         case .upsert(let upsert): .upsert(UpsertResponse(inserted: upsert.items.count, replaced: 0))
         case .delete(let delete): .delete(DeleteResponse(deleted: delete.ids.count))
         case .get(let get):
@@ -128,14 +138,6 @@ final class FakeServer: @unchecked Sendable {
         }
         return response.frame(requestID: header.requestID)
     }
-}
-
-final class LockedFlag: @unchecked Sendable {
-    private var value = false
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    func set() { pthread_mutex_lock(&mutex); value = true; pthread_mutex_unlock(&mutex) }
-    var isSet: Bool { pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }; return value }
 }
 
 /// Starts detached POSIX threads for the fake servers.

@@ -1,0 +1,196 @@
+@testable import Support
+import XCTest
+
+/// EscalationPolicy.swift: how the answer threshold is learned from judged answers — the
+/// evidence it needs, the scan over bounds, the window, when it recomputes — and the
+/// per-topic margins. (EscalationDecisionTests covers the rule that calls it.)
+final class EscalationPolicyTests: XCTestCase {
+    private typealias Pair = (topic: String?, lower: Double, right: Bool)
+
+    /// `count` judged answers of `topic` with distinct bounds `from`, `from + step`, …
+    private func judged(_ count: Int, from: Double, step: Double = 0.001, topic: String? = nil, right: Bool = true) -> [Pair] {
+        (0..<count).map { (topic, from + Double($0) * step, right) }
+    }
+
+    private func policy(_ evidence: [Pair], _ configure: (inout EscalationPolicy.Configuration) -> Void = { _ in }) -> EscalationPolicy {
+        var configuration = EscalationPolicy.Configuration()
+        configure(&configuration)
+        return EscalationPolicy(configuration: configuration, evidence: evidence)
+    }
+
+    // MARK: Evidence before learning
+
+    func testWithoutEnoughEvidenceTheInitialThresholdHolds() {
+        let fresh = policy([])
+        XCTAssertEqual(fresh.threshold(topic: nil), 0.9)
+        XCTAssertEqual(fresh.threshold(topic: "billing"), 0.9)
+
+        let almost = policy(judged(99, from: 0.6))
+        XCTAssertEqual(almost.threshold(topic: nil), 0.9, "99 right answers at 0.6 and up are one short of the 100 needed")
+        XCTAssertEqual(almost.snapshot.evidence, 99)
+        let reason = almost.decide(topic: nil, score: 0.8, lower: 0.7).reason
+        XCTAssertTrue(reason.contains("initial threshold until 100 judged answers (99 so far)"), reason)
+
+        let enough = policy(judged(100, from: 0.6))
+        XCTAssertEqual(enough.threshold(topic: nil), 0.6, "the hundredth judged answer lets the threshold move")
+        XCTAssertTrue(enough.decide(topic: nil, score: 0.8, lower: 0.7).reason.contains("learned from 100 judged answers for ≤ 1.5 % wrong"))
+    }
+
+    func testABoundEqualToTheThresholdIsAnswered() {
+        let fresh = policy([])
+        XCTAssertEqual(fresh.decide(topic: nil, score: 0.95, lower: 0.9).decision, .answer)
+        XCTAssertEqual(fresh.decide(topic: nil, score: 0.95, lower: 0.8999).decision, .escalate)
+        XCTAssertEqual(fresh.decide(topic: nil, score: 0.95, lower: 0.8999).threshold, 0.9)
+    }
+
+    func testAFixedThresholdIgnoresEvidenceAndOutcomes() {
+        let fixed = policy(judged(200, from: 0.55, right: false)) { $0.fixedThreshold = 0.8 }
+        XCTAssertEqual(fixed.threshold(topic: nil), 0.8, "200 wrong answers do not move a fixed threshold")
+        for _ in 0..<50 { fixed.observe(topic: nil, lower: 0.99, right: false) }
+        XCTAssertEqual(fixed.threshold(topic: nil), 0.8)
+        XCTAssertEqual(fixed.snapshot.topicsWithMargin, 0)
+        let decision = fixed.decide(topic: nil, score: 0.9, lower: 0.85)
+        XCTAssertEqual(decision.decision, .answer)
+        XCTAssertTrue(decision.reason.contains("(fixed threshold)"), decision.reason)
+    }
+
+    // MARK: The scan over bounds
+
+    func testTheThresholdStopsAboveTheBoundsWhereAnswersWereWrong() {
+        // 100 right answers from 0.80 up; below them a band where every fifth answer, the highest first, was wrong.
+        let confident = judged(100, from: 0.8)
+        let shaky = (0..<100).map { i -> Pair in (nil, 0.7 - Double(i) * 0.001, i % 5 != 0) }
+        let learned = policy(confident + shaky)
+        XCTAssertEqual(learned.threshold(topic: nil), confident[0].lower, "the lowest bound of the band that was always right")
+        XCTAssertEqual(learned.decide(topic: nil, score: 0.9, lower: 0.8).decision, .answer)
+        XCTAssertEqual(learned.decide(topic: nil, score: 0.9, lower: 0.75).decision, .escalate)
+    }
+
+    func testOneWrongAnswerHighUpDoesNotPinTheThresholdWhenManyRightOnesFollowBelow() {
+        // At 0.99 the allowed answers are 1 of 1 wrong; by 200 answers 1 wrong is within 1.5 % (upper bound included).
+        let learned = policy([(nil, 0.99, false)] + judged(200, from: 0.6))
+        XCTAssertEqual(learned.threshold(topic: nil), 0.6, "the scan keeps going past a bound that fails and takes the lowest that passes")
+    }
+
+    func testAnswersTiedOnOneBoundAreJudgedTogether() {
+        let confident = judged(100, from: 0.95, step: 0.0004)
+        // At 0.7 exactly: 20 right and 3 wrong. Counted one at a time, the 20 right ones alone would pass.
+        let tiedWithWrongs = policy(confident + Array(repeating: (nil, 0.7, true), count: 20) + Array(repeating: (nil, 0.7, false), count: 3))
+        XCTAssertEqual(tiedWithWrongs.threshold(topic: nil), 0.95, "a threshold cannot admit part of a tie: 3 wrong of 123 fails")
+        let tiedAllRight = policy(confident + Array(repeating: (nil, 0.7, true), count: 23))
+        XCTAssertEqual(tiedAllRight.threshold(topic: nil), 0.7)
+    }
+
+    func testTheThresholdIsClampedBetweenTheFloorAndJustBelowOne() {
+        XCTAssertEqual(policy(judged(200, from: 0.2)).threshold(topic: nil), 0.5, "right answers at 0.2–0.4 do not take it below the floor")
+        XCTAssertEqual(policy(judged(200, from: 0.2)) { $0.floor = 0.3 }.threshold(topic: nil), 0.3)
+        let allWrong = policy(judged(150, from: 0.6, right: false))
+        XCTAssertEqual(allWrong.threshold(topic: nil), 0.999, "no bound meets the target: only a bound above 0.999 would be answered")
+        XCTAssertEqual(allWrong.decide(topic: nil, score: 1, lower: 0.998).decision, .escalate)
+    }
+
+    func testAStricterConfidenceRaisesTheThreshold() {
+        // 300 right answers from 0.7, one wrong at 0.65, 50 right ones from 0.6: 1 wrong in 351 at the bottom.
+        let evidence = judged(300, from: 0.7) + [(nil, 0.65, false)] + judged(50, from: 0.6)
+        XCTAssertEqual(policy(evidence).threshold(topic: nil), 0.6, "with z = 0.5, 1 wrong in 351 meets 1.5 %")
+        XCTAssertEqual(policy(evidence) { $0.confidenceZ = 2 }.threshold(topic: nil), 0.7,
+                       "with z = 2 it does not: the threshold stays above the wrong answer")
+    }
+
+    // MARK: Window and recomputation
+
+    func testOnlyTheNewestWindowOfJudgedAnswersCounts() {
+        // Evidence is newest first: 120 recent right answers, then 120 older wrong ones at higher bounds.
+        let evidence = judged(120, from: 0.6) + judged(120, from: 0.9, step: 0.0005, right: false)
+        XCTAssertEqual(policy(evidence) { $0.window = 120 }.threshold(topic: nil), 0.6, "the old wrong answers fell out of the window")
+        XCTAssertEqual(policy(evidence) { $0.window = 240 }.threshold(topic: nil), 0.999, "with them in, no bound passes")
+    }
+
+    func testObservedAnswersReplaceTheOldestInTheWindow() {
+        let learned = policy(judged(120, from: 0.9, step: 0.0005, right: false)) { $0.window = 120 }
+        XCTAssertEqual(learned.threshold(topic: nil), 0.999)
+        let newer = judged(125, from: 0.6)
+        for answer in newer { learned.observe(topic: nil, lower: answer.lower, right: answer.right) }
+        XCTAssertEqual(learned.snapshot.evidence, 120, "the window holds 120, however many were observed")
+        XCTAssertEqual(learned.threshold(topic: nil), newer[5].lower,
+                       "every wrong answer, and the 5 oldest new ones, were pushed out by newer answers")
+    }
+
+    func testTheThresholdIsRecomputedEveryTwentyFiveObservations() {
+        let base = judged(100, from: 0.6)
+        let learned = policy(base)
+        XCTAssertEqual(learned.threshold(topic: nil), 0.6)
+        for _ in 0..<24 { learned.observe(topic: nil, lower: 0.65, right: false) }
+        XCTAssertEqual(learned.threshold(topic: nil), 0.6, "24 new wrong answers are held until the 25th")
+        XCTAssertEqual(learned.snapshot.evidence, 100)
+        learned.observe(topic: nil, lower: 0.65, right: false)
+        XCTAssertEqual(learned.snapshot.evidence, 125)
+        XCTAssertEqual(learned.threshold(topic: nil), base[51].lower, "now above the 0.65 tie that holds the 25 wrong answers")
+    }
+
+    // MARK: Topic margins
+
+    func testATopicWrongMoreOftenThanAllowedGetsItsOwnHigherThreshold() {
+        // Topic a: 300 right answers from 0.6. Topic b: 10 answers from 0.80 in steps of 0.01, the lowest two wrong.
+        let b = (0..<10).map { i -> Pair in ("b", 0.8 + Double(i) * 0.01, i >= 2) }
+        let learned = policy(judged(300, from: 0.6, topic: "a") + b)
+        XCTAssertEqual(learned.threshold(topic: nil), 0.6)
+        XCTAssertEqual(learned.threshold(topic: "a"), 0.6, "the other topics keep the global threshold")
+        XCTAssertEqual(learned.threshold(topic: "unseen"), 0.6)
+        XCTAssertEqual(learned.threshold(topic: "b"), 0.81, accuracy: 1e-9,
+                       "1 wrong of 9 shrunk toward 1.5 % with 30 pseudo-answers is within 3 × 1.5 %; 2 of 10 is not")
+        XCTAssertEqual(learned.snapshot.topicsWithMargin, 1)
+        XCTAssertEqual(learned.snapshot.threshold, 0.6, "the snapshot reports the global threshold")
+
+        let held = learned.decide(topic: "b", score: 0.9, lower: 0.75)
+        XCTAssertEqual(held.decision, .escalate)
+        XCTAssertTrue(held.reason.contains("; topic b +0.210 after its wrong answers"), held.reason)
+        XCTAssertEqual(learned.decide(topic: "a", score: 0.9, lower: 0.75).decision, .answer)
+        XCTAssertFalse(learned.decide(topic: "a", score: 0.9, lower: 0.75).reason.contains("topic"))
+    }
+
+    func testOneWrongAnswerAmongManyRightOnesGivesATopicNoMargin() {
+        let b = [("b", 0.9, false)] + judged(20, from: 0.91, topic: "b")
+        let learned = policy(judged(300, from: 0.6, topic: "a") + b)
+        XCTAssertEqual(learned.threshold(topic: "b"), learned.threshold(topic: nil), "1 wrong of 21 is within the shrunk allowance")
+        XCTAssertEqual(learned.snapshot.topicsWithMargin, 0)
+    }
+
+    func testATopicThatNeverMeetsTheRateIsHeldJustBelowOne() {
+        let learned = policy(judged(300, from: 0.6, topic: "a") + [("b", 0.99, false), ("b", 0.98, true)])
+        XCTAssertEqual(learned.threshold(topic: "b"), 0.999, accuracy: 1e-12)
+        XCTAssertEqual(learned.decide(topic: "b", score: 1, lower: 0.995).decision, .escalate)
+    }
+
+    func testATopicMarginIsAtLeastOneStep() {
+        // Topic b: wrong at 0.95, right at 0.94, and 30 right answers at 0.30–0.33, below the floor that the global stops at.
+        let b: [Pair] = [("b", 0.95, false), ("b", 0.94, true)] + judged(30, from: 0.3, topic: "b")
+        let learned = policy(judged(300, from: 0.6, topic: "a") + b)
+        XCTAssertEqual(learned.threshold(topic: nil), 0.5)
+        XCTAssertEqual(learned.threshold(topic: "b"), 0.51, accuracy: 1e-12,
+                       "its own record would allow 0.30, below the global; a margin still adds 0.01")
+    }
+
+    func testUntaggedAnswersNeverGetAMargin() {
+        let learned = policy(judged(300, from: 0.6) + [(nil, 0.99, false), (nil, 0.98, true)])
+        XCTAssertEqual(learned.snapshot.topicsWithMargin, 0)
+        XCTAssertEqual(learned.threshold(topic: nil), 0.6)
+    }
+
+    // MARK: The wrong-rate bound
+
+    func testTheWrongRateBoundLiesAboveTheObservedRateAndTightensWithEvidence() {
+        XCTAssertEqual(wilsonUpper(wrong: 0, of: 0, z: 0.5), 1, "no evidence: anything is possible")
+        XCTAssertEqual(wilsonUpper(wrong: 0, of: 16, z: 0.5), 0.25 / 16.25, accuracy: 1e-12, "z² / (n + z²) with nothing wrong")
+        XCTAssertGreaterThan(wilsonUpper(wrong: 0, of: 16, z: 0.5), 0.015, "16 right answers are not yet proof of ≤ 1.5 %")
+        XCTAssertLessThanOrEqual(wilsonUpper(wrong: 0, of: 17, z: 0.5), 0.015)
+        var previous = 1.0
+        for n in [10, 100, 1000, 10000] {
+            let upper = wilsonUpper(wrong: n / 10, of: n, z: 0.5)
+            XCTAssertGreaterThan(upper, 0.1)
+            XCTAssertLessThan(upper, previous, "n = \(n)")
+            previous = upper
+        }
+        XCTAssertLessThan(wilsonUpper(wrong: 1, of: 100, z: 0.5), wilsonUpper(wrong: 1, of: 100, z: 2))
+    }
+}
