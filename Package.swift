@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.20.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
@@ -67,6 +69,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // HTTP API and dashboard pages of the answer service.
@@ -77,7 +80,10 @@ let package = Package(
                 "Support",
                 "Charts",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -149,6 +155,7 @@ let package = Package(
         .testTarget(name: "RankingTests", dependencies: ["Ranking"]),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding", "CSupport", "LoopdeskTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SupportTests", dependencies: ["Support", "Wire", "Embedding", "LoopdeskTestSupport",
+                                                         .product(name: "GRDB", package: "GRDB.swift"),
                                                          .product(name: "Logging", package: "swift-log")],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SupportHTTPTests", dependencies: ["SupportHTTP", "Support", "Embedding", "Wire", "LoopdeskTestSupport",

@@ -278,7 +278,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 note "starting loopdesk up on $URL (data $DATA)"
-"$BIN/loopdesk" up --data "$DATA" --port "$PORT" --host 127.0.0.1 --token "$TOKEN" >"$RUN/server.log" 2>&1 &
+"$BIN/loopdesk" up --data "$DATA" --port "$PORT" --host 127.0.0.1 --token "$TOKEN" --rate-limit 0 >"$RUN/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 300); do
     if curl -fsS "$URL/v1/health" 2>/dev/null | grep -q '"reachable" *: *true'; then break; fi

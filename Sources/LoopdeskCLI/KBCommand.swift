@@ -21,6 +21,8 @@ struct KBImportCommand: AsyncParsableCommand {
             With --server, posts the articles as JSON Lines in batches to a running service (token from
             LOOPDESK_TOKEN); otherwise writes them with --db FILE --core SOCKET directly. Articles whose title,
             body and tags are unchanged are left alone, so importing the same file again only updates what changed.
+            A folder import reads only regular .md files inside the folder, each at most 1 MiB: symbolic links out of
+            the folder or to folders, FIFOs, devices and larger files are skipped and listed on standard error.
             """
     )
 
@@ -40,7 +42,11 @@ struct KBImportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let articles = try KnowledgeBaseImport.load(path: path)
+        let loaded = try KnowledgeBaseImport.loadReport(path: path)
+        let articles = loaded.articles
+        for file in loaded.skipped {
+            FileHandle.standardError.write(Data("skipped \(file)\n".utf8))
+        }
         let progress = StderrProgress("importing \(URL(fileURLWithPath: path).lastPathComponent)")
         var summary = ArticleImportSummary()
         if target.isDirect {
@@ -72,7 +78,8 @@ struct KBImportCommand: AsyncParsableCommand {
                 progress.update(done, articles.count)
             }
         }
-        print("\(articles.count) articles: \(summary.created) created, \(summary.updated) updated, \(summary.unchanged) unchanged")
+        print("\(articles.count) articles: \(summary.created) created, \(summary.updated) updated, \(summary.unchanged) unchanged"
+            + (loaded.skipped.isEmpty ? "" : "; \(loaded.skipped.count) files skipped (listed on standard error)"))
     }
 }
 

@@ -73,8 +73,23 @@ struct HTTPOptions: ParsableArguments {
     @Option(name: .long, help: "The HTTP port.")
     var port = 8080
 
-    @Option(name: .long, help: "The bearer token every endpoint but /v1/health requires (default: $LOOPDESK_TOKEN). Without one, the service binds to 127.0.0.1 only.")
+    @Option(name: .long, help: "The bearer token every endpoint but /v1/health requires (default: $LOOPDESK_TOKEN; an empty one is refused). Without one, the service binds to 127.0.0.1 only and answers only requests for a loopback Host.")
     var token: String?
+
+    @Flag(name: .long, help: "Mark the dashboard's cookies Secure (set it when a TLS proxy serves the dashboard over https).")
+    var secureCookies = false
+
+    @Option(name: .long, help: "Seconds a connection may take to send a whole request head (and between parts of its body) before it is closed.")
+    var idleTimeout: Double = 15
+
+    @Option(name: .long, help: "Connections open at once; at the cap the longest-idle connection is closed for a new one.")
+    var maxConnections = 256
+
+    @Option(name: .long, help: "Requests per second per credential (token, dashboard session, or client address); 0 turns the limit off.")
+    var rateLimit: Double = 100
+
+    @Option(name: .long, help: "Requests a credential may make at once above --rate-limit.")
+    var rateBurst = 200
 
     @Option(name: .long, help: "The address to bind (default: 0.0.0.0 with a token, 127.0.0.1 without).")
     var host: String?
@@ -85,13 +100,22 @@ struct HTTPOptions: ParsableArguments {
     @Option(name: .long, help: "Log level.")
     var logLevel: Logger.Level = .info
 
-    var resolvedToken: String? {
-        token ?? ProcessInfo.processInfo.environment["LOOPDESK_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+    /// `--token`, else `LOOPDESK_TOKEN`; an empty one is an error (``LoopdeskHTTPConfiguration/resolveToken(option:environment:)``).
+    func resolvedToken() throws -> String? {
+        do {
+            return try LoopdeskHTTPConfiguration.resolveToken(option: token, environment: ProcessInfo.processInfo.environment)
+        } catch let error as LoopdeskHTTPConfiguration.ConfigurationError {
+            throw ValidationError(error.description)
+        }
     }
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be in 1...65535, not \(port)") }
-        if let host, resolvedToken == nil, !["127.0.0.1", "localhost", "::1"].contains(host) {
+        guard idleTimeout > 0, idleTimeout <= 3600 else { throw ValidationError("--idle-timeout must be in (0, 3600] seconds, not \(idleTimeout)") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1, not \(maxConnections)") }
+        guard rateLimit >= 0, rateBurst >= 1 else { throw ValidationError("--rate-limit must be ≥ 0 and --rate-burst ≥ 1") }
+        let token = try resolvedToken()
+        if let host, token == nil, !["127.0.0.1", "localhost", "::1"].contains(host) {
             throw ValidationError("--host \(host) without a token would serve the API to the network unauthenticated; "
                 + "give --token (or LOOPDESK_TOKEN), or bind to 127.0.0.1")
         }
@@ -103,9 +127,19 @@ struct HTTPOptions: ParsableArguments {
         return logger
     }
 
+    /// The HTTP configuration these options give.
+    func configuration(host address: String, token: String?) -> LoopdeskHTTPConfiguration {
+        var configuration = LoopdeskHTTPConfiguration(host: address, port: port, token: token)
+        configuration.secureCookies = secureCookies
+        configuration.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
+        configuration.maxConnections = maxConnections
+        configuration.rateLimit = rateLimit == 0 ? nil : RequestRateLimit(requestsPerSecond: rateLimit, burst: rateBurst)
+        return configuration
+    }
+
     /// Opens the service, serves HTTP until SIGTERM or SIGINT, then closes the service.
     func serve(databasePath: String, coreSocket: String, logger: Logger) async throws {
-        let token = resolvedToken
+        let token = try resolvedToken()
         let address = host ?? (token == nil ? "127.0.0.1" : "0.0.0.0")
         if token == nil {
             logger.notice("no token (--token or LOOPDESK_TOKEN): authentication is off, so the API is bound to \(address) only")
@@ -113,8 +147,7 @@ struct HTTPOptions: ParsableArguments {
         let service = try await SupportService.open(databasePath: databasePath, coreSocket: coreSocket,
                                                     embedder: try Embedder.load(modelDirectory: modelDir), logger: logger)
         service.startBackgroundDelivery()
-        let app = LoopdeskHTTPServer.buildApplication(service: service,
-                                                      configuration: LoopdeskHTTPConfiguration(host: address, port: port, token: token),
+        let app = LoopdeskHTTPServer.buildApplication(service: service, configuration: configuration(host: address, token: token),
                                                       logger: logger)
         logger.info("serving http://\(address):\(port) (store \(databasePath), core \(coreSocket), embedder \(service.embedder.identity))")
         do {

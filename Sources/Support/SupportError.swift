@@ -25,6 +25,8 @@ public enum SupportError: Error, Equatable, CustomStringConvertible, Sendable {
     case coreFailure(String)
     /// The store failed: it cannot be opened or a query failed (500).
     case storeFailure(String)
+    /// Something sent is over a size limit: `what` names it and the limit (413).
+    case tooLarge(String)
 
     /// What was wrong, in words a caller can act on (the JSON error body's `message`).
     public var description: String {
@@ -40,6 +42,7 @@ public enum SupportError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .coreUnavailable(reason, retry): "the core is unavailable (\(reason)); retry in \(retry) s"
         case let .coreFailure(why): "the core failed: \(why)"
         case let .storeFailure(why): "the store failed: \(why)"
+        case let .tooLarge(what): what
         }
     }
 
@@ -50,6 +53,7 @@ public enum SupportError: Error, Equatable, CustomStringConvertible, Sendable {
         case .unknownArticle, .unknownConversation, .unknownImpression: 404
         case .coreUnavailable: 503
         case .coreFailure, .storeFailure: 500
+        case .tooLarge: 413
         }
     }
 
@@ -67,6 +71,7 @@ public enum SupportError: Error, Equatable, CustomStringConvertible, Sendable {
         case .coreUnavailable: "core_unavailable"
         case .coreFailure: "core_failure"
         case .storeFailure: "store_failure"
+        case .tooLarge: "payload_too_large"
         }
     }
 }

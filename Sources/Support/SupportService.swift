@@ -60,6 +60,10 @@ public final class SupportService: Sendable {
         self.clock = clock
         self.configuration = configuration
         self.logger = logger
+        try configuration.gaps.validateWebhookURLs()
+        if configuration.gaps.webhookSecret == nil, configuration.gaps.bugWebhookURL != nil || configuration.gaps.gapWebhookURL != nil {
+            logger.warning("webhooks are configured without LOOPDESK_WEBHOOK_SECRET: deliveries go unsigned")
+        }
         let policyConfiguration = EscalationDecision.policyConfiguration(for: configuration)
         let evidence = configuration.learning ? try store.judgedAnswers(limit: policyConfiguration.window) : []
         policy = EscalationPolicy(configuration: policyConfiguration, evidence: evidence)
@@ -91,7 +95,14 @@ public final class SupportService: Sendable {
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
                 guard let self else { return }
-                if (try? self.store.pendingOperationCount()) ?? 0 > 0 { await self.outbox.flush() }
+                let pending: Int
+                do {
+                    pending = try self.store.pendingOperationCount()
+                } catch {
+                    DataPathFailures.shared.record(.outboxCount, error, what: "reading the core outbox", logger: self.logger)
+                    pending = 1   // try a delivery anyway: it reads the outbox itself
+                }
+                if pending > 0 { await self.outbox.flush() }
             }
         }
         background.withLock { $0?.cancel(); $0 = task }

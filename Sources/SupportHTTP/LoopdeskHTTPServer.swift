@@ -1,14 +1,18 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
 import Support
 
 /// The answer service's HTTP API (docs/API.md): the module's entry type.
 ///
 /// It turns a ``SupportService`` into a Hummingbird application: JSON in and
 /// out with snake_case keys, bearer-token authentication on everything but
-/// `GET /v1/health`, and every refusal as `{"error": {"code", "message"}}`
-/// with the status of ``SupportError/httpStatus``.
+/// `GET /v1/health` (without a token: loopback callers only, no web page),
+/// a rate limit per credential, an idle timeout and a connection cap per
+/// server, and every refusal as `{"error": {"code", "message"}}` with the
+/// status of ``SupportError/httpStatus``. docs/OPERATIONS.md §9–10 lists the limits.
 ///
 /// ```swift
 /// let app = LoopdeskHTTPServer.buildApplication(service: service,
@@ -19,7 +23,8 @@ public enum LoopdeskHTTPServer {
     /// The request context every route of the API is written against.
     public typealias Context = LoopdeskRequestContext
 
-    /// Builds the router: error, authentication and timing middleware, then every route group.
+    /// Builds the router: error, loopback-only (without a token), rate-limit, authentication and
+    /// timing middleware, then every route group.
     ///
     /// The list of route groups below is the whole API: each group is a type in
     /// `Routes/` named after what it serves, registering its own paths.
@@ -35,33 +40,43 @@ public enum LoopdeskHTTPServer {
                                    logger: Logger = Logger(label: "loopdesk.http")) -> Router<Context> {
         let router = Router(context: Context.self)
         // Order matters: middleware applies to the routes added after it, and the
-        // error middleware must wrap the authentication one so a 401 is JSON too.
+        // error middleware must wrap the others so a 401, 403 or 429 is JSON too.
+        let sessions = DashboardSessions(lifetime: configuration.sessionLifetime, capacity: configuration.maxSessions)
         router.add(middleware: JSONErrorMiddleware(logger: logger))
+        // Without a token, only local programs: no browser page, no foreign Host (DNS rebinding).
+        if configuration.token == nil { router.add(middleware: LoopbackOnlyMiddleware<Context>()) }
+        if let limit = configuration.rateLimit {
+            router.add(middleware: RateLimitMiddleware(limiter: RequestRateLimiter(limit: limit), token: configuration.token,
+                                                       sessions: sessions))
+        }
         router.add(middleware: BearerAuthMiddleware(token: configuration.token, publicPaths: configuration.publicPaths,
                                                     publicPathPrefixes: configuration.publicPathPrefixes))
         router.add(middleware: AskTimingMiddleware<Context>(metrics: metrics))
         let routes: [any RouteGroup] = [
             // The API of docs/API.md.
-            HealthRoutes(service: service),
+            HealthRoutes(service: service, token: configuration.token),
             ArticleRoutes(service: service, maxBodyBytes: configuration.maxArticleBodyBytes),
             AskRoutes(service: service, maxBodyBytes: configuration.maxAskBodyBytes),
             OutcomeRoutes(service: service, maxBodyBytes: configuration.maxOutcomeBodyBytes),
             EventRoutes(service: service, maxBodyBytes: configuration.maxEventBodyBytes),
             ReindexRoutes(service: service),
-            TicketImportRoutes(service: service, maxBodyBytes: configuration.maxArticleBodyBytes),
+            TicketImportRoutes(service: service, maxBodyBytes: configuration.maxTicketImportBytes,
+                               maxRecordBytes: configuration.maxTicketRecordBytes),
             // What the service has learned, docs/DASHBOARD.md.
             GapRoutes(service: service),
             ReportRoutes(service: service),
             InsightRoutes(service: service),
             MetricsRoutes(service: service, metrics: metrics),
-            DashboardRoutes(service: service, token: configuration.token),
+            DashboardLoginRoutes(token: configuration.token, sessions: sessions, secureCookies: configuration.secureCookies),
+            DashboardRoutes(service: service, token: configuration.token, sessions: sessions),
         ]
         for group in routes { group.register(on: router) }
         return router
     }
 
     /// Builds the application that serves ``buildRouter(service:configuration:metrics:logger:)`` on
-    /// `configuration.host:configuration.port`.
+    /// `configuration.host:configuration.port`, each HTTP/1 connection guarded by the idle timeout
+    /// and the connection cap (``ConnectionRegistry``).
     ///
     /// Run it with `runService()` (graceful shutdown on SIGTERM and SIGINT), or inside a
     /// `ServiceGroup` of your own; test it with HummingbirdTesting's `app.test(.router)`.
@@ -75,7 +90,12 @@ public enum LoopdeskHTTPServer {
                                         logger: Logger = Logger(label: "loopdesk.http"))
         -> Application<RouterResponder<Context>> {
         let router = buildRouter(service: service, configuration: configuration, metrics: metrics, logger: logger)
-        return Application(router: router,
+        let connections = ConnectionRegistry(capacity: configuration.maxConnections)
+        let idleTimeout = TimeAmount.nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000
+            + configuration.idleTimeout.components.attoseconds / 1_000_000_000)
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionGuardHandler(registry: connections, idleTimeout: idleTimeout)])
+        return Application(router: router, server: .http1(configuration: http1),
                            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
                                                                    serverName: configuration.serverName),
                            logger: logger)

@@ -2,11 +2,14 @@ import Foundation
 @testable import SupportHTTP
 import XCTest
 
-/// `GET /v1/health` without a token; 401 for every other path without the right one.
+/// `GET /v1/health` without a token (its status only); 401 for every other path without the right one.
 final class AuthAndHealthTests: XCTestCase {
-    func testHealthNeedsNoTokenAndReportsTheCoreAndTheOutbox() async throws {
+    func testHealthNeedsNoTokenAndReportsTheCoreAndTheOutboxToTokenHolders() async throws {
         try await withAPI { _, api in
-            let health = try await api.send(.get, "/v1/health", token: nil)
+            let anonymous = try await api.send(.get, "/v1/health", token: nil)
+            XCTAssertEqual(anonymous.status, 200, anonymous.text)
+            XCTAssertEqual(anonymous.json as NSDictionary, ["status": "ok"], "no internals without the token")
+            let health = try await api.send(.get, "/v1/health")
             XCTAssertEqual(health.status, 200, health.text)
             XCTAssertEqual(health.json["status"] as? String, "ok")
             XCTAssertEqual((health.json["core"] as? [String: Any])?["reachable"] as? Bool, true)

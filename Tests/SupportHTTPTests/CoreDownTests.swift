@@ -17,7 +17,7 @@ final class CoreDownTests: XCTestCase {
             XCTAssertEqual(down.errorCode, "core_unavailable")
             let retryAfter = try XCTUnwrap(down.headers[.retryAfter].flatMap(Int.init), "Retry-After header")
             XCTAssertGreaterThanOrEqual(retryAfter, 1)
-            let health = try await api.send(.get, "/v1/health", token: nil)
+            let health = try await api.send(.get, "/v1/health")
             XCTAssertEqual(health.json["status"] as? String, "degraded")
             XCTAssertEqual((health.json["core"] as? [String: Any])?["reachable"] as? Bool, false)
 
@@ -27,7 +27,7 @@ final class CoreDownTests: XCTestCase {
             XCTAssertEqual(outcome.json["status"] as? String, "recorded")
             XCTAssertEqual(outcome.json["delivered"] as? Bool, false)
             XCTAssertGreaterThan(try harness.service.store.pendingOperationCount(), 0)
-            let queued = try await api.send(.get, "/v1/health", token: nil)
+            let queued = try await api.send(.get, "/v1/health")
             XCTAssertGreaterThan((queued.json["outbox"] as? [String: Any])?["pending"] as? Int ?? 0, 0)
 
             try harness.startCore()

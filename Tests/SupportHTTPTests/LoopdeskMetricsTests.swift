@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Support
 import SupportHTTP
 import XCTest
 
@@ -17,6 +18,7 @@ final class LoopdeskMetricsTests: XCTestCase {
         "loopdesk_ask_duration_seconds": ("histogram", "Time to serve POST /v1/ask in this process."),
         "loopdesk_core_outbox_pending": ("gauge", "Core operations waiting for delivery."),
         "loopdesk_open_gaps": ("gauge", "Open knowledge gaps (kind=gap) and bug clusters (kind=bug)."),
+        "loopdesk_data_path_failures_total": ("counter", "Failures counted and logged without failing the request they happened in."),
     ]
 
     /// Every series (name and labels), whatever has happened yet.
@@ -27,6 +29,7 @@ final class LoopdeskMetricsTests: XCTestCase {
         return Set(["loopdesk_asks_total", "loopdesk_answers_total", "loopdesk_escalations_total", "loopdesk_core_outbox_pending"]
             + ["resolved", "escalated", "corrected", "reopened", "csat"].map { "loopdesk_outcomes_total{kind=\"\($0)\"}" }
             + ["gap", "bug"].map { "loopdesk_open_gaps{kind=\"\($0)\"}" }
+            + DataPathFailure.allCases.map { "loopdesk_data_path_failures_total{path=\"\($0.rawValue)\"}" }
             + histogram("loopdesk_answer_score", ["0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1.0"])
             + histogram("loopdesk_ask_duration_seconds", ["0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0"]))
     }

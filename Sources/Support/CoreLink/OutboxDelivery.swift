@@ -53,11 +53,11 @@ actor OutboxDelivery {
                 } catch let error as SupportError {
                     if case .coreUnavailable = error { return false }
                     logger.error("core outbox operation \(queued.sequence) failed: \(error)")
-                    try? store.write { try $0.failOperation(sequence: queued.sequence, error: error.description) }
+                    record { try $0.failOperation(sequence: queued.sequence, error: error.description) }
                     return false
                 } catch let error as WireError {
                     if Self.isRetryable(error.code) {
-                        try? store.write { try $0.failOperation(sequence: queued.sequence, error: error.description) }
+                        record { try $0.failOperation(sequence: queued.sequence, error: error.description) }
                         return false
                     }
                     // The core refused it for good (an impression expired, an outcome it already has):
@@ -65,12 +65,26 @@ actor OutboxDelivery {
                     if error.code != .outcomeAlreadyRecorded {
                         logger.warning("core refused outbox operation \(queued.sequence), dropped: \(error)")
                     }
-                    try? store.write { try $0.completeOperation(sequence: queued.sequence) }
+                    if !record({ try $0.completeOperation(sequence: queued.sequence) }) { return false }
                 } catch {
                     logger.error("core outbox operation \(queued.sequence) failed: \(error)")
                     return false
                 }
             }
+        }
+    }
+
+    /// Writes a delivery's result to the store; a failure is counted and logged, and the
+    /// operation stays queued (delivered again later: the core's operations are idempotent).
+    /// - Returns: whether the write succeeded.
+    @discardableResult
+    private func record(_ body: (any SupportStoreWriter) throws -> Void) -> Bool {
+        do {
+            try store.write(body)
+            return true
+        } catch {
+            DataPathFailures.shared.record(.outboxRecord, error, what: "recording a core outbox delivery", logger: logger)
+            return false
         }
     }
 

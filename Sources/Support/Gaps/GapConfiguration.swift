@@ -56,10 +56,40 @@ public struct GapConfiguration: Sendable {
     public var webhookMaxAttempts = 12
     /// Seconds one POST may take.
     public var webhookTimeout: TimeInterval = 10
+    /// The secret every webhook body is signed with (``WebhookSignature``: HMAC-SHA256 in
+    /// `X-Loopdesk-Signature`), shared with the receivers; `LOOPDESK_WEBHOOK_SECRET`. Without
+    /// one, deliveries go unsigned and the service warns when it starts.
+    public var webhookSecret: String?
 
-    /// The defaults, with webhook URLs from `LOOPDESK_BUG_WEBHOOK` and `LOOPDESK_GAP_WEBHOOK`.
+    /// The defaults, with webhook URLs from `LOOPDESK_BUG_WEBHOOK` and `LOOPDESK_GAP_WEBHOOK`
+    /// and their secret from `LOOPDESK_WEBHOOK_SECRET`.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         bugWebhookURL = environment["LOOPDESK_BUG_WEBHOOK"].flatMap { $0.isEmpty ? nil : URL(string: $0) }
         gapWebhookURL = environment["LOOPDESK_GAP_WEBHOOK"].flatMap { $0.isEmpty ? nil : URL(string: $0) }
+        webhookSecret = environment["LOOPDESK_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Checks the webhook URLs: `https`, or `http` to a loopback host only (a receiver on this
+    /// machine, or a local TLS-terminating relay), so an event and its signature never cross a
+    /// network in clear text.
+    /// - Throws: ``SupportError/invalidRequest(_:)`` naming the setting and the host (never the whole URL,
+    ///   which may carry a receiver's secret path or query).
+    public func validateWebhookURLs() throws {
+        for (name, url) in [("LOOPDESK_BUG_WEBHOOK", bugWebhookURL), ("LOOPDESK_GAP_WEBHOOK", gapWebhookURL)] {
+            guard let url else { continue }
+            if let problem = Self.problem(with: url) {
+                throw SupportError.invalidRequest("\(name) (host \(url.host ?? "none")): \(problem)")
+            }
+        }
+    }
+
+    /// Why `url` may not receive webhooks, or nil when it may.
+    static func problem(with url: URL) -> String? {
+        guard let host = url.host, !host.isEmpty else { return "the URL has no host" }
+        switch url.scheme?.lowercased() {
+        case "https": return nil
+        case "http": return LoopbackHost.isLoopback(host: host) ? nil : "must be https:// (plain http only to localhost, 127.0.0.1 or [::1])"
+        default: return "must be an https:// URL"
+        }
     }
 }

@@ -52,11 +52,17 @@ extension GapTracker {
         let direct = questions.map { q in changed.map { GapMath.similarity(q.vector, $0.vector) }.max() ?? 0 }
         let dimension = knowledgeBase.dimension
         var nearest: [Double]?
-        if questions.allSatisfy({ $0.vector.count == dimension }), let results = try? await knowledgeBase.run({ client in
-            try await client.search(collection: knowledgeBase.collection, dimension: dimension,
-                                    queries: questions.flatMap(\.vector), k: 1)
-        }), results.count == questions.count {
-            nearest = results.map { 1 - Double($0.distances.first ?? 1) }
+        if questions.allSatisfy({ $0.vector.count == dimension }) {
+            do {
+                let results = try await knowledgeBase.run { client in
+                    try await client.search(collection: knowledgeBase.collection, dimension: dimension,
+                                            queries: questions.flatMap(\.vector), k: 1)
+                }
+                if results.count == questions.count { nearest = results.map { 1 - Double($0.distances.first ?? 1) } }
+            } catch {
+                // Without the core only the direct test applies; the gap stays open until it can be checked.
+                DataPathFailures.shared.record(.gapCoverage, error, what: "searching the knowledge base for a gap's questions", logger: logger)
+            }
         }
         return questions.indices.filter { i in
             if direct[i] >= configuration.coveredSimilarity { return true }

@@ -200,7 +200,7 @@ actor SerialRunner {
             _ = await previous?.value
             return try await body()
         }
-        tail = Task { _ = try? await task.value }
+        tail = Task { _ = await task.result }   // only the order; the caller gets the error
         return try await task.value
     }
 }

@@ -9,8 +9,11 @@ import Logging
 /// At least once, never twice on purpose: a row is marked delivered as soon as
 /// the receiver answers 2xx, deliveries run one at a time, and every POST
 /// carries the event id as `Idempotency-Key` so a receiver can drop the repeat
-/// that a crash between its 2xx and our commit would cause. A failure (no
-/// answer, or a status other than 2xx) is retried after
+/// that a crash between its 2xx and our commit would cause. Every body is signed
+/// (``WebhookSignature``) when a secret is configured; redirects are never
+/// followed (``WebhookTransport``); a URL that is not https (or http to loopback)
+/// is never sent to; logs and stored errors name the receiver's host only, never its
+/// URL. A failure (no answer, a redirect, or another status than 2xx) is retried after
 /// ``GapConfiguration/webhookBackoff`` × 2^(attempts − 1), capped at
 /// ``GapConfiguration/webhookMaxBackoff``, up to ``GapConfiguration/webhookMaxAttempts``.
 actor WebhookSender {
@@ -18,7 +21,7 @@ actor WebhookSender {
     private let configuration: GapConfiguration
     private let clock: any SupportClock
     private let logger: Logger
-    private let session: URLSession
+    private let transport: WebhookTransport
     private var tail: Task<Int, Never>?
     private var retry: Task<Void, Never>?
 
@@ -27,10 +30,7 @@ actor WebhookSender {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
-        let sessionConfiguration = URLSessionConfiguration.ephemeral
-        sessionConfiguration.timeoutIntervalForRequest = configuration.webhookTimeout
-        sessionConfiguration.timeoutIntervalForResource = configuration.webhookTimeout
-        session = URLSession(configuration: sessionConfiguration)
+        transport = WebhookTransport(timeout: configuration.webhookTimeout)
     }
 
     /// The URL events of a kind go to, if one is configured.
@@ -60,10 +60,11 @@ actor WebhookSender {
         return await task.value
     }
 
-    /// Stops the retry timer.
+    /// Stops the retry timer and the transport.
     func stop() {
         retry?.cancel()
         retry = nil
+        transport.invalidate()
     }
 
     private func drain() async -> Int {
@@ -85,7 +86,7 @@ actor WebhookSender {
                     if let failure {
                         let attempts = event.attempts + 1
                         let wait = min(configuration.webhookMaxBackoff, configuration.webhookBackoff * pow(2, Double(attempts - 1)))
-                        logger.warning("webhook \(event.eventID) to \(url) failed (attempt \(attempts)): \(failure); retry in \(wait) s")
+                        logger.warning("webhook \(event.eventID) to host \(url.host ?? "?") failed (attempt \(attempts)): \(failure); retry in \(wait) s")
                         try store.gapWrite { w in
                             try w.markWebhookFailed(eventID: event.eventID, attempts: attempts,
                                                     nextAttemptAt: clock.now.addingTimeInterval(wait), error: failure)
@@ -106,8 +107,13 @@ actor WebhookSender {
 
     /// Wakes up when the earliest failed event is due again.
     private func scheduleRetry(kinds: [String]) {
-        let pending = (try? store.dueWebhooks(kinds: kinds, now: .distantFuture, maxAttempts: configuration.webhookMaxAttempts,
-                                              limit: 1000)) ?? []
+        let pending: [WebhookDelivery]
+        do {
+            pending = try store.dueWebhooks(kinds: kinds, now: .distantFuture, maxAttempts: configuration.webhookMaxAttempts, limit: 1000)
+        } catch {
+            DataPathFailures.shared.record(.webhookSchedule, error, what: "reading the webhook outbox for the next retry", logger: logger)
+            return
+        }
         guard let next = pending.map(\.nextAttemptAt).min() else { return }
         let wait = max(0, next.timeIntervalSince(clock.now))
         retry?.cancel()
@@ -118,8 +124,9 @@ actor WebhookSender {
         }
     }
 
-    /// POSTs one event. - Returns: nil on a 2xx answer, else what went wrong.
+    /// POSTs one event. - Returns: nil on a 2xx answer, else what went wrong (without the URL).
     private func post(_ event: WebhookDelivery, to url: URL) async -> String? {
+        if let problem = GapConfiguration.problem(with: url) { return "not sent: \(problem)" }
         var request = URLRequest(url: url, timeoutInterval: configuration.webhookTimeout)
         request.httpMethod = "POST"
         request.httpBody = event.payload
@@ -127,12 +134,17 @@ actor WebhookSender {
         request.setValue(event.eventID, forHTTPHeaderField: "Idempotency-Key")
         request.setValue(event.kind, forHTTPHeaderField: "X-Loopdesk-Event")
         request.setValue("loopdesk", forHTTPHeaderField: "User-Agent")
+        if let secret = configuration.webhookSecret {
+            request.setValue(WebhookSignature.value(body: event.payload, secret: secret), forHTTPHeaderField: WebhookSignature.header)
+        }
         do {
-            let (_, response) = try await session.data(for: request)
-            guard let http = response as? HTTPURLResponse else { return "not an HTTP response" }
+            let http = try await transport.send(request)
+            if (300..<400).contains(http.statusCode) { return "HTTP \(http.statusCode): a redirect, not followed" }
             return (200..<300).contains(http.statusCode) ? nil : "HTTP \(http.statusCode)"
+        } catch let error as URLError {
+            return "\(error.localizedDescription) (URLError \(error.code.rawValue))"
         } catch {
-            return "\(error.localizedDescription)"
+            return "transport error (\(type(of: error)))"
         }
     }
 }

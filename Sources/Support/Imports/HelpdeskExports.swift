@@ -59,40 +59,51 @@ public enum HelpdeskExportFormat: String, Sendable, CaseIterable {
 /// entities decoded; see `HTMLText`). Tickets without any customer message (e.g. outbound ones)
 /// are skipped. Dates are ISO 8601 (Zendesk, Freshdesk, CSV `created_at`) or Unix seconds (Intercom).
 public enum HelpdeskExports {
-    /// Parses an export.
+    /// Parses a whole export held in memory: ``HelpdeskExportReader`` fed `data` at once.
     /// - Returns: the tickets in the file's order, minus those without a customer message.
     /// - Throws: ``SupportError/invalidRequest(_:)`` for JSON that does not parse, a document of the wrong
     ///   shape, a ticket without an id, or (CSV) a missing header or a malformed row; each names the ticket.
     public static func parse(_ data: Data, format: HelpdeskExportFormat) throws -> [ImportedTicket] {
-        switch format {
-        case .zendesk: return try records(data, format: format, key: "tickets").compactMap(zendesk)
-        case .freshdesk: return try records(data, format: format, key: "tickets").compactMap(freshdesk)
-        case .intercom: return try records(data, format: format, key: "conversations").compactMap(intercom)
-        case .csv: return try csv(data)
-        }
+        var reader = HelpdeskExportReader(format: format, maxRecordBytes: max(data.count, 1))
+        return try reader.read(data) + reader.finish()
     }
 
     /// One exported record with what its error messages call it.
-    private struct Record {
+    struct Record {
         let value: ImportJSON
         let name: String
         let id: String
     }
 
-    /// The records of a JSON export: `{key: [...]}` or a bare array, each an object with an `id`.
-    private static func records(_ data: Data, format: HelpdeskExportFormat, key: String) throws -> [Record] {
-        let source = "\(format.rawValue) export"
-        let document = try ImportJSON.parse(data, what: source)
-        guard let list = document.array ?? document[key]?.array else {
-            throw SupportError.invalidRequest(
-                "\(source): expected {\"\(key)\": [...]} or an array, found \(document.isObject ? "an object with keys \(document.keys.joined(separator: ", "))" : document.kindName)")
+    /// The key of the record array in a JSON export's top-level object (`tickets`, `conversations`);
+    /// nil for CSV.
+    static func recordKey(of format: HelpdeskExportFormat) -> String? {
+        switch format {
+        case .zendesk, .freshdesk: "tickets"
+        case .intercom: "conversations"
+        case .csv: nil
         }
-        let singular = key.dropLast()
-        return try list.enumerated().map { index, value in
-            let name = "\(source), \(singular) \(index + 1)"
-            guard value.isObject else { throw SupportError.invalidRequest("\(name): expected an object, found \(value.kindName)") }
-            guard let id = value["id"]?.nonEmptyText else { throw SupportError.invalidRequest("\(name): \"id\" is missing") }
-            return Record(value: value, name: name, id: id)
+    }
+
+    /// One record of a JSON export, parsed: an object with an `id`.
+    /// - Parameters:
+    ///   - data: the record's JSON, as ``JSONRecordStream`` cut it out.
+    ///   - number: its place in the export, from 1.
+    static func record(_ data: Data, number: Int, format: HelpdeskExportFormat) throws -> Record {
+        let name = "\(format.rawValue) export, \((recordKey(of: format) ?? "record").dropLast()) \(number)"
+        let value = try ImportJSON.parse(data, what: name)
+        guard value.isObject else { throw SupportError.invalidRequest("\(name): expected an object, found \(value.kindName)") }
+        guard let id = value["id"]?.nonEmptyText else { throw SupportError.invalidRequest("\(name): \"id\" is missing") }
+        return Record(value: value, name: name, id: id)
+    }
+
+    /// The ticket a JSON record holds, if it has a customer message.
+    static func ticket(_ record: Record, format: HelpdeskExportFormat) -> ImportedTicket? {
+        switch format {
+        case .zendesk: zendesk(record)
+        case .freshdesk: freshdesk(record)
+        case .intercom: intercom(record)
+        case .csv: nil
         }
     }
 
@@ -140,10 +151,12 @@ public enum HelpdeskExports {
                         tags: tags, createdAt: created)
     }
 
-    private static func csv(_ data: Data) throws -> [ImportedTicket] {
+    /// The tickets of a CSV export, or of one chunk of it (its header row and some rows).
+    /// - Parameter lineOffset: what to add to the chunk's line numbers to get the export's.
+    static func csv(_ data: Data, lineOffset: Int = 0) throws -> [ImportedTicket] {
         let source = "csv export"
         let table = try ImportCSVTable(data: data, source: source, required: ["id", "subject", "question", "status"],
-                                       optional: ["agent_reply", "tags", "created_at"])
+                                       optional: ["agent_reply", "tags", "created_at"], lineOffset: lineOffset)
         return try table.rows.compactMap { row in
             guard !row["id"].isEmpty else { throw SupportError.invalidRequest("\(source) line \(row.line): \"id\" is empty") }
             let createdAt: Date?

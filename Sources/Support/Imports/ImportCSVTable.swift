@@ -26,15 +26,17 @@ struct ImportCSVTable {
     ///   - source: how errors name the file.
     ///   - required: lowercase column names the header must have.
     ///   - optional: lowercase column names it may have; only named in the error message.
+    ///   - lineOffset: added to the line numbers of the rows and their errors, when `data` is a
+    ///     chunk of a larger file (its header row, then rows from further down; see `CSVRecordStream`).
     /// - Throws: ``SupportError/invalidRequest(_:)`` for text that is not UTF-8, a header without the
     ///   required columns, a quoted field that is never closed, and a row whose number of fields is
     ///   not the header's.
-    init(data: Data, source: String, required: [String], optional: [String]) throws {
+    init(data: Data, source: String, required: [String], optional: [String], lineOffset: Int = 0) throws {
         guard let text = String(data: data, encoding: .utf8) else {
             throw SupportError.invalidRequest("\(source): not UTF-8 text")
         }
         if let line = Self.unclosedQuoteLine(text) {
-            throw SupportError.invalidRequest("\(source) line \(line): a quoted field opened on this line is never closed")
+            throw SupportError.invalidRequest("\(source) line \(line + lineOffset): a quoted field opened on this line is never closed")
         }
         var records: [[String]] = []
         do {
@@ -51,7 +53,7 @@ struct ImportCSVTable {
         var line = 1
         var numbered: [(line: Int, fields: [String])] = []
         for fields in records {
-            numbered.append((line, fields))
+            numbered.append((line == 1 ? 1 : line + lineOffset, fields))
             line += 1 + fields.reduce(0) { $0 + $1.count(where: \.isNewline) }
         }
         numbered.removeAll { $0.fields.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }

@@ -1,37 +1,34 @@
 import Foundation
 
 extension KnowledgeBaseImport {
+    /// The largest Markdown file a folder import reads (1 MiB); larger ones are skipped and reported.
+    public static let maxMarkdownFileBytes = 1 << 20
+
     /// Loads every `.md` (or `.markdown`) file below `path`, recursively, skipping hidden files and
-    /// folders (`.git`, `.obsidian`), in the order of their relative paths.
+    /// folders (`.git`, `.obsidian`), in the order of their relative paths; what it may not read
+    /// is left out (``loadMarkdownFolderReport(path:maxFileBytes:)`` says what).
     /// - Returns: one article per file, see ``parse(markdown:relativePath:)``.
-    /// - Throws: ``SupportError/invalidRequest(_:)`` for an unreadable file, a folder without any
-    ///   Markdown file, or bad front matter; ``SupportError/invalidArticle(id:reason:)`` naming the file.
+    /// - Throws: as ``loadMarkdownFolderReport(path:maxFileBytes:)``.
     public static func loadMarkdownFolder(path: String) throws -> [ArticleInput] {
-        guard let walker = FileManager.default.enumerator(atPath: path) else {
-            throw SupportError.invalidRequest("\(path): cannot list the folder")
+        try loadMarkdownFolderReport(path: path).articles
+    }
+
+    /// Loads a Markdown folder as ``loadMarkdownFolder(path:)`` does, reading only what it was
+    /// pointed at: no symbolic link out of the folder (nor to a folder), no FIFO, device or
+    /// socket, no file over `maxFileBytes` (see `MarkdownFolderWalk`).
+    /// - Returns: the articles, and every file or link skipped with its reason.
+    /// - Throws: ``SupportError/invalidRequest(_:)`` for a folder that cannot be listed, a folder without
+    ///   any Markdown file it may read, or bad front matter; ``SupportError/invalidArticle(id:reason:)`` naming the file.
+    public static func loadMarkdownFolderReport(path: String, maxFileBytes: Int = maxMarkdownFileBytes) throws -> KnowledgeBaseLoad {
+        let (files, skipped) = try MarkdownFolderWalk(root: path, maxFileBytes: maxFileBytes).run()
+        guard !files.isEmpty else {
+            let note = skipped.isEmpty ? "" : "; skipped: " + skipped.map(\.description).joined(separator: "; ")
+            throw SupportError.invalidRequest("\(path): the folder holds no .md file" + note)
         }
-        var relativePaths: [String] = []
-        while let relative = walker.nextObject() as? String {
-            if relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
-            let fileExtension = URL(fileURLWithPath: relative).pathExtension.lowercased()
-            guard fileExtension == "md" || fileExtension == "markdown" else { continue }
-            var isDirectory: ObjCBool = false
-            let full = (path as NSString).appendingPathComponent(relative)
-            if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
-                relativePaths.append(relative)
-            }
+        let located = try files.map { file in
+            (try parse(markdown: text(of: file.data, source: file.fullPath), relativePath: file.relativePath), file.fullPath)
         }
-        guard !relativePaths.isEmpty else {
-            throw SupportError.invalidRequest("\(path): the folder holds no .md file")
-        }
-        let located = try relativePaths.sorted().map { relative in
-            let full = (path as NSString).appendingPathComponent(relative)
-            guard let data = FileManager.default.contents(atPath: full) else {
-                throw SupportError.invalidRequest("\(full): cannot be read")
-            }
-            return (try parse(markdown: text(of: data, source: full), relativePath: relative), full)
-        }
-        return try checked(located)
+        return KnowledgeBaseLoad(articles: try checked(located), skipped: skipped)
     }
 
     /// Parses one Markdown article.

@@ -33,6 +33,20 @@ public enum KnowledgeBaseFormat: String, Sendable, CaseIterable {
     }
 }
 
+/// What loading a knowledge base from disk gave: the articles, and what a folder import skipped.
+public struct KnowledgeBaseLoad: Sendable, Equatable {
+    /// The validated articles, in the order of the file (a folder: by relative path).
+    public var articles: [ArticleInput]
+    /// Files and links of a Markdown folder that were not read, with why.
+    public var skipped: [SkippedImportFile]
+
+    /// A load's result.
+    public init(articles: [ArticleInput], skipped: [SkippedImportFile]) {
+        self.articles = articles
+        self.skipped = skipped
+    }
+}
+
 /// Reads knowledge-base files into ``ArticleInput``s: the pure parsing layer under the service's
 /// import command and endpoint, which then upserts what it returns.
 ///
@@ -51,10 +65,16 @@ public enum KnowledgeBaseImport {
     /// - Throws: ``SupportError/invalidRequest(_:)`` or ``SupportError/invalidArticle(id:reason:)``; the first
     ///   problem found stops the import, so that a half-imported knowledge base never happens.
     public static func load(path: String) throws -> [ArticleInput] {
+        try loadReport(path: path).articles
+    }
+
+    /// Loads every article at `path` as ``load(path:)`` does, with the files a Markdown folder
+    /// import skipped (``loadMarkdownFolderReport(path:maxFileBytes:)``); none for a single file.
+    public static func loadReport(path: String) throws -> KnowledgeBaseLoad {
         let format = try KnowledgeBaseFormat.detect(path: path)
         var isDirectory: ObjCBool = false
         if format == .markdown, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            return try loadMarkdownFolder(path: path)
+            return try loadMarkdownFolderReport(path: path)
         }
         let data: Data
         do {
@@ -62,7 +82,7 @@ public enum KnowledgeBaseImport {
         } catch {
             throw SupportError.invalidRequest("\(path): cannot be read (\(error.localizedDescription))")
         }
-        return try parse(data, format: format, source: path)
+        return KnowledgeBaseLoad(articles: try parse(data, format: format, source: path), skipped: [])
     }
 
     /// Parses the contents of one knowledge-base file, e.g. an upload.

@@ -26,10 +26,18 @@ extension SupportService {
     /// handled without one nearby become its aliases: the knowledge moves from "no
     /// article" to the new one, so its neighbours are no longer escalated for it.
     func adoptHandledWithoutArticle(near vector: [Float], into article: Article, now: Date) async {
-        guard let noArticleGroup = try? noArticleGroup() else { return }
-        let collection = configuration.collection
-        guard let hits = try? await core.run({ client in try await client.search(collection: collection, query: vector, k: 20) })
-        else { return }
+        let noArticleGroup: UInt64
+        let hits: SearchResult
+        do {
+            // No "handled without an article" group yet: nothing to adopt.
+            guard let group = try self.noArticleGroup() else { return }
+            noArticleGroup = group
+            let collection = configuration.collection
+            hits = try await core.run { client in try await client.search(collection: collection, query: vector, k: 20) }
+        } catch {
+            DataPathFailures.shared.record(.aliasAdoption, error, what: "finding questions for article \(article.id) to adopt", logger: logger)
+            return
+        }
         var moved: [(old: Int64, new: Int64)] = []
         do {
             for (id, distance) in zip(hits.ids, hits.distances) where id >= VectorIDs.aliasBase && 1 - distance >= Self.adoptionSimilarity {

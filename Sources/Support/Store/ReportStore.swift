@@ -134,9 +134,9 @@ public struct AskedQuestion: Sendable, Equatable {
     }
 }
 
-/// One answer as the Prometheus counters read it.
+/// One answer in key order, for a reader that resumes from the last key it saw.
 public struct AnswerEvent: Sendable, Equatable {
-    /// The answer's store key: the cursor the counters resume from.
+    /// The answer's store key: the cursor a reader resumes from.
     public var key: Int64
     /// What the service decided.
     public var decision: Decision
@@ -151,9 +151,9 @@ public struct AnswerEvent: Sendable, Equatable {
     }
 }
 
-/// One outcome as the Prometheus counters read it.
+/// One outcome in sequence order, for a reader that resumes from the last sequence it saw.
 public struct OutcomeEvent: Sendable, Equatable {
-    /// The outcome's place in the store: the cursor the counters resume from.
+    /// The outcome's place in the store: the cursor a reader resumes from.
     public var sequence: Int64
     /// What happened.
     public var kind: OutcomeKind
@@ -185,4 +185,34 @@ public protocol ReportStore: Sendable {
     func answerEvents(after key: Int64, limit: Int) throws -> [AnswerEvent]
     /// Outcomes with a sequence above `sequence`, in order, at most `limit`.
     func outcomeEvents(after sequence: Int64, limit: Int) throws -> [OutcomeEvent]
+    /// The running counters the store keeps as it writes: a read that costs the same whatever its history.
+    func counters() throws -> StoreCounters
+}
+
+/// What the store has counted since it was created, kept as it writes (not counted per read):
+/// what `GET /metrics` and `GET /v1/health` report.
+public struct StoreCounters: Sendable, Equatable {
+    /// Answers recorded (every question asked).
+    public var asks = 0
+    /// … the service answered itself.
+    public var answered = 0
+    /// … it escalated.
+    public var escalated = 0
+    /// Outcomes recorded, by kind.
+    public var outcomes: [OutcomeKind: Int] = [:]
+    /// Answers whose score falls in each bucket of ``scoreBucketBounds`` (not cumulative); the last
+    /// entry counts scores above 1.
+    public var scoreBuckets: [Int] = Array(repeating: 0, count: StoreCounters.scoreBucketBounds.count + 1)
+    /// The sum of every answer's score.
+    public var scoreSum = 0.0
+    /// Core operations queued and not yet acknowledged.
+    public var outboxPending = 0
+    /// Open clusters, by kind.
+    public var openGaps: [GapKind: Int] = [:]
+
+    /// The upper bounds of the score buckets: 0.1, 0.2, … 1.0.
+    public static let scoreBucketBounds: [Double] = (1...10).map { Double($0) / 10 }
+
+    /// Zero everywhere: a new store.
+    public init() {}
 }

@@ -26,6 +26,8 @@ struct DashboardPage {
     var title: String
     /// The `?token=` the page was opened with, carried into its links.
     var token: String?
+    /// The CSRF token of the session the page is shown in, for its sign-out form; nil outside a session.
+    var sessionCSRF: String?
     var body = ""
 
     /// Appends HTML.
@@ -55,7 +57,7 @@ struct DashboardPage {
             <body>
             <header><span class="brand">Loopdesk</span>
             <nav>\(nav)</nav>
-            <span class="stamp">\(Self.escape(Self.timestamp(generatedAt)))</span></header>
+            <span class="stamp">\(Self.escape(Self.timestamp(generatedAt)))</span>\(signOutForm)</header>
             <main>
             <h1>\(Self.escape(title))</h1>
             \(body)
@@ -64,6 +66,13 @@ struct DashboardPage {
             </html>
 
             """
+    }
+
+    /// The sign-out button of a session's page: a form that posts the session's CSRF token.
+    var signOutForm: String {
+        guard let sessionCSRF else { return "" }
+        return "<form class=\"signout\" method=\"post\" action=\"\(DashboardLoginPage.logoutPath)\">"
+            + "<input type=\"hidden\" name=\"csrf\" value=\"\(Self.escape(sessionCSRF))\"><button type=\"submit\">Sign out</button></form>"
     }
 
     /// The page as an HTTP response.
@@ -148,5 +157,6 @@ struct DashboardPage {
         ul.examples{margin:0;padding-left:18px;color:#3b4458}
         .muted{color:#6b7487;font-size:12px}
         .empty{color:#6b7487;font-style:italic}
+        form.signout{margin:0}
         """
 }

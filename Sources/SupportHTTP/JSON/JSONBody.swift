@@ -36,10 +36,13 @@ enum JSONBody {
         }
     }
 
-    /// Collects a JSON body of at most `limit` bytes and decodes `T` from it.
-    /// - Throws: the errors of ``collect(_:limit:what:)`` and ``decode(_:from:what:)``.
+    /// Collects a JSON body of at most `limit` bytes, sent as `Content-Type: application/json`,
+    /// and decodes `T` from it.
+    /// - Throws: 415 for another content type (``ContentType/require(_:_:what:optional:)``), the errors
+    ///   of ``collect(_:limit:what:)`` and ``decode(_:from:what:)``.
     static func read<T: Decodable>(_ type: T.Type, from request: Request, limit: Int, what: String) async throws -> T {
-        try decode(T.self, from: try await collect(request, limit: limit, what: what), what: what)
+        try ContentType.require(request, ContentType.json, what: what)
+        return try decode(T.self, from: try await collect(request, limit: limit, what: what), what: what)
     }
 
     /// A decoding error in the API's words: `"outcome": must be one of resolved, …`.
@@ -99,7 +102,15 @@ enum JSONBody {
 
     /// A JSON response (`Content-Type: application/json; charset=utf-8`).
     static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
-        let data = (try? encoder.encode(value)) ?? Data(#"{"error":{"code":"internal","message":"the response could not be encoded"}}"#.utf8)
+        var status = status
+        let data: Data
+        do {
+            data = try encoder.encode(value)
+        } catch {
+            DataPathFailures.shared.record(.responseEncoding, error, what: "encoding a \(T.self) response")
+            status = .internalServerError
+            data = Data(#"{"error":{"code":"internal","message":"the response could not be encoded"}}"#.utf8)
+        }
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         headers[.contentLength] = String(data.count)
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))

@@ -13,6 +13,7 @@ struct ArticleRoutes: RouteGroup {
 
     func register(on router: Router<LoopdeskRequestContext>) {
         router.post("/v1/articles") { request, _ -> Response in
+            try ContentType.require(request, ContentType.articles, what: "articles")
             let body = try await JSONBody.collect(request, limit: maxBodyBytes, what: "articles")
             let inputs = try ArticleUpload.articles(in: body, contentType: request.headers[.contentType])
             let summary = try await service.upsertArticles(inputs)

@@ -3,10 +3,11 @@ import Support
 
 /// How a `POST /v1/articles` body is read: one JSON object, a JSON array, JSON Lines
 /// (one object per line; also chosen by `Content-Type: application/x-ndjson` or
-/// `application/jsonl`), or CSV (`Content-Type: text/csv`).
+/// `application/jsonl`), or CSV (`Content-Type: text/csv`). The route has already refused
+/// any other content type (``ContentType/articles``).
 enum ArticleUpload {
-    /// The articles of a `POST /v1/articles` body, in the format its content type names or,
-    /// without one, the format it looks like.
+    /// The articles of a `POST /v1/articles` body, in the format its content type names
+    /// (for `application/json`: JSON Lines or one JSON document, by the body's look).
     /// - Throws: ``APIError/malformedJSON(_:)`` naming the line or the article that is wrong,
     ///   ``SupportError/invalidArticle(id:reason:)`` for an article that cannot be stored.
     static func articles(in body: Data, contentType: String?) throws -> [ArticleInput] {
@@ -20,7 +21,7 @@ enum ArticleUpload {
         }
     }
 
-    /// The format `contentType` names; for any other type, JSON Lines or JSON by the body's look.
+    /// The format `contentType` names; for `application/json`, JSON Lines or JSON by the body's look.
     static func format(of body: Data, contentType: String?) -> KnowledgeBaseFormat {
         let type = contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         switch type {

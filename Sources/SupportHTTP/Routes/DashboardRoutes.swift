@@ -9,38 +9,47 @@ import Support
 /// - `/dashboard/gaps` — open knowledge gaps with examples, bug clusters, insights (``DashboardGaps``).
 /// - `/dashboard/decisions` — recent decisions with their reasons and outcomes (``DashboardDecisions``).
 ///
-/// The pages need the service's token like the API, as `Authorization: Bearer <token>`
-/// or — so a browser can open them — as `?token=<token>` (``DashboardAuthMiddleware``);
-/// links between the pages keep the query token. `/dashboard` is therefore among
+/// The pages need the service's token like the API: the session cookie the login form
+/// sets (``DashboardLoginRoutes``), `Authorization: Bearer <token>`, or `?token=<token>`
+/// (``DashboardAuthMiddleware``); links between the pages keep a query token. `/dashboard` is therefore among
 /// ``LoopdeskHTTPConfiguration/publicPathPrefixes`` by default: the API's header-only
 /// check steps aside and this group's own check applies.
 struct DashboardRoutes: RouteGroup {
     let service: SupportService
     /// The service's token, which this group checks itself.
     let token: String?
+    /// The sessions the login form opens (``DashboardLoginRoutes``).
+    let sessions: DashboardSessions
 
     func register(on router: Router<LoopdeskRequestContext>) {
-        let group = router.group("/dashboard").add(middleware: DashboardAuthMiddleware<LoopdeskRequestContext>(token: token))
-        group.get { request, _ -> Response in
+        let group = router.group("/dashboard").add(middleware: DashboardAuthMiddleware(token: token, sessions: sessions))
+        group.get { request, context -> Response in
             let reports = service.reports
-            return try DashboardOverview.page(reports, token: Self.token(request)).response(generatedAt: service.clock.now)
+            return try Self.show(DashboardOverview.page(reports, token: Self.token(request)), context: context, service: service)
         }
-        group.get("gaps") { request, _ -> Response in
+        group.get("gaps") { request, context -> Response in
             let insights = service.insights
             let reports = service.reports
             let gaps = try service.openGaps()
             let bugs = try service.bugClusters()
-            return DashboardGaps.page(gaps: gaps, bugs: bugs, insights: try insights.report(gaps: gaps + bugs),
-                                      weekly: try reports.resolution(by: .week, days: 84),
-                                      token: Self.token(request)).response(generatedAt: service.clock.now)
+            return Self.show(DashboardGaps.page(gaps: gaps, bugs: bugs, insights: try insights.report(gaps: gaps + bugs),
+                                                weekly: try reports.resolution(by: .week, days: 84), token: Self.token(request)),
+                             context: context, service: service)
         }
-        group.get("decisions") { request, _ -> Response in
-            try DashboardDecisions.page(service, token: Self.token(request)).response(generatedAt: service.clock.now)
+        group.get("decisions") { request, context -> Response in
+            try Self.show(DashboardDecisions.page(service, token: Self.token(request)), context: context, service: service)
         }
     }
 
-    /// The `?token=` a browser opened the page with, carried into the page's links.
+    /// The page as a response, with the sign-out form when it is shown in a session.
+    static func show(_ page: DashboardPage, context: LoopdeskRequestContext, service: SupportService) -> Response {
+        var page = page
+        page.sessionCSRF = context.dashboardSession?.csrf
+        return page.response(generatedAt: service.clock.now)
+    }
+
+    /// The non-empty `?token=` a browser opened the page with, carried into the page's links.
     static func token(_ request: Request) -> String? {
-        request.uri.queryParameters.get("token")
+        request.uri.queryParameters.get("token").flatMap { $0.isEmpty ? nil : $0 }
     }
 }

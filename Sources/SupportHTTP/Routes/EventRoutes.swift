@@ -39,6 +39,7 @@ struct EventRoutes: RouteGroup {
 
     func register(on router: Router<LoopdeskRequestContext>) {
         router.post("/v1/events") { request, _ -> Response in
+            try ContentType.require(request, ContentType.json, what: "events")
             let body = try await JSONBody.collect(request, limit: maxBodyBytes, what: "events")
             let outcomes = try Self.outcomes(in: body)
             var results: [EventResult] = []

@@ -3,6 +3,11 @@ import Support
 
 /// `GET /v1/health`: whether the service can answer now. No token needed (the path is in
 /// ``LoopdeskHTTPConfiguration/publicPaths``), so a load balancer or an uptime check can call it.
+///
+/// Without the token it says only `{"status": "ok"}` or `"degraded"`: nothing about the
+/// service's insides (queue sizes, the core) goes to whoever can reach the port. With the
+/// token (or on a service without one) it adds the core's reachability and the outbox's
+/// length. Either way it costs one core PING and one counter read, whatever the history.
 struct HealthRoutes: RouteGroup {
     /// The body of `GET /v1/health`.
     struct Health: Encodable {
@@ -15,18 +20,25 @@ struct HealthRoutes: RouteGroup {
         /// `ok`, or `degraded` while the core is unreachable (asking fails with 503;
         /// outcomes and articles are still accepted and queued).
         var status: String
-        var core: Core
-        var outbox: Outbox
+        /// Only for a caller with the token.
+        var core: Core?
+        /// Only for a caller with the token.
+        var outbox: Outbox?
     }
 
     let service: SupportService
+    /// The service's token: the details are for its holders.
+    let token: String?
 
     func register(on router: Router<LoopdeskRequestContext>) {
-        router.get("/v1/health") { _, _ -> Response in
+        router.get("/v1/health") { request, _ -> Response in
             let reachable = await service.coreIsReachable()
-            let pending = try service.store.pendingOperationCount()
-            return JSONBody.response(Health(status: reachable ? "ok" : "degraded", core: .init(reachable: reachable),
-                                            outbox: .init(pending: pending)))
+            var health = Health(status: reachable ? "ok" : "degraded")
+            if token.map({ DashboardAuthMiddleware.presentsBearer(request, expected: $0) }) ?? true {
+                health.core = .init(reachable: reachable)
+                health.outbox = .init(pending: try service.store.pendingOperationCount())
+            }
+            return JSONBody.response(health)
         }
     }
 }

@@ -7,7 +7,9 @@ struct ReindexRoutes: RouteGroup {
     let service: SupportService
 
     func register(on router: Router<LoopdeskRequestContext>) {
-        router.post("/v1/reindex") { _, _ -> Response in
+        router.post("/v1/reindex") { request, _ -> Response in
+            // No body; a form post from a web page (text/plain, urlencoded) is refused all the same.
+            try ContentType.require(request, ContentType.json, what: "reindex", optional: true)
             let rebuilt = try await service.reindex()
             return JSONBody.response(ReindexJSON(articles: rebuilt.articles, aliases: rebuilt.aliases))
         }

@@ -126,7 +126,9 @@ final class FakeWebhookReceiver: @unchecked Sendable {
             return replies.isEmpty ? .status(200) : replies.removeFirst()
         }
         guard case .status(let status) = reply else { return }
-        let text = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Error")\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+        // A 3xx points elsewhere on this receiver, so a sender that follows it shows up twice.
+        let location = (300..<400).contains(status) ? "Location: http://127.0.0.1:\(port)/redirected\r\n" : ""
+        let text = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Error")\r\n\(location)Content-Length: 2\r\nConnection: close\r\n\r\nok"
         _ = text.utf8CString.withUnsafeBufferPointer { write(connection, $0.baseAddress, $0.count - 1) }
     }
 }

@@ -34,13 +34,26 @@ extension AliasRecord {
     }
 }
 
+/// Tags as the store keeps them: a JSON array of strings. A failure (none is expected) is counted and stores `[]`.
 func encodeTags(_ tags: [String]) -> String {
-    String(decoding: (try? JSONEncoder().encode(tags)) ?? Data("[]".utf8), as: UTF8.self)
+    do {
+        return String(decoding: try JSONEncoder().encode(tags), as: UTF8.self)
+    } catch {
+        DataPathFailures.shared.record(.storedTags, error, what: "encoding tags \(tags)")
+        return "[]"
+    }
 }
 
+/// The tags of a stored JSON array; a column that is not one (a damaged row) reads as no tags,
+/// counted and logged so that it does not go unseen.
 func decodeTags(_ text: String?) -> [String] {
     guard let text, let data = text.data(using: .utf8) else { return [] }
-    return (try? JSONDecoder().decode([String].self, from: data)) ?? []
+    do {
+        return try JSONDecoder().decode([String].self, from: data)
+    } catch {
+        DataPathFailures.shared.record(.storedTags, error, what: "decoding stored tags \(text.prefix(200))")
+        return []
+    }
 }
 
 func vectorData(_ vector: [Float]) -> Data {

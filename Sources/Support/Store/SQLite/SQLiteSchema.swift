@@ -147,6 +147,57 @@ enum SQLiteSchema {
                 CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE delivered_at IS NULL;
                 """)
         }
+        migrator.registerMigration("v3: running counters for /metrics and /v1/health") { db in
+            // One row per counter, kept by triggers in the same transaction as the rows they count,
+            // so reading them costs the same whatever the history (SQLiteStore.counters()).
+            try db.execute(sql: """
+                CREATE TABLE counters (
+                    name TEXT PRIMARY KEY,
+                    value REAL NOT NULL DEFAULT 0
+                );
+                INSERT INTO counters (name, value) SELECT 'asks', count(*) FROM answers;
+                INSERT INTO counters (name, value) SELECT 'answers', count(*) FROM answers WHERE decision = 'answer';
+                INSERT INTO counters (name, value) SELECT 'escalations', count(*) FROM answers WHERE decision <> 'answer';
+                INSERT INTO counters (name, value) SELECT 'score_sum', coalesce(sum(score), 0) FROM answers;
+                INSERT INTO counters (name, value)
+                    SELECT 'score_bucket:' || CASE WHEN score <= 0.1 THEN '0.1' WHEN score <= 0.2 THEN '0.2' WHEN score <= 0.3 THEN '0.3' WHEN score <= 0.4 THEN '0.4' WHEN score <= 0.5 THEN '0.5' WHEN score <= 0.6 THEN '0.6' WHEN score <= 0.7 THEN '0.7' WHEN score <= 0.8 THEN '0.8' WHEN score <= 0.9 THEN '0.9' WHEN score <= 1.0 THEN '1.0' ELSE '+Inf' END AS name, count(*) FROM answers GROUP BY name;
+                INSERT INTO counters (name, value) SELECT 'outcomes:' || kind, count(*) FROM outcomes GROUP BY kind;
+                INSERT INTO counters (name, value) SELECT 'outbox_pending', count(*) FROM core_outbox;
+                INSERT INTO counters (name, value)
+                    SELECT 'open_gaps:' || kind, count(*) FROM gaps WHERE status = 'open' GROUP BY kind;
+
+                CREATE TRIGGER counters_on_answer AFTER INSERT ON answers BEGIN
+                    INSERT INTO counters (name, value) VALUES ('asks', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1;
+                    INSERT INTO counters (name, value) VALUES (CASE WHEN NEW.decision = 'answer' THEN 'answers' ELSE 'escalations' END, 1)
+                        ON CONFLICT(name) DO UPDATE SET value = value + 1;
+                    INSERT INTO counters (name, value) VALUES ('score_sum', NEW.score)
+                        ON CONFLICT(name) DO UPDATE SET value = value + excluded.value;
+                    INSERT INTO counters (name, value) VALUES ('score_bucket:' || CASE WHEN NEW.score <= 0.1 THEN '0.1' WHEN NEW.score <= 0.2 THEN '0.2' WHEN NEW.score <= 0.3 THEN '0.3' WHEN NEW.score <= 0.4 THEN '0.4' WHEN NEW.score <= 0.5 THEN '0.5' WHEN NEW.score <= 0.6 THEN '0.6' WHEN NEW.score <= 0.7 THEN '0.7' WHEN NEW.score <= 0.8 THEN '0.8' WHEN NEW.score <= 0.9 THEN '0.9' WHEN NEW.score <= 1.0 THEN '1.0' ELSE '+Inf' END, 1)
+                        ON CONFLICT(name) DO UPDATE SET value = value + 1;
+                END;
+                CREATE TRIGGER counters_on_outcome AFTER INSERT ON outcomes BEGIN
+                    INSERT INTO counters (name, value) VALUES ('outcomes:' || NEW.kind, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1;
+                END;
+                CREATE TRIGGER counters_on_outbox_in AFTER INSERT ON core_outbox BEGIN
+                    INSERT INTO counters (name, value) VALUES ('outbox_pending', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1;
+                END;
+                CREATE TRIGGER counters_on_outbox_out AFTER DELETE ON core_outbox BEGIN
+                    INSERT INTO counters (name, value) VALUES ('outbox_pending', -1) ON CONFLICT(name) DO UPDATE SET value = value - 1;
+                END;
+                CREATE TRIGGER counters_on_gap_in AFTER INSERT ON gaps WHEN NEW.status = 'open' BEGIN
+                    INSERT INTO counters (name, value) VALUES ('open_gaps:' || NEW.kind, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1;
+                END;
+                CREATE TRIGGER counters_on_gap_change AFTER UPDATE OF status, kind ON gaps BEGIN
+                    INSERT INTO counters (name, value) SELECT 'open_gaps:' || OLD.kind, -1 WHERE OLD.status = 'open'
+                        ON CONFLICT(name) DO UPDATE SET value = value - 1;
+                    INSERT INTO counters (name, value) SELECT 'open_gaps:' || NEW.kind, 1 WHERE NEW.status = 'open'
+                        ON CONFLICT(name) DO UPDATE SET value = value + 1;
+                END;
+                CREATE TRIGGER counters_on_gap_out AFTER DELETE ON gaps WHEN OLD.status = 'open' BEGIN
+                    INSERT INTO counters (name, value) VALUES ('open_gaps:' || OLD.kind, -1) ON CONFLICT(name) DO UPDATE SET value = value - 1;
+                END;
+                """)
+        }
         return migrator
     }
 }

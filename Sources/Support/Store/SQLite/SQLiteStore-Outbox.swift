@@ -14,8 +14,11 @@ extension SQLiteStore {
         }
     }
 
-    /// How many core operations are queued.
+    /// How many core operations are queued: the running counter the outbox's triggers keep
+    /// (migration v3), not a count over the table.
     public func pendingOperationCount() throws -> Int {
-        try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM core_outbox") ?? 0 }
+        try pool.read { db in
+            try Double.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'outbox_pending'").map { Int($0.rounded()) } ?? 0
+        }
     }
 }

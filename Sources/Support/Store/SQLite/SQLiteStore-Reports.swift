@@ -116,7 +116,7 @@ extension SQLiteStore {
         }
     }
 
-    /// Answers after a key, for the Prometheus counters to catch up.
+    /// Answers after a key, in key order.
     public func answerEvents(after key: Int64, limit: Int) throws -> [AnswerEvent] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT key, decision, score FROM answers WHERE key > ? ORDER BY key LIMIT ?",
@@ -126,7 +126,36 @@ extension SQLiteStore {
         }
     }
 
-    /// Outcomes after a sequence, for the Prometheus counters to catch up.
+    /// The `counters` table (migration v3), kept by triggers on `answers`, `outcomes`,
+    /// `core_outbox` and `gaps`: one read of a few dozen rows.
+    public func counters() throws -> StoreCounters {
+        let rows = try pool.read { db in try Row.fetchAll(db, sql: "SELECT name, value FROM counters") }
+        var counters = StoreCounters()
+        let bucketNames = StoreCounters.scoreBucketBounds.map { String(format: "%.1f", $0) } + ["+Inf"]
+        for row in rows {
+            let name: String = row["name"]
+            let value: Double = row["value"]
+            let count = Int(value.rounded())
+            switch name {
+            case "asks": counters.asks = count
+            case "answers": counters.answered = count
+            case "escalations": counters.escalated = count
+            case "score_sum": counters.scoreSum = value
+            case "outbox_pending": counters.outboxPending = count
+            default:
+                if name.hasPrefix("outcomes:"), let kind = OutcomeKind(rawValue: String(name.dropFirst("outcomes:".count))) {
+                    counters.outcomes[kind] = count
+                } else if name.hasPrefix("open_gaps:"), let kind = GapKind(rawValue: String(name.dropFirst("open_gaps:".count))) {
+                    counters.openGaps[kind] = count
+                } else if name.hasPrefix("score_bucket:"), let index = bucketNames.firstIndex(of: String(name.dropFirst("score_bucket:".count))) {
+                    counters.scoreBuckets[index] = count
+                }
+            }
+        }
+        return counters
+    }
+
+    /// Outcomes after a sequence, in order.
     public func outcomeEvents(after sequence: Int64, limit: Int) throws -> [OutcomeEvent] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT seq, kind FROM outcomes WHERE seq > ? ORDER BY seq LIMIT ?",

@@ -1,0 +1,79 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// POSTs a webhook and never follows a redirect: a `3xx` answer is the delivery's result
+/// (a failure), not an instruction to send the body, its signature and its event somewhere else.
+///
+/// Foundation follows redirects for tasks with a completion handler (and `async` `data(for:)`)
+/// without asking any delegate, so deliveries run as delegate-driven data tasks whose
+/// redirection callback declines every redirect.
+final class WebhookTransport: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    /// One task's state; guarded by `lock`.
+    private struct Pending {
+        var data = Data()
+        var continuation: CheckedContinuation<HTTPURLResponse, any Error>
+        var response: URLResponse?
+    }
+
+    private let lock = NSLock()
+    private var pending: [Int: Pending] = [:]
+    private var session: URLSession!
+
+    /// A transport whose requests time out after `timeout` seconds.
+    init(timeout: TimeInterval) {
+        super.init()
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout
+        configuration.httpShouldSetCookies = false
+        configuration.httpCookieAcceptPolicy = .never
+        session = URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
+    }
+
+    /// Sends `request` once.
+    /// - Returns: the receiver's response, redirects included as they are.
+    /// - Throws: the transport's errors (no connection, timeout).
+    func send(_ request: URLRequest) async throws -> HTTPURLResponse {
+        try await withCheckedThrowingContinuation { continuation in
+            let task = session.dataTask(with: request)
+            lock.withLock { pending[task.taskIdentifier] = Pending(continuation: continuation) }
+            task.resume()
+        }
+    }
+
+    /// Stops the session; deliveries in flight fail.
+    func invalidate() {
+        session.invalidateAndCancel()
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+        completionHandler(nil)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+        lock.withLock { pending[dataTask.taskIdentifier]?.response = response }
+        completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        lock.withLock {
+            // The answer's body is not used; keep only a little of it.
+            if let count = pending[dataTask.taskIdentifier]?.data.count, count < 4096 { pending[dataTask.taskIdentifier]?.data.append(data) }
+        }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        guard let done = lock.withLock({ pending.removeValue(forKey: task.taskIdentifier) }) else { return }
+        if let error {
+            done.continuation.resume(throwing: error)
+        } else if let http = (done.response ?? task.response) as? HTTPURLResponse {
+            done.continuation.resume(returning: http)
+        } else {
+            done.continuation.resume(throwing: URLError(.badServerResponse))
+        }
+    }
+}
