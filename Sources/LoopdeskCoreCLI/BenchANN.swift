@@ -39,7 +39,7 @@ struct BenchANN: ParsableCommand {
         guard b.dimension == q.dimension else { throw ValidationError("base is \(b.dimension)-d, queries \(q.dimension)-d") }
         guard gt.count >= q.count else { throw ValidationError("ground truth has \(gt.count) rows for \(q.count) queries") }
 
-        let (index, buildSeconds, indexBytes) = try build(b, queryCount: q.count, metric: metric, storage: storage)
+        let (index, buildSeconds, indexBytes) = try build(b, queryCount: q.count)
         let runs = try sweep(index, efs: efs, queries: q, groundTruth: gt)
         let exact = try measureExact(index, queries: q, groundTruth: gt)
         let peak = peakRSSBytes()
@@ -59,8 +59,7 @@ struct BenchANN: ParsableCommand {
     }
 
     /// Builds the index over the base vectors on `--threads` threads; returns it, the build time and its memory.
-    private func build(_ b: TexmexFloats, queryCount: Int, metric: Metric,
-                       storage: VectorStorage) throws -> (HNSWIndex, buildSeconds: Double, indexBytes: Int) {
+    private func build(_ b: TexmexFloats, queryCount: Int) throws -> (HNSWIndex, buildSeconds: Double, indexBytes: Int) {
         let params = IndexParameters(dimension: b.dimension, metric: metric, M: m, efConstruction: efConstruction,
                                      storage: storage, keepFullPrecision: !noFullPrecision)
         let index = try HNSWIndex(parameters: params, capacity: b.count)
