@@ -28,15 +28,7 @@ enum DashboardLoginPage {
     /// - Parameter message: shown above the form after a failed attempt.
     static func html(csrf: String, message: String?) -> String {
         let note = message.map { "<p class=\"empty\">\(DashboardPage.escape($0))</p>\n" } ?? ""
-        return """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Sign in · Loopdesk</title>
-            <style>\(DashboardPage.css)</style>
-            </head>
+        return DashboardPage.documentHead(title: "Sign in") + """
             <body>
             <header><span class="brand">Loopdesk</span></header>
             <main>

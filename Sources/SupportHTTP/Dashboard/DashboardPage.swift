@@ -40,20 +40,28 @@ struct DashboardPage {
         return section.rawValue + "?token=" + encoded
     }
 
+    /// The opening of every dashboard document up to `</head>`: doctype,
+    /// charset, viewport, the escaped `title` and the shared stylesheet.
+    static func documentHead(title: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(escape(title)) · Loopdesk</title>
+        <style>\(css)</style>
+        </head>
+
+        """
+    }
+
     /// The whole document.
     func render(generatedAt: Date) -> String {
         let nav = Section.allCases.map { s in
             "<a href=\"\(Self.escape(link(s)))\"\(s == section ? " class=\"current\"" : "")>\(s.name)</a>"
         }.joined(separator: "\n")
-        return """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(Self.escape(title)) · Loopdesk</title>
-            <style>\(Self.css)</style>
-            </head>
+        return Self.documentHead(title: title) + """
             <body>
             <header><span class="brand">Loopdesk</span>
             <nav>\(nav)</nav>
