@@ -23,7 +23,12 @@ swift test -c release -Xswiftc -enable-testing --skip-build --disable-swift-test
 CI=true BIN=.build/release/loopdesk-core scripts/crash-test.sh
 
 # One plain closing line for whoever reads the end of the log.
-summary=$(grep -E "^[[:space:]]*Executed [0-9]+ tests?, with [0-9]+ failures?" "$LOG" | tail -1)
+# The last "Executed" line is the whole run's ("… with 1 test skipped and 0 failures" when some skip).
+summary=$(grep -E "^[[:space:]]*Executed [0-9]+ tests?, with " "$LOG" | tail -1)
 total=$(echo "$summary" | sed -E 's/.*Executed ([0-9]+) tests?.*/\1/')
-failed=$(echo "$summary" | sed -E 's/.*with ([0-9]+) failures?.*/\1/')
-echo "tests: $((total - failed)) passed, $failed failed"
+failed=$(echo "$summary" | sed -E 's/.* ([0-9]+) failures?.*/\1/')
+skipped=0
+if echo "$summary" | grep -qE "[0-9]+ tests? skipped"; then
+    skipped=$(echo "$summary" | sed -E 's/.* ([0-9]+) tests? skipped.*/\1/')
+fi
+echo "tests: $((total - failed - skipped)) passed, $skipped skipped, $failed failed"
