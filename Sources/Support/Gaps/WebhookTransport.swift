@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Primitives
 
 /// POSTs a webhook and never follows a redirect: a `3xx` answer is the delivery's result
 /// (a failure), not an instruction to send the body, its signature and its event somewhere else.
@@ -10,15 +11,15 @@ import FoundationNetworking
 /// without asking any delegate, so deliveries run as delegate-driven data tasks whose
 /// redirection callback declines every redirect.
 final class WebhookTransport: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    /// One task's state; guarded by `lock`.
+    /// One task's state: who waits for it, and the response head once it arrives.
+    /// The body is not read: a webhook's result is its status.
     private struct Pending {
-        var data = Data()
         var continuation: CheckedContinuation<HTTPURLResponse, any Error>
         var response: URLResponse?
     }
 
-    private let lock = NSLock()
-    private var pending: [Int: Pending] = [:]
+    /// The tasks in flight, by task identifier.
+    private let pending = Locked<[Int: Pending]>([:])
     private var session: URLSession!
 
     /// A transport whose requests time out after `timeout` seconds.
@@ -38,7 +39,7 @@ final class WebhookTransport: NSObject, URLSessionDataDelegate, @unchecked Senda
     func send(_ request: URLRequest) async throws -> HTTPURLResponse {
         try await withCheckedThrowingContinuation { continuation in
             let task = session.dataTask(with: request)
-            lock.withLock { pending[task.taskIdentifier] = Pending(continuation: continuation) }
+            pending.withLock { $0[task.taskIdentifier] = Pending(continuation: continuation) }
             task.resume()
         }
     }
@@ -55,19 +56,12 @@ final class WebhookTransport: NSObject, URLSessionDataDelegate, @unchecked Senda
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                     completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-        lock.withLock { pending[dataTask.taskIdentifier]?.response = response }
+        pending.withLock { $0[dataTask.taskIdentifier]?.response = response }
         completionHandler(.allow)
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        lock.withLock {
-            // The answer's body is not used; keep only a little of it.
-            if let count = pending[dataTask.taskIdentifier]?.data.count, count < 4096 { pending[dataTask.taskIdentifier]?.data.append(data) }
-        }
-    }
-
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        guard let done = lock.withLock({ pending.removeValue(forKey: task.taskIdentifier) }) else { return }
+        guard let done = pending.withLock({ $0.removeValue(forKey: task.taskIdentifier) }) else { return }
         if let error {
             done.continuation.resume(throwing: error)
         } else if let http = (done.response ?? task.response) as? HTTPURLResponse {
