@@ -24,10 +24,14 @@ public final class CollectionHandle: @unchecked Sendable {
     let sequences: Locked<(snapshot: UInt64, change: UInt64)>
     /// The collection's ranker and group table; nil when the server serves no ranking.
     let ranking: CollectionRanking?
+    /// What opening it found (nil for a collection created by this process), for `STATS`.
+    let recovery: RecoveryReport?
 
-    init(_ collection: DurableCollection, snapshotSequence: UInt64, ranking: CollectionRanking?) {
+    init(_ collection: DurableCollection, snapshotSequence: UInt64, ranking: CollectionRanking?,
+         recovery: RecoveryReport? = nil) {
         self.collection = collection
         self.ranking = ranking
+        self.recovery = recovery
         sequences = Locked((snapshotSequence, snapshotSequence))
     }
 
@@ -86,6 +90,7 @@ public final class CollectionRegistry: @unchecked Sendable {
          logger: Logger) throws {
         let dir = try DataDirectory(path: configuration.dataPath, policy: configuration.fsyncPolicy,
                                     keepSnapshots: configuration.keepSnapshots)
+        dir.allowPartialRecovery = configuration.allowPartialRecovery
         directory = Locked(dir)
         self.extensions = extensions
         rankingConfiguration = configuration.ranking
@@ -95,15 +100,35 @@ public final class CollectionRegistry: @unchecked Sendable {
             let ranking = try rankingConfiguration.map { try CollectionRanking(name: name, configuration: $0) }
             let hooks = ranking?.extensions(chaining: extensions(name)) ?? extensions(name)
             let (collection, report) = try dir.openCollection(name, extensions: hooks)
+            Self.reportFailures(of: collection, logger: logger)
             ranking?.bind(collection)
             Self.log(report, of: name, count: collection.index.count, logger: logger)
-            let handle = CollectionHandle(collection, snapshotSequence: report.snapshot?.walSequence ?? 0, ranking: ranking)
+            let handle = CollectionHandle(collection, snapshotSequence: report.snapshot?.walSequence ?? 0, ranking: ranking,
+                                          recovery: report)
             handle.sequences.withLock { $0.change = max($0.snapshot, report.replay.lastSequence) }
             table.withLock { $0[name] = handle }
         }
     }
 
+    /// Every failed write or sync of the collection's log goes to the daemon's log as it happens
+    /// (`everysec`'s background syncs too); `STATS` shows the counts and the last one.
+    private static func reportFailures(of collection: DurableCollection, logger: Logger) {
+        let name = collection.name
+        collection.wal.onFailure = { message in
+            logger.error("write-ahead log failure", metadata: ["collection": "\(name)", "error": "\(message)"])
+        }
+    }
+
     private static func log(_ report: RecoveryReport, of name: String, count: Int, logger: Logger) {
+        if let partial = report.partial {
+            logger.critical("collection opened with a PARTIAL index (--allow-partial-recovery)",
+                            metadata: ["collection": "\(name)", "reason": "\(partial)"])
+        }
+        if report.rejectedRecords > 0 {
+            let samples = report.rejectedRecordSamples.map { "\($0.sequence): \($0.reason)" }.joined(separator: "; ")
+            logger.warning("log records rejected on replay (they failed for their callers too, never acknowledged)",
+                           metadata: ["collection": "\(name)", "count": "\(report.rejectedRecords)", "first": "\(samples)"])
+        }
         for rejected in report.rejectedSnapshots {
             logger.warning("snapshot rejected, an older one was used", metadata: ["collection": "\(name)", "path": "\(rejected.path)", "error": "\(rejected.error)"])
         }
@@ -161,6 +186,7 @@ public final class CollectionRegistry: @unchecked Sendable {
         let ranking = try rankingConfiguration.map { try CollectionRanking(name: name, configuration: $0) }
         let hooks = ranking?.extensions(chaining: extensions(name)) ?? extensions(name)
         let collection = try dir.createCollection(name, parameters: parameters, extensions: hooks)
+        Self.reportFailures(of: collection, logger: logger)
         ranking?.bind(collection)
         table.withLock { $0[name] = CollectionHandle(collection, snapshotSequence: 0, ranking: ranking) }
         logger.info("collection created", metadata: ["collection": "\(name)", "dim": "\(parameters.dimension)", "metric": "\(parameters.metric.rawValue)"])

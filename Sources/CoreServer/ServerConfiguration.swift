@@ -62,6 +62,10 @@ public struct ServerConfiguration: Sendable {
     public var fsyncPolicy: FsyncPolicy = .everysec
     /// Snapshots kept per collection.
     public var keepSnapshots = 2
+    /// Open a collection whose recovery would give a partial index (every snapshot
+    /// rejected, or log records missing after it) instead of refusing to start
+    /// (`serve --allow-partial-recovery`; docs/OPERATIONS.md "Recovery").
+    public var allowPartialRecovery = false
     /// Collections `CREATE_COLLECTION` may bring the server to
     /// (`serve --max-collections`, default 64); one more is `RESOURCE_EXHAUSTED`.
     /// Each collection reserves address space for its index up front (up to

@@ -92,6 +92,41 @@ final class ServerStats: @unchecked Sendable {
         var last_snapshot_sequence: UInt64, wal_bytes: Int, kernel: String
         /// The ranker's weights by feature name, updates and feature means; absent without ranking.
         var ranking: CollectionRanking.Stats?
+        /// The log's write and sync failures since start.
+        var wal: WALStats
+        /// What opening the collection found; absent for one created since start.
+        var recovery: RecoveryStats?
+    }
+
+    /// `wal` in a collection's entry: failures are counted, never dropped.
+    private struct WALStats: Encodable {
+        var fsync: String, append_failures: UInt64, sync_failures: UInt64
+        var last_error: String?, last_error_at: Double?, refusing_writes: Bool
+
+        init(_ policy: FsyncPolicy, _ h: WALHealth) {
+            fsync = policy.rawValue
+            append_failures = h.appendFailures
+            sync_failures = h.syncFailures
+            last_error = h.lastError
+            last_error_at = h.lastErrorAt
+            refusing_writes = h.refusingWrites
+        }
+    }
+
+    /// `recovery` in a collection's entry.
+    private struct RecoveryStats: Encodable {
+        var snapshot: String?, rejected_snapshots: [String], replayed_records: Int, rejected_records: Int
+        var torn_tail_truncated: Bool, partial: String?, seconds: Double
+
+        init(_ r: RecoveryReport) {
+            snapshot = r.snapshot?.path
+            rejected_snapshots = r.rejectedSnapshots.map(\.path)
+            replayed_records = r.replay.records
+            rejected_records = r.rejectedRecords
+            torn_tail_truncated = r.replay.tornTail != nil
+            partial = r.partial
+            seconds = (r.seconds * 1000).rounded() / 1000
+        }
     }
 
     private struct Document: Encodable {
@@ -134,7 +169,9 @@ final class ServerStats: @unchecked Sendable {
                 ef_construction: p.efConstruction, count: index.count, deleted: index.deletedCount,
                 memory_bytes: index.memoryBytes, last_snapshot_sequence: handle.sequences.withLock { $0.snapshot },
                 wal_bytes: Self.walBytes(handle.collection.directory), kernel: index.kernelName,
-                ranking: handle.ranking?.stats())
+                ranking: handle.ranking?.stats(),
+                wal: WALStats(handle.collection.wal.policy, handle.collection.wal.health),
+                recovery: handle.recovery.map(RecoveryStats.init))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

@@ -43,7 +43,7 @@ struct SnapshotCommand: ParsableCommand {
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check every checksum of a snapshot, a write-ahead-log segment, or a whole data directory; exit 1 on damage."
+        abstract: "Check every checksum of a snapshot or a write-ahead-log segment (told apart by their magic bytes, whatever the file is called), or of every one in a data directory; exit 1 on damage or on a file that is neither."
     )
 
     @Argument(help: "A .ldx snapshot, a wal-*.log segment, a collection directory or a data directory.") var path: String
@@ -54,17 +54,7 @@ struct VerifyCommand: ParsableCommand {
         for file in Self.files(under: path) {
             checked += 1
             do {
-                if file.hasSuffix(".ldx") {
-                    let info = try SnapshotVerifier.verify(path: file)
-                    print("ok       \(file): collection \(info.collection), \(info.liveCount) vectors (\(info.deletedCount) deleted), \(info.sections.count) sections, log up to \(info.walSequence)")
-                } else {
-                    let report = try WALReader.replay(directory: asDirectory(file), after: .max, repair: false, only: file) { _ in }
-                    if let torn = report.tornTail {
-                        print("torn     \(file): \(report.skipped) good records up to \(report.lastSequence); torn last record at byte \(torn.offset) (\(torn.reason)) — recovery trims it")
-                    } else {
-                        print("ok       \(file): \(report.skipped) records, last sequence \(report.lastSequence)")
-                    }
-                }
+                try Self.verify(file)
             } catch {
                 damaged += 1
                 print("DAMAGED  \(error)")
@@ -75,7 +65,22 @@ struct VerifyCommand: ParsableCommand {
         if damaged > 0 { throw ExitCode(1) }
     }
 
-    private func asDirectory(_ file: String) -> String { (file as NSString).deletingLastPathComponent }
+    /// Verifies one file as what its first bytes say it is — a snapshot or a log
+    /// segment — whatever its name; anything else is an error.
+    static func verify(_ file: String) throws {
+        switch try PersistentFileKind.detect(path: file) {
+        case .snapshot:
+            let info = try SnapshotVerifier.verify(path: file)
+            print("ok       \(file): snapshot of collection \(info.collection), \(info.liveCount) vectors (\(info.deletedCount) deleted), \(info.sections.count) sections, log up to \(info.walSequence)")
+        case .logSegment:
+            let report = try WALReader.verifySegment(path: file)
+            if let torn = report.tornTail {
+                print("torn     \(file): log segment, \(report.records) good records up to \(report.lastSequence); torn last record at byte \(torn.offset) (\(torn.reason)) — recovery trims it")
+            } else {
+                print("ok       \(file): log segment, \(report.records) records, last sequence \(report.lastSequence)")
+            }
+        }
+    }
 
     static func files(under path: String) -> [String] {
         var isDir: ObjCBool = false

@@ -19,6 +19,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("allow-uid"), help: "Only these peer uids may connect (SO_PEERCRED); repeat for several.") var allowUID: [UInt32] = []
     @Option(help: "When the write-ahead log is synced: always, everysec or no.") var fsync: FsyncPolicy = .everysec
     @Option(name: .customLong("keep-snapshots"), help: "Snapshots kept per collection.") var keepSnapshots: Int = 2
+    @Flag(name: .customLong("allow-partial-recovery"),
+          help: "Open a collection even if every snapshot is rejected or log records after it are missing (serves a partial index; logged as critical).")
+    var allowPartialRecovery = false
     @Option(name: .customLong("max-collections"), help: "Collections CREATE_COLLECTION may bring the server to.") var maxCollections: Int = 64
     @Option(name: .customLong("snapshot-interval"), help: "Seconds between automatic snapshots of changed collections (0: none).") var snapshotInterval: Double = 0
     @Option(name: .customLong("max-connections"), help: "Connections served at once.") var maxConnections: Int = 256
@@ -60,6 +63,7 @@ struct ServeCommand: ParsableCommand {
         config.allowedUIDs = Set(allowUID)
         config.fsyncPolicy = fsync
         config.keepSnapshots = keepSnapshots
+        config.allowPartialRecovery = allowPartialRecovery
         config.maxCollections = maxCollections
         config.snapshotInterval = snapshotInterval > 0 ? snapshotInterval : nil
         config.maxConnections = maxConnections

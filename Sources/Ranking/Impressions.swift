@@ -70,6 +70,17 @@ struct ImpressionStore: Equatable {
         guard impression.id > newestIssued else {
             throw RankingError.impressionOutOfOrder(id: impression.id, newestIssued: newestIssued)
         }
+        store(impression)
+    }
+
+    /// Adds `impression` under the next id, the one after every id issued (the live
+    /// RANK path, under the ranker's lock): it cannot be out of order, so it cannot fail.
+    mutating func insertNext(_ impression: inout Impression) {
+        impression.id = newestIssued + 1
+        store(impression)
+    }
+
+    private mutating func store(_ impression: Impression) {
         newestIssued = impression.id
         byID[impression.id] = impression
         order.append(impression.id)

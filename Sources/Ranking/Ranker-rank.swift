@@ -77,8 +77,7 @@ extension Ranker {
                 var rng = ExplorationDraws(seed: state.configuration.seed, impression: impression.id)
                 if rng.nextUnit() < epsilon { impression.shownFirst = Int(rng.next() % UInt64(k)) }
             }
-            // Ids are fresh and increasing, so this cannot throw.
-            try? state.impressions.insert(impression)
+            state.impressions.insertNext(&impression)
             journal?(.impression(ImpressionRecord(impression)))
         }
     }

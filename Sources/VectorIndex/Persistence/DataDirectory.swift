@@ -18,6 +18,10 @@ public final class DataDirectory: @unchecked Sendable {
     public var policy: FsyncPolicy
     /// Snapshots each collection keeps; older ones and the log they covered are deleted.
     public var keepSnapshots: Int
+    /// Open a collection even when recovery would give a partial index (every snapshot
+    /// rejected, or log records missing after the snapshot) — the operator's explicit
+    /// choice (`serve --allow-partial-recovery`); off, such a collection refuses to open.
+    public var allowPartialRecovery = false
 
     /// Opens (creating if needed) `path` and takes its lock.
     /// - Throws: `PersistenceError.locked` when another process holds it.
@@ -73,11 +77,13 @@ public final class DataDirectory: @unchecked Sendable {
     }
 
     /// Recovers an existing collection (newest good snapshot, then its log).
+    /// - Throws: ``PersistenceError/partialRecovery(directory:reason:)`` when that would
+    ///   serve a partial index and ``allowPartialRecovery`` is off.
     public func openCollection(_ name: String, extensions: CollectionExtensions = .init()) throws
         -> (DurableCollection, RecoveryReport)
     {
         try DurableCollection.open(name: name, directory: directory(of: name), policy: policy,
-                                   keepSnapshots: keepSnapshots, extensions: extensions)
+                                   keepSnapshots: keepSnapshots, extensions: extensions, allowPartial: allowPartialRecovery)
     }
 
     /// Removes a collection's directory (after moving it aside, so a crash leaves no half-deleted collection).

@@ -1,18 +1,6 @@
 import Foundation
 import Primitives
 
-/// What opening a collection found and did, for the daemon's log and `STATS`.
-public struct RecoveryReport: Sendable {
-    /// The snapshot loaded, if any.
-    public var snapshot: SnapshotInfo?
-    /// Newer snapshots that failed to load, with why (an older one was used).
-    public var rejectedSnapshots: [(path: String, error: String)] = []
-    /// What replaying the write-ahead log after the snapshot found.
-    public var replay = WALReplayReport()
-    /// Wall-clock seconds the whole recovery took.
-    public var seconds: Double = 0
-}
-
 /// Hooks through which another module's state (the ranker's) rides in the
 /// same snapshots and write-ahead log as the vectors.
 public struct CollectionExtensions: Sendable {
@@ -55,11 +43,11 @@ public final class DurableCollection: @unchecked Sendable {
     public let extensions: CollectionExtensions
     private let writeLock = Locked<Void>()
     private let groupsLock = Locked<Void>()
-    private var groups: [UInt64: UInt64] = [:]
+    private var groups: GroupMap
 
     static let metaFile = "collection.json"
 
-    private init(name: String, directory: String, index: HNSWIndex, wal: WriteAheadLog, keepSnapshots: Int,
+    init(name: String, directory: String, index: HNSWIndex, wal: WriteAheadLog, keepSnapshots: Int,
                  extensions: CollectionExtensions, groups: [UInt64: UInt64]) {
         self.name = name
         self.directory = directory
@@ -67,7 +55,7 @@ public final class DurableCollection: @unchecked Sendable {
         self.wal = wal
         self.keepSnapshots = keepSnapshots
         self.extensions = extensions
-        self.groups = groups
+        self.groups = GroupMap(groups: groups)
     }
 
     // MARK: - Opening
@@ -85,64 +73,6 @@ public final class DurableCollection: @unchecked Sendable {
                                  extensions: extensions, groups: [:])
     }
 
-    /// Recovers a collection: loads the newest good snapshot, replays the log
-    /// after it (truncating a torn last record), and opens a new log segment.
-    ///
-    /// - Throws: `PersistenceError.corrupt` naming the file and offset when a
-    ///   record in the middle of the log is damaged; nothing is served then.
-    static func open(name: String, directory: String, policy: FsyncPolicy, keepSnapshots: Int,
-                     extensions: CollectionExtensions) throws -> (DurableCollection, RecoveryReport) {
-        let start = Date()
-        var report = RecoveryReport()
-        let metaPath = directory + "/" + metaFile
-        guard let data = FileManager.default.contents(atPath: metaPath) else {
-            throw PersistenceError.io(path: metaPath, operation: "read", message: "missing collection parameters")
-        }
-        let parameters: IndexParameters
-        do { parameters = try JSONDecoder().decode(IndexParameters.self, from: data) } catch {
-            throw PersistenceError.corrupt(path: metaPath, offset: 0, reason: "unreadable parameters: \(error)")
-        }
-
-        var index: HNSWIndex? = nil
-        var groups: [UInt64: UInt64] = [:]
-        var after: UInt64 = 0
-        for snap in snapshots(in: directory).reversed() {
-            do {
-                let (loaded, info, extras) = try HNSWIndex.load(path: snap.path, mode: .full)
-                try extensions.restore(extras.filter { $0.type != .groups })
-                if let g = extras.first(where: { $0.type == .groups }) { groups = try decodeGroups(g.bytes, path: snap.path) }
-                index = loaded
-                after = info.walSequence
-                report.snapshot = info
-                break
-            } catch {
-                report.rejectedSnapshots.append((snap.path, "\(error)"))
-            }
-        }
-        let idx = try index ?? HNSWIndex(parameters: parameters)
-        report.replay = try WALReader.replay(directory: directory, after: after, repair: true) { record in
-            switch IndexRecordKind(rawValue: record.kind) {
-            case .upsert:
-                let items = try IndexRecordCodec.decodeUpsert(record.payload, path: directory, offset: 0)
-                // A logged change that failed when first applied failed for its caller too; it fails the same way now.
-                try? idx.upsertBatch(ids: items.map(\.id), vectors: items.flatMap(\.vector), tags: items.map(\.tags), threads: 1)
-                for item in items where item.group != 0 { groups[item.id] = item.group }
-            case .delete:
-                let ids = try IndexRecordCodec.decodeDelete(record.payload, path: directory, offset: 0)
-                try? idx.deleteBatch(ids: ids)
-                for id in ids { groups.removeValue(forKey: id) }
-            case nil:
-                if record.kind >= IndexRecordKind.firstExtensionKind { try extensions.replay(record) }
-            }
-        }
-        let next = max(after, report.replay.lastSequence) + 1
-        let wal = try WriteAheadLog(directory: directory, nextSequence: next, policy: policy)
-        report.seconds = Date().timeIntervalSince(start)
-        let collection = DurableCollection(name: name, directory: directory, index: idx, wal: wal,
-                                           keepSnapshots: keepSnapshots, extensions: extensions, groups: groups)
-        return (collection, report)
-    }
-
     // MARK: - Changes
 
     /// Inserts or replaces vectors: validated, logged, then applied.
@@ -157,11 +87,7 @@ public final class DurableCollection: @unchecked Sendable {
             let seq = try wal.append(kind: IndexRecordKind.upsert.rawValue,
                                      payload: IndexRecordCodec.encodeUpsert(items, dimension: index.parameters.dimension))
             try index.upsertBatch(ids: ids, vectors: vectors, tags: tags, threads: threads)
-            groupsLock.withLock {
-                for item in items {
-                    if item.group != 0 { groups[item.id] = item.group } else { groups.removeValue(forKey: item.id) }
-                }
-            }
+            groupsLock.withLock { groups.apply(upserted: items) }
             return seq
         }
     }
@@ -173,13 +99,13 @@ public final class DurableCollection: @unchecked Sendable {
             try index.validateDelete(ids: ids)
             let seq = try wal.append(kind: IndexRecordKind.delete.rawValue, payload: IndexRecordCodec.encodeDelete(ids))
             try index.deleteBatch(ids: ids)
-            groupsLock.withLock { for id in ids { groups.removeValue(forKey: id) } }
+            groupsLock.withLock { groups.apply(deleted: ids) }
             return seq
         }
     }
 
     /// The group (article) a vector stands for, or nil.
-    public func group(of id: UInt64) -> UInt64? { groupsLock.withLock { groups[id] } }
+    public func group(of id: UInt64) -> UInt64? { groupsLock.withLock { groups.groups[id] } }
 
     // MARK: - Snapshots
 
@@ -200,7 +126,7 @@ public final class DurableCollection: @unchecked Sendable {
             let img = index.captureSnapshot(collection: name) {
                 do { walSequence = try wal.rotate() } catch { rotateError = error }
                 var extras = extensions.capture()
-                extras.append(ExtraSection(type: .groups, bytes: encodeGroups(groupsLock.withLock { groups })))
+                extras.append(ExtraSection(type: .groups, bytes: encodeGroups(groupsLock.withLock { groups.groups })))
                 return (walSequence, extras)
             }
             paused = Date().timeIntervalSince(t)
@@ -241,25 +167,6 @@ public final class DurableCollection: @unchecked Sendable {
             unlink(seg.path)
         }
         try FileIO.fsyncDirectory(directory)
-    }
-}
-
-func encodeGroups(_ groups: [UInt64: UInt64]) -> [UInt8] {
-    var w = ByteWriter(capacity: 8 + groups.count * 16)
-    w.write(UInt64(groups.count))
-    for (id, group) in groups.sorted(by: { $0.key < $1.key }) {
-        w.write(id)
-        w.write(group)
-    }
-    return w.bytes
-}
-
-func decodeGroups(_ bytes: [UInt8], path: String) throws -> [UInt64: UInt64] {
-    try withRecordReader(bytes, path: path, origin: 0) { r in
-        let count = Int(try r.read(UInt64.self, "group count"))
-        var out: [UInt64: UInt64] = [:]
-        for _ in 0..<count { out[try r.read(UInt64.self, "group id")] = try r.read(UInt64.self, "group") }
-        return out
     }
 }
 

@@ -18,12 +18,15 @@ public enum PersistenceError: Error, Equatable, Sendable, CustomStringConvertibl
     case locked(path: String)
     /// A write to an index opened `.mapped`, which only searches.
     case readOnly
+    /// Opening the collection in `directory` would serve a partial index (every snapshot
+    /// rejected, or log records missing after the snapshot); it was not opened.
+    case partialRecovery(directory: String, reason: String)
 
     /// A sentence naming the file, the offset and what to do, for logs and `verify`.
     public var description: String {
         switch self {
         case let .io(path, operation, message): return "\(operation) \(path): \(message)"
-        case let .notASnapshot(path, reason): return "\(path) is not a Loopdesk snapshot: \(reason)"
+        case let .notASnapshot(path, reason): return "\(path) is not a Loopdesk snapshot or log segment: \(reason)"
         case let .unsupportedVersion(path, found, supported):
             return "\(path) has format version \(found), newer than this build reads (\(supported)); upgrade loopdesk-core"
         case let .corrupt(path, offset, reason): return "\(path) is damaged at byte \(offset): \(reason)"
@@ -32,6 +35,10 @@ public enum PersistenceError: Error, Equatable, Sendable, CustomStringConvertibl
         case let .locked(path):
             return "\(path) is in use by another loopdesk-core (its LOCK is held); stop it or choose another --data"
         case .readOnly: return "this index is a read-only mapped view; load it fully to change it"
+        case let .partialRecovery(directory, reason):
+            return "\(directory) would open as a partial index: \(reason). Check its files with `loopdesk-core verify \(directory)`, "
+                + "install a good snapshot with `loopdesk-core restore FILE --data DATA`, or start with "
+                + "--allow-partial-recovery to serve what is left"
         }
     }
 }
@@ -81,6 +88,14 @@ enum FileIO {
             if n == 0 { throw PersistenceError.truncated(path: path, expectedBytes: offset + count, actualBytes: offset + done) }
             done += n
         }
+    }
+
+    /// Cuts the file back to `length` bytes and syncs it, so the cut survives a crash.
+    static func truncate(_ fd: Int32, to length: Int, path: String) throws {
+        if ftruncate(fd, off_t(length)) != 0 {
+            throw PersistenceError.io(path: path, operation: "truncate", message: errorText())
+        }
+        try fsync(fd, path: path)
     }
 
     static func fsync(_ fd: Int32, path: String) throws {

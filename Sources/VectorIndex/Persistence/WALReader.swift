@@ -69,10 +69,30 @@ public enum WALReader {
         return report
     }
 
+    /// Checks one segment file whatever it is called (a copy named `backup.bin` too):
+    /// the header — magic, version, checksum — and every record, reading the first
+    /// sequence from the header. Nothing is changed; a torn last record is reported.
+    /// - Returns: the records found (``WALReplayReport/records``) and the last sequence.
+    /// - Throws: ``PersistenceError/notASnapshot(path:reason:)`` for a file that is not a
+    ///   log segment, and the errors of a damaged one.
+    public static func verifySegment(path: String) throws -> WALReplayReport {
+        var report = WALReplayReport()
+        report.segments = 1
+        var expected: UInt64? = nil
+        var count = 0, last: UInt64 = 0
+        try readSegment(path, first: nil, isLast: true, repair: false, expected: &expected, report: &report) { record in
+            count += 1
+            last = record.sequence
+        }
+        report.records = count
+        report.lastSequence = last
+        return report
+    }
+
     /// Reads one segment whole and hands `body` its records; a segment too
     /// short for its header is a torn tail if it is the newest, else truncated.
     private static func readSegment(
-        _ path: String, first: UInt64, isLast: Bool, repair: Bool, expected: inout UInt64?,
+        _ path: String, first: UInt64?, isLast: Bool, repair: Bool, expected: inout UInt64?,
         report: inout WALReplayReport, _ body: (WALRecord) throws -> Void
     ) throws {
         let fd = try FileIO.open(path, repair ? O_RDWR : O_RDONLY)
@@ -93,38 +113,50 @@ public enum WALReader {
             throw PersistenceError.truncated(path: path, expectedBytes: h, actualBytes: size)
         }
         try data.withUnsafeBytes { raw in
-            try checkSegmentHeader(raw, path: path, first: first)
-            try readRecords(raw, fd: fd, path: path, first: first, isLast: isLast, repair: repair,
+            let major = try checkSegmentHeader(raw, path: path, first: first)
+            let format = SegmentFormat(path: path, first: first ?? headerFirstSequence(raw), major: major)
+            try readRecords(raw, fd: fd, format: format, isLast: isLast, repair: repair,
                             expected: &expected, report: &report, body)
         }
     }
 
     /// Magic, major version, header checksum and first sequence of a segment
     /// at least `WriteAheadLog.headerBytes` long.
-    private static func checkSegmentHeader(_ raw: UnsafeRawBufferPointer, path: String, first: UInt64) throws {
+    /// - Returns: the segment's major version (its records' checksum scope depends on it).
+    private static func checkSegmentHeader(_ raw: UnsafeRawBufferPointer, path: String, first: UInt64?) throws -> Int {
         let p = raw.baseAddress!
         guard (0..<8).allSatisfy({ raw[$0] == WriteAheadLog.magic[$0] }) else {
             throw PersistenceError.notASnapshot(path: path, reason: "not a write-ahead-log segment (bad magic)")
         }
         let major = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt16.self)))
-        guard major <= 1 else { throw PersistenceError.unsupportedVersion(path: path, found: major, supported: 1) }
+        let supported = Int(WriteAheadLog.majorVersion)
+        guard (1...supported).contains(major) else {
+            throw PersistenceError.unsupportedVersion(path: path, found: major, supported: supported)
+        }
         let crc = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 24, as: UInt32.self))
         guard crc == ld_crc32c(0, p, 24) else {
             throw PersistenceError.corrupt(path: path, offset: 0, reason: "segment header checksum mismatch")
         }
         let headerFirst = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
-        guard headerFirst == first else {
+        if let first, headerFirst != first {
             throw PersistenceError.corrupt(path: path, offset: 16, reason: "header says first sequence \(headerFirst), name says \(first)")
         }
+        return major
+    }
+
+    /// The first sequence a segment's header names (checked header), for a file whose name says nothing.
+    static func headerFirstSequence(_ raw: UnsafeRawBufferPointer) -> UInt64 {
+        UInt64(littleEndian: raw.baseAddress!.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
     }
 
     /// Checks and hands `body` each record after the segment header, in order.
     /// A damaged record at the very end of the last segment is a torn tail
     /// (reported, and truncated when repairing); anywhere else it is corruption.
     private static func readRecords(
-        _ raw: UnsafeRawBufferPointer, fd: Int32, path: String, first: UInt64, isLast: Bool, repair: Bool,
+        _ raw: UnsafeRawBufferPointer, fd: Int32, format: SegmentFormat, isLast: Bool, repair: Bool,
         expected: inout UInt64?, report: inout WALReplayReport, _ body: (WALRecord) throws -> Void
     ) throws {
+        let path = format.path, first = format.first
         let p = raw.baseAddress!
         let size = raw.count
         var offset = WriteAheadLog.headerBytes
@@ -146,7 +178,7 @@ public enum WALReader {
                 try torn("record of \(length) bytes runs past the end of the file")
                 return
             }
-            let actual = ld_crc32c(0, p + offset + 8, 12 + length)
+            let actual = WriteAheadLog.recordChecksum(p + offset, payloadBytes: length, major: format.major)
             if actual != stored {
                 // Damage in the last record of the log is a torn write; anywhere else it is corruption.
                 if end == size || raw[offset..<size].allSatisfy({ $0 == 0 }) {
@@ -170,9 +202,13 @@ public enum WALReader {
     }
 
     private static func truncate(_ fd: Int32, path: String, at offset: Int, reason: String) throws {
-        if ftruncate(fd, off_t(offset)) != 0 {
-            throw PersistenceError.io(path: path, operation: "truncate", message: FileIO.errorText())
-        }
-        try FileIO.fsync(fd, path: path)
+        try FileIO.truncate(fd, to: offset, path: path)
+    }
+
+    /// What a segment's header says about reading its records.
+    private struct SegmentFormat {
+        var path: String
+        var first: UInt64
+        var major: Int
     }
 }

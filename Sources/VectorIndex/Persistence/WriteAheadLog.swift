@@ -36,14 +36,22 @@ public struct WALRecord: Sendable, Equatable {
 /// Segment files are `wal-<first sequence, 20 digits>.log`:
 ///
 ///     header (32 bytes): "LDXWAL\0\0" | u16 major | u16 minor | u32 reserved | u64 first sequence | u32 CRC32C of the first 24 bytes | u32 reserved
-///     record:            u32 payload length | u32 CRC32C of the next 12 + length bytes | u64 sequence | u8 kind | 3 reserved | payload
+///     record:            u32 payload length | u32 CRC32C | u64 sequence | u8 kind | 3 reserved | payload
+///
+/// The record's CRC32C covers its length field and then the 12 + length bytes
+/// after the checksum (major version 2); in major version 1 segments, which
+/// are still read, it covered only the latter.
 ///
 /// A record is appended with one `write` before the change is acknowledged.
-/// A snapshot at sequence S starts a new segment; segments wholly at or
-/// below the oldest kept snapshot are deleted.
+/// An append that fails part-way (`ENOSPC`, `EIO`, a short write) is cut back
+/// to the last whole record; if even that fails the log refuses appends until
+/// a later attempt can cut it (``health``). A snapshot at sequence S starts a
+/// new segment; segments wholly at or below the oldest kept snapshot are deleted.
 public final class WriteAheadLog: @unchecked Sendable {
     /// A segment's first 8 bytes, `LDXWAL\0\0`.
     public static let magic: [UInt8] = Array("LDXWAL\0\0".utf8)
+    /// The segment format this build writes; it reads every major version up to it.
+    public static let majorVersion: UInt16 = 2
     /// Size of a segment header.
     public static let headerBytes = 32
     /// Bytes before each record's payload: length, CRC32C, sequence, kind, reserved.
@@ -55,15 +63,30 @@ public final class WriteAheadLog: @unchecked Sendable {
     public let directory: String
     /// When appended records are forced to disk.
     public let policy: FsyncPolicy
+    /// Called (on the failing thread) with a sentence for the daemon's log each time a write or sync fails.
+    public var onFailure: (@Sendable (String) -> Void)? {
+        get { appendLock.withLock { failureHandler } }
+        set { appendLock.withLock { failureHandler = newValue } }
+    }
+    private var failureHandler: (@Sendable (String) -> Void)?
     private var fd: Int32 = -1
     /// The segment file records are appended to now.
     private(set) public var segmentPath: String = ""
     private let appendLock = Locked<Void>()
     private let syncLock = Locked<Void>()
+    private var io = WALFileOperations.system
     private var nextSequence: UInt64
-    /// Last sequence written to the OS, and last made durable.
+    /// Last sequence written to the OS, and last made durable, with the segment's length after each.
     private var writtenSequence: UInt64
+    private var writtenBytes = 0
     private var durableSequence: UInt64
+    private var durableBytes = 0
+    /// Bumped whenever records written but not yet durable are cut away, so a
+    /// waiting `always` appender never reports a record that is gone.
+    private var tailEpoch: UInt64 = 0
+    private var healthState = WALHealth()
+    /// The length a failed append must still be cut back to, while ``WALHealth/refusingWrites``.
+    private var pendingCut = 0
     private var scratch: [UInt8] = []
     private var closed = false
 
@@ -83,17 +106,29 @@ public final class WriteAheadLog: @unchecked Sendable {
         if fd >= 0 { Glibc.close(fd) }
     }
 
+    /// What has failed so far: counts, the last error, whether appends are refused.
+    public var health: WALHealth { appendLock.withLock { healthState } }
+
     /// The file name of the segment whose first record is `first`: `wal-<20 digits>.log`.
     public static func segmentName(first: UInt64) -> String {
         FileIO.sequencedName(prefix: "wal-", first, suffix: ".log")
     }
+
+    /// The checksum of a record whose 20-byte header (length filled in) and payload start at `record`:
+    /// CRC32C of the length field, continued over the sequence, kind, reserved bytes and payload.
+    static func recordChecksum(_ record: UnsafeRawPointer, payloadBytes: Int, major: Int) -> UInt32 {
+        ld_crc32c(major >= 2 ? ld_crc32c(0, record, 4) : 0, record + 8, 12 + payloadBytes)
+    }
+
+    /// Replaces the system calls (tests make them fail part-way).
+    func setFileOperations(_ operations: WALFileOperations) { appendLock.withLock { io = operations } }
 
     private func startSegment(first: UInt64) throws {
         let path = directory + "/" + WriteAheadLog.segmentName(first: first)
         let newFD = try FileIO.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND)
         var header = [UInt8](repeating: 0, count: WriteAheadLog.headerBytes)
         for i in 0..<8 { header[i] = WriteAheadLog.magic[i] }
-        header[8] = 1  // major
+        withUnsafeBytes(of: WriteAheadLog.majorVersion.littleEndian) { for i in 0..<2 { header[8 + i] = $0[i] } }
         withUnsafeBytes(of: first.littleEndian) { for i in 0..<8 { header[16 + i] = $0[i] } }
         let crc = header.withUnsafeBytes { ld_crc32c(0, $0.baseAddress, 24) }
         withUnsafeBytes(of: crc.littleEndian) { for i in 0..<4 { header[24 + i] = $0[i] } }
@@ -108,17 +143,22 @@ public final class WriteAheadLog: @unchecked Sendable {
         if fd >= 0 { Glibc.close(fd) }
         fd = newFD
         segmentPath = path
+        writtenBytes = WriteAheadLog.headerBytes
+        durableBytes = WriteAheadLog.headerBytes
     }
 
     /// Appends one record and, under `always`, waits until it is on disk.
     ///
     /// - Returns: the record's sequence number.
-    /// - Throws: `PersistenceError.io` when the write or sync fails; the record
-    ///   must then be treated as not written (not acknowledged).
+    /// - Throws: `PersistenceError.io` when the write or sync fails. The record is
+    ///   then not in the log — its bytes were cut away — and must be treated as not
+    ///   written (not acknowledged); when they could not be cut, the log refuses
+    ///   appends (this error says so) until a later append manages to.
     @discardableResult
     public func append(kind: UInt8, payload: UnsafeRawBufferPointer) throws -> UInt64 {
-        let sequence: UInt64 = try appendLock.withLock {
+        let (sequence, epoch): (UInt64, UInt64) = try appendLock.withLock {
             guard !closed else { throw PersistenceError.io(path: segmentPath, operation: "append to", message: "log is closed") }
+            try trimFailedTailIfNeeded()
             let seq = nextSequence
             let total = WriteAheadLog.recordHeaderBytes + payload.count
             if scratch.count < total { scratch = [UInt8](repeating: 0, count: max(total, scratch.count * 2)) }
@@ -130,15 +170,22 @@ public final class WriteAheadLog: @unchecked Sendable {
                 p.storeBytes(of: UInt8(0), toByteOffset: 17, as: UInt8.self)
                 p.storeBytes(of: UInt16(0), toByteOffset: 18, as: UInt16.self)
                 if payload.count > 0 { (p + 20).copyMemory(from: payload.baseAddress!, byteCount: payload.count) }
-                let crc = ld_crc32c(0, p + 8, 12 + payload.count)
+                let crc = WriteAheadLog.recordChecksum(p, payloadBytes: payload.count, major: Int(WriteAheadLog.majorVersion))
                 p.storeBytes(of: crc.littleEndian, toByteOffset: 4, as: UInt32.self)
-                try FileIO.writeAll(fd, UnsafeRawBufferPointer(start: p, count: total), path: segmentPath)
+                do {
+                    try io.write(fd, UnsafeRawBufferPointer(start: p, count: total), segmentPath)
+                } catch {
+                    recordFailure(error, append: true)
+                    cutBack(to: writtenBytes, because: error)
+                    throw error
+                }
             }
             nextSequence += 1
             writtenSequence = seq
-            return seq
+            writtenBytes += total
+            return (seq, tailEpoch)
         }
-        if policy == .always { try sync(upTo: sequence) }
+        if policy == .always { try sync(upTo: sequence, epoch: epoch) }
         return sequence
     }
 
@@ -150,11 +197,42 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     /// Makes every record up to `sequence` durable. Concurrent callers share one
     /// `fdatasync` (group commit).
+    /// - Throws: `PersistenceError.io` when the sync fails (counted in ``health``);
+    ///   under `always` the records not yet durable are then cut from the log.
     public func sync(upTo sequence: UInt64) throws {
+        try sync(upTo: sequence, epoch: nil)
+    }
+
+    private func sync(upTo sequence: UInt64, epoch: UInt64?) throws {
         try syncLock.withLock {
+            let (target, bytes, file, path, currentEpoch, ops) = appendLock.withLock {
+                (writtenSequence, writtenBytes, fd, segmentPath, tailEpoch, io)
+            }
+            if let epoch, epoch != currentEpoch {
+                throw PersistenceError.io(path: path, operation: "fdatasync", message:
+                    "an earlier sync failed and the records after the last durable one were cut from the log; this one was not written")
+            }
             if durableSequence >= sequence { return }
-            let (target, file, path) = appendLock.withLock { (writtenSequence, fd, segmentPath) }
-            try FileIO.fdatasync(file, path: path)
+            do {
+                try ops.datasync(file, path)
+            } catch {
+                appendLock.withLock {
+                    recordFailure(error, append: policy == .always)
+                    // Under `always` nothing after the last durable record was acknowledged: cut it,
+                    // so no record whose append reported this failure comes back after a restart.
+                    if policy == .always, file == fd {
+                        cutBack(to: durableBytes, because: error)
+                        writtenSequence = durableSequence
+                        writtenBytes = durableBytes
+                        nextSequence = durableSequence + 1
+                        tailEpoch &+= 1
+                    }
+                }
+                throw error
+            }
+            appendLock.withLock {
+                if file == fd { durableBytes = max(durableBytes, bytes) }
+            }
             durableSequence = max(durableSequence, target)
         }
     }
@@ -170,6 +248,7 @@ public final class WriteAheadLog: @unchecked Sendable {
     public func rotate() throws -> UInt64 {
         try syncAll()
         return try appendLock.withLock {
+            try trimFailedTailIfNeeded()
             try startSegment(first: nextSequence)
             return nextSequence - 1
         }
@@ -180,38 +259,45 @@ public final class WriteAheadLog: @unchecked Sendable {
         try syncAll()
         appendLock.withLock { closed = true }
     }
-}
 
-/// The `everysec` background thread: syncs every registered log once a second.
-final class WALFlusher: @unchecked Sendable {
-    static let shared = WALFlusher()
-    private let lock = Locked<Void>()
-    private var logs: [ObjectIdentifier: WeakLog] = [:]
-    private var started = false
+    // MARK: - Failures (under appendLock)
 
-    private struct WeakLog { weak var log: WriteAheadLog? }
+    /// Counts a failure, keeps its message and tells ``onFailure``.
+    private func recordFailure(_ error: Error, append: Bool) {
+        if append { healthState.appendFailures &+= 1 }
+        if case let PersistenceError.io(_, operation, _) = error, operation.hasPrefix("fdatasync") || operation.hasPrefix("fsync") {
+            healthState.syncFailures &+= 1
+        }
+        healthState.lastError = "\(error)"
+        healthState.lastErrorAt = Double(time(nil))
+        failureHandler?("write-ahead log \(segmentPath): \(error)")
+    }
 
-    func register(_ log: WriteAheadLog) {
-        lock.withLock {
-            logs[ObjectIdentifier(log)] = WeakLog(log: log)
-            if !started {
-                started = true
-                let thread = Thread { [unowned self] in self.run() }
-                thread.name = "wal-everysec"
-                thread.start()
-            }
+    /// Cuts the segment back to `length` (the end of the last whole, or durable, record);
+    /// when that fails too, appends are refused until ``trimFailedTailIfNeeded()`` succeeds.
+    private func cutBack(to length: Int, because error: Error) {
+        do {
+            try io.truncate(fd, length, segmentPath)
+            healthState.refusingWrites = false
+        } catch {
+            healthState.refusingWrites = true
+            pendingCut = length
+            healthState.lastError = "\(error)"
+            failureHandler?("write-ahead log \(segmentPath): could not cut a failed append away (\(error)); refusing writes until it can")
         }
     }
 
-    func unregister(_ log: WriteAheadLog) {
-        lock.withLock { _ = logs.removeValue(forKey: ObjectIdentifier(log)) }
-    }
-
-    private func run() {
-        while true {
-            sleep(1)
-            let current = lock.withLock { logs.values.compactMap(\.log) }
-            for log in current { try? log.syncAll() }
+    /// Before an append: when a failed append's bytes are still in the segment, cut them now or refuse.
+    private func trimFailedTailIfNeeded() throws {
+        guard healthState.refusingWrites else { return }
+        do {
+            try io.truncate(fd, pendingCut, segmentPath)
+        } catch {
+            throw PersistenceError.io(path: segmentPath, operation: "append to", message:
+                "the log refuses writes: an earlier failed append could not be cut away (\(error)); free space or fix the disk")
         }
+        healthState.refusingWrites = false
+        writtenBytes = pendingCut
+        failureHandler?("write-ahead log \(segmentPath): the failed append was cut away; accepting writes again")
     }
 }
