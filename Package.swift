@@ -148,7 +148,7 @@ let package = Package(
             path: "Tests/LoopdeskTestSupport"
         ),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
-        .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "CSupport", "LoopdeskTestSupport"]),
+        .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "CSupport", "Primitives", "LoopdeskTestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Primitives", "LoopdeskTestSupport"]),
         .testTarget(name: "CoreServerTests", dependencies: ["CoreServer", "VectorIndex", "Ranking", "Wire", "Primitives", "LoopdeskTestSupport",
                                                            .product(name: "Logging", package: "swift-log")]),
