@@ -68,6 +68,18 @@ final class VerifyMagicTests: XCTestCase {
         XCTAssertThrowsError(try SnapshotVerifier.verify(path: cut), "a snapshot cut short fails its checks")
     }
 
+    /// Found by scripts/fuzz-persistence.sh: a file shorter than a segment's header
+    /// verified as an empty segment (recovery's "torn header of the newest segment").
+    func testAFileShorterThanASegmentHeaderIsNotAnEmptySegment() throws {
+        for length in [0, 1, 8, WriteAheadLog.headerBytes - 1] {
+            let short = temporary.file("short-\(length).bin")
+            try Data(try Data(contentsOf: URL(fileURLWithPath: segmentPath)).prefix(length)).write(to: URL(fileURLWithPath: short))
+            XCTAssertThrowsError(try WALReader.verifySegment(path: short), "\(length) bytes") { error in
+                guard case .truncated? = error as? PersistenceError else { return XCTFail("\(length) bytes: \(error)") }
+            }
+        }
+    }
+
     func testALogSegmentWithADamagedRecordFailsVerification() throws {
         let copy = try copy(segmentPath, to: "damaged.bin")
         var bytes = try Data(contentsOf: URL(fileURLWithPath: copy))

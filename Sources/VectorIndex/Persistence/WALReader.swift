@@ -76,6 +76,15 @@ public enum WALReader {
     /// - Throws: ``PersistenceError/notASnapshot(path:reason:)`` for a file that is not a
     ///   log segment, and the errors of a damaged one.
     public static func verifySegment(path: String) throws -> WALReplayReport {
+        // A file on its own must at least hold a header; only recovery, which knows
+        // the segment is the newest, may take a torn header for a crash mid-rotation.
+        let fd = try FileIO.open(path, O_RDONLY)
+        let size: Int
+        do { size = try FileIO.fileSize(fd, path: path) } catch { close(fd); throw error }
+        close(fd)
+        guard size >= WriteAheadLog.headerBytes else {
+            throw PersistenceError.truncated(path: path, expectedBytes: WriteAheadLog.headerBytes, actualBytes: size)
+        }
         var report = WALReplayReport()
         report.segments = 1
         var expected: UInt64? = nil
