@@ -167,3 +167,14 @@ let package = Package(
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
     ]
 )
+
+// Fuzz targets (scripts/fuzz-*.sh; docs/OPERATIONS.md, "Fuzzing"): only when LOOPDESK_FUZZ=1,
+// so a normal build and CI never see them. Built with `--sanitize=fuzzer --sanitize=address`
+// and `-enable-testing`: the harnesses reach the decoders' internal entry points.
+if Context.environment["LOOPDESK_FUZZ"] == "1" {
+    package.targets += [
+        .executableTarget(name: "FuzzWire", dependencies: ["Wire"], path: "scripts/fuzz/FuzzWire"),
+        .executableTarget(name: "FuzzPersistence", dependencies: ["VectorIndex"], path: "scripts/fuzz/FuzzPersistence"),
+        .executableTarget(name: "FuzzJSON", dependencies: ["Support", "SupportHTTP"], path: "scripts/fuzz/FuzzJSON"),
+    ]
+}

@@ -1,6 +1,6 @@
-// libFuzzer target for Wire's decoders. Built by scripts/fuzz-wire.sh with
-// `swiftc -sanitize=fuzzer,address` together with Sources/Wire (not a SwiftPM
-// target). Properties checked on every input, besides "never crashes, never
+// libFuzzer target for Wire's decoders. Built by scripts/fuzz-wire.sh
+// (`LOOPDESK_FUZZ=1 swift build --sanitize=fuzzer --sanitize=address`), never
+// in CI. Properties checked on every input, besides "never crashes, never
 // reads out of bounds, never allocates more than the input justifies":
 //
 // 1. Stream decoding is independent of how bytes arrive: the input decoded
@@ -10,6 +10,9 @@
 //    encoding is canonical, so nothing is lost or invented by a round trip.
 // 3. The payload decoders are also driven directly (first byte = kind, the
 //    rest = payload), to reach deep layouts without valid headers.
+
+import Primitives
+@testable import Wire
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzWire(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -59,11 +62,11 @@ private func drain(_ decoder: inout FrameDecoder) -> (frames: [Frame], error: Wi
 
 private func exercise(kind: MessageKind, payload: [UInt8]) {
     if let request = try? Request.decode(kind: kind, payload: payload) {
-        precondition(request.message.payloadBytes == payload, "\(kind) request re-encodes differently")
+        precondition(try! request.message.payloadBytes == payload, "\(kind) request re-encodes differently")
         precondition(request.kind == kind)
     }
     if let response = try? Response.decode(kind: kind, payload: payload) {
-        precondition(response.message.payloadBytes == payload, "\(kind) reply re-encodes differently")
+        precondition(try! response.message.payloadBytes == payload, "\(kind) reply re-encodes differently")
     }
     if let error = try? ErrorPayload.decode(payload) {
         var writer = ByteWriter()
