@@ -27,6 +27,13 @@ public enum SupportError: Error, Equatable, CustomStringConvertible, Sendable {
     case storeFailure(String)
     /// Something sent is over a size limit: `what` names it and the limit (413).
     case tooLarge(String)
+    /// The core or the store cannot write to its disk (full, or failing): nothing of the
+    /// request was recorded; retry after `retryAfter` seconds, once ops have made room (503).
+    case storageUnavailable(String, retryAfter: Int)
+
+    /// Seconds a client is asked to wait after ``storageUnavailable(_:retryAfter:)``:
+    /// freeing a disk takes a person, not a reconnect.
+    public static let storageRetryAfterSeconds = 30
 
     /// What was wrong, in words a caller can act on (the JSON error body's `message`).
     public var description: String {
@@ -43,6 +50,7 @@ public enum SupportError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .coreFailure(why): "the core failed: \(why)"
         case let .storeFailure(why): "the store failed: \(why)"
         case let .tooLarge(what): what
+        case let .storageUnavailable(why, retry): "\(why); nothing of this request was recorded; retry in \(retry) s"
         }
     }
 
@@ -51,7 +59,7 @@ public enum SupportError: Error, Equatable, CustomStringConvertible, Sendable {
         switch self {
         case .emptyQuestion, .questionTooLong, .invalidArticle, .invalidOutcome, .invalidRequest: 400
         case .unknownArticle, .unknownConversation, .unknownImpression: 404
-        case .coreUnavailable: 503
+        case .coreUnavailable, .storageUnavailable: 503
         case .coreFailure, .storeFailure: 500
         case .tooLarge: 413
         }
@@ -72,6 +80,7 @@ public enum SupportError: Error, Equatable, CustomStringConvertible, Sendable {
         case .coreFailure: "core_failure"
         case .storeFailure: "store_failure"
         case .tooLarge: "payload_too_large"
+        case .storageUnavailable: "storage_unavailable"
         }
     }
 }

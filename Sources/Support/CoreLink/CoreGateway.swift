@@ -30,7 +30,8 @@ public final class CoreGateway: Sendable {
 
     /// Runs `body` on a connected client.
     /// - Throws: ``SupportError/coreUnavailable(reason:retryAfter:)`` when the core
-    ///   cannot be reached or the connection drops; the server's `WireError` otherwise.
+    ///   cannot be reached or the connection drops; ``SupportError/storageUnavailable(_:retryAfter:)``
+    ///   when it cannot write to its disk; the server's `WireError` otherwise.
     public func run<T>(_ body: (LoopdeskClient) async throws -> T) async throws -> T {
         let connected = try await connectedClient()
         do {
@@ -41,7 +42,15 @@ public final class CoreGateway: Sendable {
         } catch let error as WireError where error.code == .shuttingDown {
             drop(connected)
             throw SupportError.coreUnavailable(reason: error.description, retryAfter: Self.retryAfterSeconds)
+        } catch let error as WireError where error.code == .storageFailure {
+            throw Self.storageUnavailable(error)
         }
+    }
+
+    /// A core that cannot write its log or a snapshot (STORAGE_FAILURE: a full or failing
+    /// disk) as the API says it: 503 with a long `Retry-After`, not a 500.
+    static func storageUnavailable(_ error: WireError) -> SupportError {
+        .storageUnavailable("the core cannot write to its disk (\(error.message))", retryAfter: SupportError.storageRetryAfterSeconds)
     }
 
     /// Closes the connection.

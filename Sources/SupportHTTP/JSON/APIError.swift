@@ -61,11 +61,15 @@ struct ErrorBody: Encodable {
 }
 
 extension SupportError {
-    /// The API's answer to this error: its status and, for a core that is down, `Retry-After`.
+    /// The API's answer to this error: its status and, for a core that is down or a disk that
+    /// cannot be written, `Retry-After`.
     var apiError: APIError {
         var headers: HTTPFields = [:]
-        if case let .coreUnavailable(_, retryAfter) = self {
+        switch self {
+        case let .coreUnavailable(_, retryAfter), let .storageUnavailable(_, retryAfter):
             headers[.retryAfter] = String(max(1, retryAfter))
+        default:
+            break
         }
         return APIError(HTTPResponse.Status(code: httpStatus), code: code, message: description, headers: headers)
     }

@@ -5,7 +5,7 @@ import GRDB
 extension SQLiteStore {
     /// Runs `body` in one write transaction of the pool.
     public func gapWrite<T>(_ body: (any GapStoreWriter) throws -> T) throws -> T {
-        try pool.write { db in try body(SQLiteGapWriter(db: db)) }
+        try transaction { db in try body(SQLiteGapWriter(db: db)) }
     }
 
     /// The cluster row with this id.

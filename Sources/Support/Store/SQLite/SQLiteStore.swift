@@ -32,8 +32,30 @@ public final class SQLiteStore: SupportStore {
     static let answerColumns = "SELECT a.*, v.vector FROM answers a LEFT JOIN answer_vectors v ON v.answer_key = a.key"
 
     /// Runs `body` in one write transaction of the pool (one writer at a time; readers go on).
+    /// - Throws: ``SupportError/storageUnavailable(_:retryAfter:)`` when SQLite cannot write to
+    ///   its disk (full, or an I/O error): the transaction rolled back, nothing was recorded.
     public func write<T>(_ body: (any SupportStoreWriter) throws -> T) throws -> T {
-        try pool.write { db in try body(SQLiteWriter(db: db)) }
+        try transaction { db in try body(SQLiteWriter(db: db)) }
+    }
+
+    /// One write transaction of the pool, every writer's way in: a disk that cannot take the
+    /// write becomes ``SupportError/storageUnavailable(_:retryAfter:)``.
+    func transaction<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.write(body)
+        } catch let error as DatabaseError where Self.isStorageFailure(error) {
+            throw Self.storageUnavailable(error)
+        }
+    }
+
+    /// SQLite's answers for a disk that cannot take the write: full (`SQLITE_FULL`) or failing (`SQLITE_IOERR…`).
+    static func isStorageFailure(_ error: DatabaseError) -> Bool {
+        error.resultCode == .SQLITE_FULL || error.resultCode == .SQLITE_IOERR
+    }
+
+    static func storageUnavailable(_ error: DatabaseError) -> SupportError {
+        .storageUnavailable("the store cannot write to its disk (\(error.message ?? "\(error.resultCode)"))",
+                            retryAfter: SupportError.storageRetryAfterSeconds)
     }
 
     /// A value of the service's state table.
