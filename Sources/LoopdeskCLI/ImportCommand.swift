@@ -12,6 +12,9 @@ struct ImportCommand: AsyncParsableCommand {
             Every resolved ticket with a final public agent reply seeds knowledge: each distinct reply
             becomes an article (id ticket-<format>-<ticket id>, titled by the subject or the question)
             and each ticket's question an alias of it, so customers' own words find the answer.
+            Each reply is redacted first: e-mail addresses, phone and card numbers, IBANs and long digit
+            runs become placeholders, the greeting and sign-off are dropped, and a reply with too few words
+            left is skipped (skipped_short_reply; "redacted" counts what was replaced, by kind).
             Unresolved tickets and tickets without a reply are counted and skipped. Importing the same
             file again adds nothing. Formats are described in HelpdeskExports (Sources/Support/Imports);
             CSV needs the header id,subject,question,agent_reply,status[,tags,created_at].

@@ -13,6 +13,11 @@ public struct TicketImportSummary: Codable, Sendable, Equatable {
     public var skippedWithoutReply = 0
     /// Skipped: an id seen earlier in the file.
     public var skippedDuplicateID = 0
+    /// Skipped: a reply with too few content words once redacted and stripped of its
+    /// greeting and sign-off ("Done!", "Thanks, fixed") — no article, no alias.
+    public var skippedShortReply = 0
+    /// Private data replaced in the replies that became articles, by kind (`email`, `card`, …).
+    public var redacted: [String: Int] = [:]
     /// Articles written for replies not imported before.
     public var articlesCreated = 0
     /// Articles changed: a reply edited since the last import.
@@ -30,7 +35,8 @@ public struct TicketImportSummary: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case tickets, seeded
         case skippedUnresolved = "skipped_unresolved", skippedWithoutReply = "skipped_without_reply"
-        case skippedDuplicateID = "skipped_duplicate_id", articlesCreated = "articles_created"
+        case skippedDuplicateID = "skipped_duplicate_id", skippedShortReply = "skipped_short_reply", redacted
+        case articlesCreated = "articles_created"
         case articlesUpdated = "articles_updated", articlesUnchanged = "articles_unchanged"
         case aliasesAdded = "aliases_added", aliasesExisting = "aliases_existing"
     }
@@ -45,8 +51,9 @@ extension SupportService {
     /// white space) becomes one article, `ticket-<source>-<externalID>` of the
     /// first ticket that gave it, titled by its subject (else its question) and
     /// tagged with its tags; every ticket with that reply adds its question as an
-    /// alias of the article. Unresolved tickets and tickets without a public reply
-    /// are skipped. Importing the same file again adds nothing: articles are
+    /// alias of the article. Each reply is redacted first (``ReplyRedactor``: e-mails, phone
+    /// and card numbers, IBANs, long digit runs; the greeting and sign-off); unresolved tickets,
+    /// tickets without a public reply and replies with too few words left are skipped. Importing the same file again adds nothing: articles are
     /// upserted by id (unchanged ones are left alone) and a question already an
     /// active alias of its article is not added twice.
     ///
@@ -99,10 +106,17 @@ extension SupportService {
         for ticket in tickets {
             guard seenIDs.insert(ticket.externalID).inserted else { summary.skippedDuplicateID += 1; continue }
             guard ticket.resolved else { summary.skippedUnresolved += 1; continue }
-            guard let reply = ticket.agentReply?.trimmingCharacters(in: .whitespacesAndNewlines), !reply.isEmpty else {
+            guard let raw = ticket.agentReply?.trimmingCharacters(in: .whitespacesAndNewlines), !raw.isEmpty else {
                 summary.skippedWithoutReply += 1
                 continue
             }
+            // Nothing private becomes knowledge, and greetings are not answers.
+            let prepared = ReplyRedactor.prepare(raw)
+            guard let reply = prepared.article else {
+                summary.skippedShortReply += 1
+                continue
+            }
+            for (kind, count) in prepared.replaced { summary.redacted[kind.rawValue, default: 0] += count }
             summary.seeded += 1
             let key = reply.split(whereSeparator: \.isWhitespace).joined(separator: " ").lowercased()
             if let index = groupOfReply[key] {

@@ -132,7 +132,8 @@ extension SupportService {
 
     /// `corrected`: an agent answered instead, with an existing article (the question
     /// becomes its alias; the suggestion was right only if it was that article) or with
-    /// their own reply (which becomes a new article at once).
+    /// their own reply (which becomes a new article at once, redacted by ``ReplyRedactor``; a
+    /// reply with too few words left is no article, and the question an example handled without one).
     /// - Throws: ``SupportError/unknownArticle(_:)``, ``SupportError/invalidOutcome(_:)``.
     func planCorrection(_ request: OutcomeRequest, of answer: AnswerRecord, into plan: inout OutcomePlan) throws {
         if let articleID = request.articleID {
@@ -149,8 +150,13 @@ extension SupportService {
             }
         } else if let reply = request.agentReply?.trimmingCharacters(in: .whitespacesAndNewlines), !reply.isEmpty {
             guard reply.utf8.count <= 100_000 else { throw SupportError.invalidOutcome("agent_reply is longer than 100,000 bytes") }
-            let input = Self.agentArticle(answering: answer, reply: reply)
-            plan.newArticle = (input, embedder.embed(input.title + "\n" + input.body))
+            // Nothing private becomes knowledge: the reply is redacted, and one with too little
+            // left to be an article keeps the question as an example handled without one.
+            if let input = Self.agentArticle(answering: answer, reply: reply) {
+                plan.newArticle = (input, embedder.embed(input.title + "\n" + input.body))
+            } else {
+                plan.aliasToNoArticle = true
+            }
             plan.topWasRight = answer.articleKey == nil ? nil : false
             plan.addFeedback(FeedbackCode.corrected)
         } else {

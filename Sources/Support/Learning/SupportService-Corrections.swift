@@ -6,15 +6,19 @@ import Wire
 /// handled without one nearby move to it.
 extension SupportService {
     /// The article an agent's reply to `answer`'s question becomes: `agent-<answer key>`,
-    /// titled by the question, tagged `origin:agent`.
-    static func agentArticle(answering answer: AnswerRecord, reply: String) -> ArticleInput {
-        ArticleInput(id: "agent-\(answer.key)", title: titleForAgentArticle(question: answer.question), body: reply,
-                     tags: ["origin:agent"])
+    /// titled by the question, tagged `origin:agent`, both redacted (``ReplyRedactor``).
+    /// - Returns: nil when the reply has too few content words left to be an article.
+    static func agentArticle(answering answer: AnswerRecord, reply: String) -> ArticleInput? {
+        guard let body = ReplyRedactor.prepare(reply).article else { return nil }
+        return ArticleInput(id: "agent-\(answer.key)", title: titleForAgentArticle(question: answer.question), body: body,
+                            tags: ["origin:agent"])
     }
 
-    /// An agent-written article is titled by the question it answered (at most 120 characters).
+    /// An agent-written article is titled by the question it answered (redacted: a customer's
+    /// question may carry their e-mail or card number; at most 120 characters).
     static func titleForAgentArticle(question: String) -> String {
-        let oneLine = question.split(whereSeparator: \.isNewline).joined(separator: " ")
+        var ignored: [ReplyRedactor.Kind: Int] = [:]
+        let oneLine = ReplyRedactor.redact(question, counts: &ignored).split(whereSeparator: \.isNewline).joined(separator: " ")
         return oneLine.count <= 120 ? oneLine : String(oneLine.prefix(119)) + "…"
     }
 
