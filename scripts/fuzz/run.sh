@@ -54,6 +54,6 @@ fi
 # Keep a minimal corpus in git: the inputs that add coverage to what is kept.
 if [ "${FUZZ_KEEP:-1}" = 1 ]; then
     "$binary" -merge=1 -max_len=65536 "$kept" "$out/corpus" "$out/seeds" >"$out/merge.log" 2>&1
-    echo "kept corpus: $(ls "$kept" | wc -l) files, $(du -sk "$kept" | cut -f1) KiB in $kept"
+    echo "kept corpus: $(ls "$kept" | wc -l) files, $(du -sk --apparent-size "$kept" | cut -f1) KiB in $kept"
 fi
 echo "fuzz-$name: ok, no crash, hang or leak"
