@@ -163,7 +163,11 @@ struct OutcomeTransaction {
     }
 
     /// Adds the answer's question as an alias of `target` and queues its vector.
+    /// A question already an active alias of `target` in the same words adds nothing: the same
+    /// words resolved a thousand times are one vector, not a thousand (the core's index and the
+    /// neighbour vote would otherwise grow with every repeat; issue 14's soak found it).
     mutating func addAlias(of answer: AnswerRecord, to target: Int64, at now: Date) throws {
+        if try writer.activeAlias(articleKey: target, question: answer.question) != nil { return }
         let aliasKey = try writer.insertAlias(articleKey: target, answerKey: answer.key, question: answer.question,
                                               vector: answer.vector, at: now)
         operations.append(.upsert(ids: [VectorIDs.alias(aliasKey)], vectors: answer.vector,

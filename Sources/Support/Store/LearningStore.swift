@@ -29,6 +29,9 @@ public protocol LearningStoreWriter {
     func insertAlias(articleKey: Int64, answerKey: Int64?, question: String, vector: [Float], at: Date) throws -> Int64
     /// Takes an alias back; it stays in the store, inactive, as evidence.
     func deactivateAlias(key: Int64) throws
+    /// The active alias of `articleKey` with exactly these words, if there is one: a question
+    /// asked and resolved again adds no second vector.
+    func activeAlias(articleKey: Int64, question: String) throws -> Int64?
 }
 
 /// A question kept as an alias vector of an article.

@@ -129,6 +129,11 @@ struct SQLiteWriter: SupportStoreWriter {
         try run("UPDATE aliases SET active = 0 WHERE key = ?", [key])
     }
 
+    func activeAlias(articleKey: Int64, question: String) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT key FROM aliases WHERE active = 1 AND article_key = ? AND question = ? LIMIT 1",
+                           arguments: [articleKey, question])
+    }
+
     func enqueue(_ operations: [CoreOperation]) throws {
         let encoder = JSONEncoder()
         for operation in operations {
