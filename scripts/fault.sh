@@ -13,7 +13,7 @@
 # skipped with a message without it.
 #
 #   scripts/fault.sh                 # CYCLES=20
-# Environment: CYCLES [20], TMPFS_MB [48], FREE_KIB left on the tmpfs [384],
+# Environment: CYCLES [20], TMPFS_MB of room beyond twice the copied files [48], FREE_KIB left on the tmpfs [384],
 # OUT [bench-out/fault], KEEP_DATA=1, SKIP_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -105,7 +105,9 @@ say "phase 1: $CYCLES kills ($killed_core of the core, $mid_snapshot of them mid
 # ------------------------------------------------------------ phase 2: a full disk
 SMALL=$WORK/small
 mkdir -p "$SMALL"
-if [ "$(id -u)" != 0 ] || ! mount -t tmpfs -o size="${TMPFS_MB}m" loopdesk-fault "$SMALL" 2>"$RUN/mount.err"; then
+# Room for the kill phase's files and TMPFS_MB more, so the writes fill it, not the copy.
+used_mb=$(du -smc "$DATA" "$DB" | tail -1 | cut -f1)
+if [ "$(id -u)" != 0 ] || ! mount -t tmpfs -o size="$(( used_mb * 2 + TMPFS_MB ))m" loopdesk-fault "$SMALL" 2>"$RUN/mount.err"; then
     say "phase 2 skipped: cannot mount a tmpfs here ($(cat "$RUN/mount.err" 2>/dev/null || echo 'not root'))"
     exit "$status"
 fi
@@ -121,7 +123,7 @@ start_clients full 100000
 sleep 3
 free_kib=$(df -k --output=avail "$SMALL" | tail -1)
 fallocate -l "$(( (free_kib - FREE_KIB) * 1024 ))" "$SMALL/filler" 2>/dev/null || dd if=/dev/zero of="$SMALL/filler" bs=1k count=$(( free_kib - FREE_KIB )) status=none
-say "phase 2: tmpfs of $TMPFS_MB MiB filled to $(df -k --output=avail "$SMALL" | tail -1) KiB free"
+say "phase 2: tmpfs of $(( used_mb * 2 + TMPFS_MB )) MiB filled to $(df -k --output=avail "$SMALL" | tail -1) KiB free"
 sleep 8
 "$BIN/loopdesk-core" snapshot --socket "$SOCK" >"$RUN/snapshot-full.out" 2>&1 && say "   a snapshot on the full disk succeeded" \
     || say "   a snapshot on the full disk failed: $(tail -1 "$RUN/snapshot-full.out")"

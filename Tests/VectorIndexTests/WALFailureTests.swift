@@ -194,4 +194,26 @@ final class WALFailureTests: XCTestCase {
         withUnsafeBytes(of: crc.littleEndian) { for i in 0..<4 { record[4 + i] = $0[i] } }
         return record
     }
+
+    /// Found by scripts/fault.sh: a snapshot on a full disk rotated the log into a new segment
+    /// whose header could not be written, and left that 0-byte file for `verify` to call damaged.
+    func testARotationWhoseHeaderCannotBeWrittenLeavesNoSegmentBehind() throws {
+        do {
+            let (_, c) = try create(policy: .always)
+            for i in 0..<3 { try c.upsert([item(i)]) }
+            let before = WALReader.segments(in: c.directory).map(\.path)
+            var failing = WALFileOperations.system
+            failing.write = { _, _, _ in throw Self.diskFull }
+            c.wal.setFileOperations(failing)
+            XCTAssertThrowsError(try c.snapshot())
+            XCTAssertEqual(WALReader.segments(in: c.directory).map(\.path), before, "no stub segment left behind")
+            c.wal.setFileOperations(.system)
+            try c.upsert([item(7)])
+            for segment in WALReader.segments(in: c.directory) { XCTAssertNoThrow(try WALReader.verifySegment(path: segment.path)) }
+            try c.close()
+        }
+        let (_, c, _) = try reopen()
+        XCTAssertEqual(c.index.count, 4)
+        try c.close()
+    }
 }

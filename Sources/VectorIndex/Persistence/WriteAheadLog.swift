@@ -125,6 +125,9 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     private func startSegment(first: UInt64) throws {
         let path = directory + "/" + WriteAheadLog.segmentName(first: first)
+        // The current segment holds no record yet and starts there: it already is the new one
+        // (opening it again with O_TRUNC would cut the header under the open descriptor).
+        if fd >= 0, path == segmentPath, writtenBytes == WriteAheadLog.headerBytes { return }
         let newFD = try FileIO.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND)
         var header = [UInt8](repeating: 0, count: WriteAheadLog.headerBytes)
         for i in 0..<8 { header[i] = WriteAheadLog.magic[i] }
@@ -133,11 +136,16 @@ public final class WriteAheadLog: @unchecked Sendable {
         let crc = header.withUnsafeBytes { ld_crc32c(0, $0.baseAddress, 24) }
         withUnsafeBytes(of: crc.littleEndian) { for i in 0..<4 { header[24 + i] = $0[i] } }
         do {
-            try header.withUnsafeBytes { try FileIO.writeAll(newFD, $0, path: path) }
+            try header.withUnsafeBytes { try io.write(newFD, $0, path) }
             try FileIO.fsync(newFD, path: path)
             try FileIO.fsyncDirectory(directory)
         } catch {
+            // A segment without its whole header is no part of the log (a snapshot's rotation on
+            // a full disk): take it away, so the log is as it was and `verify` finds no stub.
             Glibc.close(newFD)
+            if Glibc.unlink(path) != 0 {
+                failureHandler?("write-ahead log: the unfinished segment \(path) could not be removed: \(FileIO.errorText())")
+            }
             throw error
         }
         if fd >= 0 { Glibc.close(fd) }
