@@ -23,12 +23,7 @@ FREE_KIB=${FREE_KIB:-384}
 . scripts/soak/lib.sh
 [ "${SKIP_BUILD:-0}" = 1 ] || build_if_needed
 
-OUT=${OUT:-bench-out/fault}
-RUN=$(mkdir -p "$OUT" && cd "$OUT" && pwd)/run-$(date -u +%Y%m%dT%H%M%SZ)
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/loopdesk-fault.XXXXXX")
-mkdir -p "$RUN"
-PORT=$(free_port)
-URL=http://127.0.0.1:$PORT
+prepare_run fault
 CORE_PID= SERVICE_PID= CLIENTS=() MOUNTED=
 cleanup() {
     stop_clients
@@ -113,7 +108,8 @@ if [ "$(id -u)" != 0 ] || ! mount -t tmpfs -o size="$(( used_mb * 2 + TMPFS_MB )
 fi
 MOUNTED=$SMALL
 # The kill phase's files, moved onto the small disk.
-cp -a "$DATA" "$SMALL/core"; cp "$DB" "$SMALL/loopdesk.sqlite"
+# The store with its -wal and -shm files: a commit may still be only in the -wal.
+cp -a "$DATA" "$SMALL/core"; for f in "$DB" "$DB-wal" "$DB-shm"; do [ -e "$f" ] && cp "$f" "$SMALL/"; done
 DATA=$SMALL/core; DB=$SMALL/loopdesk.sqlite
 for f in "$RUN"/acks-kill-*; do cp "$f" "${f/acks-kill-/acks-full-}"; done
 start_core "$DATA" "$SOCK" "$RUN/core.log"

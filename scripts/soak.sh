@@ -20,12 +20,7 @@ PAUSE=${PAUSE:-0}
 . scripts/soak/lib.sh
 [ "${SKIP_BUILD:-0}" = 1 ] || build_if_needed
 
-OUT=${OUT:-bench-out/soak}
-RUN=$(mkdir -p "$OUT" && cd "$OUT" && pwd)/run-$(date -u +%Y%m%dT%H%M%SZ)
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/loopdesk-soak.XXXXXX")
-mkdir -p "$RUN"
-PORT=$(free_port)
-URL=http://127.0.0.1:$PORT
+prepare_run soak
 SOCK=$WORK/core.sock
 CORE_PID= SERVICE_PID= CLIENTS=() SAMPLER=
 cleanup() {

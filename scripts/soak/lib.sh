@@ -10,6 +10,17 @@ say() { printf '%s\n' "$*"; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
+# prepare_run NAME: RUN (the run's files, under $OUT or bench-out/NAME), WORK (its data,
+# a new temporary folder), PORT and URL (a free loopback port).
+prepare_run() {
+    OUT=${OUT:-bench-out/$1}
+    RUN=$(mkdir -p "$OUT" && cd "$OUT" && pwd)/run-$(date -u +%Y%m%dT%H%M%SZ)
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/loopdesk-$1.XXXXXX")
+    mkdir -p "$RUN"
+    PORT=$(free_port)
+    URL=http://127.0.0.1:$PORT
+}
+
 # Builds the two release binaries when they are missing or older than the sources.
 build_if_needed() {
     if [ -x "$BIN/loopdesk" ] && [ -x "$BIN/loopdesk-core" ] \
