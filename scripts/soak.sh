@@ -9,7 +9,9 @@
 #   scripts/soak.sh            # 30 minutes (the recorded run)
 #   WARMUP=2 scripts/soak.sh 12   # a shorter one (the warm-up plus two 5-minute windows)
 #
-# Environment: WARMUP minutes [10] (the impression store and caches fill; docs/OPERATIONS.md §11), PAUSE seconds between a client's iterations [0],
+# Environment: WARMUP minutes [10], the least warm-up: it lasts until the core's
+# impression store is full too (docs/OPERATIONS.md §11), and the run fails when that
+# leaves under 10 minutes to measure. PAUSE seconds between a client's iterations [0],
 # OUT folder for the run's files [bench-out/soak], KEEP_DATA=1, SKIP_BUILD=1.
 # Timings are only valid on a quiet machine; the load average is printed before and after.
 set -euo pipefail
@@ -46,10 +48,13 @@ for role in asker editor; do
         >"$RUN/client-$role.json" 2>"$RUN/client-$role.err" &
     CLIENTS+=($!)
 done
-# RSS of both processes every 10 s, as "SECONDS PROCESS KIB".
+# RSS of both processes every 10 s, as "SECONDS PROCESS KIB", and the core's live
+# impressions (STATS) as "SECONDS impressions COUNT": check.py ends the warm-up no
+# earlier than the moment that bounded store is full.
 ( while true; do
     t=$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
     echo "$t core $(rss_kib "$CORE_PID")"; echo "$t service $(rss_kib "$SERVICE_PID")"
+    echo "$t impressions $(live_impressions "$SOCK")"
     sleep 10
   done ) >"$RUN/rss" &
 SAMPLER=$!

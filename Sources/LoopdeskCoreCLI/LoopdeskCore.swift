@@ -12,7 +12,7 @@ struct LoopdeskCore: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loopdesk-core",
         abstract: "Loopdesk's vector index and ranking core.",
-        subcommands: [ServeCommand.self, Bench.self, EvalPolicyCommand.self, SnapshotCommand.self, VerifyCommand.self, InspectCommand.self, RestoreCommand.self, CrashWriter.self]
+        subcommands: [ServeCommand.self, Bench.self, EvalPolicyCommand.self, SnapshotCommand.self, StatsCommand.self, VerifyCommand.self, InspectCommand.self, RestoreCommand.self, CrashWriter.self]
     )
 }
 

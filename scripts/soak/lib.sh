@@ -62,6 +62,16 @@ outbox_pending() {
     curl -fsS -H "Authorization: Bearer $TOKEN" "$1/v1/health" | python3 -c 'import json, sys; print(json.load(sys.stdin)["outbox"]["pending"])'
 }
 
+# live_impressions SOCKET: the core's impressions still accepting feedback, over all
+# collections (STATS), or "-" when the daemon does not answer.
+live_impressions() {
+    "$BIN/loopdesk-core" stats --socket "$1" 2>/dev/null | python3 -c '
+import json, sys
+stats = json.load(sys.stdin)
+print(sum(c.get("ranking", {}).get("model", {}).get("liveImpressions", 0) for c in stats["collections"].values()))' \
+        2>/dev/null || echo -
+}
+
 # wait_outbox_empty URL: until everything acknowledged has reached the core (120 s at most).
 wait_outbox_empty() {
     for _ in $(seq 1 1200); do [ "$(outbox_pending "$1")" = 0 ] && return 0; sleep 0.1; done
