@@ -79,7 +79,7 @@ def main():
         if name == "impressions":
             if value != "-":
                 impressions.append((float(t), int(value)))
-        elif value.isdigit():
+        else:
             samples.setdefault(name, []).append((float(t), int(value)))
     warm = args.warmup * 60
     result["warmup"] = {"least_seconds": warm}
