@@ -3,12 +3,13 @@ import Foundation
 import Support
 import SupportHTTP
 
-/// `loopdesk kb import|list|show`: the knowledge base at a terminal.
+/// `loopdesk kb import|list|show|edit|archive|publish`: the knowledge base at a terminal.
 struct KBCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kb",
-        abstract: "Import, list and show knowledge-base articles.",
-        subcommands: [KBImportCommand.self, KBListCommand.self, KBShowCommand.self]
+        abstract: "Import, list, show, edit, archive and publish knowledge-base articles.",
+        subcommands: [KBImportCommand.self, KBListCommand.self, KBShowCommand.self, KBEditCommand.self, KBArchiveCommand.self,
+                      KBPublishCommand.self]
     )
 }
 
@@ -98,19 +99,30 @@ struct KBListCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Include archived articles.")
     var includeArchived = false
 
+    @Option(name: .long, help: "Only articles with this status: published, archived or draft (drafts are agents' replies awaiting review).")
+    var status: String?
+
     @Flag(name: .long, help: "Print the API's JSON instead of a table.")
     var json = false
+
+    func validate() throws {
+        if let status, ArticleStatus(rawValue: status) == nil || status == ArticleStatus.internal.rawValue {
+            throw ValidationError("--status must be published, archived or draft")
+        }
+    }
 
     func run() async throws {
         let page: ArticleListJSON
         if target.isDirect {
             let store = try target.openStore()
-            let articles = try store.listArticles(limit: limit, offset: offset, includeArchived: includeArchived)
+            let articles = try status.flatMap(ArticleStatus.init(rawValue:)).map { try store.listArticles(status: $0, limit: limit, offset: offset) }
+                ?? store.listArticles(limit: limit, offset: offset, includeArchived: includeArchived)
             page = ArticleListJSON(articles: articles.map { ArticleJSON($0, withBody: false) }, total: try store.articleCount(),
                                    limit: limit, offset: offset, nextOffset: articles.count == limit ? offset + limit : nil)
         } else {
             var query = [URLQueryItem(name: "limit", value: String(limit)), URLQueryItem(name: "offset", value: String(offset))]
             if includeArchived { query.append(URLQueryItem(name: "include_archived", value: "true")) }
+            if let status { query.append(URLQueryItem(name: "status", value: status)) }
             page = try await target.client().send("GET", "/v1/articles", query: query, as: ArticleListJSON.self)
         }
         if json { return try CLIJSON.print(page) }
@@ -142,8 +154,7 @@ struct KBShowCommand: AsyncParsableCommand {
             guard let stored = try store.article(id: id) else { throw CLIError(SupportError.unknownArticle(id).description) }
             article = ArticleJSON(stored, withBody: true, versions: try store.articleVersions(key: stored.key))
         } else {
-            let escaped = id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? id
-            article = try await target.client().send("GET", "/v1/articles/" + escaped, as: ArticleJSON.self)
+            article = try await target.client().send("GET", "/v1/articles/" + KBPath.escape(id), as: ArticleJSON.self)
         }
         if json { return try CLIJSON.print(article) }
         print("\(article.title)")

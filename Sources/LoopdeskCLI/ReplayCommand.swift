@@ -59,6 +59,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The fraction of customers who never confirm.")
     var silence: Double = 0
 
+    @Flag(name: .customLong("solved-events"), help: "Agents' resolutions of escalations arrive as the helpdesk's bare \"solved\" with the agent's reply, 30 % of them with another article than suggested (docs/LEARNING.md).")
+    var solvedEvents = false
+
     @Option(name: .long, help: "A term-substitution file (from<TAB>to lines, and 'day N').")
     var drift: String?
 
@@ -91,6 +94,10 @@ struct ReplayCommand: AsyncParsableCommand {
             help: "Write the loaded data set (e.g. CLINC150 converted) as DIR/tickets.jsonl and DIR/articles.jsonl, and exit without replaying.")
     var exportDataset: String?
 
+    @Option(name: .customLong("attribution-sample"),
+            help: "Instead of replaying: measure the agent-reply similarity threshold on the data set's labelled sample and write the sweep as JSON here (docs/LEARNING.md).")
+    var attributionSample: String?
+
     func validate() throws {
         if clinc150 == nil && (tickets == nil || articles == nil) {
             throw ValidationError("give --tickets and --articles, or --clinc150 DIR")
@@ -112,6 +119,21 @@ struct ReplayCommand: AsyncParsableCommand {
             return
         }
         let embedder: any SentenceEmbedder = hashed ? HashedEmbedder() : try Embedder.load(modelDirectory: modelDir)
+        if let attributionSample {
+            let result = AttributionSample.measure(dataset, embedder: embedder)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(result).write(to: URL(fileURLWithPath: attributionSample))
+            print("\(result.labels) labels, \(result.embedder): mean similarity \(String(format: "%.3f", result.meanUsed)) when used, "
+                + "\(String(format: "%.3f", result.meanNotUsed)) for the nearest other article")
+            for point in result.sweep {
+                print(String(format: "  threshold %.2f: credited %5.1f %% when used, %5.1f %% when not (%5.1f %% replay-style)", point.threshold,
+                             point.creditedWhenUsed * 100, point.creditedWhenNotUsed * 100, point.creditedWhenNotUsedReplay * 100))
+            }
+            print("lowest threshold crediting at most 1 % of the unused: \(result.chosen.map { String(format: "%.2f", $0) } ?? "none"); "
+                + "in use: \(String(format: "%.2f", result.inUse)); written to \(attributionSample)")
+            return
+        }
         var logger = Logger(label: "loopdesk.replay")
         logger.logLevel = .warning
         let printer = PhaseProgress()
@@ -132,6 +154,7 @@ struct ReplayCommand: AsyncParsableCommand {
         if let initialKB { world.initialKnowledgeFraction = initialKB }
         world.heldBackMode = heldBack
         world.silenceRate = silence
+        world.solvedEvents = solvedEvents
         if let drift { world.drift = try TermDrift.load(path: drift, day: driftDay) }
         try world.validate()
         return world

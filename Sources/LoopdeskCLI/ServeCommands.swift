@@ -100,6 +100,9 @@ struct HTTPOptions: ParsableArguments {
     @Option(name: .long, help: "Log level.")
     var logLevel: Logger.Level = .info
 
+    @Option(name: .long, help: "What an agent's reply becomes: publish (an article at once) or review (a draft that is cited only once published; GET /v1/articles?status=draft is the queue).")
+    var agentArticles: AgentArticles = .publish
+
     /// `--token`, else `LOOPDESK_TOKEN`; an empty one is an error (``LoopdeskHTTPConfiguration/resolveToken(option:environment:)``).
     func resolvedToken() throws -> String? {
         do {
@@ -144,12 +147,15 @@ struct HTTPOptions: ParsableArguments {
         if token == nil {
             logger.notice("no token (--token or LOOPDESK_TOKEN): authentication is off, so the API is bound to \(address) only")
         }
+        var support = SupportConfiguration()
+        support.agentArticles = agentArticles
         let service = try await SupportService.open(databasePath: databasePath, coreSocket: coreSocket,
-                                                    embedder: try Embedder.load(modelDirectory: modelDir), logger: logger)
+                                                    embedder: try Embedder.load(modelDirectory: modelDir), configuration: support,
+                                                    logger: logger)
         service.startBackgroundDelivery()
         let app = LoopdeskHTTPServer.buildApplication(service: service, configuration: configuration(host: address, token: token),
                                                       logger: logger)
-        logger.info("serving http://\(address):\(port) (store \(databasePath), core \(coreSocket), embedder \(service.embedder.identity))")
+        logger.info("serving http://\(address):\(port) (store \(databasePath), core \(coreSocket), embedder \(service.embedder.identity), agent articles: \(agentArticles.rawValue))")
         do {
             try await app.runService()
         } catch {
@@ -160,3 +166,5 @@ struct HTTPOptions: ParsableArguments {
         logger.info("HTTP server stopped")
     }
 }
+
+extension AgentArticles: ExpressibleByArgument {}

@@ -41,6 +41,14 @@ public struct SimulatedEvent: Sendable, Equatable {
 ///   (`corrected` with `agent_reply`); an out-of-scope question is handled by
 ///   the agent with no article (`escalated`); CSAT 3–5;
 ///
+/// With ``ReplayScenario/solvedEvents``, an escalated question the agent answers with the label's
+/// article reaches the service as the helpdesk's bare "solved": `resolved` with the agent's reply
+/// (that article's text) and no article id. Every such solve whose suggestion was that article
+/// becomes one, and as many whose suggestion was another article as keep those at
+/// ``solvedWithOtherArticleShare`` of all solves; the rest stay `corrected` with `article_id`
+/// (an agent who linked the article). Those other-article solves are what a service that credits
+/// the suggestion on any "solved" would learn wrong.
+///
 /// At most one of `resolved`, `escalated`, `corrected` per answer before a
 /// `reopened`, as the service requires.
 /// - a silent customer reports nothing; the agent's events still happen.
@@ -58,6 +66,13 @@ public struct OutcomeSimulator: Sendable {
 
     /// The probability that a wrong answer is escalated at once rather than resolved and reopened.
     public static let wrongAnswerEscalationProbability = 0.7
+    /// With solved events: the share of post-escalation solves whose agent used another article than suggested.
+    public static let solvedWithOtherArticleShare = 0.3
+
+    /// Whether post-escalation resolutions arrive as the helpdesk's "solved" (``ReplayScenario/solvedEvents``).
+    public var solvedEvents = false
+    /// Solved events so far whose agent used the suggested article, and another one.
+    public private(set) var solves: (suggested: Int, other: Int) = (0, 0)
 
     /// The replay's seed: each ticket's draws come from a generator seeded with it and the ticket's place in the data set.
     public let seed: UInt64
@@ -82,10 +97,11 @@ public struct OutcomeSimulator: Sendable {
     ///   - ticket: the question with its label.
     ///   - decision: what the service decided.
     ///   - answeredArticleID: the article it cited when answering.
+    ///   - suggestedArticleID: the article an escalation suggested to the agent.
     ///   - knowledge: the KB as it stands.
     /// - Returns: the events, in the order they are reported.
     public mutating func events(for ticket: PlannedTicket, decision: Decision, answeredArticleID: String?,
-                                knowledge: KnowledgeState) -> [SimulatedEvent] {
+                                suggestedArticleID: String? = nil, knowledge: KnowledgeState) -> [SimulatedEvent] {
         var random = SeededGenerator(seed: seed, stream: RandomStream.outcome, index: UInt64(ticket.sourceIndex))
         let escalateAtOnce = random.chance(Self.wrongAnswerEscalationProbability)
         let goodCSAT = random.integer(in: 4...5), badCSAT = random.integer(in: 1...2), agentCSAT = random.integer(in: 3...5)
@@ -105,8 +121,24 @@ public struct OutcomeSimulator: Sendable {
                 + (agentCorrection(ticket, knowledge: knowledge, delay: 1).map { [$0] } ?? [])
                 + [SimulatedEvent(delayDays: 1, outcome: .csat, csat: badCSAT)]
         }
-        let agent = agentCorrection(ticket, knowledge: knowledge, delay: 0) ?? SimulatedEvent(outcome: .escalated)
+        var agent = agentCorrection(ticket, knowledge: knowledge, delay: 0) ?? SimulatedEvent(outcome: .escalated)
+        if solvedEvents, let solve = solvedEvent(for: agent, ticket: ticket, suggested: suggestedArticleID) { agent = solve }
         return ticket.silent ? [agent] : [agent, SimulatedEvent(outcome: .csat, csat: agentCSAT)]
+    }
+
+    /// The helpdesk's "solved" that stands for an agent's `corrected` with an article, when the
+    /// mix allows it (see the type's notes); nil keeps the correction.
+    private mutating func solvedEvent(for correction: SimulatedEvent, ticket: PlannedTicket, suggested: String?) -> SimulatedEvent? {
+        guard correction.outcome == .corrected, let used = correction.articleID,
+              let reply = articleByLabel[ticket.label]?.agentReplyText else { return nil }
+        if used == suggested {
+            solves.suggested += 1
+        } else if Double(solves.other + 1) <= Self.solvedWithOtherArticleShare * Double(solves.suggested + solves.other + 1) {
+            solves.other += 1
+        } else {
+            return nil
+        }
+        return SimulatedEvent(delayDays: correction.delayDays, outcome: .resolved, agentReply: reply)
     }
 
     /// The agent's correction after handling the ticket: `corrected` with the

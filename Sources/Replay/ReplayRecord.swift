@@ -68,6 +68,9 @@ public struct ReplayResult: Sendable, Equatable {
     public var gapDetection: GapDetection?
     /// Outcomes the service refused (both runs); non-zero means the simulator and the service disagree.
     public var rejectedOutcomes: Int
+    /// With `--solved-events`: the learning run's solved events after escalations, and how many of
+    /// them the agent solved with another article than suggested; nil without.
+    public var solvedEvents: SolvedEventCount?
 
     /// A result (the runner makes them; tests build them by hand).
     public init(days: Int, learning: [ReplayRecord], baseline: [ReplayRecord]?, releases: [LabelRelease] = [],
@@ -83,4 +86,21 @@ public struct ReplayResult: Sendable, Equatable {
         self.gapDetection = gapDetection
         self.rejectedOutcomes = rejectedOutcomes
     }
+}
+
+extension ReplayResult {
+    /// The result with its solved-event counts set.
+    func with(solvedEvents: SolvedEventCount?) -> ReplayResult {
+        var result = self
+        result.solvedEvents = solvedEvents
+        return result
+    }
+}
+
+/// Solved events after escalations in a `--solved-events` replay.
+public struct SolvedEventCount: Sendable, Equatable {
+    /// All of them.
+    public var all: Int
+    /// Those whose agent used another article than suggested.
+    public var otherArticle: Int
 }

@@ -14,6 +14,7 @@ extension ReplayReport {
         .object([
             "days": .int(days),
             "rejected_outcomes": .int(rejectedOutcomes),
+            "solved_events": solvedEvents.map { .object(["all": .int($0.all), "other_article": .int($0.otherArticle)]) } ?? .null,
             "summary": summaryJSON,
             "weeks": .array(weeks.map(\.jsonValue)),
             "released_labels": .array(releasedLabels.map(\.jsonValue)),

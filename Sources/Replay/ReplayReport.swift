@@ -97,11 +97,14 @@ public struct ReplayReport: Sendable, Equatable {
     public var gapLabels: [GapDetection.LabelFlag]
     /// Simulated outcomes the service refused (see ``ReplayResult/rejectedOutcomes``).
     public var rejectedOutcomes: Int
+    /// See ``ReplayResult/solvedEvents``.
+    public var solvedEvents: SolvedEventCount?
 
     /// Counts a replay's records.
     public init(_ result: ReplayResult, summaryDays: Int = ReplayReport.summaryDays) {
         days = result.days
         rejectedOutcomes = result.rejectedOutcomes
+        solvedEvents = result.solvedEvents
         gapLabels = result.gapDetection?.labels ?? []
         let fromDay = max(0, result.days - summaryDays)
         summary = Self.summary(result, fromDay: fromDay)

@@ -54,6 +54,7 @@ struct ReplayRun {
         self.logger = logger
         self.progress = progress
         simulator = OutcomeSimulator(seed: plan.seed, writing: writing, articleByLabel: plan.articleByLabel)
+        simulator.solvedEvents = options.scenario.solvedEvents
         records.reserveCapacity(plan.tickets.count)
         askedAt.reserveCapacity(plan.tickets.count)
     }
@@ -117,6 +118,7 @@ struct ReplayRun {
             articleID: response.article?.id, right: knowledge.isRight(articleID: answeredID, label: ticket.label),
             score: response.score, lower: response.lower, threshold: response.threshold, answerable: answerable))
         for event in simulator.events(for: ticket, decision: response.decision, answeredArticleID: answeredID,
+                                      suggestedArticleID: response.decision == .escalate ? response.article?.id : nil,
                                       knowledge: knowledge) {
             let item = PendingEvent(impressionID: response.impressionID, ticket: ticket, event: event)
             if event.delayDays == 0 { await deliver(item) } else { pending[day + event.delayDays, default: []].append(item) }

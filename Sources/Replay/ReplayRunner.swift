@@ -140,6 +140,7 @@ public struct ReplayRunner: Sendable {
                             },
                             gapDetection: learning.gapDetection,
                             rejectedOutcomes: learning.rejectedOutcomes + (baseline?.rejectedOutcomes ?? 0))
+            .with(solvedEvents: options.scenario.solvedEvents ? learning.solves : nil)
     }
 
     /// Every ticket's vector, in stream order, embedded in batches.
@@ -162,6 +163,7 @@ public struct ReplayRunner: Sendable {
         var weights: [[String: Double]]
         var rejectedOutcomes: Int
         var gapDetection: GapDetection?
+        var solves: SolvedEventCount
     }
 
     /// One run on a fresh core and database.
@@ -224,6 +226,8 @@ public struct ReplayRunner: Sendable {
         await service.close()
         if run.rejected > 5 { logger.warning("replay: \(run.rejected) outcomes were refused by the service in the \(phase.rawValue) run") }
         return RunOutput(records: run.records, writtenAt: run.simulator.writtenAt, weights: run.weights, rejectedOutcomes: run.rejected,
-                         gapDetection: gapDetection)
+                         gapDetection: gapDetection,
+                         solves: SolvedEventCount(all: run.simulator.solves.suggested + run.simulator.solves.other,
+                                                  otherArticle: run.simulator.solves.other))
     }
 }

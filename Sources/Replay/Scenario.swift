@@ -34,6 +34,10 @@ public struct ReplayScenario: Sendable, Equatable {
     public var drift: TermDrift?
     /// Escalations on a label without an article after which the agent writes it.
     public var agentWritesAfterEscalations = 3
+    /// Whether an agent's resolution of an escalated question reaches the service as the
+    /// helpdesk's "solved" (`--solved-events`): a `resolved` carrying the agent's public reply and
+    /// no article id, instead of a `corrected` naming the article (see ``OutcomeSimulator``).
+    public var solvedEvents = false
 
     /// The steady state: 90 days, seed 1, every article on day 0, every customer confirming, no drift.
     public init() {}

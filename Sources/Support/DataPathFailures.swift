@@ -14,6 +14,8 @@ public enum DataPathFailure: String, CaseIterable, Sendable {
     case aliasAdoption = "alias_adoption"
     /// Encoding or decoding an article's stored tags.
     case storedTags = "stored_tags"
+    /// A learned item's evidence that could not be encoded or read back.
+    case storedEvidence = "stored_evidence"
     /// Encoding a conversation's context for the store.
     case conversationContext = "conversation_context"
     /// Reading the webhook outbox to schedule the next retry.

@@ -20,6 +20,17 @@ public struct SupportConfiguration: Sendable {
     /// Knowledge gaps and bug clusters (``GapTracker``).
     public var gaps = GapConfiguration()
 
+    /// What an agent's reply becomes (`--agent-articles`): a published article at once, or a
+    /// draft a person publishes after review (`GET /v1/articles?status=draft` is the queue).
+    public var agentArticles = AgentArticles.publish
     /// The defaults: learning on, the `kb` collection, 5 candidates shown of 30 searched.
     public init() {}
+}
+
+/// What an agent's reply to an escalated question becomes.
+public enum AgentArticles: String, Sendable, CaseIterable {
+    /// A published article at once, cited from the next question on.
+    case publish
+    /// A `draft` article: never cited, not in the core, until someone publishes it.
+    case review
 }

@@ -15,6 +15,10 @@ public enum SupportError: Error, Equatable, CustomStringConvertible, Sendable {
     case unknownConversation(String)
     /// No answer was given with this impression id (404).
     case unknownImpression(String)
+    /// No learned item has this id (`alias-<n>`, `article-<n>` of an agent's or imported reply) (404).
+    case unknownLearnedItem(String)
+    /// The learned item was already taken back (409): `why` says how it ended.
+    case alreadyUndone(String)
     /// The outcome cannot apply to its answer: the reason says which rule it breaks (400).
     case invalidOutcome(String)
     /// A field of the request cannot be used (a context tag, a vector, an id), named in the message (400).
@@ -44,6 +48,8 @@ public enum SupportError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .unknownArticle(id): "no article with id \"\(id)\""
         case let .unknownConversation(id): "no conversation with id \"\(id)\""
         case let .unknownImpression(id): "no answer was given with impression id \"\(id)\""
+        case let .unknownLearnedItem(id): "no learned item with id \"\(id)\" (ids are alias-<n> or article-<n>, as GET /v1/learned lists them)"
+        case let .alreadyUndone(why): why
         case let .invalidOutcome(why): "invalid outcome: \(why)"
         case let .invalidRequest(why): why
         case let .coreUnavailable(reason, retry): "the core is unavailable (\(reason)); retry in \(retry) s"
@@ -58,7 +64,8 @@ public enum SupportError: Error, Equatable, CustomStringConvertible, Sendable {
     public var httpStatus: Int {
         switch self {
         case .emptyQuestion, .questionTooLong, .invalidArticle, .invalidOutcome, .invalidRequest: 400
-        case .unknownArticle, .unknownConversation, .unknownImpression: 404
+        case .unknownArticle, .unknownConversation, .unknownImpression, .unknownLearnedItem: 404
+        case .alreadyUndone: 409
         case .coreUnavailable, .storageUnavailable: 503
         case .coreFailure, .storeFailure: 500
         case .tooLarge: 413
@@ -74,6 +81,8 @@ public enum SupportError: Error, Equatable, CustomStringConvertible, Sendable {
         case .unknownArticle: "unknown_article"
         case .unknownConversation: "unknown_conversation"
         case .unknownImpression: "unknown_impression"
+        case .unknownLearnedItem: "unknown_learned_item"
+        case .alreadyUndone: "already_undone"
         case .invalidOutcome: "invalid_outcome"
         case .invalidRequest: "invalid_request"
         case .coreUnavailable: "core_unavailable"

@@ -58,6 +58,7 @@ public enum LoopdeskHTTPServer {
             ArticleRoutes(service: service, maxBodyBytes: configuration.maxArticleBodyBytes),
             AskRoutes(service: service, maxBodyBytes: configuration.maxAskBodyBytes),
             OutcomeRoutes(service: service, maxBodyBytes: configuration.maxOutcomeBodyBytes),
+            LearnedRoutes(service: service),
             EventRoutes(service: service, maxBodyBytes: configuration.maxEventBodyBytes),
             ReindexRoutes(service: service),
             TicketImportRoutes(service: service, maxBodyBytes: configuration.maxTicketImportBytes,

@@ -20,7 +20,7 @@ final class DashboardSessionTests: XCTestCase {
     }
 
     /// Signs in; returns the session cookie's whole `Set-Cookie` value.
-    private static func login(_ api: APIClient, token: String = APIHarness.token) async throws -> String {
+    static func login(_ api: APIClient, token: String = APIHarness.token) async throws -> String {
         let form = try await loginForm(api)
         let reply = try await api.send(.post, "/dashboard/login", body: "token=\(token)&csrf=\(form.csrf)", token: nil,
                                        headers: [.contentType: "application/x-www-form-urlencoded",

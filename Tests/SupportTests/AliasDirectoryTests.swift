@@ -25,11 +25,13 @@ final class AliasDirectoryTests: XCTestCase {
         let store = try SQLiteStore(path: directory.file("aliases.sqlite"))
         let now = Date(timeIntervalSince1970: 1_700_000_000)
         let (refund, kept, takenBack) = try store.write { w -> (Int64, Int64, Int64) in
-            let articles = try w.upsertArticles([ArticleInput(id: "refund", title: "Refunds", body: "Within 30 days.")], origin: .knowledgeBase, at: now)
+            let articles = try w.upsertArticles([ArticleInput(id: "refund", title: "Refunds", body: "Within 30 days.")], origin: .knowledgeBase, status: .published, evidence: nil, at: now)
             let refund = try XCTUnwrap(articles.first).article.key
-            let kept = try w.insertAlias(articleKey: refund, answerKey: nil, question: "money back", vector: [1, 0], at: now)
-            let takenBack = try w.insertAlias(articleKey: refund, answerKey: nil, question: "reopened", vector: [0, 1], at: now)
-            try w.deactivateAlias(key: takenBack)
+            let kept = try w.insertAlias(articleKey: refund, answerKey: nil, question: "money back", vector: [1, 0], origin: .resolved,
+                                         evidence: nil, at: now)
+            let takenBack = try w.insertAlias(articleKey: refund, answerKey: nil, question: "reopened", vector: [0, 1], origin: .resolved,
+                                              evidence: nil, at: now)
+            try w.endAlias(key: takenBack, reason: .reopened, at: now)
             return (refund, kept, takenBack)
         }
         let aliases = try AliasDirectory(store: store)

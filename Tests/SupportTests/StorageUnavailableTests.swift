@@ -16,13 +16,13 @@ final class StorageUnavailableTests: XCTestCase {
         let store = try SQLiteStore(path: directory.file("full.sqlite"))
         let now = Date()
         _ = try store.write { try $0.upsertArticles([ArticleInput(id: "kept", title: "Kept", body: "Stored before the disk filled.")],
-                                                   origin: .knowledgeBase, at: now) }
+                                                   origin: .knowledgeBase, status: .published, evidence: nil, at: now) }
         // SQLite answers SQLITE_FULL at max_page_count exactly as on a full disk.
         let pages = try store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA page_count")! }
         try store.pool.write { db in try db.execute(sql: "PRAGMA max_page_count = \(pages)") }
         let big = String(repeating: "a long body that needs new pages ", count: 4000)
         XCTAssertThrowsError(try store.write { try $0.upsertArticles([ArticleInput(id: "big", title: "Big", body: big)],
-                                                                     origin: .knowledgeBase, at: now) }) { error in
+                                                                     origin: .knowledgeBase, status: .published, evidence: nil, at: now) }) { error in
             guard case let .storageUnavailable(why, retryAfter)? = error as? SupportError else { return XCTFail("\(error)") }
             XCTAssertTrue(why.contains("store cannot write to its disk"), why)
             XCTAssertEqual(retryAfter, SupportError.storageRetryAfterSeconds)
@@ -34,7 +34,7 @@ final class StorageUnavailableTests: XCTestCase {
         XCTAssertEqual(try store.article(id: "kept")?.title, "Kept")
         // Room again: the same write succeeds.
         try store.pool.write { db in try db.execute(sql: "PRAGMA max_page_count = 1073741823") }
-        _ = try store.write { try $0.upsertArticles([ArticleInput(id: "big", title: "Big", body: big)], origin: .knowledgeBase, at: now) }
+        _ = try store.write { try $0.upsertArticles([ArticleInput(id: "big", title: "Big", body: big)], origin: .knowledgeBase, status: .published, evidence: nil, at: now) }
         XCTAssertEqual(try store.article(id: "big")?.body, big)
     }
 

@@ -9,10 +9,10 @@ import Foundation
 /// | sender | recognised by | body → outcome |
 /// | --- | --- | --- |
 /// | Zendesk event webhook | `"type": "zen:event-type:…"` | `ticket.status_changed`: `event.current` solved/closed → `resolved` (but closed after solved → none: Zendesk closes solved tickets on its own); `event.previous` solved/closed and `current` any other → `reopened`. Other event types → none. Ticket id: `detail.id`. |
-/// | Zendesk trigger or automation | `"ticket": {…}` | `satisfaction.score` (or `ticket.satisfaction_rating.score`) `good`/`good_with_comment` → `csat` 5, `bad`/`bad_with_comment` → `csat` 1, `offered`/`unoffered` → none; without a score, `ticket.status` as for events, with `ticket.previous_status` if the trigger sends it. Ticket id: `ticket.id`. |
-/// | Freshdesk automation webhook | `"freshdesk_webhook": {…}` | `ticket_satisfaction_rating` → `csat` (scale below); without a rating, `ticket_status` Resolved/Closed (or 4/5) → `resolved`, and with `ticket_previous_status` Resolved/Closed and another status → `reopened`. Ticket id: `ticket_id`. |
-/// | Intercom webhook | `"type": "notification_event"` | `conversation.admin.closed` → `resolved`; `conversation.admin.opened`, and `conversation.user.replied` on a conversation that was closed before (`statistics.last_close_at`), → `reopened`; any topic with `rating` in its name → `csat` from `conversation_rating.rating` (1–5). Other topics → none. Conversation id: `data.item.id`. |
-/// | generic | `"ticket_id"` or `"conversation_id"`, and `"event"` | `solved`/`resolved` → `resolved`, `reopened`, `rated`/`csat` → `csat` (`csat` 1–5 required), `escalated`, `corrected` (`agent_reply` or `article_id` required). |
+/// | Zendesk trigger or automation | `"ticket": {…}` | `satisfaction.score` (or `ticket.satisfaction_rating.score`) `good`/`good_with_comment` → `csat` 5, `bad`/`bad_with_comment` → `csat` 1, `offered`/`unoffered` → none; without a score, `ticket.status` as for events, with `ticket.previous_status` if the trigger sends it; a solve may carry the agent's reply as `ticket.latest_public_comment` (the `{{ticket.latest_public_comment}}` placeholder) and the article used as `ticket.article_id` or `article_id`. Ticket id: `ticket.id`. |
+/// | Freshdesk automation webhook | `"freshdesk_webhook": {…}` | `ticket_satisfaction_rating` → `csat` (scale below); without a rating, `ticket_status` Resolved/Closed (or 4/5) → `resolved`, and with `ticket_previous_status` Resolved/Closed and another status → `reopened`; a solve may carry the agent's reply as `ticket_latest_public_comment` and the article used as `article_id`. Ticket id: `ticket_id`. |
+/// | Intercom webhook | `"type": "notification_event"` | `conversation.admin.closed` → `resolved` (with the last admin comment or close message among `data.item.conversation_parts` as the agent's reply); `conversation.admin.opened`, and `conversation.user.replied` on a conversation that was closed before (`statistics.last_close_at`), → `reopened`; any topic with `rating` in its name → `csat` from `conversation_rating.rating` (1–5). Other topics → none. Conversation id: `data.item.id`. |
+/// | generic | `"ticket_id"` or `"conversation_id"`, and `"event"` | `solved`/`resolved` → `resolved`, `reopened`, `rated`/`csat` → `csat` (`csat` 1–5 required), `escalated`, `corrected` (`agent_reply` or `article_id` required); `solved` may carry `agent_reply` and `article_id` too. |
 ///
 /// Satisfaction scales: Zendesk good/bad → 5/1. Freshdesk's survey values 103, 102, 101, 100, -101,
 /// -102, -103 → 5, 4, 4, 3, 2, 2, 1 (so its 3-point survey gives 5/3/1 and its 5-point one 5…1), its
@@ -25,6 +25,10 @@ import Foundation
 /// score) and the body's timestamp. An Intercom reopen is keyed by the close it undoes
 /// (conversation + `last_close_at`), so several customer replies after one close reopen it once.
 /// Parsing the same body twice always gives the same ids.
+///
+/// A solve after an escalation credits the suggested article only when it carries evidence that
+/// the agent used it — the article reference or the agent's reply named above (``SolveAttribution``);
+/// a bare status change is the agent's resolution, not the suggestion's.
 public enum HelpdeskEvents {
     /// The outcomes a webhook body reports.
     /// - Parameter body: the request body, JSON.
@@ -51,11 +55,11 @@ public enum HelpdeskEvents {
         guard event.isObject else {
             throw SupportError.invalidRequest("webhook body: expected a JSON object (or an array of them), found \(event.kindName)")
         }
-        if event["freshdesk_webhook"] != nil { return try freshdesk(event) }
-        if event["type"]?.text == "notification_event" { return try intercom(event) }
-        if let type = event["type"]?.text, type.hasPrefix("zen:event-type:") { return try zendeskEvent(event, type: type) }
-        if event["ticket"]?.isObject == true { return try zendeskTrigger(event) }
-        if event["event"] != nil, event["ticket_id"] != nil || event["conversation_id"] != nil { return try generic(event) }
+        if event["freshdesk_webhook"] != nil { return sender(try freshdesk(event), "freshdesk") }
+        if event["type"]?.text == "notification_event" { return sender(try intercom(event), "intercom") }
+        if let type = event["type"]?.text, type.hasPrefix("zen:event-type:") { return sender(try zendeskEvent(event, type: type), "zendesk") }
+        if event["ticket"]?.isObject == true { return sender(try zendeskTrigger(event), "zendesk") }
+        if event["event"] != nil, event["ticket_id"] != nil || event["conversation_id"] != nil { return sender(try generic(event), "generic") }
         throw SupportError.invalidRequest(
             "webhook body: unrecognised shape (top-level keys: \(event.keys.joined(separator: ", "))); expected a Zendesk event "
                 + "(\"type\": \"zen:event-type:…\"), a Zendesk trigger body ({\"ticket\": {…}}), a Freshdesk webhook "
@@ -97,7 +101,12 @@ public enum HelpdeskEvents {
         let current = try required(event, ["ticket", "status"], in: shape).lowercased()
         let previous = event[path: "ticket", "previous_status"]?.nonEmptyText?.lowercased()
         guard let outcome = statusOutcome(current: current, previous: previous, done: zendeskDone) else { return [] }
+        // What the agent used, when the trigger's JSON body carries it: the placeholder
+        // {{ticket.latest_public_comment}} as "ticket.latest_public_comment", and an article
+        // reference (a custom field, a macro's article) as "ticket.article_id" or "article_id".
         return [OutcomeRequest(conversationID: ticket, outcome: outcome,
+                               agentReply: outcome == .resolved ? event[path: "ticket", "latest_public_comment"]?.nonEmptyText : nil,
+                               articleID: outcome == .resolved ? (event[path: "ticket", "article_id"] ?? event["article_id"])?.nonEmptyText : nil,
                                eventID: eventID("zendesk", given: given, cause: [ticket, current, timestamp]))]
     }
 
@@ -122,7 +131,12 @@ public enum HelpdeskEvents {
         let current = status(try required(hook, ["ticket_status"], in: shape))
         let previous = hook["ticket_previous_status"]?.nonEmptyText.map(status)
         guard let outcome = statusOutcome(current: current, previous: previous, done: ["resolved", "closed"]) else { return [] }
-        return [OutcomeRequest(conversationID: ticket, outcome: outcome,
+        // What the agent used, when the automation's body carries it: the placeholder
+        // {{ticket.latest_public_comment}} as "ticket_latest_public_comment" (HTML is read as text),
+        // and an article reference as "article_id".
+        let reply = outcome == .resolved ? hook["ticket_latest_public_comment"]?.nonEmptyText.map(HTMLText.plain) : nil
+        return [OutcomeRequest(conversationID: ticket, outcome: outcome, agentReply: reply?.isEmpty == false ? reply : nil,
+                               articleID: outcome == .resolved ? hook["article_id"]?.nonEmptyText : nil,
                                eventID: eventID("freshdesk", given: hook["event_id"], cause: [ticket, current, timestamp]))]
     }
 
@@ -175,8 +189,22 @@ public enum HelpdeskEvents {
                 : eventID("intercom", given: event["id"], cause: [conversation, "reopened", timestamp])
             return [OutcomeRequest(conversationID: conversation, outcome: .reopened, eventID: eventID)]
         }
-        return [OutcomeRequest(conversationID: conversation, outcome: .resolved,
+        return [OutcomeRequest(conversationID: conversation, outcome: .resolved, agentReply: intercomAdminReply(event.at(item)),
                                eventID: eventID("intercom", given: event["id"], cause: [conversation, "closed", timestamp]))]
+    }
+
+    /// The last public text an admin wrote in the conversation parts a close notification
+    /// carries (`conversation_parts.conversation_parts[]`, `author.type` admin, `part_type`
+    /// comment or close, a non-empty `body`; notes are private and skipped), as plain text.
+    private static func intercomAdminReply(_ conversation: ImportJSON?) -> String? {
+        guard let parts = conversation?[path: "conversation_parts", "conversation_parts"]?.array else { return nil }
+        for part in parts.reversed() where part[path: "author", "type"]?.text == "admin" {
+            guard let kind = part["part_type"]?.text, kind == "comment" || kind == "close" else { continue }
+            guard let html = part["body"]?.nonEmptyText else { continue }
+            let text = HTMLText.plain(html)
+            if !text.isEmpty { return text }
+        }
+        return nil
     }
 
     // MARK: Generic
@@ -220,6 +248,11 @@ public enum HelpdeskEvents {
     }
 
     // MARK: Shared
+
+    /// Who sent the events (their evidence's `source`).
+    private static func sender(_ requests: [OutcomeRequest], _ name: String) -> [OutcomeRequest] {
+        requests.map { var request = $0; request.source = name; return request }
+    }
 
     /// What a status change means: into a done status → resolved (unless it was done already);
     /// out of a done status → reopened; anything else → no outcome.

@@ -74,13 +74,14 @@ extension SupportService {
         progress?(done, summary.tickets)
         for start in stride(from: 0, to: groups.count, by: Self.articleBatchSize) {
             let batch = groups[start..<min(start + Self.articleBatchSize, groups.count)]
-            let written = try await upsertArticles(batch.map(\.article), origin: .agentReply)
+            let evidence = LearningEvidence(impressionID: nil, outcome: "ticket_import", source: "import:\(source)", receivedAt: clock.now)
+            let written = try await upsertArticles(batch.map(\.article), origin: .ticketImport, evidence: evidence)
             summary.articlesCreated += written.created
             summary.articlesUpdated += written.updated
             summary.articlesUnchanged += written.unchanged
             let pending = try newAliases(in: batch, known: known, summary: &summary)
             if !pending.isEmpty {
-                try await seedAliases(pending)
+                try await seedAliases(pending, evidence: evidence)
                 summary.aliasesAdded += pending.count
             }
             done += batch.reduce(0) { $0 + $1.questions.count }
@@ -155,7 +156,7 @@ extension SupportService {
 
     /// Embeds the questions, stores them as aliases of their articles in one
     /// transaction with their core upserts, and delivers them.
-    func seedAliases(_ pending: [(articleKey: Int64, question: String)]) async throws {
+    func seedAliases(_ pending: [(articleKey: Int64, question: String)], evidence: LearningEvidence) async throws {
         let vectors = embedder.embed(pending.map(\.question))
         let now = clock.now
         let inserted = try store.write { w -> [(key: Int64, article: Int64)] in
@@ -163,7 +164,7 @@ extension SupportService {
             var keys: [(key: Int64, article: Int64)] = []
             for (alias, vector) in zip(pending, vectors) {
                 let key = try w.insertAlias(articleKey: alias.articleKey, answerKey: nil, question: alias.question,
-                                            vector: vector, at: now)
+                                            vector: vector, origin: .ticketImport, evidence: evidence, at: now)
                 operations.append(.upsert(ids: [VectorIDs.alias(key)], vectors: vector,
                                           groups: [VectorIDs.group(alias.articleKey)], tags: [["alias"]]))
                 keys.append((key, alias.articleKey))

@@ -49,8 +49,11 @@ public struct ArticleInput: Codable, Sendable, Equatable {
 public enum ArticleStatus: String, Codable, Sendable {
     /// Answers may cite it.
     case published
-    /// Kept for history; removed from the core.
+    /// Kept for history; removed from the core, never cited, and its aliases do not vote.
     case archived
+    /// An agent's reply awaiting review (`--agent-articles review`): never cited and not in the
+    /// core until it is published.
+    case draft
     /// The service's own bookkeeping group (the questions agents handled without an article): never cited, never listed.
     case `internal`
 }
@@ -61,6 +64,8 @@ public enum ArticleOrigin: String, Codable, Sendable {
     case knowledgeBase = "kb"
     /// Written from an agent's reply to an escalated question.
     case agentReply = "agent"
+    /// Written from the reply of a past ticket a helpdesk export held (``SupportService/importTickets(_:source:progress:)``).
+    case ticketImport = "ticket"
 }
 
 /// A stored article.

@@ -24,16 +24,22 @@ public struct OutcomeRequest: Codable, Sendable, Equatable {
     public var outcome: OutcomeKind
     /// 1–5 for `csat`.
     public var csat: Int?
-    /// For `corrected`: the agent's reply, which becomes an article when `articleID` is nil.
+    /// For `corrected`: the agent's reply, which becomes an article when `articleID` is nil. For
+    /// `resolved` after an escalation: the agent's public reply, the evidence that they used the
+    /// suggested article (``SolveAttribution``).
     public var agentReply: String?
-    /// For `corrected`: the existing article the agent used.
+    /// For `corrected`: the existing article the agent used. For `resolved` after an escalation:
+    /// the article the agent solved it with.
     public var articleID: String?
     /// The sender's id of this event; a second event with the same id is acknowledged and ignored.
     public var eventID: String?
+    /// Who sent it, kept as the learned items' evidence: the helpdesk for `POST /v1/events`
+    /// (`zendesk`, `freshdesk`, `intercom`, `generic`); `api` when not given. At most 64 bytes.
+    public var source: String?
 
     /// An outcome to record.
     public init(impressionID: String? = nil, conversationID: String? = nil, outcome: OutcomeKind, csat: Int? = nil,
-                agentReply: String? = nil, articleID: String? = nil, eventID: String? = nil) {
+                agentReply: String? = nil, articleID: String? = nil, eventID: String? = nil, source: String? = nil) {
         self.impressionID = impressionID
         self.conversationID = conversationID
         self.outcome = outcome
@@ -41,10 +47,11 @@ public struct OutcomeRequest: Codable, Sendable, Equatable {
         self.agentReply = agentReply
         self.articleID = articleID
         self.eventID = eventID
+        self.source = source
     }
 
     enum CodingKeys: String, CodingKey {
-        case outcome, csat
+        case outcome, csat, source
         case impressionID = "impression_id", conversationID = "conversation_id", agentReply = "agent_reply"
         case articleID = "article_id", eventID = "event_id"
     }

@@ -25,8 +25,18 @@ struct OutcomePlan {
     var newArticle: (input: ArticleInput, vector: [Float])?
     /// Take back the alias the answer's resolution added.
     var revokeAlias = false
+    /// Why the alias is taken back: a reopen, a person's undo, or an answer that supersedes an earlier example.
+    var revokeReason = AliasEnd.superseded
     /// The question becomes an example of what agents handle without an article.
     var aliasToNoArticle = false
+    /// How an agent's solve of an escalated question was tied to the suggestion (evidence).
+    var attribution: SolveAttribution?
+
+    /// What taught the alias this plan adds, for its evidence.
+    func aliasOrigin(outcome: OutcomeKind) -> LearnedOrigin {
+        if aliasArticle == nil { return newArticle != nil ? .agentReply : .escalated }
+        return outcome == .corrected ? .corrected : .resolved
+    }
 
     /// Where FEEDBACK goes: nil when the answer had no candidate, the candidate was not
     /// shown in the impression, or the ranker already heard the answer's outcome.
@@ -47,6 +57,27 @@ struct OutcomePlan {
         guard let target = feedbackTarget else { return }
         feedback.append(.feedback(generation: target.generation, impression: target.impression, group: target.group,
                                   outcome: code, groupUsedInstead: instead, csat: csat))
+    }
+
+    /// `resolved` after an escalation: the agent's resolution. It credits the suggested article
+    /// only when ``SolveAttribution`` finds it was used; an article the event names instead is
+    /// credited as a correction would; with no evidence the suggestion counts as not used — no
+    /// FEEDBACK, no judged answer — and the question is an example handled without an article.
+    mutating func resolveAgentSolve(_ answer: AnswerRecord, attribution: SolveAttribution) {
+        self.attribution = attribution
+        terminal = .resolved
+        switch attribution {
+        case .namedSuggestion, .replyMatches:
+            topWasRight = true
+            aliasArticle = answer.articleKey
+            addFeedback(FeedbackCode.resolved)
+        case let .namedOther(used):
+            aliasArticle = used.key
+            topWasRight = answer.articleKey == nil ? nil : false
+            addFeedback(FeedbackCode.corrected, instead: VectorIDs.group(used.key))
+        case .notUsed:
+            aliasToNoArticle = true
+        }
     }
 
     /// `resolved`: the cited article solved it; the question becomes its alias.
@@ -83,6 +114,7 @@ struct OutcomePlan {
         terminal = .reopened
         topWasRight = false
         revokeAlias = true
+        revokeReason = .reopened
         addFeedback(FeedbackCode.reopened)
     }
 
@@ -112,6 +144,7 @@ extension SupportService {
         }
         var plan = OutcomePlan(answer: answer, followsFailure: followsFailure)
         switch request.outcome {
+        case .resolved where answer.decision == .escalate: plan.resolveAgentSolve(answer, attribution: try attribute(request, to: answer))
         case .resolved: try plan.resolve(answer)
         case .escalated: plan.escalate(answer)
         case .corrected:
@@ -128,6 +161,23 @@ extension SupportService {
             throw SupportError.invalidOutcome("csat is only for the csat outcome")
         }
         return plan
+    }
+
+    /// How an agent's solve of `answer` (an escalation) relates to its suggestion (``SolveAttribution``).
+    /// - Throws: ``SupportError/unknownArticle(_:)`` for an `article_id` that is not published;
+    ///   ``SupportError/invalidOutcome(_:)`` for a reply over 100,000 bytes.
+    func attribute(_ request: OutcomeRequest, to answer: AnswerRecord) throws -> SolveAttribution {
+        var named: Article?
+        if let articleID = request.articleID {
+            guard let used = try store.article(id: articleID), used.status == .published else { throw SupportError.unknownArticle(articleID) }
+            named = used
+        }
+        if let reply = request.agentReply, reply.utf8.count > 100_000 {
+            throw SupportError.invalidOutcome("agent_reply is longer than 100,000 bytes")
+        }
+        let suggested = try answer.articleKey.flatMap { try store.article(key: $0) }.flatMap { $0.status == .published ? $0 : nil }
+        return SolveAttribution.attribute(suggested: suggested, named: named, reply: request.agentReply, question: answer.question,
+                                          embedder: embedder)
     }
 
     /// `corrected`: an agent answered instead, with an existing article (the question

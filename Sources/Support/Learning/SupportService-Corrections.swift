@@ -49,9 +49,10 @@ extension SupportService {
                 let oldKey = Int64(id - VectorIDs.aliasBase)
                 guard let alias = try store.alias(key: oldKey), alias.active else { continue }
                 let newKey = try store.write { w -> Int64 in
-                    try w.deactivateAlias(key: oldKey)
+                    try w.endAlias(key: oldKey, reason: .moved, at: now)
+                    // The same question and proof, now teaching the agent's article.
                     let key = try w.insertAlias(articleKey: article.key, answerKey: alias.answerKey, question: alias.question,
-                                                vector: alias.vector, at: now)
+                                                vector: alias.vector, origin: .agentReply, evidence: alias.evidence, at: now)
                     try w.enqueue([.delete(ids: [id]),
                                    .upsert(ids: [VectorIDs.alias(key)], vectors: alias.vector,
                                            groups: [VectorIDs.group(article.key)], tags: [["alias"]])])

@@ -11,10 +11,13 @@ extension SupportService {
     ///
     /// | outcome | ranker (learning on) | knowledge |
     /// | --- | --- | --- |
-    /// | `resolved` | `resolved` on the cited article | the question becomes an alias of it |
+    /// | `resolved` (an answer) | `resolved` on the cited article | the question becomes an alias of it |
+    /// | `resolved` (an escalation the agent solved with the suggestion: `article_id`, or a reply close to its passage) | `resolved` on it | the question becomes an alias of it |
+    /// | `resolved` (an escalation solved with another named article) | `corrected` (that article used instead) | the question becomes an alias of that article |
+    /// | `resolved` (an escalation with no evidence the suggestion was used) | — | the question becomes an example of what agents handle without an article |
     /// | `escalated` | `escalated` on the best candidate | the question becomes an example of what agents handle without an article |
     /// | `corrected` + `article_id` | `corrected` (that article used instead), or `resolved` when it was the best candidate | the question becomes an alias of that article |
-    /// | `corrected` + `agent_reply` | `corrected` | the reply becomes a new article at once |
+    /// | `corrected` + `agent_reply` | `corrected` | the reply becomes a new article (a draft with `--agent-articles review`) |
     /// | `reopened` | `reopened` (takes back `resolved`) | the alias is taken back |
     /// | `csat` | `csat` | — |
     ///
@@ -25,13 +28,20 @@ extension SupportService {
         if let eventID = request.eventID {
             guard !eventID.isEmpty, eventID.utf8.count <= 200 else { throw SupportError.invalidOutcome("event_id must be 1–200 bytes") }
         }
+        if let source = request.source {
+            guard !source.isEmpty, source.utf8.count <= 64 else { throw SupportError.invalidOutcome("source must be 1–64 bytes") }
+        }
         let answer = try resolveAnswer(request)
         if let eventID = request.eventID, try store.hasEvent(id: eventID) {
             return OutcomeResponse(status: "duplicate", impressionID: answer.impressionID,
                                    delivered: try store.pendingOperationCount() == 0)
         }
+        return try await apply(try plan(request, for: answer), of: request, for: answer)
+    }
+
+    /// Writes a plan, brings memory along, delivers it, and follows it in gaps and aliases.
+    func apply(_ plan: OutcomePlan, of request: OutcomeRequest, for answer: AnswerRecord) async throws -> OutcomeResponse {
         let now = clock.now
-        let plan = try plan(request, for: answer)
         let writes = try commit(plan, of: request, for: answer, now: now)
         followInMemory(writes, plan: plan, answer: answer)
         let delivered = await outbox.flush()
@@ -61,8 +71,8 @@ extension SupportService {
     struct OutcomeWrites {
         /// The article an agent's reply became.
         var createdArticle: Article?
-        /// The alias the question became, and its article.
-        var addedAlias: (key: Int64, article: Int64)?
+        /// The alias the question became, its article, and whether it votes (not for a draft).
+        var addedAlias: (key: Int64, article: Int64, votes: Bool)?
         /// The alias taken back.
         var revokedAlias: Int64?
     }
@@ -75,6 +85,10 @@ extension SupportService {
         let event = OutcomeEventRecord(answerKey: answer.key, kind: request.outcome, csat: request.csat,
                                        agentReply: request.agentReply, articleID: request.articleID,
                                        eventID: request.eventID, createdAt: now)
+        let evidence = LearningEvidence(impressionID: answer.impressionID, outcome: request.outcome.rawValue, eventID: request.eventID,
+                                        source: request.source ?? "api", attribution: plan.attribution?.evidenceName,
+                                        similarity: plan.attribution?.similarity.map(Double.init), receivedAt: now)
+        let draft = configuration.agentArticles == .review
         let agentTurn = request.outcome == .corrected || request.outcome == .reopened || request.outcome == .escalated
             ? ConversationTurn(role: .agent, text: request.agentReply ?? "(\(request.outcome.rawValue))", answerKey: answer.key,
                                createdAt: now)
@@ -83,10 +97,16 @@ extension SupportService {
             var transaction = OutcomeTransaction(writer: w, operations: learning ? plan.feedback : [],
                                                  update: AnswerUpdate(answerKey: answer.key, outcome: plan.terminal,
                                                                       topWasRight: plan.topWasRight))
-            if plan.revokeAlias, let aliasKey = answer.aliasKey { try transaction.revokeAlias(aliasKey) }
-            if let reply = plan.newArticle { try transaction.writeAgentArticle(reply.input, vector: reply.vector, at: now) }
+            if plan.revokeAlias, let aliasKey = answer.aliasKey {
+                try transaction.revokeAlias(aliasKey, reason: plan.revokeReason, at: now)
+            }
+            if let reply = plan.newArticle {
+                try transaction.writeAgentArticle(reply.input, vector: reply.vector, draft: draft, evidence: evidence, at: now)
+            }
             let target = try transaction.aliasTarget(plan, at: now)
-            if learning, let target, !answer.vector.isEmpty { try transaction.addAlias(of: answer, to: target, at: now) }
+            if learning, let target, !answer.vector.isEmpty {
+                try transaction.addAlias(of: answer, to: target, origin: plan.aliasOrigin(outcome: request.outcome), evidence: evidence, at: now)
+            }
             try transaction.finish(event: event, agentTurn: agentTurn, conversationID: answer.conversationID)
             return transaction.writes
         }
@@ -96,7 +116,7 @@ extension SupportService {
     /// evidence when the outcome judged the answer's best candidate.
     func followInMemory(_ writes: OutcomeWrites, plan: OutcomePlan, answer: AnswerRecord) {
         if let revoked = writes.revokedAlias { aliasDirectory.remove(alias: revoked) }
-        if let added = writes.addedAlias { aliasDirectory.add(alias: added.key, article: added.article) }
+        if let added = writes.addedAlias, added.votes { aliasDirectory.add(alias: added.key, article: added.article) }
         if configuration.learning, let right = plan.topWasRight, answer.articleKey != nil {
             policy.observe(topic: answer.topic, lower: answer.lower, right: right)
         }
@@ -108,10 +128,12 @@ extension SupportService {
                                 now: Date) async {
         let created = writes.createdArticle
         await noteWrongAnswerForGaps(answer, outcome: outcome, wroteArticle: created != nil)
-        if configuration.learning, let created, let vector = plan.newArticle?.vector {
+        // A draft teaches nothing until it is published (``SupportService/publishArticle(id:)`` does this then).
+        guard let created, created.status == .published, let vector = plan.newArticle?.vector else { return }
+        if configuration.learning {
             await adoptHandledWithoutArticle(near: answer.vector.isEmpty ? vector : answer.vector, into: created, now: now)
         }
-        if let created, let vector = plan.newArticle?.vector { await noteArticlesChangedForGaps([(created.id, vector)]) }
+        await noteArticlesChangedForGaps([(created.id, vector)])
     }
 
     /// The reply: the article written, and the published article the question became an alias of.
@@ -137,18 +159,21 @@ struct OutcomeTransaction {
     var writes = SupportService.OutcomeWrites()
 
     /// Takes back the answer's alias: inactive in the store, deleted from the core.
-    mutating func revokeAlias(_ aliasKey: Int64) throws {
-        try writer.deactivateAlias(key: aliasKey)
+    mutating func revokeAlias(_ aliasKey: Int64, reason: AliasEnd, at now: Date) throws {
+        try writer.endAlias(key: aliasKey, reason: reason, at: now)
         operations.append(.delete(ids: [VectorIDs.alias(aliasKey)]))
         update.aliasKey = .some(nil)
         writes.revokedAlias = aliasKey
     }
 
-    /// Writes an agent's reply as an article and queues its vector.
-    mutating func writeAgentArticle(_ input: ArticleInput, vector: [Float], at now: Date) throws {
-        let written = try writer.upsertArticles([input], origin: .agentReply, at: now)
+    /// Writes an agent's reply as an article and queues its vector — or, as a draft, keeps it out of the core.
+    mutating func writeAgentArticle(_ input: ArticleInput, vector: [Float], draft: Bool, evidence: LearningEvidence,
+                                    at now: Date) throws {
+        let written = try writer.upsertArticles([input], origin: .agentReply, status: draft ? .draft : .published,
+                                                evidence: evidence, at: now)
         guard let article = written.first?.article else { return }
         writes.createdArticle = article
+        if draft { return }
         operations.append(.upsert(ids: [VectorIDs.article(article.key)], vectors: vector,
                                   groups: [VectorIDs.group(article.key)], tags: [VectorIDs.coreTags(article.tags)]))
     }
@@ -166,14 +191,19 @@ struct OutcomeTransaction {
     /// A question already an active alias of `target` in the same words adds nothing: the same
     /// words resolved a thousand times are one vector, not a thousand (the core's index and the
     /// neighbour vote would otherwise grow with every repeat; issue 14's soak found it).
-    mutating func addAlias(of answer: AnswerRecord, to target: Int64, at now: Date) throws {
+    /// An alias of a draft is stored but not sent: it votes once the draft is published.
+    mutating func addAlias(of answer: AnswerRecord, to target: Int64, origin: LearnedOrigin, evidence: LearningEvidence,
+                           at now: Date) throws {
         if try writer.activeAlias(articleKey: target, question: answer.question) != nil { return }
         let aliasKey = try writer.insertAlias(articleKey: target, answerKey: answer.key, question: answer.question,
-                                              vector: answer.vector, at: now)
-        operations.append(.upsert(ids: [VectorIDs.alias(aliasKey)], vectors: answer.vector,
-                                  groups: [VectorIDs.group(target)], tags: [["alias"]]))
+                                              vector: answer.vector, origin: origin, evidence: evidence, at: now)
+        let votes = !(writes.createdArticle?.key == target && writes.createdArticle?.status == .draft)
+        if votes {
+            operations.append(.upsert(ids: [VectorIDs.alias(aliasKey)], vectors: answer.vector,
+                                      groups: [VectorIDs.group(target)], tags: [["alias"]]))
+        }
         update.aliasKey = .some(aliasKey)
-        writes.addedAlias = (aliasKey, target)
+        writes.addedAlias = (aliasKey, target, votes)
     }
 
     /// Records the event, updates the answer, adds the agent's turn and queues the core operations.

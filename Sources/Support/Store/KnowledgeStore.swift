@@ -12,6 +12,8 @@ public protocol KnowledgeStore: Sendable {
     /// Articles ordered by key, published only unless `includeArchived`
     /// (the service's internal groups never).
     func listArticles(limit: Int, offset: Int, includeArchived: Bool) throws -> [Article]
+    /// Articles with one status (`draft`: the review queue), ordered by key.
+    func listArticles(status: ArticleStatus, limit: Int, offset: Int) throws -> [Article]
     /// How many articles are published.
     func articleCount() throws -> Int
     /// An article's earlier versions, oldest first (the current one is the article itself).
@@ -24,10 +26,16 @@ public protocol KnowledgeStoreWriter {
     /// are unchanged is left alone; a changed one gets a new version (the old one
     /// is kept in its history).
     /// - Returns: each input's stored article and whether it was created or changed.
-    func upsertArticles(_ inputs: [ArticleInput], origin: ArticleOrigin, at: Date) throws -> [(article: Article, changed: Bool)]
+    /// - Parameters:
+    ///   - origin: who wrote a new article (an existing one keeps its origin).
+    ///   - status: what the articles become (`published`, or `draft` for an agent's reply awaiting review).
+    ///   - evidence: what taught a new learned article (agents' and imported replies); nil for the knowledge base's.
+    func upsertArticles(_ inputs: [ArticleInput], origin: ArticleOrigin, status: ArticleStatus, evidence: LearningEvidence?,
+                        at: Date) throws -> [(article: Article, changed: Bool)]
     /// The article with this id, created with status `internal` when missing: the
     /// service's bookkeeping groups, which are never cited or listed.
     func internalArticle(id: String, title: String, at: Date) throws -> Article
-    /// Archives an article; returns it, or nil when unknown.
-    func archiveArticle(id: String, at: Date) throws -> Article?
+    /// Sets an article's status (archive, publish, back to draft); the service's internal groups are
+    /// out of reach. Returns the article and the status it had, or nil when unknown.
+    func setArticleStatus(id: String, to status: ArticleStatus, at: Date) throws -> (article: Article, previous: ArticleStatus)?
 }

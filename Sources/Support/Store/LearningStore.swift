@@ -7,8 +7,17 @@ public protocol LearningStore: Sendable {
     func hasEvent(id: String) throws -> Bool
     /// An answer's outcome events, in the order received.
     func outcomes(answerKey: Int64) throws -> [OutcomeEventRecord]
-    /// Active aliases with a key above `key`, in key order (for paging through all of them).
+    /// Active aliases of served articles (published ones and the service's internal groups) with a
+    /// key above `key`, in key order: the aliases that vote, for paging through all of them. An
+    /// archived or draft article's aliases stay active in the store but do not vote.
     func activeAliases(after key: Int64, limit: Int) throws -> [AliasRecord]
+    /// Every active alias of one article, whatever the article's status (for archiving and publishing it).
+    func activeAliases(articleKey: Int64) throws -> [AliasRecord]
+    /// What the service taught itself, newest first: aliases (active or ended) and articles
+    /// written from replies. `kind` nil lists both; `since` keeps those created at or after it.
+    func learnedItems(kind: LearnedItem.Kind?, since: Date?, limit: Int) throws -> [LearnedItem]
+    /// One learned item by kind and store key; nil when there is none (a knowledge-base article is none).
+    func learnedItem(kind: LearnedItem.Kind, key: Int64) throws -> LearnedItem?
     /// The alias with this key, active or taken back.
     func alias(key: Int64) throws -> AliasRecord?
     /// Active aliases of one article, or of all articles when `articleKey` is nil.
@@ -26,9 +35,12 @@ public protocol LearningStoreWriter {
     ///   - question: the customer's words.
     ///   - vector: their embedding.
     ///   - at: when it was added.
-    func insertAlias(articleKey: Int64, answerKey: Int64?, question: String, vector: [Float], at: Date) throws -> Int64
-    /// Takes an alias back; it stays in the store, inactive, as evidence.
-    func deactivateAlias(key: Int64) throws
+    ///   - origin: what taught it.
+    ///   - evidence: the proof (nil for none, as for aliases from before evidence was kept).
+    func insertAlias(articleKey: Int64, answerKey: Int64?, question: String, vector: [Float], origin: LearnedOrigin,
+                     evidence: LearningEvidence?, at: Date) throws -> Int64
+    /// Takes an alias back; it stays in the store, inactive, with why and when, as evidence.
+    func endAlias(key: Int64, reason: AliasEnd, at: Date) throws
     /// The active alias of `articleKey` with exactly these words, if there is one: a question
     /// asked and resolved again adds no second vector.
     func activeAlias(articleKey: Int64, question: String) throws -> Int64?
@@ -46,10 +58,14 @@ public struct AliasRecord: Sendable, Equatable {
     public var question: String
     /// Their embedding, upserted into the article's group.
     public var vector: [Float]
-    /// False once taken back (a reopen, or moved to another article).
+    /// False once taken back (a reopen, an undo, or moved to another article).
     public var active: Bool
     /// When it was added.
     public var createdAt: Date
+    /// What taught it.
+    public var origin: LearnedOrigin = .resolved
+    /// The proof; nil for an alias from before evidence was kept.
+    public var evidence: LearningEvidence? = nil
 }
 
 /// One outcome event as received.

@@ -12,12 +12,14 @@ struct DashboardPage {
         case overview = "/dashboard"
         case gaps = "/dashboard/gaps"
         case decisions = "/dashboard/decisions"
+        case learned = "/dashboard/learned"
 
         var name: String {
             switch self {
             case .overview: "Learning"
             case .gaps: "Gaps & insights"
             case .decisions: "Decisions"
+            case .learned: "Learned"
             }
         }
     }
@@ -166,5 +168,6 @@ struct DashboardPage {
         .muted{color:#6b7487;font-size:12px}
         .empty{color:#6b7487;font-style:italic}
         form.signout{margin:0}
+        form.inline{margin:0;display:inline}
         """
 }

@@ -8,6 +8,10 @@ import Support
 /// - `/dashboard` — the learning curve, escalation by topic, confidence histograms (``DashboardOverview``).
 /// - `/dashboard/gaps` — open knowledge gaps with examples, bug clusters, insights (``DashboardGaps``).
 /// - `/dashboard/decisions` — recent decisions with their reasons and outcomes (``DashboardDecisions``).
+/// - `/dashboard/learned` — what was learned lately (`?days=`, default 7), from which outcomes, with
+///   undo buttons, and the drafts awaiting review with publish buttons (``DashboardLearned``). The
+///   buttons post to `/dashboard/learned/undo` and `/dashboard/learned/publish` (field `id`), guarded
+///   against cross-site posts by ``DashboardForms``, and redirect back to the page.
 ///
 /// The pages need the service's token like the API: the session cookie the login form
 /// sets (``DashboardLoginRoutes``), `Authorization: Bearer <token>`, or `?token=<token>`
@@ -39,6 +43,35 @@ struct DashboardRoutes: RouteGroup {
         group.get("decisions") { request, context -> Response in
             try Self.show(DashboardDecisions.page(service, token: Self.token(request)), context: context, service: service)
         }
+        group.get("learned") { request, context -> Response in
+            let days = try request.integerQueryParameter("days", default: 7, range: 1...366)
+            let csrf = DashboardForms.csrf(request, context: context, token: token)
+            var response = Self.show(try DashboardLearned.page(service, days: days, token: Self.token(request), csrf: csrf.value),
+                                     context: context, service: service)
+            if let cookie = csrf.cookie { response.setCookie(cookie) }
+            return response
+        }
+        group.post("learned/undo") { request, context -> Response in
+            let fields = try await DashboardForms.fields(request, context: context, token: token)
+            _ = try await service.undoLearned(id: try Self.required(fields.id))
+            return DashboardLoginPage.redirect(to: Self.learnedPage(request))
+        }
+        group.post("learned/publish") { request, context -> Response in
+            let fields = try await DashboardForms.fields(request, context: context, token: token)
+            _ = try await service.publishArticle(id: try Self.required(fields.id))
+            return DashboardLoginPage.redirect(to: Self.learnedPage(request))
+        }
+    }
+
+    /// The form's `id`, or a 400 naming it.
+    static func required(_ id: String?) throws -> String {
+        guard let id, !id.isEmpty else { throw APIError.invalidRequest("the form lacks the field id") }
+        return id
+    }
+
+    /// Back to the learned page, with the `?token=` the form was posted with.
+    static func learnedPage(_ request: Request) -> String {
+        DashboardPage(section: .learned, title: "", token: token(request)).link(.learned)
     }
 
     /// The page as a response, with the sign-out form when it is shown in a session.

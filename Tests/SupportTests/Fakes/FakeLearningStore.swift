@@ -37,6 +37,15 @@ final class FakeLearningStore: LearningStore, @unchecked Sendable {
         }
     }
 
+    func activeAliases(articleKey: Int64) throws -> [AliasRecord] {
+        lock.withLock { aliases.filter { $0.active && $0.articleKey == articleKey } }
+    }
+
+    /// Learned items are not what this fake's units read: none.
+    func learnedItems(kind: LearnedItem.Kind?, since: Date?, limit: Int) throws -> [LearnedItem] { [] }
+
+    func learnedItem(kind: LearnedItem.Kind, key: Int64) throws -> LearnedItem? { nil }
+
     func alias(key: Int64) throws -> AliasRecord? { lock.withLock { aliases.first { $0.key == key } } }
 
     func aliasCount(articleKey: Int64?) throws -> Int {

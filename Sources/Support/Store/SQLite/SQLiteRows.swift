@@ -30,7 +30,8 @@ extension AnswerRecord {
 extension AliasRecord {
     init(row: Row) {
         self.init(key: row["key"], articleKey: row["article_key"], answerKey: row["answer_key"], question: row["question"],
-                  vector: floats(row["vector"]), active: row["active"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
+                  vector: floats(row["vector"]), active: row["active"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
+                  origin: LearnedOrigin(rawValue: row["origin"]) ?? .resolved, evidence: LearningEvidence.fromStored(row["evidence"]))
     }
 }
 

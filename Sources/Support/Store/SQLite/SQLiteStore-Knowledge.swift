@@ -33,6 +33,14 @@ extension SQLiteStore {
         }
     }
 
+    /// Articles with one status, by key.
+    public func listArticles(status: ArticleStatus, limit: Int, offset: Int) throws -> [Article] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM articles WHERE status = ? ORDER BY key LIMIT ? OFFSET ?",
+                             arguments: [status.rawValue, limit, offset]).map(Article.init(row:))
+        }
+    }
+
     /// How many articles are published.
     public func articleCount() throws -> Int {
         try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM articles WHERE status = 'published'") ?? 0 }

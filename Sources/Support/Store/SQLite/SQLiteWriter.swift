@@ -10,13 +10,14 @@ struct SQLiteWriter: SupportStoreWriter {
         try db.cachedStatement(sql: sql).execute(arguments: arguments)
     }
 
-    func upsertArticles(_ inputs: [ArticleInput], origin: ArticleOrigin, at: Date) throws -> [(article: Article, changed: Bool)] {
+    func upsertArticles(_ inputs: [ArticleInput], origin: ArticleOrigin, status: ArticleStatus, evidence: LearningEvidence?,
+                        at: Date) throws -> [(article: Article, changed: Bool)] {
         let now = at.timeIntervalSince1970
         return try inputs.map { input in
             let tags = encodeTags(input.tags)
             if let row = try Row.fetchOne(db, sql: "SELECT * FROM articles WHERE id = ?", arguments: [input.id]) {
                 var article = Article(row: row)
-                if article.title == input.title, article.body == input.body, article.tags == input.tags, article.status == .published {
+                if article.title == input.title, article.body == input.body, article.tags == input.tags, article.status == status {
                     return (article, false)
                 }
                 try run("""
@@ -25,21 +26,21 @@ struct SQLiteWriter: SupportStoreWriter {
                                      article.updatedAt.timeIntervalSince1970])
                 article.version += 1
                 try run("""
-                    UPDATE articles SET title = ?, body = ?, tags = ?, status = 'published', version = ?, updated_at = ? WHERE key = ?
-                    """, [input.title, input.body, tags, article.version, now, article.key])
+                    UPDATE articles SET title = ?, body = ?, tags = ?, status = ?, version = ?, updated_at = ? WHERE key = ?
+                    """, [input.title, input.body, tags, status.rawValue, article.version, now, article.key])
                 article.title = input.title
                 article.body = input.body
                 article.tags = input.tags
-                article.status = .published
+                article.status = status
                 article.updatedAt = at
                 return (article, true)
             }
             try run("""
-                INSERT INTO articles (id, title, body, tags, status, version, origin, created_at, updated_at)
-                VALUES (?, ?, ?, ?, 'published', 1, ?, ?, ?)
-                """, [input.id, input.title, input.body, tags, origin.rawValue, now, now])
+                INSERT INTO articles (id, title, body, tags, status, version, origin, evidence, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+                """, [input.id, input.title, input.body, tags, status.rawValue, origin.rawValue, evidence?.storedJSON ?? "{}", now, now])
             let article = Article(key: db.lastInsertedRowID, id: input.id, title: input.title, body: input.body, tags: input.tags,
-                                  status: .published, version: 1, origin: origin, createdAt: at, updatedAt: at)
+                                  status: status, version: 1, origin: origin, createdAt: at, updatedAt: at)
             return (article, true)
         }
     }
@@ -54,13 +55,17 @@ struct SQLiteWriter: SupportStoreWriter {
                        origin: .knowledgeBase, createdAt: at, updatedAt: at)
     }
 
-    func archiveArticle(id: String, at: Date) throws -> Article? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM articles WHERE id = ?", arguments: [id]) else { return nil }
+    func setArticleStatus(id: String, to status: ArticleStatus, at: Date) throws -> (article: Article, previous: ArticleStatus)? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM articles WHERE id = ? AND status != 'internal'", arguments: [id]) else {
+            return nil
+        }
         var article = Article(row: row)
-        try run("UPDATE articles SET status = 'archived', updated_at = ? WHERE key = ?", [at.timeIntervalSince1970, article.key])
-        article.status = .archived
+        let previous = article.status
+        guard previous != status else { return (article, previous) }
+        try run("UPDATE articles SET status = ?, updated_at = ? WHERE key = ?", [status.rawValue, at.timeIntervalSince1970, article.key])
+        article.status = status
         article.updatedAt = at
-        return article
+        return (article, previous)
     }
 
     func appendTurns(conversationID: String, context: [String: String], turns: [ConversationTurn]) throws {
@@ -118,15 +123,19 @@ struct SQLiteWriter: SupportStoreWriter {
         }
     }
 
-    func insertAlias(articleKey: Int64, answerKey: Int64?, question: String, vector: [Float], at: Date) throws -> Int64 {
+    func insertAlias(articleKey: Int64, answerKey: Int64?, question: String, vector: [Float], origin: LearnedOrigin,
+                     evidence: LearningEvidence?, at: Date) throws -> Int64 {
         try run("""
-            INSERT INTO aliases (article_key, answer_key, question, vector, active, created_at) VALUES (?, ?, ?, ?, 1, ?)
-            """, [articleKey, answerKey, question, vectorData(vector), at.timeIntervalSince1970])
+            INSERT INTO aliases (article_key, answer_key, question, vector, active, origin, evidence, created_at)
+            VALUES (?, ?, ?, ?, 1, ?, ?, ?)
+            """, [articleKey, answerKey, question, vectorData(vector), origin.rawValue, evidence?.storedJSON ?? "{}",
+                  at.timeIntervalSince1970])
         return db.lastInsertedRowID
     }
 
-    func deactivateAlias(key: Int64) throws {
-        try run("UPDATE aliases SET active = 0 WHERE key = ?", [key])
+    func endAlias(key: Int64, reason: AliasEnd, at: Date) throws {
+        try run("UPDATE aliases SET active = 0, ended_reason = ?, ended_at = ? WHERE key = ? AND active = 1",
+                [reason.rawValue, at.timeIntervalSince1970, key])
     }
 
     func activeAlias(articleKey: Int64, question: String) throws -> Int64? {
