@@ -22,7 +22,9 @@ final class CoreDownTests: XCTestCase {
             XCTAssertEqual((health.json["core"] as? [String: Any])?["reachable"] as? Bool, false)
 
             // An outcome while the core is down is accepted and queued in SQLite.
-            let outcome = try await api.post("/v1/outcomes", json: ["impression_id": impression, "outcome": "resolved"])
+            // The agent solved the escalation with the suggested article, and says so.
+            let outcome = try await api.post("/v1/outcomes", json: ["impression_id": impression, "outcome": "resolved",
+                                                                   "article_id": "refund-policy"])
             XCTAssertEqual(outcome.status, 200, outcome.text)
             XCTAssertEqual(outcome.json["status"] as? String, "recorded")
             XCTAssertEqual(outcome.json["delivered"] as? Bool, false)

@@ -28,7 +28,8 @@ final class OutcomeTests: XCTestCase {
             try await api.importSampleArticles()
             let asked = try await api.post("/v1/ask", json: ["text": "Reset your password"])
             let impression = try XCTUnwrap(asked.json["impression_id"] as? String)
-            let body: [String: Any] = ["impression_id": impression, "outcome": "resolved", "event_id": "zd-771"]
+            // An escalation the agent solved with the suggested article, and says so.
+            let body: [String: Any] = ["impression_id": impression, "outcome": "resolved", "article_id": "reset-password", "event_id": "zd-771"]
             let first = try await api.post("/v1/outcomes", json: body)
             XCTAssertEqual(first.status, 200, first.text)
             XCTAssertEqual(first.json["status"] as? String, "recorded")

@@ -18,20 +18,20 @@ final class ImportHelpdeskEventsTests: XCTestCase {
     /// cause and timestamp joined by U+001F.
     private let fixtures: KeyValuePairs<String, OutcomeRequest> = [
         "zendesk-status-solved": OutcomeRequest(conversationID: "88412", outcome: .resolved,
-                                                eventID: "zendesk:6f1c2a4e-1b7d-4c2e-9a51-0d3e8b7f2c10"),
-        "zendesk-trigger-rating": OutcomeRequest(conversationID: "88412", outcome: .csat, csat: 1, eventID: "zendesk:7b95e513bb26e373"),
-        "freshdesk-status-resolved": OutcomeRequest(conversationID: "5120", outcome: .resolved, eventID: "freshdesk:690ce48e56a606f8"),
+                                                eventID: "zendesk:6f1c2a4e-1b7d-4c2e-9a51-0d3e8b7f2c10", source: "zendesk"),
+        "zendesk-trigger-rating": OutcomeRequest(conversationID: "88412", outcome: .csat, csat: 1, eventID: "zendesk:7b95e513bb26e373", source: "zendesk"),
+        "freshdesk-status-resolved": OutcomeRequest(conversationID: "5120", outcome: .resolved, eventID: "freshdesk:690ce48e56a606f8", source: "freshdesk"),
         // -102 on Freshdesk's seven-point scale.
-        "freshdesk-rating": OutcomeRequest(conversationID: "5120", outcome: .csat, csat: 2, eventID: "freshdesk:2d86a43ca103f431"),
+        "freshdesk-rating": OutcomeRequest(conversationID: "5120", outcome: .csat, csat: 2, eventID: "freshdesk:2d86a43ca103f431", source: "freshdesk"),
         "intercom-admin-closed": OutcomeRequest(conversationID: "215467812345", outcome: .resolved,
-                                                eventID: "intercom:notif_3b0c5d6e-7f81-4a92-b3c4-d5e6f7a8b9c0"),
+                                                eventID: "intercom:notif_3b0c5d6e-7f81-4a92-b3c4-d5e6f7a8b9c0", source: "intercom"),
         "intercom-rating": OutcomeRequest(conversationID: "215467812345", outcome: .csat, csat: 4,
-                                          eventID: "intercom:notif_9a8b7c6d-5e4f-4321-8765-43210fedcba9"),
+                                          eventID: "intercom:notif_9a8b7c6d-5e4f-4321-8765-43210fedcba9", source: "intercom"),
         // Keyed by the close it undoes (last_close_at 1741085998), not by the notification.
         "intercom-user-replied-after-close": OutcomeRequest(conversationID: "215467812345", outcome: .reopened,
-                                                            eventID: "intercom:ce3cc0465fa476fd"),
+                                                            eventID: "intercom:ce3cc0465fa476fd", source: "intercom"),
         "generic-corrected": OutcomeRequest(conversationID: "T-1009", outcome: .corrected, agentReply: "Refunds take 5–10 business days.",
-                                            articleID: "billing-refunds", eventID: "generic:evt_77"),
+                                            articleID: "billing-refunds", eventID: "generic:evt_77", source: "generic"),
     ]
 
     func testEveryFixtureGivesItsOutcome() throws {
@@ -86,6 +86,29 @@ final class ImportHelpdeskEventsTests: XCTestCase {
         XCTAssertEqual(try parse(#"{"ticket_id": 3, "event": "rated", "csat": 5}"#).map(\.csat), [5])
     }
 
+    /// What shows the agent used an article, where each sender's body can carry it (``SolveAttribution``).
+    func testASolveCarriesTheAgentsReplyAndArticleWhereTheBodyHasThem() throws {
+        let trigger = try parse(#"{"ticket": {"id": 5, "status": "solved", "latest_public_comment": "Press Export under Settings, Data.", "article_id": "export-data"}}"#)
+        XCTAssertEqual(trigger.first?.agentReply, "Press Export under Settings, Data.")
+        XCTAssertEqual(trigger.first?.articleID, "export-data")
+        let reopen = try parse(#"{"ticket": {"id": 5, "status": "open", "previous_status": "solved", "latest_public_comment": "Sorry, reopening."}}"#)
+        XCTAssertEqual(reopen.first?.outcome, .reopened)
+        XCTAssertNil(reopen.first?.agentReply, "only a solve carries evidence")
+        let freshdesk = try parse(#"{"freshdesk_webhook": {"ticket_id": 9, "ticket_status": "Resolved", "ticket_latest_public_comment": "<div>Press <b>Export</b> under Settings, Data.</div>"}}"#)
+        XCTAssertEqual(freshdesk.first?.agentReply, "Press Export under Settings, Data.")
+        let intercom = try parse("""
+            {"type": "notification_event", "id": "n9", "topic": "conversation.admin.closed",
+             "data": {"item": {"id": "1", "conversation_parts": {"conversation_parts": [
+               {"part_type": "comment", "body": "<p>Press Export under Settings, Data.</p>", "author": {"type": "admin"}},
+               {"part_type": "comment", "body": "<p>thanks!</p>", "author": {"type": "user"}},
+               {"part_type": "note", "body": "<p>private note</p>", "author": {"type": "admin"}}]}}}}
+            """)
+        XCTAssertEqual(intercom.first?.agentReply, "Press Export under Settings, Data.", "the last public admin text; notes and the customer's are skipped")
+        let bare = try parse(#"{"type": "zen:event-type:ticket.status_changed", "id": "e1", "detail": {"id": "7"}, "event": {"previous": "open", "current": "solved"}}"#)
+        XCTAssertNil(bare.first?.agentReply, "a Zendesk status event carries no reply: it is no evidence")
+        XCTAssertNil(bare.first?.articleID)
+    }
+
     func testIntercomTopicsWithoutOutcome() throws {
         XCTAssertEqual(try parse(#"{"type": "notification_event", "id": "n1", "topic": "conversation.user.created", "data": {"item": {"id": "1"}}}"#), [])
         XCTAssertEqual(try parse(#"{"type": "notification_event", "id": "n2", "topic": "ping", "data": {"item": {"type": "ping"}}}"#), [])
@@ -98,8 +121,8 @@ final class ImportHelpdeskEventsTests: XCTestCase {
     func testBatchOfEvents() throws {
         let outcomes = try parse(#"[{"ticket_id": 1, "event": "escalated", "event_id": "a"}, {"conversation_id": "c-2", "event": "solved", "event_id": "b"}]"#)
         XCTAssertEqual(outcomes, [
-            OutcomeRequest(conversationID: "1", outcome: .escalated, eventID: "generic:a"),
-            OutcomeRequest(conversationID: "c-2", outcome: .resolved, eventID: "generic:b"),
+            OutcomeRequest(conversationID: "1", outcome: .escalated, eventID: "generic:a", source: "generic"),
+            OutcomeRequest(conversationID: "c-2", outcome: .resolved, eventID: "generic:b", source: "generic"),
         ])
     }
 

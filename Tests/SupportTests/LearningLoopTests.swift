@@ -49,7 +49,7 @@ final class LearningLoopTests: XCTestCase {
     /// (c) A reopen takes the credit back: the alias goes and the score falls back.
     func testReopenTakesTheCreditBack() async throws {
         let harness = try SupportHarness()
-        let service = try await harness.service()
+        let service = try await harness.service { $0.policy.fixedThreshold = 0 }   // answered, so "resolved" credits the answer
         try await service.upsertArticles(SupportHarness.articles)
         let question = "I want to stop paying for the plan"
         let first = try await service.ask(AskRequest(text: question))
@@ -78,7 +78,7 @@ final class LearningLoopTests: XCTestCase {
     /// while it is down are queued in SQLite and delivered once it is back.
     func testCoreRestartLosesNoOutcome() async throws {
         let harness = try SupportHarness()
-        let service = try await harness.service()
+        let service = try await harness.service { $0.policy.fixedThreshold = 0 }   // answered, so "resolved" credits the answer
         try await service.upsertArticles(SupportHarness.articles)
         var impressions: [String] = []
         for question in ["reset my password", "export all my projects", "add a colleague to the workspace"] {
