@@ -26,8 +26,9 @@ public enum SolveAttribution: Equatable, Sendable {
     /// Cosine similarity from which an agent's reply counts as using the suggested article.
     /// Measured on CLINC150 with MiniLM (`loopdesk replay --attribution-sample`,
     /// Benchmarks/RESULTS.md "Attribution threshold"): the lowest value at which at most 1 % of
-    /// replies about the nearest other article would pass.
-    public static let replySimilarityThreshold: Float = 0.6
+    /// replies about the nearest other article would pass (0 % there; 30 % of replies about the
+    /// suggestion itself pass, so credit is sometimes missed, never given wrongly).
+    public static let replySimilarityThreshold: Float = 0.7
 
     /// How an agent's solve relates to the suggestion.
     /// - Parameters:
