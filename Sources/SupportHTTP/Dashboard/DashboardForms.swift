@@ -15,9 +15,6 @@ import Hummingbird
 enum DashboardForms {
     /// The double-submit cookie of a dashboard without a token.
     static let cookie = "loopdesk_form_csrf"
-    /// The largest form body, in bytes.
-    static let maxBytes = 4096
-
     /// The fields of every dashboard form.
     struct Fields: Decodable {
         var csrf: String?
@@ -38,14 +35,7 @@ enum DashboardForms {
     /// - Throws: 403 `cross_origin` or `csrf_mismatch`; 415 for another content type; 400 for an unreadable body.
     static func fields(_ request: Request, context: LoopdeskRequestContext, token: String?) async throws -> Fields {
         try checkOrigin(request)
-        try ContentType.require(request, ContentType.form, what: "form")
-        let body = try await JSONBody.collect(request, limit: maxBytes, what: "form")
-        let fields: Fields
-        do {
-            fields = body.isEmpty ? Fields() : try URLEncodedFormDecoder().decode(Fields.self, from: String(decoding: body, as: UTF8.self))
-        } catch {
-            throw APIError.invalidRequest("the form body cannot be read as application/x-www-form-urlencoded")
-        }
+        let fields = try await DashboardLoginRoutes.form(request, empty: Fields())
         let expected: String?
         if let session = context.dashboardSession {
             expected = session.csrf

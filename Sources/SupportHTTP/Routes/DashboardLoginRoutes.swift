@@ -92,11 +92,16 @@ struct DashboardLoginRoutes: RouteGroup {
 
     /// The form body: urlencoded only, at most ``maxFormBytes``.
     static func form(_ request: Request) async throws -> Form {
+        try await form(request, empty: Form())
+    }
+
+    /// A dashboard form body as `T` (`empty` for an empty body): urlencoded only, at most ``maxFormBytes``.
+    static func form<T: Decodable>(_ request: Request, empty: T) async throws -> T {
         try ContentType.require(request, ContentType.form, what: "form")
         let body = try await JSONBody.collect(request, limit: maxFormBytes, what: "form")
-        guard !body.isEmpty else { return Form() }
+        guard !body.isEmpty else { return empty }
         do {
-            return try URLEncodedFormDecoder().decode(Form.self, from: String(decoding: body, as: UTF8.self))
+            return try URLEncodedFormDecoder().decode(T.self, from: String(decoding: body, as: UTF8.self))
         } catch {
             throw APIError.invalidRequest("the form body cannot be read as application/x-www-form-urlencoded")
         }
