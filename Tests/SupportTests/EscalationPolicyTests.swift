@@ -3,7 +3,7 @@ import XCTest
 
 /// EscalationPolicy.swift: how the answer threshold is learned from judged answers — the
 /// evidence it needs, the scan over bounds, the window, when it recomputes — and the
-/// per-topic margins. (EscalationDecisionTests covers the rule that calls it.)
+/// per-topic start and thresholds. (EscalationDecisionTests covers the rule that calls it.)
 final class EscalationPolicyTests: XCTestCase {
     private typealias Pair = (topic: String?, lower: Double, right: Bool)
 
@@ -48,7 +48,7 @@ final class EscalationPolicyTests: XCTestCase {
         XCTAssertEqual(fixed.threshold(topic: nil), 0.8, "200 wrong answers do not move a fixed threshold")
         for _ in 0..<50 { fixed.observe(topic: nil, lower: 0.99, right: false) }
         XCTAssertEqual(fixed.threshold(topic: nil), 0.8)
-        XCTAssertEqual(fixed.snapshot.topicsWithMargin, 0)
+        XCTAssertEqual(fixed.snapshot.topicsWithOwnThreshold, 0)
         let decision = fixed.decide(topic: nil, score: 0.9, lower: 0.85)
         XCTAssertEqual(decision.decision, .answer)
         XCTAssertTrue(decision.reason.contains("(fixed threshold)"), decision.reason)
@@ -128,53 +128,93 @@ final class EscalationPolicyTests: XCTestCase {
         XCTAssertEqual(learned.threshold(topic: nil), base[51].lower, "now above the 0.65 tie that holds the 25 wrong answers")
     }
 
-    // MARK: Topic margins
+    // MARK: A conservative start per topic
 
-    func testATopicWrongMoreOftenThanAllowedGetsItsOwnHigherThreshold() {
-        // Topic a: 300 right answers from 0.6. Topic b: 10 answers from 0.80 in steps of 0.01, the lowest two wrong.
-        let b = (0..<10).map { i -> Pair in ("b", 0.8 + Double(i) * 0.01, i >= 2) }
-        let learned = policy(judged(300, from: 0.6, topic: "a") + b)
-        XCTAssertEqual(learned.threshold(topic: nil), 0.6)
-        XCTAssertEqual(learned.threshold(topic: "a"), 0.6, "the other topics keep the global threshold")
-        XCTAssertEqual(learned.threshold(topic: "unseen"), 0.6)
-        XCTAssertEqual(learned.threshold(topic: "b"), 0.81, accuracy: 1e-9,
-                       "1 wrong of 9 shrunk toward 1.5 % with 30 pseudo-answers is within 3 × 1.5 %; 2 of 10 is not")
-        XCTAssertEqual(learned.snapshot.topicsWithMargin, 1)
-        XCTAssertEqual(learned.snapshot.threshold, 0.6, "the snapshot reports the global threshold")
-
-        let held = learned.decide(topic: "b", score: 0.9, lower: 0.75)
+    func testANewTopicKeepsTheInitialThresholdWhileAnotherHasWidened() {
+        // Topic a: 300 right answers from 0.6; the pool (and a) learn 0.6. Topic b has 29 judged answers, c none.
+        let learned = policy(judged(300, from: 0.6, topic: "a") + judged(29, from: 0.7, topic: "b"))
+        XCTAssertEqual(learned.threshold(topic: nil), 0.6, "the pool's threshold has widened")
+        XCTAssertEqual(learned.threshold(topic: "a"), 0.6, "a widened on its own evidence")
+        XCTAssertEqual(learned.standing(topic: "a"), .init(judged: 300, threshold: 0.6, rule: .topic))
+        XCTAssertEqual(learned.threshold(topic: "b"), 0.9, "29 judged answers of its own are one short of 30")
+        XCTAssertEqual(learned.standing(topic: "b"), .init(judged: 29, threshold: 0.9, rule: .initial))
+        XCTAssertEqual(learned.threshold(topic: "c"), 0.9, "a topic that appears later starts at the initial threshold")
+        let held = learned.decide(topic: "b", score: 0.9, lower: 0.8)
         XCTAssertEqual(held.decision, .escalate)
-        XCTAssertTrue(held.reason.contains("; topic b +0.210 after its wrong answers"), held.reason)
-        XCTAssertEqual(learned.decide(topic: "a", score: 0.9, lower: 0.75).decision, .answer)
-        XCTAssertFalse(learned.decide(topic: "a", score: 0.9, lower: 0.75).reason.contains("topic"))
+        XCTAssertTrue(held.reason.contains("initial threshold until topic b has 30 judged answers (29 so far)"), held.reason)
+        XCTAssertTrue(learned.decide(topic: "a", score: 0.9, lower: 0.8).reason.contains("topic a's own, learned from its 300 judged answers"))
     }
 
-    func testOneWrongAnswerAmongManyRightOnesGivesATopicNoMargin() {
-        let b = [("b", 0.9, false)] + judged(20, from: 0.91, topic: "b")
+    func testTheThirtiethJudgedAnswerLetsATopicWidenAtOnce() {
+        let learned = policy(judged(300, from: 0.6, topic: "a") + judged(29, from: 0.7, topic: "b"))
+        XCTAssertEqual(learned.threshold(topic: "b"), 0.9)
+        learned.observe(topic: "b", lower: 0.75, right: true)
+        XCTAssertEqual(learned.standing(topic: "b").judged, 30)
+        XCTAssertEqual(learned.standing(topic: "b").rule, .topic, "reaching 30 recomputes without waiting for 25 observations")
+        XCTAssertEqual(learned.threshold(topic: "b"), 0.7, accuracy: 1e-12, "its 30 right answers from 0.70, shrunk toward a pool that is right there too")
+    }
+
+    func testAStricterPoolAlsoHoldsANewTopic() {
+        // The pool was wrong high up: its threshold is above the initial one; a new topic is held there too.
+        let learned = policy(judged(150, from: 0.6, topic: "a", right: false))
+        XCTAssertEqual(learned.threshold(topic: nil), 0.999)
+        XCTAssertEqual(learned.threshold(topic: "new"), 0.999, "never below the initial one, nor below a stricter pool")
+        XCTAssertTrue(learned.decide(topic: "new", score: 1, lower: 0.95).reason.contains("the pool's threshold is stricter"))
+    }
+
+    func testATopicWrongMoreOftenThanThePoolTightensOnItsOwnEvidence() {
+        // Topic a: 300 right answers from 0.6. Topic b: 40 answers from 0.60 in steps of 0.01, every fourth of the lowest 20 wrong.
+        let b = (0..<40).map { i -> Pair in ("b", 0.6 + Double(i) * 0.01, !(i < 20 && i % 4 == 0)) }
         let learned = policy(judged(300, from: 0.6, topic: "a") + b)
-        XCTAssertEqual(learned.threshold(topic: "b"), learned.threshold(topic: nil), "1 wrong of 21 is within the shrunk allowance")
-        XCTAssertEqual(learned.snapshot.topicsWithMargin, 0)
+        XCTAssertEqual(learned.threshold(topic: "a"), 0.6, "the other topic keeps its own, lower threshold")
+        XCTAssertEqual(learned.threshold(topic: "b"), 0.77, accuracy: 1e-9, "b is wrong-free from 0.77 up, above its wrong answer at 0.76")
+        XCTAssertEqual(learned.decide(topic: "b", score: 0.9, lower: 0.75).decision, .escalate)
+        XCTAssertEqual(learned.decide(topic: "a", score: 0.9, lower: 0.75).decision, .answer)
+        XCTAssertEqual(learned.snapshot.topicsWithOwnThreshold, 2)
+    }
+
+    func testWrongAnswersObservedLaterRaiseATopicsThreshold() {
+        let learned = policy(judged(300, from: 0.6, topic: "a") + judged(40, from: 0.7, topic: "b"))
+        XCTAssertEqual(learned.threshold(topic: "b"), 0.7, accuracy: 1e-12)
+        for i in 0..<25 { learned.observe(topic: "b", lower: 0.71 + Double(i) * 0.001, right: i % 5 != 0) }
+        XCTAssertGreaterThan(learned.threshold(topic: "b"), 0.73, "5 wrong answers at 0.71–0.73 push b above them")
+        XCTAssertEqual(learned.threshold(topic: "a"), 0.6, "a is untouched")
+    }
+
+    func testOneWrongAnswerAmongManyRightOnesDoesNotPinATopic() {
+        let b = [("b", 0.9, false)] + judged(150, from: 0.6, step: 0.002, topic: "b")
+        let learned = policy(judged(300, from: 0.6, topic: "a") + b)
+        XCTAssertEqual(learned.threshold(topic: "b"), 0.6, "1 wrong of 151, shrunk toward a clean pool, is within 1.5 % (upper bound included)")
     }
 
     func testATopicThatNeverMeetsTheRateIsHeldJustBelowOne() {
-        let learned = policy(judged(300, from: 0.6, topic: "a") + [("b", 0.99, false), ("b", 0.98, true)])
+        let b = judged(30, from: 0.6, step: 0.01, topic: "b", right: false)
+        let learned = policy(judged(300, from: 0.6, topic: "a") + b)
         XCTAssertEqual(learned.threshold(topic: "b"), 0.999, accuracy: 1e-12)
         XCTAssertEqual(learned.decide(topic: "b", score: 1, lower: 0.995).decision, .escalate)
     }
 
-    func testATopicMarginIsAtLeastOneStep() {
-        // Topic b: wrong at 0.95, right at 0.94, and 30 right answers at 0.30–0.33, below the floor that the global stops at.
-        let b: [Pair] = [("b", 0.95, false), ("b", 0.94, true)] + judged(30, from: 0.3, topic: "b")
-        let learned = policy(judged(300, from: 0.6, topic: "a") + b)
-        XCTAssertEqual(learned.threshold(topic: nil), 0.5)
-        XCTAssertEqual(learned.threshold(topic: "b"), 0.51, accuracy: 1e-12,
-                       "its own record would allow 0.30, below the global; a margin still adds 0.01")
+    func testATopicsOwnThresholdNeverGoesBelowTheFloor() {
+        let learned = policy(judged(300, from: 0.6, topic: "a") + judged(40, from: 0.2, topic: "b"))
+        XCTAssertEqual(learned.threshold(topic: "b"), 0.5)
+        XCTAssertEqual(policy(judged(300, from: 0.6, topic: "a") + judged(40, from: 0.2, topic: "b")) { $0.floor = 0.3 }
+            .threshold(topic: "b"), 0.3, accuracy: 1e-12)
     }
 
-    func testUntaggedAnswersNeverGetAMargin() {
-        let learned = policy(judged(300, from: 0.6) + [(nil, 0.99, false), (nil, 0.98, true)])
-        XCTAssertEqual(learned.snapshot.topicsWithMargin, 0)
-        XCTAssertEqual(learned.threshold(topic: nil), 0.6)
+    func testTheMinimumEvidenceIsConfigurable() {
+        let learned = policy(judged(300, from: 0.6, topic: "a") + judged(10, from: 0.7, topic: "b")) { $0.topicMinimumEvidence = 10 }
+        XCTAssertEqual(learned.standing(topic: "b").rule, .topic)
+        XCTAssertLessThan(learned.threshold(topic: "b"), 0.9)
+    }
+
+    func testATopicsCountFollowsTheWindow() {
+        // Newest first: 100 answers of a, then 40 older ones of b that the window of 100 drops.
+        let learned = policy(judged(100, from: 0.6, topic: "a") + judged(40, from: 0.7, topic: "b")) { $0.window = 100 }
+        XCTAssertEqual(learned.standing(topic: "b").judged, 0)
+        XCTAssertEqual(learned.threshold(topic: "b"), 0.9)
+        for _ in 0..<100 { learned.observe(topic: "c", lower: 0.8, right: true) }
+        XCTAssertEqual(learned.standing(topic: "a").judged, 0, "observed answers pushed a's out of the window")
+        XCTAssertEqual(learned.standing(topic: "c").judged, 100)
     }
 
     // MARK: The wrong-rate bound
@@ -186,7 +226,7 @@ final class EscalationPolicyTests: XCTestCase {
         XCTAssertLessThanOrEqual(wilsonUpper(wrong: 0, of: 17, z: 0.5), 0.015)
         var previous = 1.0
         for n in [10, 100, 1000, 10000] {
-            let upper = wilsonUpper(wrong: n / 10, of: n, z: 0.5)
+            let upper = wilsonUpper(wrong: Double(n / 10), of: Double(n), z: 0.5)
             XCTAssertGreaterThan(upper, 0.1)
             XCTAssertLessThan(upper, previous, "n = \(n)")
             previous = upper

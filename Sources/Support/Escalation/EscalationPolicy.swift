@@ -9,16 +9,23 @@ import Wire
 /// rightness an outcome revealed — answered and resolved, answered and
 /// reopened, escalated and then corrected by an agent with this or another
 /// article — is a judged pair (lower bound at decision time, right or wrong).
-/// Over the latest ``Configuration/window`` pairs the global threshold is the
-/// lowest bound at which the answers it would have allowed were wrong at most
-/// ``Configuration/targetWrongRate`` of the time (a one-sided upper confidence
-/// bound on that rate, so a few lucky answers do not lower it). Until
-/// ``Configuration/minimumEvidence`` pairs exist the threshold stays at
-/// ``Configuration/initialThreshold``: conservative at first, widening as
-/// outcomes prove it. Each topic then adds its own margin when its own judged
-/// answers above the global threshold were wrong more often than the target
-/// (a Beta posterior shrunk toward the target), so a topic that keeps failing
-/// escalates more while the others keep their autonomy.
+/// Over the latest ``Configuration/window`` pairs:
+///
+/// - the **global** threshold (the pool's) is the lowest bound at which the answers it
+///   would have allowed were wrong at most ``Configuration/targetWrongRate`` of the time
+///   (a one-sided upper confidence bound on that rate, so a few lucky answers do not lower
+///   it); until ``Configuration/minimumEvidence`` pairs exist it stays at
+///   ``Configuration/initialThreshold``;
+/// - a **topic** starts conservative: until it has ``Configuration/topicMinimumEvidence``
+///   judged answers of its own, its threshold is never below the initial one, whatever the
+///   other topics earned;
+/// - after that the topic's threshold is **its own**: the lowest bound at which its own
+///   answers, shrunk toward the pool's wrong rate at that bound with
+///   ``Configuration/topicPriorStrength`` pseudo-answers, meet the target — lower than the
+///   global threshold for a topic that is right more often, higher for one that keeps
+///   failing — never below ``Configuration/floor``.
+///
+/// A question without a topic (no candidate at all) is held to the global threshold.
 public final class EscalationPolicy: Sendable {
     /// How the thresholds are learned: the target, the evidence they need, and their bounds.
     public struct Configuration: Sendable {
@@ -26,17 +33,18 @@ public final class EscalationPolicy: Sendable {
         public var targetWrongRate = 0.015
         /// The threshold before any evidence, and the learning-off baseline's for ever.
         public var initialThreshold = 0.9
-        /// Judged answers needed before the threshold moves.
+        /// Judged answers needed before the global threshold moves.
         public var minimumEvidence = 100
+        /// Judged answers of its own a topic needs before its threshold may go below the
+        /// initial one (`--topic-min-evidence`).
+        public var topicMinimumEvidence = 30
         /// Judged answers the thresholds are computed from (the newest).
         public var window = 4000
         /// z of the one-sided upper bound on the wrong rate (0.5 ≈ 69 %; measured on the
         /// CLINC150 replay: 1.0 kept wrong answers at 1.1–1.3 % for 1–2 points less resolution).
         public var confidenceZ = 0.5
-        /// Pseudo-answers at the target rate that a topic's own record is shrunk toward.
+        /// Pseudo-answers at the pool's wrong rate that a topic's own record is shrunk toward.
         public var topicPriorStrength = 30.0
-        /// A topic gets its own margin when its shrunk wrong rate exceeds this multiple of the target.
-        public var topicMarginTrigger = 3.0
         /// Lowest threshold ever used.
         public var floor = 0.5
         /// A fixed threshold instead of learning one; nil to learn.
@@ -45,8 +53,31 @@ public final class EscalationPolicy: Sendable {
         /// score (its bounds never narrow without feedback): 0.75 is cosine ≈ 0.77 under
         /// the untrained model, a typical static FAQ bot's cut-off.
         public var baselineThreshold = 0.75
-        /// The defaults: at most 1.5 % wrong, 100 judged answers before the threshold moves, from 0.9.
+        /// The defaults: at most 1.5 % wrong, 100 judged answers before the global threshold
+        /// moves and 30 before a topic's does, from 0.9.
         public init() {}
+    }
+
+    /// Which rule set a threshold.
+    public enum Rule: String, Sendable, Equatable {
+        /// ``Configuration/fixedThreshold``.
+        case fixed
+        /// The topic (or the pool) has too little evidence: the initial threshold.
+        case initial
+        /// The pool's learned threshold (a question without a topic).
+        case global
+        /// The topic's own learned threshold.
+        case topic
+    }
+
+    /// A topic's standing: its judged answers (in the window) and its threshold now.
+    public struct TopicStanding: Sendable, Equatable {
+        /// Judged answers of this topic in the window.
+        public var judged: Int
+        /// The lower bound its best candidate must clear.
+        public var threshold: Double
+        /// Which rule set it.
+        public var rule: Rule
     }
 
     struct Judged { var topic: String?; var lower: Double; var right: Bool }
@@ -57,7 +88,10 @@ public final class EscalationPolicy: Sendable {
         var sinceRecompute = 0
         var global: Double
         var globalEvidence = 0
-        var topicMargin: [String: Double] = [:]
+        /// Judged answers per topic in the window, kept as they arrive and leave.
+        var topicCount: [String: Int] = [:]
+        /// Learned thresholds of the topics that had enough evidence at the last recomputation.
+        var topicThreshold: [String: Double] = [:]
     }
 
     /// The settings the thresholds are learned with.
@@ -76,26 +110,54 @@ public final class EscalationPolicy: Sendable {
 
     /// The threshold a topic's best candidate must clear now.
     public func threshold(topic: String?) -> Double {
-        state.withLock { s in min(0.999, s.global + (topic.flatMap { s.topicMargin[$0] } ?? 0)) }
+        state.withLock { s in standing(topic, in: s).threshold }
     }
 
-    /// Decides for the best candidate's lower bound, with the reason in words.
+    /// A topic's judged count, threshold and the rule behind it (``GET /v1/topics``).
+    public func standing(topic: String?) -> TopicStanding {
+        state.withLock { s in standing(topic, in: s) }
+    }
+
+    private func standing(_ topic: String?, in s: State) -> TopicStanding {
+        let judged = topic.flatMap { s.topicCount[$0] } ?? 0
+        if let fixed = configuration.fixedThreshold { return TopicStanding(judged: judged, threshold: fixed, rule: .fixed) }
+        guard let topic else {
+            return TopicStanding(judged: s.globalEvidence, threshold: s.global,
+                                 rule: s.globalEvidence < configuration.minimumEvidence ? .initial : .global)
+        }
+        guard judged >= configuration.topicMinimumEvidence, let own = s.topicThreshold[topic] else {
+            // A conservative start: the initial threshold, or the pool's when that is stricter.
+            return TopicStanding(judged: judged, threshold: max(configuration.initialThreshold, s.global), rule: .initial)
+        }
+        return TopicStanding(judged: judged, threshold: own, rule: .topic)
+    }
+
+    /// Decides for the best candidate's lower bound, with the reason in words: the bound, the
+    /// threshold, and which rule set the threshold.
     public func decide(topic: String?, score: Double, lower: Double) -> (decision: Decision, threshold: Double, reason: String) {
-        let (global, evidence, margin) = state.withLock { s in (s.global, s.globalEvidence, topic.flatMap { s.topicMargin[$0] } ?? 0) }
-        let needed = min(0.999, global + margin)
+        let (current, evidence) = state.withLock { s in (self.standing(topic, in: s), s.globalEvidence) }
+        let needed = current.threshold
         let basis: String
-        if configuration.fixedThreshold != nil {
+        switch current.rule {
+        case .fixed:
             basis = "fixed threshold"
-        } else if evidence < configuration.minimumEvidence {
+        case .initial where topic != nil:
+            let topic = topic ?? ""
+            let pool = needed > configuration.initialThreshold ? "; the pool's threshold is stricter" : ""
+            basis = "initial threshold until topic \(topic) has \(configuration.topicMinimumEvidence) judged answers "
+                + "(\(current.judged) so far)\(pool)"
+        case .initial:
             basis = "initial threshold until \(configuration.minimumEvidence) judged answers (\(evidence) so far)"
-        } else {
+        case .global:
             basis = "learned from \(evidence) judged answers for ≤ \(NumberText.percent(configuration.targetWrongRate)) wrong"
+        case .topic:
+            basis = "topic \(topic ?? "?")'s own, learned from its \(current.judged) judged answers shrunk toward the pool's "
+                + "\(evidence), for ≤ \(NumberText.percent(configuration.targetWrongRate)) wrong"
         }
-        let topicNote = margin > 0 ? "; topic \(topic ?? "?") +\(NumberText.probability(margin)) after its wrong answers" : ""
         if lower >= needed {
-            return (.answer, needed, "answer: P(resolved) lower bound \(NumberText.probability(lower)) ≥ \(NumberText.probability(needed)) (\(basis)\(topicNote))")
+            return (.answer, needed, "answer: P(resolved) lower bound \(NumberText.probability(lower)) ≥ \(NumberText.probability(needed)) (\(basis))")
         }
-        return (.escalate, needed, "escalate: P(resolved) lower bound \(NumberText.probability(lower)) < \(NumberText.probability(needed)) needed (\(basis)\(topicNote))")
+        return (.escalate, needed, "escalate: P(resolved) lower bound \(NumberText.probability(lower)) < \(NumberText.probability(needed)) needed (\(basis))")
     }
 
     /// Adds one judged answer.
@@ -104,21 +166,30 @@ public final class EscalationPolicy: Sendable {
         state.withLock { s in
             Self.append(Judged(topic: topic, lower: lower, right: right), to: &s, window: configuration.window)
             s.sinceRecompute += 1
-            if s.sinceRecompute >= 25 { recompute(&s) }
+            // A topic reaching its evidence is recomputed at once, so its start ends on time.
+            let reached = topic.map { s.topicCount[$0] == configuration.topicMinimumEvidence } ?? false
+            if s.sinceRecompute >= 25 || reached { recompute(&s) }
         }
     }
 
-    /// The current global threshold and the evidence behind it (for reports).
-    public var snapshot: (threshold: Double, evidence: Int, topicsWithMargin: Int) {
-        state.withLock { s in (s.global, s.globalEvidence, s.topicMargin.count) }
+    /// The current global threshold and the evidence behind it, and how many topics have
+    /// thresholds of their own (for reports).
+    public var snapshot: (threshold: Double, evidence: Int, topicsWithOwnThreshold: Int) {
+        state.withLock { s in
+            (s.global, s.globalEvidence, s.topicThreshold.keys.filter { (s.topicCount[$0] ?? 0) >= configuration.topicMinimumEvidence }.count)
+        }
     }
 
     private static func append(_ pair: Judged, to s: inout State, window: Int) {
         if s.judged.count < window {
             s.judged.append(pair)
         } else {
+            let old = s.judged[s.next % window]
+            if let topic = old.topic { s.topicCount[topic, default: 1] -= 1 }
+            if let topic = old.topic, s.topicCount[topic] == 0 { s.topicCount[topic] = nil }
             s.judged[s.next % window] = pair
         }
+        if let topic = pair.topic { s.topicCount[topic, default: 0] += 1 }
         s.next += 1
     }
 
@@ -129,40 +200,56 @@ public final class EscalationPolicy: Sendable {
             s.global = fixed
             return
         }
-        guard s.judged.count >= configuration.minimumEvidence else {
-            s.global = configuration.initialThreshold
-            return
-        }
-        // The threshold is the lowest bound at which the answers allowed so far keep
-        // their wrong rate's upper bound under the target.
+        // The pool: the lowest bound at which the answers allowed so far keep their wrong
+        // rate's upper bound under the target.
         let sorted = s.judged.sorted { $0.lower > $1.lower }
-        let z = configuration.confidenceZ
-        let best = Self.lowestBound(in: sorted, otherwise: 1.0) { wrong, answered in
-            wilsonUpper(wrong: wrong, of: answered, z: z) <= configuration.targetWrongRate
-        }
-        s.global = max(configuration.floor, min(best, 0.999))
-        // Topic margins: the topic's answers at or above the global threshold.
-        var record: [String: (answered: Int, wrong: Int)] = [:]
-        for pair in s.judged where pair.lower >= s.global {
-            guard let topic = pair.topic else { continue }
-            var r = record[topic] ?? (0, 0)
-            r.answered += 1
-            if !pair.right { r.wrong += 1 }
-            record[topic] = r
-        }
-        s.topicMargin = [:]
-        let prior = configuration.topicPriorStrength
-        let allowed = configuration.topicMarginTrigger * configuration.targetWrongRate
-        let target = configuration.targetWrongRate
-        func shrunk(wrong: Int, of answered: Int) -> Double { (Double(wrong) + prior * target) / (Double(answered) + prior) }
-        for (topic, r) in record where r.wrong > 0 && shrunk(wrong: r.wrong, of: r.answered) > allowed {
-            // A topic wrong more often than allowed: its own threshold sits where its judged
-            // answers would have met that rate, at least a step above the global one.
-            let own = sorted.filter { $0.topic == topic }
-            let topicBest = Self.lowestBound(in: own, otherwise: 0.999) { wrong, answered in
-                shrunk(wrong: wrong, of: answered) <= allowed
+        let z = configuration.confidenceZ, target = configuration.targetWrongRate
+        if s.judged.count >= configuration.minimumEvidence {
+            let best = Self.lowestBound(in: sorted, otherwise: 1.0) { wrong, answered in
+                wilsonUpper(wrong: Double(wrong), of: Double(answered), z: z) <= target
             }
-            s.topicMargin[topic] = max(0.01, topicBest - s.global)
+            s.global = max(configuration.floor, min(best, 0.999))
+        } else {
+            s.global = configuration.initialThreshold
+        }
+        s.topicThreshold = [:]
+        let pool = PoolRate(sorted)
+        let prior = configuration.topicPriorStrength
+        var byTopic: [String: [Judged]] = [:]
+        for pair in sorted { if let topic = pair.topic, (s.topicCount[topic] ?? 0) >= configuration.topicMinimumEvidence { byTopic[topic, default: []].append(pair) } }
+        for (topic, own) in byTopic {
+            // The topic's answers at or above a bound, with `prior` pseudo-answers wrong at the
+            // pool's rate there: a topic with little evidence stays near the pool's figure.
+            let best = Self.lowestBound(in: own, otherwise: 1.0) { wrong, answered, bound in
+                let pseudoWrong = prior * pool.wrongRate(atOrAbove: bound)
+                return wilsonUpper(wrong: Double(wrong) + pseudoWrong, of: Double(answered) + prior, z: z) <= target
+            }
+            s.topicThreshold[topic] = max(configuration.floor, min(best, 0.999))
+        }
+    }
+
+    /// The wrong rate of all judged answers at or above a bound.
+    private struct PoolRate {
+        private let bounds: [Double]         // descending, one per judged answer
+        private let wrongSoFar: [Int]        // wrong answers among the first i + 1
+
+        init(_ sorted: [Judged]) {
+            bounds = sorted.map(\.lower)
+            var wrong = 0
+            wrongSoFar = sorted.map { pair in
+                if !pair.right { wrong += 1 }
+                return wrong
+            }
+        }
+
+        func wrongRate(atOrAbove bound: Double) -> Double {
+            // The number of answers with lower >= bound (bounds descend).
+            var low = 0, high = bounds.count
+            while low < high {
+                let mid = (low + high) / 2
+                if bounds[mid] >= bound { low = mid + 1 } else { high = mid }
+            }
+            return low == 0 ? 0 : Double(wrongSoFar[low - 1]) / Double(low)
         }
     }
 
@@ -171,6 +258,11 @@ public final class EscalationPolicy: Sendable {
     /// satisfy `acceptable`; `otherwise` when none does.
     private static func lowestBound(in sorted: [Judged], otherwise: Double,
                                     acceptable: (_ wrong: Int, _ answered: Int) -> Bool) -> Double {
+        lowestBound(in: sorted, otherwise: otherwise) { wrong, answered, _ in acceptable(wrong, answered) }
+    }
+
+    private static func lowestBound(in sorted: [Judged], otherwise: Double,
+                                    acceptable: (_ wrong: Int, _ answered: Int, _ bound: Double) -> Bool) -> Double {
         var answered = 0, wrong = 0, best = otherwise
         var i = 0
         while i < sorted.count {
@@ -180,17 +272,18 @@ public final class EscalationPolicy: Sendable {
                 if !sorted[i].right { wrong += 1 }
                 i += 1
             }
-            if acceptable(wrong, answered) { best = bound }
+            if acceptable(wrong, answered, bound) { best = bound }
         }
         return best
     }
 }
 
 /// The Wilson score interval's upper end for a binomial proportion.
-func wilsonUpper(wrong: Int, of n: Int, z: Double) -> Double {
+/// `wrong` and `n` may be fractional: a topic's record shrunk with pseudo-answers.
+func wilsonUpper(wrong: Double, of n: Double, z: Double) -> Double {
     guard n > 0 else { return 1 }
-    let p = Double(wrong) / Double(n)
-    let nn = Double(n)
+    let p = wrong / n
+    let nn = n
     let z2 = z * z
     let centre = p + z2 / (2 * nn)
     let spread = z * ((p * (1 - p) / nn + z2 / (4 * nn * nn))).squareRoot()
