@@ -103,6 +103,12 @@ struct HTTPOptions: ParsableArguments {
     @Option(name: .long, help: "What an agent's reply becomes: publish (an article at once) or review (a draft that is cited only once published; GET /v1/articles?status=draft is the queue).")
     var agentArticles: AgentArticles = .publish
 
+    @Option(name: .long, help: "The mode of every topic nobody set, including topics that appear later: live, shadow or off (docs/ROLLOUT.md).")
+    var defaultMode: TopicMode = .live
+
+    @Option(name: .long, help: "Judged answers of its own a topic needs before its threshold may go below the initial one.")
+    var topicMinEvidence = 30
+
     /// `--token`, else `LOOPDESK_TOKEN`; an empty one is an error (``LoopdeskHTTPConfiguration/resolveToken(option:environment:)``).
     func resolvedToken() throws -> String? {
         do {
@@ -116,6 +122,7 @@ struct HTTPOptions: ParsableArguments {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be in 1...65535, not \(port)") }
         guard idleTimeout > 0, idleTimeout <= 3600 else { throw ValidationError("--idle-timeout must be in (0, 3600] seconds, not \(idleTimeout)") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1, not \(maxConnections)") }
+        guard (1...100_000).contains(topicMinEvidence) else { throw ValidationError("--topic-min-evidence must be in 1...100000, not \(topicMinEvidence)") }
         guard rateLimit >= 0, rateBurst >= 1 else { throw ValidationError("--rate-limit must be ≥ 0 and --rate-burst ≥ 1") }
         let token = try resolvedToken()
         if let host, token == nil, !["127.0.0.1", "localhost", "::1"].contains(host) {
@@ -149,13 +156,15 @@ struct HTTPOptions: ParsableArguments {
         }
         var support = SupportConfiguration()
         support.agentArticles = agentArticles
+        support.defaultMode = defaultMode
+        support.policy.topicMinimumEvidence = topicMinEvidence
         let service = try await SupportService.open(databasePath: databasePath, coreSocket: coreSocket,
                                                     embedder: try Embedder.load(modelDirectory: modelDir), configuration: support,
                                                     logger: logger)
         service.startBackgroundDelivery()
         let app = LoopdeskHTTPServer.buildApplication(service: service, configuration: configuration(host: address, token: token),
                                                       logger: logger)
-        logger.info("serving http://\(address):\(port) (store \(databasePath), core \(coreSocket), embedder \(service.embedder.identity), agent articles: \(agentArticles.rawValue))")
+        logger.info("serving http://\(address):\(port) (store \(databasePath), core \(coreSocket), embedder \(service.embedder.identity), agent articles: \(agentArticles.rawValue), default mode: \(defaultMode.rawValue))")
         do {
             try await app.runService()
         } catch {

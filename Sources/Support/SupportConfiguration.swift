@@ -23,6 +23,8 @@ public struct SupportConfiguration: Sendable {
     /// What an agent's reply becomes (`--agent-articles`): a published article at once, or a
     /// draft a person publishes after review (`GET /v1/articles?status=draft` is the queue).
     public var agentArticles = AgentArticles.publish
+    /// The mode of every topic nobody set (`--default-mode`), topics that appear later included.
+    public var defaultMode = TopicMode.live
     /// The defaults: learning on, the `kb` collection, 5 candidates shown of 30 searched.
     public init() {}
 }

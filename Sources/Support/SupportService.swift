@@ -39,6 +39,9 @@ public final class SupportService: Sendable {
     let outbox: OutboxDelivery
     let aliasDirectory: AliasDirectory
     let noArticleGroupCache = Locked<UInt64?>(nil)
+    /// The modes someone set, by topic (``TopicMode``), read from the store at start and kept
+    /// with it by ``setMode(_:ofTopic:)``.
+    let topicModes: Locked<[String: TopicMode]>
     /// Knowledge gaps and bug clusters.
     public let gaps: GapTracker
     let generation: Locked<Int>
@@ -67,6 +70,7 @@ public final class SupportService: Sendable {
         let policyConfiguration = EscalationDecision.policyConfiguration(for: configuration)
         let evidence = configuration.learning ? try store.judgedAnswers(limit: policyConfiguration.window) : []
         policy = EscalationPolicy(configuration: policyConfiguration, evidence: evidence)
+        topicModes = Locked(try store.topicModes())
         let current = Int(try store.value(forKey: Self.generationKey) ?? "1") ?? 1
         generation = Locked(current)
         outbox = OutboxDelivery(store: store, core: core, generation: current, logger: logger)

@@ -59,6 +59,7 @@ public enum LoopdeskHTTPServer {
             AskRoutes(service: service, maxBodyBytes: configuration.maxAskBodyBytes),
             OutcomeRoutes(service: service, maxBodyBytes: configuration.maxOutcomeBodyBytes),
             LearnedRoutes(service: service),
+            TopicRoutes(service: service),
             EventRoutes(service: service, maxBodyBytes: configuration.maxEventBodyBytes),
             ReindexRoutes(service: service),
             TicketImportRoutes(service: service, maxBodyBytes: configuration.maxTicketImportBytes,

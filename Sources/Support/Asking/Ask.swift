@@ -114,11 +114,17 @@ public struct AskResponse: Codable, Sendable, Equatable {
     public var topic: String?
     /// The lower bound the topic needed when the decision was made.
     public var threshold: Double
+    /// The topic's roll-out mode (``TopicMode``): in `shadow` ``decision`` is `escalate`.
+    public var mode: TopicMode
+    /// In shadow mode, what live would have decided; nil otherwise.
+    public var shadowDecision: Decision?
 
     /// A reply, as the service makes it.
     public init(decision: Decision, article: ArticleReference?, answer: String, score: Double, lower: Double, upper: Double,
                 sources: [AnswerSource], impressionID: String, conversationID: String, reason: String, topic: String?,
-                threshold: Double) {
+                threshold: Double, mode: TopicMode = .live, shadowDecision: Decision? = nil) {
+        self.mode = mode
+        self.shadowDecision = shadowDecision
         self.decision = decision
         self.article = article
         self.answer = answer
@@ -134,7 +140,7 @@ public struct AskResponse: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case decision, article, answer, score, lower, upper, sources, reason, topic, threshold
-        case impressionID = "impression_id", conversationID = "conversation_id"
+        case decision, article, answer, score, lower, upper, sources, reason, topic, threshold, mode
+        case impressionID = "impression_id", conversationID = "conversation_id", shadowDecision = "shadow_decision"
     }
 }

@@ -22,16 +22,53 @@ extension SupportService {
                 EscalationDecision.NoArticleEvidence(share: vote?.shares[group] ?? 0, rankedFirst: ranking.groups.first?.group == group)
             },
             policy: policy, configuration: configuration)
-        // Escalating, the passage is still returned: it is the suggestion handed to the agent.
-        let best = candidates.best
+        // The topic's roll-out mode: live acts on the decision; shadow keeps it as what live
+        // would have done and hands the question over; off stays out.
+        let mode = self.mode(ofTopic: candidates.best?.article.topic)
+        let acted = ModedDecision(decision, mode: mode, topic: candidates.best?.article.topic)
+        // Escalating, the passage is still returned: it is the suggestion handed to the agent (not when off).
+        let best = mode == .off ? nil : candidates.best
         let answerText = best.map { PassageExtractor.passage(for: query.text, in: $0.article) } ?? ""
-        let record = try recordAnswer(query, candidates: candidates, decision: decision, answerText: answerText,
+        let record = try recordAnswer(query, candidates: candidates, decision: acted, answerText: answerText,
                                       context: request.context)
-        await noteAskedForGaps(record, bestSimilarity: best?.item.bestSimilarity, context: request.context)
-        return AskResponse(decision: decision.decision, article: best.map { ArticleReference(id: $0.article.id, title: $0.article.title) },
+        await noteAskedForGaps(record, bestSimilarity: candidates.best?.item.bestSimilarity, context: request.context)
+        return AskResponse(decision: acted.decision, article: best.map { ArticleReference(id: $0.article.id, title: $0.article.title) },
                            answer: answerText, score: record.score, lower: record.lower, upper: record.upper,
-                           sources: candidates.sources, impressionID: record.impressionID, conversationID: query.conversationID,
-                           reason: decision.reason, topic: record.topic, threshold: decision.threshold)
+                           sources: mode == .off ? [] : candidates.sources, impressionID: record.impressionID,
+                           conversationID: query.conversationID, reason: acted.reason, topic: record.topic,
+                           threshold: decision.threshold, mode: mode, shadowDecision: acted.shadowDecision)
+    }
+
+    /// The policy's decision as the topic's mode lets it act.
+    struct ModedDecision {
+        /// What the service does: the policy's decision when live, `escalate` otherwise.
+        var decision: Decision
+        /// In shadow, what live would have decided.
+        var shadowDecision: Decision?
+        /// The mode.
+        var mode: TopicMode
+        /// The reason, with the mode's part in it.
+        var reason: String
+        /// The bound the topic needed.
+        var threshold: Double
+
+        init(_ policy: EscalationDecision, mode: TopicMode, topic: String?) {
+            self.mode = mode
+            threshold = policy.threshold
+            let name = topic ?? "(none)"
+            switch mode {
+            case .live:
+                decision = policy.decision
+                reason = policy.reason
+            case .shadow:
+                decision = .escalate
+                shadowDecision = policy.decision
+                reason = "shadow: topic \(name) is in shadow, so an agent answers; live would \(policy.reason)"
+            case .off:
+                decision = .escalate
+                reason = "escalate: topic \(name) is off"
+            }
+        }
     }
 
     /// The similarity-weighted vote of the nearest vectors — articles and learned
@@ -71,15 +108,17 @@ extension SupportService {
     /// Stores the question, the answer (or escalation) and the service's turn in
     /// one transaction.
     /// - Returns: the answer as stored, with its key.
-    func recordAnswer(_ query: AskQuery, candidates: RankedCandidates, decision: EscalationDecision, answerText: String,
+    func recordAnswer(_ query: AskQuery, candidates: RankedCandidates, decision: ModedDecision, answerText: String,
                       context: [String: String]) throws -> AnswerRecord {
-        let best = candidates.best
+        // Off, the service stays out: no article is recorded as its suggestion.
+        let best = decision.mode == .off ? nil : candidates.best
         var record = AnswerRecord(key: 0, coreImpression: candidates.ranking.impression, generation: currentGeneration,
                                   conversationID: query.conversationID, question: query.text, vector: query.questionVector,
                                   articleKey: best?.article.key, shownGroups: candidates.ranking.groups.map(\.group),
-                                  topic: best?.article.topic, decision: decision.decision, reason: decision.reason,
+                                  topic: candidates.best?.article.topic, decision: decision.decision, reason: decision.reason,
                                   score: best?.item.score.score ?? 0, lower: best?.item.score.lower ?? 0,
-                                  upper: best?.item.score.upper ?? 0, threshold: decision.threshold, createdAt: query.askedAt)
+                                  upper: best?.item.score.upper ?? 0, threshold: decision.threshold, createdAt: query.askedAt,
+                                  mode: decision.mode, shadowDecision: decision.shadowDecision)
         let conversationID = query.conversationID, text = query.text, now = query.askedAt
         let serviceTurn = decision.decision == .answer ? answerText : "(escalated to an agent)"
         let answer = record

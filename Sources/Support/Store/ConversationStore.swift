@@ -69,6 +69,10 @@ public struct AnswerRecord: Sendable, Equatable {
     public var topWasRight: Bool?
     /// The alias the resolving outcome inserted, if any (taken back on reopen).
     public var aliasKey: Int64?
+    /// The topic's mode when the question was asked (``TopicMode``).
+    public var mode: TopicMode = .live
+    /// In shadow mode, what live would have decided (``decision`` is then `escalate`).
+    public var shadowDecision: Decision?
 
     /// The id callers use: `imp_<key>`.
     public var impressionID: String { "imp_\(key)" }

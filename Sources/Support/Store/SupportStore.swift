@@ -5,8 +5,8 @@ import Foundation
 /// the core outbox, knowledge gaps and the report queries.
 ///
 /// It is composed of one protocol per part — ``KnowledgeStore``,
-/// ``ConversationStore``, ``LearningStore``, ``OutboxStore``, ``GapStore`` and
-/// ``ReportStore`` — so a store that leaves a part out does not compile as a
+/// ``ConversationStore``, ``LearningStore``, ``OutboxStore``, ``GapStore``,
+/// ``ReportStore`` and ``RolloutStore`` — so a store that leaves a part out does not compile as a
 /// `SupportStore`, and every part the service relies on is there by
 /// construction (nothing is found by casting at run time).
 ///
@@ -16,7 +16,7 @@ import Foundation
 /// database library. Reads are methods of the parts; writes happen inside
 /// ``write(_:)``, whose body commits whole or not at all — an outcome, the
 /// alias it adds and the core operations it queues are one transaction.
-public protocol SupportStore: KnowledgeStore, ConversationStore, LearningStore, OutboxStore, GapStore, ReportStore {
+public protocol SupportStore: KnowledgeStore, ConversationStore, LearningStore, OutboxStore, GapStore, ReportStore, RolloutStore {
     /// Runs `body` in one transaction: everything it writes commits together, or
     /// nothing does when it throws.
     /// - Returns: what `body` returns.
@@ -30,7 +30,7 @@ public protocol SupportStore: KnowledgeStore, ConversationStore, LearningStore, 
 
 /// The writes of a ``SupportStore``, valid only inside ``SupportStore/write(_:)``:
 /// the writes of each part, and the service's own state.
-public protocol SupportStoreWriter: KnowledgeStoreWriter, ConversationStoreWriter, LearningStoreWriter, OutboxStoreWriter {
+public protocol SupportStoreWriter: KnowledgeStoreWriter, ConversationStoreWriter, LearningStoreWriter, OutboxStoreWriter, RolloutStoreWriter {
     /// Sets a value of the service's own state (read back by ``SupportStore/value(forKey:)``).
     func setValue(_ value: String, forKey key: String) throws
 }

@@ -23,7 +23,9 @@ extension AnswerRecord {
                   decision: Decision(rawValue: row["decision"]) ?? .escalate, reason: row["reason"], score: row["score"],
                   lower: row["lower"], upper: row["upper"], threshold: row["threshold"],
                   createdAt: Date(timeIntervalSince1970: row["created_at"]), outcome: outcome.flatMap(OutcomeKind.init(rawValue:)),
-                  topWasRight: row["top_right"], aliasKey: row["alias_key"])
+                  topWasRight: row["top_right"], aliasKey: row["alias_key"],
+                  mode: TopicMode(rawValue: row["mode"]) ?? .live,
+                  shadowDecision: (row["shadow_decision"] as String?).flatMap(Decision.init(rawValue:)))
     }
 }
 

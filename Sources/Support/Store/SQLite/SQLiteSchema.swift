@@ -218,6 +218,24 @@ enum SQLiteSchema {
                 CREATE INDEX articles_learned ON articles(created_at) WHERE origin != 'kb';
                 """)
         }
+        migrator.registerMigration("v5: topic modes for the roll-out, and each answer's mode") { db in
+            try db.execute(sql: """
+                CREATE TABLE topic_modes (
+                    topic TEXT PRIMARY KEY,
+                    mode TEXT NOT NULL,
+                    changed_at REAL NOT NULL
+                );
+                CREATE TABLE topic_mode_changes (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    topic TEXT NOT NULL,
+                    mode TEXT NOT NULL,
+                    changed_at REAL NOT NULL
+                );
+                ALTER TABLE answers ADD COLUMN mode TEXT NOT NULL DEFAULT 'live';
+                ALTER TABLE answers ADD COLUMN shadow_decision TEXT;
+                CREATE INDEX answers_by_topic ON answers(topic, mode);
+                """)
+        }
         return migrator
     }
 }

@@ -29,11 +29,12 @@ extension SQLiteStore {
         }
     }
 
-    /// Judged answers in the order they were judged, newest first: the policy's evidence.
+    /// Judged answers in the order they were judged, newest first: the policy's evidence (those
+    /// with a candidate, as ``SupportService`` observes them while it runs).
     public func judgedAnswers(limit: Int) throws -> [(topic: String?, lower: Double, right: Bool)] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT topic, lower, top_right FROM answers WHERE top_right IS NOT NULL ORDER BY judged_seq DESC LIMIT ?
+                SELECT topic, lower, top_right FROM answers WHERE top_right IS NOT NULL AND article_key IS NOT NULL ORDER BY judged_seq DESC LIMIT ?
                 """, arguments: [limit]).map { row in (row["topic"], row["lower"], row["top_right"]) }
         }
     }

@@ -91,11 +91,11 @@ struct SQLiteWriter: SupportStoreWriter {
     func insertAnswer(_ a: AnswerRecord) throws -> Int64 {
         try run("""
             INSERT INTO answers (core_impression, generation, conversation_id, question, article_key, shown_groups, topic,
-                                 decision, reason, score, lower, upper, threshold, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 decision, reason, score, lower, upper, threshold, created_at, mode, shadow_decision)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [Int64(bitPattern: a.coreImpression), a.generation, a.conversationID, a.question,
                              a.articleKey, groupsData(a.shownGroups), a.topic, a.decision.rawValue, a.reason, a.score, a.lower,
-                             a.upper, a.threshold, a.createdAt.timeIntervalSince1970])
+                             a.upper, a.threshold, a.createdAt.timeIntervalSince1970, a.mode.rawValue, a.shadowDecision?.rawValue])
         let key = db.lastInsertedRowID
         try run("INSERT INTO answer_vectors (answer_key, vector) VALUES (?, ?)", [key, vectorData(a.vector)])
         return key
