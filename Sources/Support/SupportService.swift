@@ -69,7 +69,8 @@ public final class SupportService: Sendable {
         }
         let policyConfiguration = EscalationDecision.policyConfiguration(for: configuration)
         let evidence = configuration.learning ? try store.judgedAnswers(limit: policyConfiguration.window) : []
-        policy = EscalationPolicy(configuration: policyConfiguration, evidence: evidence)
+        policy = EscalationPolicy(configuration: policyConfiguration, evidence: evidence,
+                                  topicCounts: configuration.learning ? try store.judgedCountsByTopic() : [:])
         topicModes = Locked(try store.topicModes())
         let current = Int(try store.value(forKey: Self.generationKey) ?? "1") ?? 1
         generation = Locked(current)

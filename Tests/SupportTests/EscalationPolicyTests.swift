@@ -12,10 +12,11 @@ final class EscalationPolicyTests: XCTestCase {
         (0..<count).map { (topic, from + Double($0) * step, right) }
     }
 
-    private func policy(_ evidence: [Pair], _ configure: (inout EscalationPolicy.Configuration) -> Void = { _ in }) -> EscalationPolicy {
+    private func policy(_ evidence: [Pair], topicCounts: [String: Int]? = nil,
+                        _ configure: (inout EscalationPolicy.Configuration) -> Void = { _ in }) -> EscalationPolicy {
         var configuration = EscalationPolicy.Configuration()
         configure(&configuration)
-        return EscalationPolicy(configuration: configuration, evidence: evidence)
+        return EscalationPolicy(configuration: configuration, evidence: evidence, topicCounts: topicCounts)
     }
 
     // MARK: Evidence before learning
@@ -207,14 +208,16 @@ final class EscalationPolicyTests: XCTestCase {
         XCTAssertLessThan(learned.threshold(topic: "b"), 0.9)
     }
 
-    func testATopicsCountFollowsTheWindow() {
+    func testATopicsStartEndsOnceEvenWhenItsAnswersLeaveTheWindow() {
         // Newest first: 100 answers of a, then 40 older ones of b that the window of 100 drops.
         let learned = policy(judged(100, from: 0.6, topic: "a") + judged(40, from: 0.7, topic: "b")) { $0.window = 100 }
-        XCTAssertEqual(learned.standing(topic: "b").judged, 0)
-        XCTAssertEqual(learned.threshold(topic: "b"), 0.9)
-        for _ in 0..<100 { learned.observe(topic: "c", lower: 0.8, right: true) }
-        XCTAssertEqual(learned.standing(topic: "a").judged, 0, "observed answers pushed a's out of the window")
-        XCTAssertEqual(learned.standing(topic: "c").judged, 100)
+        XCTAssertEqual(learned.standing(topic: "b").judged, 40, "judged answers are counted ever, not only in the window")
+        XCTAssertEqual(learned.standing(topic: "b"), .init(judged: 40, threshold: 0.6, rule: .global),
+                       "past its start with no answers in the window, b follows the pool")
+        let counted = policy(judged(100, from: 0.6, topic: "a"), topicCounts: ["a": 100, "b": 5])
+        XCTAssertEqual(counted.standing(topic: "b").judged, 5, "the store's counts, when given, are the ones kept")
+        counted.observe(topic: "b", lower: 0.8, right: true)
+        XCTAssertEqual(counted.standing(topic: "b").judged, 6)
     }
 
     // MARK: The wrong-rate bound

@@ -70,9 +70,9 @@ public final class EscalationPolicy: Sendable {
         case topic
     }
 
-    /// A topic's standing: its judged answers (in the window) and its threshold now.
+    /// A topic's standing: its judged answers and its threshold now.
     public struct TopicStanding: Sendable, Equatable {
-        /// Judged answers of this topic in the window.
+        /// Judged answers of this topic ever.
         public var judged: Int
         /// The lower bound its best candidate must clear.
         public var threshold: Double
@@ -88,7 +88,7 @@ public final class EscalationPolicy: Sendable {
         var sinceRecompute = 0
         var global: Double
         var globalEvidence = 0
-        /// Judged answers per topic in the window, kept as they arrive and leave.
+        /// Judged answers per topic ever (not only in the window): a topic's start ends once.
         var topicCount: [String: Int] = [:]
         /// Learned thresholds of the topics that had enough evidence at the last recomputation.
         var topicThreshold: [String: Double] = [:]
@@ -99,11 +99,17 @@ public final class EscalationPolicy: Sendable {
     private let state: Locked<State>
 
     /// A policy with `evidence` already judged (newest first, as the store lists it).
-    public init(configuration: Configuration, evidence: [(topic: String?, lower: Double, right: Bool)] = []) {
+    /// - Parameter topicCounts: each topic's judged answers ever; nil counts those in `evidence`.
+    public init(configuration: Configuration, evidence: [(topic: String?, lower: Double, right: Bool)] = [],
+                topicCounts: [String: Int]? = nil) {
         self.configuration = configuration
         state = Locked(State(global: configuration.fixedThreshold ?? configuration.initialThreshold))
         state.withLock { s in
-            for pair in evidence.reversed() { Self.append(Judged(topic: pair.topic, lower: pair.lower, right: pair.right), to: &s, window: configuration.window) }
+            for pair in evidence.reversed() {
+                Self.append(Judged(topic: pair.topic, lower: pair.lower, right: pair.right), to: &s, window: configuration.window)
+                if topicCounts == nil, let topic = pair.topic { s.topicCount[topic, default: 0] += 1 }
+            }
+            if let topicCounts { s.topicCount = topicCounts }
             recompute(&s)
         }
     }
@@ -125,10 +131,12 @@ public final class EscalationPolicy: Sendable {
             return TopicStanding(judged: s.globalEvidence, threshold: s.global,
                                  rule: s.globalEvidence < configuration.minimumEvidence ? .initial : .global)
         }
-        guard judged >= configuration.topicMinimumEvidence, let own = s.topicThreshold[topic] else {
+        guard judged >= configuration.topicMinimumEvidence else {
             // A conservative start: the initial threshold, or the pool's when that is stricter.
             return TopicStanding(judged: judged, threshold: max(configuration.initialThreshold, s.global), rule: .initial)
         }
+        // Past its start with none of its answers left in the window: the pool's threshold.
+        guard let own = s.topicThreshold[topic] else { return TopicStanding(judged: judged, threshold: s.global, rule: .global) }
         return TopicStanding(judged: judged, threshold: own, rule: .topic)
     }
 
@@ -165,6 +173,7 @@ public final class EscalationPolicy: Sendable {
         guard configuration.fixedThreshold == nil else { return }
         state.withLock { s in
             Self.append(Judged(topic: topic, lower: lower, right: right), to: &s, window: configuration.window)
+            if let topic { s.topicCount[topic, default: 0] += 1 }
             s.sinceRecompute += 1
             // A topic reaching its evidence is recomputed at once, so its start ends on time.
             let reached = topic.map { s.topicCount[$0] == configuration.topicMinimumEvidence } ?? false
@@ -184,12 +193,8 @@ public final class EscalationPolicy: Sendable {
         if s.judged.count < window {
             s.judged.append(pair)
         } else {
-            let old = s.judged[s.next % window]
-            if let topic = old.topic { s.topicCount[topic, default: 1] -= 1 }
-            if let topic = old.topic, s.topicCount[topic] == 0 { s.topicCount[topic] = nil }
             s.judged[s.next % window] = pair
         }
-        if let topic = pair.topic { s.topicCount[topic, default: 0] += 1 }
         s.next += 1
     }
 

@@ -7,6 +7,8 @@ public protocol RolloutStore: Sendable {
     func topicModes() throws -> [String: TopicMode]
     /// Every mode change, oldest first.
     func topicModeChanges() throws -> [TopicModeChange]
+    /// Each topic's judged answers ever (with a candidate): when its conservative start ends.
+    func judgedCountsByTopic() throws -> [String: Int]
     /// Each topic's figures by mode, for every topic that has an answer.
     func topicFigures() throws -> [String: TopicFigures]
 }

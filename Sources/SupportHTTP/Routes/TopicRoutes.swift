@@ -52,6 +52,16 @@ public struct TopicJSON: Codable, Sendable {
             case wouldAnswer = "would_answer", wouldBeRight = "would_be_right", wouldBeWrong = "would_be_wrong"
             case rightlyEscalated = "rightly_escalated", wrongRateUpper = "wrong_rate_upper"
         }
+
+        /// Every key present: `wrong_rate_upper` is `null` rather than absent before any judged case.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(wouldAnswer, forKey: .wouldAnswer)
+            try container.encode(wouldBeRight, forKey: .wouldBeRight)
+            try container.encode(wouldBeWrong, forKey: .wouldBeWrong)
+            try container.encode(rightlyEscalated, forKey: .rightlyEscalated)
+            try container.encode(wrongRateUpper, forKey: .wrongRateUpper)
+        }
     }
 
     public var topic: String

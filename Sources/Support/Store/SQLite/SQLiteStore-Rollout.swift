@@ -28,6 +28,20 @@ extension SQLiteStore {
         }
     }
 
+    /// Each topic's judged answers ever (with a candidate, as the policy counts them).
+    public func judgedCountsByTopic() throws -> [String: Int] {
+        try pool.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT topic, count(*) AS n FROM answers
+                WHERE top_right IS NOT NULL AND article_key IS NOT NULL AND topic IS NOT NULL GROUP BY topic
+                """) {
+                counts[row["topic"]] = row["n"]
+            }
+            return counts
+        }
+    }
+
     /// Each topic's figures by mode, for every topic with an answer.
     public func topicFigures() throws -> [String: TopicFigures] {
         try pool.read { db in
