@@ -18,6 +18,11 @@ extension ReplayReport {
             "summary": summaryJSON,
             "weeks": .array(weeks.map(\.jsonValue)),
             "released_labels": .array(releasedLabels.map(\.jsonValue)),
+            "released_first_two_weeks": releasedFirstTwoWeeks.map { rates in
+                .object(["tickets": .int(rates.tickets), "answered": .int(rates.answered), "wrong_answers": .int(rates.wrongAnswers),
+                         "wrong_answer_rate": rates.wrongAnswerRate.map { .number($0) } ?? .null,
+                         "resolution_rate": rates.resolutionRate.map { .number($0) } ?? .null])
+            } ?? .null,
             "gap_labels": .array(gapLabels.map(\.jsonValue)),
         ])
     }
@@ -82,6 +87,9 @@ extension ReplayReport.ReleasedLabel {
             "gap_flagged_day": gapFlaggedDay.map { .int($0) } ?? .null,
             "resolution_rate": .number(summary.resolutionRate),
             "tickets": .int(summary.tickets),
+            "first_two_weeks": .object(["tickets": .int(firstTwoWeeks.tickets), "answered": .int(firstTwoWeeks.answered),
+                                        "wrong_answers": .int(firstTwoWeeks.wrongAnswers),
+                                        "resolution_rate": firstTwoWeeks.resolutionRate.map { .number($0) } ?? .null]),
         ])
     }
 }

@@ -80,6 +80,8 @@ public struct ReplayReport: Sendable, Equatable {
         public var gapFlaggedDay: Int?
         /// Resolution on its questions over the summary window.
         public var summary: ReplayRates
+        /// Its questions in the 14 days from its release: how a new topic starts (docs/ROLLOUT.md).
+        public var firstTwoWeeks: ReplayRates
     }
 
     /// The length of the summary window, in days.
@@ -93,6 +95,8 @@ public struct ReplayReport: Sendable, Equatable {
     public var weeks: [Week]
     /// The held-back labels, by release.
     public var releasedLabels: [ReleasedLabel]
+    /// All held-back labels' questions in the 14 days from each one's release; nil without releases.
+    public var releasedFirstTwoWeeks: ReplayRates?
     /// Every label that had no article at some point, and when gaps flagged it (released labels included).
     public var gapLabels: [GapDetection.LabelFlag]
     /// Simulated outcomes the service refused (see ``ReplayResult/rejectedOutcomes``).
@@ -110,6 +114,10 @@ public struct ReplayReport: Sendable, Equatable {
         summary = Self.summary(result, fromDay: fromDay)
         weeks = Self.weeks(result)
         releasedLabels = Self.releasedLabels(result, fromDay: fromDay)
+        let releaseDay = Dictionary(result.releases.map { ($0.label, $0.day) }, uniquingKeysWith: min)
+        releasedFirstTwoWeeks = result.releases.isEmpty ? nil : ReplayRates(result.learning.lazy.filter { record in
+            releaseDay[record.label].map { record.day >= $0 && record.day < $0 + 14 } ?? false
+        })
     }
 
     /// The summary window, days `fromDay` to the last.
@@ -174,7 +182,10 @@ public struct ReplayReport: Sendable, Equatable {
                           questionsBeforeGapFlag: detection.map { $0.flag(for: release.label)?.questionsBeforeFlag }
                               ?? result.questionsBeforeGapFlag?[release.label],
                           gapFlaggedDay: detection?.flag(for: release.label)?.flaggedDay,
-                          summary: ReplayRates(result.learning.lazy.filter { $0.label == release.label && $0.day >= fromDay }))
+                          summary: ReplayRates(result.learning.lazy.filter { $0.label == release.label && $0.day >= fromDay }),
+                          firstTwoWeeks: ReplayRates(result.learning.lazy.filter {
+                              $0.label == release.label && $0.day >= release.day && $0.day < release.day + 14
+                          }))
         }
     }
 
