@@ -246,7 +246,7 @@ final class EscalationPolicyTests: XCTestCase {
         XCTAssertLessThanOrEqual(wilsonUpper(wrong: 0, of: 17, z: 0.5), 0.015)
         var previous = 1.0
         for n in [10, 100, 1000, 10000] {
-            let upper = wilsonUpper(wrong: Double(n / 10), of: Double(n), z: 0.5)
+            let upper = wilsonUpper(wrong: n / 10, of: n, z: 0.5)
             XCTAssertGreaterThan(upper, 0.1)
             XCTAssertLessThan(upper, previous, "n = \(n)")
             previous = upper

@@ -149,7 +149,7 @@ public final class EscalationPolicy: Sendable {
     /// Decides for the best candidate's lower bound, with the reason in words: the bound, the
     /// threshold, and which rule set the threshold.
     public func decide(topic: String?, score: Double, lower: Double) -> (decision: Decision, threshold: Double, reason: String) {
-        let (current, evidence) = state.withLock { s in (self.standing(topic, in: s), s.globalEvidence) }
+        let (current, evidence, pool) = state.withLock { s in (self.standing(topic, in: s), s.globalEvidence, s.global) }
         let needed = current.threshold
         let basis: String
         switch current.rule {
@@ -165,7 +165,6 @@ public final class EscalationPolicy: Sendable {
         case .global:
             basis = "learned from \(evidence) judged answers for ≤ \(NumberText.percent(configuration.targetWrongRate)) wrong"
         case .topic:
-            let pool = state.withLock { $0.global }
             basis = "learned from \(evidence) judged answers for ≤ \(NumberText.percent(configuration.targetWrongRate)) wrong; "
                 + "topic \(topic ?? "?") +\(NumberText.probability(needed - pool)) after its wrong answers"
         }
@@ -191,9 +190,7 @@ public final class EscalationPolicy: Sendable {
     /// The current global threshold and the evidence behind it, and how many topics have
     /// thresholds of their own (for reports).
     public var snapshot: (threshold: Double, evidence: Int, topicsWithOwnThreshold: Int) {
-        state.withLock { s in
-            (s.global, s.globalEvidence, s.topicThreshold.keys.filter { (s.topicCount[$0] ?? 0) >= configuration.topicMinimumEvidence }.count)
-        }
+        state.withLock { s in (s.global, s.globalEvidence, s.topicThreshold.count) }
     }
 
     private static func append(_ pair: Judged, to s: inout State, window: Int) {
@@ -218,7 +215,7 @@ public final class EscalationPolicy: Sendable {
         let z = configuration.confidenceZ, target = configuration.targetWrongRate
         if s.judged.count >= configuration.minimumEvidence {
             let best = Self.lowestBound(in: sorted, otherwise: 1.0) { wrong, answered in
-                wilsonUpper(wrong: Double(wrong), of: Double(answered), z: z) <= target
+                wilsonUpper(wrong: wrong, of: answered, z: z) <= target
             }
             s.global = max(configuration.floor, min(best, 0.999))
         } else {
@@ -268,11 +265,10 @@ public final class EscalationPolicy: Sendable {
 }
 
 /// The Wilson score interval's upper end for a binomial proportion.
-/// `wrong` and `n` may be fractional: a topic's record shrunk with pseudo-answers.
-func wilsonUpper(wrong: Double, of n: Double, z: Double) -> Double {
+func wilsonUpper(wrong: Int, of n: Int, z: Double) -> Double {
     guard n > 0 else { return 1 }
-    let p = wrong / n
-    let nn = n
+    let p = Double(wrong) / Double(n)
+    let nn = Double(n)
     let z2 = z * z
     let centre = p + z2 / (2 * nn)
     let spread = z * ((p * (1 - p) / nn + z2 / (4 * nn * nn))).squareRoot()

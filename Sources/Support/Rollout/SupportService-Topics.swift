@@ -27,8 +27,7 @@ extension SupportService {
         try store.write { w in try w.setTopicMode(topic: topic, mode: mode, at: now) }
         topicModes.withLock { $0[topic] = mode }
         logger.notice("topic mode set", metadata: ["topic": "\(topic)", "mode": "\(mode.rawValue)"])
-        return try topics().first { $0.topic == topic }
-            ?? summary(topic, figures: TopicFigures(), modes: topicModes.withLock { $0 })
+        return summary(topic, figures: try store.topicFigures()[topic] ?? TopicFigures(), modes: topicModes.withLock { $0 })
     }
 
     /// Every topic — those with a published article, an answer, or a mode set — with its mode,
@@ -46,7 +45,7 @@ extension SupportService {
         let mode = modes[topic] ?? configuration.defaultMode
         let judged = figures.wouldBeRight + figures.wouldBeWrong
         // The upper end of a two-sided 95 % Wilson interval on the would-be wrong rate.
-        let upper = judged > 0 ? wilsonUpper(wrong: Double(figures.wouldBeWrong), of: Double(judged), z: 1.96) : nil
+        let upper = judged > 0 ? wilsonUpper(wrong: figures.wouldBeWrong, of: judged, z: 1.96) : nil
         let suggest = mode == .shadow && judged >= policy.configuration.topicMinimumEvidence
             && (upper ?? 1) <= policy.configuration.targetWrongRate
         return TopicSummary(topic: topic, mode: mode, modeSet: modes[topic] != nil, judged: standing.judged,
