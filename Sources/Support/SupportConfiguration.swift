@@ -1,3 +1,5 @@
+import Foundation
+
 /// The answer service's settings.
 public struct SupportConfiguration: Sendable {
     /// The knowledge-base collection in the core.
@@ -25,6 +27,8 @@ public struct SupportConfiguration: Sendable {
     public var agentArticles = AgentArticles.publish
     /// The mode of every topic nobody set (`--default-mode`), topics that appear later included.
     public var defaultMode = TopicMode.live
+    /// When Loopdesk went live, for the roll-out report (`--deployed-at`); `nil`: its first live answer.
+    public var deployedAt: Date?
     /// The defaults: learning on, the `kb` collection, 5 candidates shown of 30 searched.
     public init() {}
 }

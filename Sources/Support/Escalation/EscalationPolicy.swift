@@ -263,15 +263,3 @@ public final class EscalationPolicy: Sendable {
         return best
     }
 }
-
-/// The Wilson score interval's upper end for a binomial proportion.
-func wilsonUpper(wrong: Int, of n: Int, z: Double) -> Double {
-    guard n > 0 else { return 1 }
-    let p = Double(wrong) / Double(n)
-    let nn = Double(n)
-    let z2 = z * z
-    let centre = p + z2 / (2 * nn)
-    let spread = z * ((p * (1 - p) / nn + z2 / (4 * nn * nn))).squareRoot()
-    return (centre + spread) / (1 + z2 / nn)
-}
-

@@ -17,10 +17,12 @@ public struct ImportedTicket: Sendable, Equatable {
     public var tags: [String]
     /// When the ticket was opened, when the export says.
     public var createdAt: Date?
+    /// What the helpdesk measured on it (reply and solve times, reopens, rating), for the baseline.
+    public var metrics: TicketMetrics
 
     /// A ticket as parsed from an export.
     public init(externalID: String, subject: String, question: String, agentReply: String?, resolved: Bool,
-                tags: [String] = [], createdAt: Date? = nil) {
+                tags: [String] = [], createdAt: Date? = nil, metrics: TicketMetrics = TicketMetrics()) {
         self.externalID = externalID
         self.subject = subject
         self.question = question
@@ -28,6 +30,7 @@ public struct ImportedTicket: Sendable, Equatable {
         self.resolved = resolved
         self.tags = tags
         self.createdAt = createdAt
+        self.metrics = metrics
     }
 }
 
@@ -42,7 +45,8 @@ public enum HelpdeskExportFormat: String, Sendable, CaseIterable {
     /// `{"conversations": [...]}` of Intercom conversations with `source` and `conversation_parts`.
     case intercom
     /// A CSV table with the header `id,subject,question,agent_reply,status,tags` (`agent_reply`,
-    /// `tags` and `created_at` optional; tags separated by `;` or `|`).
+    /// `tags` and `created_at` optional; tags separated by `;` or `|`), and for the roll-out
+    /// baseline the optional `first_reply_at`, `solved_at` (ISO 8601), `reopens` and `csat` (1–5).
     case csv
 }
 
@@ -117,7 +121,7 @@ public enum HelpdeskExports {
         let reply = comments.last { $0["public"]?.bool != false && $0["author_id"]?.text != requester && !body($0).isEmpty }
         return imported(record, subject: firstText(ticket, ["subject", "raw_subject"]), question: question,
                         agentReply: reply.map(body), resolved: ["solved", "closed"].contains(ticket["status"]?.text?.lowercased()),
-                        tags: strings(ticket["tags"]), createdAt: isoDate(ticket["created_at"]))
+                        tags: strings(ticket["tags"]), createdAt: isoDate(ticket["created_at"]), metrics: zendeskMetrics(ticket))
     }
 
     private static func freshdesk(_ record: Record) -> ImportedTicket? {
@@ -129,7 +133,8 @@ public enum HelpdeskExports {
         let reply = conversations.last { $0["incoming"]?.bool == false && $0["private"]?.bool != true && !body($0).isEmpty }
         let status = ticket["status"]?.integer
         return imported(record, subject: plainText(ticket["subject"]), question: question, agentReply: reply.map(body),
-                        resolved: status == 4 || status == 5, tags: strings(ticket["tags"]), createdAt: isoDate(ticket["created_at"]))
+                        resolved: status == 4 || status == 5, tags: strings(ticket["tags"]), createdAt: isoDate(ticket["created_at"]),
+                        metrics: freshdeskMetrics(ticket))
     }
 
     /// Intercom part types by an admin that can carry a public message (a `note` is private).
@@ -148,7 +153,7 @@ public enum HelpdeskExports {
         let subject = title.isEmpty ? plainText(conversation[path: "source", "subject"]) : title
         return imported(record, subject: subject, question: plainText(conversation[path: "source", "body"]),
                         agentReply: reply.map { plainText($0["body"]) }, resolved: conversation["state"]?.text == "closed",
-                        tags: tags, createdAt: created)
+                        tags: tags, createdAt: created, metrics: intercomMetrics(conversation))
     }
 
     /// The tickets of a CSV export, or of one chunk of it (its header row and some rows).
@@ -156,7 +161,8 @@ public enum HelpdeskExports {
     static func csv(_ data: Data, lineOffset: Int = 0) throws -> [ImportedTicket] {
         let source = "csv export"
         let table = try ImportCSVTable(data: data, source: source, required: ["id", "subject", "question", "status"],
-                                       optional: ["agent_reply", "tags", "created_at"], lineOffset: lineOffset)
+                                       optional: ["agent_reply", "tags", "created_at", "first_reply_at", "solved_at", "reopens", "csat"],
+                                       lineOffset: lineOffset)
         return try table.rows.compactMap { row in
             guard !row["id"].isEmpty else { throw SupportError.invalidRequest("\(source) line \(row.line): \"id\" is empty") }
             let createdAt: Date?
@@ -167,22 +173,23 @@ public enum HelpdeskExports {
             } else {
                 throw SupportError.invalidRequest("\(source) line \(row.line): created_at \"\(row["created_at"])\" is not an ISO 8601 date")
             }
+            let metrics = try csvMetrics(row, createdAt: createdAt, source: source)
             guard !row["question"].isEmpty else { return nil }
             let reply = row["agent_reply"]
             return ImportedTicket(externalID: row["id"], subject: row["subject"], question: row["question"],
                                   agentReply: reply.isEmpty ? nil : reply,
                                   resolved: ["solved", "resolved", "closed"].contains(row["status"].lowercased()),
-                                  tags: ImportCSVTable.tags(row["tags"]), createdAt: createdAt)
+                                  tags: ImportCSVTable.tags(row["tags"]), createdAt: createdAt, metrics: metrics)
         }
     }
 
     // MARK: Shared
 
     private static func imported(_ record: Record, subject: String, question: String, agentReply: String?, resolved: Bool,
-                               tags: [String], createdAt: Date?) -> ImportedTicket? {
+                                 tags: [String], createdAt: Date?, metrics: TicketMetrics) -> ImportedTicket? {
         guard !question.isEmpty else { return nil }
         return ImportedTicket(externalID: record.id, subject: subject, question: question, agentReply: agentReply,
-                              resolved: resolved, tags: tags, createdAt: createdAt)
+                              resolved: resolved, tags: tags, createdAt: createdAt, metrics: metrics)
     }
 
     private static func plainText(_ value: ImportJSON?) -> String {
@@ -205,7 +212,7 @@ public enum HelpdeskExports {
     }
 
     /// An ISO 8601 date-time with or without fractional seconds.
-    private static func isoDate(_ value: ImportJSON?) -> Date? {
+    static func isoDate(_ value: ImportJSON?) -> Date? {
         guard let text = value?.nonEmptyText else { return nil }
         if let date = try? Date(text, strategy: .iso8601) { return date }
         return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))

@@ -54,7 +54,7 @@ extension SupportService {
     }
 
     /// The topics of the published articles (the service's internal groups left out).
-    private func publishedTopics() throws -> Set<String> {
+    func publishedTopics() throws -> Set<String> {
         var topics = Set<String>(), offset = 0
         let page = 1000
         while true {

@@ -32,10 +32,13 @@ public struct AnswerTally: Codable, Sendable, Equatable {
     public var csatSum = 0
     /// How many CSAT ratings were given.
     public var csatCount = 0
+    /// How many of them were satisfied (4 or 5 of 5): the share the roll-out report calls CSAT.
+    public var csatSatisfied = 0
 
     /// A tally of the given counts (zero where left out).
     public init(asked: Int = 0, answered: Int = 0, escalated: Int = 0, resolved: Int = 0, reopened: Int = 0,
-                corrected: Int = 0, wrong: Int = 0, pending: Int = 0, csatSum: Int = 0, csatCount: Int = 0) {
+                corrected: Int = 0, wrong: Int = 0, pending: Int = 0, csatSum: Int = 0, csatCount: Int = 0,
+                csatSatisfied: Int = 0) {
         self.asked = asked
         self.answered = answered
         self.escalated = escalated
@@ -46,6 +49,7 @@ public struct AnswerTally: Codable, Sendable, Equatable {
         self.pending = pending
         self.csatSum = csatSum
         self.csatCount = csatCount
+        self.csatSatisfied = csatSatisfied
     }
 
     /// The sum of two tallies.
@@ -53,7 +57,7 @@ public struct AnswerTally: Codable, Sendable, Equatable {
         Self(asked: a.asked + b.asked, answered: a.answered + b.answered, escalated: a.escalated + b.escalated,
              resolved: a.resolved + b.resolved, reopened: a.reopened + b.reopened, corrected: a.corrected + b.corrected,
              wrong: a.wrong + b.wrong, pending: a.pending + b.pending, csatSum: a.csatSum + b.csatSum,
-             csatCount: a.csatCount + b.csatCount)
+             csatCount: a.csatCount + b.csatCount, csatSatisfied: a.csatSatisfied + b.csatSatisfied)
     }
 }
 

@@ -11,10 +11,19 @@ public protocol RolloutStore: Sendable {
     func judgedCountsByTopic() throws -> [String: Int]
     /// Each topic's figures by mode, for every topic that has an answer.
     func topicFigures() throws -> [String: TopicFigures]
+    /// When the service first answered a question in live mode: the roll-out's deployment.
+    func firstLiveAnswerAt() throws -> Date?
+    /// The seconds from each question asked in `since ..< until` to its first `resolved` outcome,
+    /// by topic (``SupportReports/noTopic`` for none), for the report's median resolution times.
+    func resolutionSeconds(since: Date, until: Date) throws -> [String: [Double]]
+    /// The imported pre-deployment baseline, if there is one.
+    func rolloutBaseline() throws -> RolloutBaseline?
 }
 
 /// The roll-out writes of a ``SupportStoreWriter``.
 public protocol RolloutStoreWriter {
     /// Sets a topic's mode and records the change with its time.
     func setTopicMode(topic: String, mode: TopicMode, at: Date) throws
+    /// Replaces the pre-deployment baseline with `baseline` (an import is the whole export).
+    func replaceRolloutBaseline(_ baseline: RolloutBaseline) throws
 }

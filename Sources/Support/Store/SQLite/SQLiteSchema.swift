@@ -236,6 +236,29 @@ enum SQLiteSchema {
                 CREATE INDEX answers_by_topic ON answers(topic, mode);
                 """)
         }
+        migrator.registerMigration("v6: the pre-deployment baseline of the roll-out report") { db in
+            try db.execute(sql: """
+                CREATE TABLE rollout_baseline (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    source TEXT NOT NULL,
+                    imported_at REAL NOT NULL,
+                    first_ticket_at REAL,
+                    last_ticket_at REAL
+                );
+                CREATE TABLE rollout_baseline_topics (
+                    topic TEXT PRIMARY KEY,
+                    tickets INTEGER NOT NULL,
+                    solved INTEGER NOT NULL,
+                    resolved INTEGER NOT NULL,
+                    reopened INTEGER NOT NULL,
+                    csat_count INTEGER NOT NULL,
+                    csat_satisfied INTEGER NOT NULL,
+                    median_first_reply_seconds REAL,
+                    median_resolution_seconds REAL
+                );
+                CREATE INDEX outcomes_resolved ON outcomes(answer_key, created_at) WHERE kind = 'resolved';
+                """)
+        }
         return migrator
     }
 }

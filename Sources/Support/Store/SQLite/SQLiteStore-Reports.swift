@@ -16,7 +16,8 @@ extension SQLiteStore {
         coalesce(sum(decision = 'answer' AND (outcome = 'reopened' OR (outcome = 'corrected' AND coalesce(top_right, 0) = 0))), 0) AS wrong,
         coalesce(sum(decision = 'answer' AND outcome IS NULL), 0) AS pending,
         coalesce(sum(csat), 0) AS csat_sum,
-        count(csat) AS csat_count
+        count(csat) AS csat_count,
+        coalesce(sum(csat >= 4), 0) AS csat_satisfied
         """
 
     /// SQL for a period's label and first day. An ISO week is named by its
@@ -35,7 +36,7 @@ extension SQLiteStore {
     static func tally(_ row: Row) -> AnswerTally {
         AnswerTally(asked: row["asked"], answered: row["answered"], escalated: row["escalated"], resolved: row["resolved"],
                     reopened: row["reopened"], corrected: row["corrected"], wrong: row["wrong"], pending: row["pending"],
-                    csatSum: row["csat_sum"], csatCount: row["csat_count"])
+                    csatSum: row["csat_sum"], csatCount: row["csat_count"], csatSatisfied: row["csat_satisfied"])
     }
 
     /// One `GROUP BY` per period label over the range.

@@ -67,6 +67,47 @@ extension SQLiteStore {
             return figures
         }
     }
+
+    /// The first live answer's time.
+    public func firstLiveAnswerAt() throws -> Date? {
+        try pool.read { db in
+            try Double.fetchOne(db, sql: "SELECT min(created_at) FROM answers WHERE mode = 'live' AND decision = 'answer'")
+                .map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    /// Seconds from each question of the range to its first `resolved` outcome, by topic.
+    public func resolutionSeconds(since: Date, until: Date) throws -> [String: [Double]] {
+        try pool.read { db in
+            var seconds: [String: [Double]] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT coalesce(a.topic, ?) AS topic_name, min(o.created_at) - a.created_at AS seconds
+                FROM answers a JOIN outcomes o ON o.answer_key = a.key AND o.kind = 'resolved'
+                WHERE a.created_at >= ? AND a.created_at < ? GROUP BY a.key
+                """, arguments: [SupportReports.noTopic, since.timeIntervalSince1970, until.timeIntervalSince1970])
+            while let row = try rows.next() {
+                seconds[row["topic_name"], default: []].append(max(0, row["seconds"]))
+            }
+            return seconds
+        }
+    }
+
+    /// The stored baseline, busiest topic first.
+    public func rolloutBaseline() throws -> RolloutBaseline? {
+        try pool.read { db in
+            guard let head = try Row.fetchOne(db, sql: "SELECT * FROM rollout_baseline WHERE id = 1") else { return nil }
+            let topics = try Row.fetchAll(db, sql: "SELECT * FROM rollout_baseline_topics ORDER BY tickets DESC, topic").map { row in
+                BaselineTopic(topic: row["topic"], tickets: row["tickets"], solved: row["solved"], resolved: row["resolved"],
+                              reopened: row["reopened"], csatCount: row["csat_count"], csatSatisfied: row["csat_satisfied"],
+                              medianFirstReplySeconds: row["median_first_reply_seconds"],
+                              medianResolutionSeconds: row["median_resolution_seconds"])
+            }
+            let first: Double? = head["first_ticket_at"], last: Double? = head["last_ticket_at"]
+            return RolloutBaseline(source: head["source"], importedAt: Date(timeIntervalSince1970: head["imported_at"]),
+                                   firstTicketAt: first.map(Date.init(timeIntervalSince1970:)),
+                                   lastTicketAt: last.map(Date.init(timeIntervalSince1970:)), topics: topics)
+        }
+    }
 }
 
 extension SQLiteWriter {
@@ -77,5 +118,21 @@ extension SQLiteWriter {
             ON CONFLICT(topic) DO UPDATE SET mode = excluded.mode, changed_at = excluded.changed_at
             """, [topic, mode.rawValue, date.timeIntervalSince1970])
         try run("INSERT INTO topic_mode_changes (topic, mode, changed_at) VALUES (?, ?, ?)", [topic, mode.rawValue, date.timeIntervalSince1970])
+    }
+
+    /// Replaces the baseline: its head row and every topic's counts, in the caller's transaction.
+    func replaceRolloutBaseline(_ baseline: RolloutBaseline) throws {
+        try run("DELETE FROM rollout_baseline_topics", [])
+        try run("""
+            INSERT OR REPLACE INTO rollout_baseline (id, source, imported_at, first_ticket_at, last_ticket_at) VALUES (1, ?, ?, ?, ?)
+            """, [baseline.source, baseline.importedAt.timeIntervalSince1970, baseline.firstTicketAt?.timeIntervalSince1970,
+                  baseline.lastTicketAt?.timeIntervalSince1970])
+        for topic in baseline.topics {
+            try run("""
+                INSERT INTO rollout_baseline_topics (topic, tickets, solved, resolved, reopened, csat_count, csat_satisfied,
+                    median_first_reply_seconds, median_resolution_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [topic.topic, topic.tickets, topic.solved, topic.resolved, topic.reopened, topic.csatCount, topic.csatSatisfied,
+                      topic.medianFirstReplySeconds, topic.medianResolutionSeconds])
+        }
     }
 }
