@@ -72,6 +72,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Report pages shared by the dashboard, the CLI and the replay (the roll-out's before and after).
+        .target(name: "ReportPages", dependencies: ["Support", "Charts"]),
         // HTTP API and dashboard pages of the answer service.
         .target(
             name: "SupportHTTP",
@@ -79,6 +81,7 @@ let package = Package(
                 "Primitives",
                 "Support",
                 "Charts",
+                "ReportPages",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -95,6 +98,7 @@ let package = Package(
                 "Primitives",
                 "Support",
                 "Charts",
+                "ReportPages",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -130,6 +134,7 @@ let package = Package(
                 "Support",
                 "SupportHTTP",
                 "Replay",
+                "ReportPages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -158,7 +163,7 @@ let package = Package(
                                                          .product(name: "GRDB", package: "GRDB.swift"),
                                                          .product(name: "Logging", package: "swift-log")],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "SupportHTTPTests", dependencies: ["SupportHTTP", "Support", "Embedding", "Wire", "LoopdeskTestSupport",
+        .testTarget(name: "SupportHTTPTests", dependencies: ["SupportHTTP", "Support", "ReportPages", "Embedding", "Wire", "LoopdeskTestSupport",
                                                              .product(name: "Hummingbird", package: "hummingbird"),
                                                              .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                              .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -19,12 +19,20 @@ public struct SVGBarChart: Sendable, Equatable {
         public var values: [Double?]
         /// A CSS colour; `nil` picks from ``SVGChart/palette`` by position.
         public var color: String?
+        /// Each value's confidence interval, drawn as a whisker over its bar; empty or `nil`: none.
+        public var intervals: [ClosedRange<Double>?]
 
         /// A set of bars.
-        public init(name: String, values: [Double?], color: String? = nil) {
+        public init(name: String, values: [Double?], color: String? = nil, intervals: [ClosedRange<Double>?] = []) {
             self.name = name
             self.values = values
             self.color = color
+            self.intervals = intervals
+        }
+
+        /// The interval of category `c`, if one was given.
+        func interval(_ c: Int) -> ClosedRange<Double>? {
+            c < intervals.count ? intervals[c] : nil
         }
     }
 
@@ -40,7 +48,8 @@ public struct SVGBarChart: Sendable, Equatable {
     public var width = 640
     /// Height of the whole image, in pixels.
     public var height = 300
-    /// The y range; `nil` runs from 0 to the largest value.
+    /// The y range; `nil` runs from 0 to the largest value (or interval end), so that rates of a
+    /// few percent get an axis that shows them rather than a flat 0–100 %.
     public var yRange: ClosedRange<Double>?
     /// How y tick labels are written.
     public var yFormat: SVGChart.AxisFormat = .number(decimals: 0)
@@ -55,9 +64,10 @@ public struct SVGBarChart: Sendable, Equatable {
 
     /// The `<svg>` element.
     public func render() -> String {
-        let values = series.flatMap { $0.values.compactMap { $0 } }.filter(\.isFinite)
-        // Whole-number axes get at least 0...5, so their ticks are whole numbers too.
-        let floor: Double = yFormat == .number(decimals: 0) ? 5 : 1
+        let values = (series.flatMap { $0.values.compactMap { $0 } } + series.flatMap { $0.intervals.compactMap { $0?.upperBound } })
+            .filter(\.isFinite)
+        // Whole-number axes get at least 0...5, so their ticks are whole numbers too; percentages at least 0–1 %.
+        let floor: Double = yFormat == .number(decimals: 0) ? 5 : yFormat == .percent ? 0.01 : 1
         let yr = SVGChart.fit(yRange, [0, floor] + values)
         let legend = series.count > 1 || !(series.first?.name.isEmpty ?? true)
         let left = 56.0, top = 30.0, right = Double(width) - (legend ? 130 : 16)
@@ -79,7 +89,16 @@ public struct SVGBarChart: Sendable, Equatable {
                 let y = py(min(max(value, yr.lowerBound), yr.upperBound)), base = py(max(yr.lowerBound, 0))
                 out += "<rect x=\"\(f(x0 + Double(s) * barWidth))\" y=\"\(f(min(y, base)))\" width=\"\(f(barWidth))\" "
                     + "height=\"\(f(abs(base - y)))\" fill=\"\(color)\"><title>\(escape(category)) · \(escape(line.name)): "
-                    + "\(escape(SVGChart.label(value, yFormat)))</title></rect>\n"
+                    + "\(escape(SVGChart.label(value, yFormat)))\(line.interval(c).map { " (\(SVGChart.label($0.lowerBound, yFormat))–\(SVGChart.label($0.upperBound, yFormat)))" } ?? "")"
+                    + "</title></rect>\n"
+                if let interval = line.interval(c), interval.lowerBound.isFinite, interval.upperBound.isFinite {
+                    // The whisker: a vertical line over the interval with a cap at each end.
+                    let cx = x0 + (Double(s) + 0.5) * barWidth, cap = min(6, barWidth / 3)
+                    let lo = py(min(max(interval.lowerBound, yr.lowerBound), yr.upperBound))
+                    let hi = py(min(max(interval.upperBound, yr.lowerBound), yr.upperBound))
+                    out += "<path d=\"M\(f(cx)) \(f(lo)) V\(f(hi)) M\(f(cx - cap)) \(f(lo)) H\(f(cx + cap)) M\(f(cx - cap)) \(f(hi)) H\(f(cx + cap))\" "
+                        + "stroke=\"#222222\" stroke-width=\"1.5\" fill=\"none\" class=\"interval\"/>\n"
+                }
             }
             let cx = left + (Double(c) + 0.5) * slot
             if rotate {

@@ -180,7 +180,10 @@ public struct SVGChart: Sendable, Equatable {
     static func label(_ value: Double, _ format: AxisFormat) -> String {
         switch format {
         case let .number(decimals): String(format: "%.\(max(0, decimals))f", value)
-        case .percent: String(format: "%.0f %%", value * 100)
+        case .percent:
+            // Whole percentages plainly; a finer axis (0.5 %, 1.5 %) with its decimal.
+            abs(value * 100 - (value * 100).rounded()) < 1e-6 ? String(format: "%.0f %%", value * 100)
+                : String(format: "%.1f %%", value * 100)
         }
     }
 

@@ -67,6 +67,8 @@ public enum LoopdeskHTTPServer {
             // What the service has learned, docs/DASHBOARD.md.
             GapRoutes(service: service),
             ReportRoutes(service: service),
+            RolloutRoutes(service: service, maxBodyBytes: configuration.maxTicketImportBytes,
+                          maxRecordBytes: configuration.maxTicketRecordBytes),
             InsightRoutes(service: service),
             MetricsRoutes(service: service, metrics: metrics),
             DashboardLoginRoutes(token: configuration.token, sessions: sessions, secureCookies: configuration.secureCookies),

@@ -13,6 +13,7 @@ struct DashboardPage {
         case gaps = "/dashboard/gaps"
         case decisions = "/dashboard/decisions"
         case learned = "/dashboard/learned"
+        case rollout = "/dashboard/rollout"
 
         var name: String {
             switch self {
@@ -20,6 +21,7 @@ struct DashboardPage {
             case .gaps: "Gaps & insights"
             case .decisions: "Decisions"
             case .learned: "Learned"
+            case .rollout: "Roll-out"
             }
         }
     }

@@ -51,6 +51,9 @@ struct DashboardRoutes: RouteGroup {
             if let cookie = csrf.cookie { response.setCookie(cookie) }
             return response
         }
+        group.get("rollout") { request, context -> Response in
+            try Self.show(DashboardRollout.page(service, token: Self.token(request)), context: context, service: service)
+        }
         group.post("learned/undo") { request, context -> Response in
             let fields = try await DashboardForms.fields(request, context: context, token: token)
             _ = try await service.undoLearned(id: try Self.required(fields.id))

@@ -23,14 +23,16 @@ struct TicketImportRoutes: RouteGroup {
         router.post("/v1/import/tickets") { request, _ -> Response in
             let format = try Self.format(of: request)
             try ContentType.require(request, format == .csv ? ["text/csv"] : ContentType.json, what: "\(format.rawValue) export")
-            let tickets = try await read(request, format: format)
+            let tickets = try await Self.readExport(request, format: format, maxBodyBytes: maxBodyBytes, maxRecordBytes: maxRecordBytes)
             return JSONBody.response(try await service.importTickets(tickets, source: format.rawValue))
         }
     }
 
     /// The export's tickets, read chunk by chunk as the body arrives.
     /// - Throws: 413 past ``maxBodyBytes`` (or a declared length over it), the reader's errors.
-    func read(_ request: Request, format: HelpdeskExportFormat) async throws -> [ImportedTicket] {
+    /// (`POST /v1/baseline` reads its export the same way.)
+    static func readExport(_ request: Request, format: HelpdeskExportFormat, maxBodyBytes: Int,
+                           maxRecordBytes: Int) async throws -> [ImportedTicket] {
         let what = "\(format.rawValue) export"
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxBodyBytes {
             throw APIError.payloadTooLarge(limit: maxBodyBytes, what: what)
