@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Replay
 import Support
 
@@ -11,6 +12,16 @@ extension HelpdeskExportFormat: ExpressibleByArgument {}
 extension OutcomeKind: ExpressibleByArgument {}
 
 extension ReplayScenario.HeldBackMode: ExpressibleByArgument {}
+
+/// An ISO 8601 date-time on the command line (`--deployed-at 2025-01-31T09:00:00Z`).
+struct DeploymentDate: ExpressibleByArgument {
+    let date: Date
+
+    init?(argument: String) {
+        guard let date = try? Date(argument, strategy: .iso8601) else { return nil }
+        self.date = date
+    }
+}
 
 /// A replay world with a name (`loopdesk replay --scenario`).
 enum NamedScenario: String, CaseIterable, ExpressibleByArgument {

@@ -109,6 +109,10 @@ struct HTTPOptions: ParsableArguments {
     @Option(name: .long, help: "Judged answers of its own a topic needs before its threshold may go below the initial one.")
     var topicMinEvidence = 30
 
+    @Option(name: .customLong("deployed-at"),
+            help: "When Loopdesk went live, ISO 8601 (2025-01-31T09:00:00Z), for the roll-out report's checkpoints (default: the first live answer).")
+    var deployedAt: DeploymentDate?
+
     /// `--token`, else `LOOPDESK_TOKEN`; an empty one is an error (``LoopdeskHTTPConfiguration/resolveToken(option:environment:)``).
     func resolvedToken() throws -> String? {
         do {
@@ -158,6 +162,7 @@ struct HTTPOptions: ParsableArguments {
         support.agentArticles = agentArticles
         support.defaultMode = defaultMode
         support.policy.topicMinimumEvidence = topicMinEvidence
+        support.deployedAt = deployedAt?.date
         let service = try await SupportService.open(databasePath: databasePath, coreSocket: coreSocket,
                                                     embedder: try Embedder.load(modelDirectory: modelDir), configuration: support,
                                                     logger: logger)

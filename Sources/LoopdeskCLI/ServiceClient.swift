@@ -25,6 +25,18 @@ struct ServiceClient: Sendable {
     ///   or saying that the service cannot be reached.
     func send<T: Decodable>(_ method: String, _ path: String, query: [URLQueryItem] = [], body: Data? = nil,
                             contentType: String = "application/json", as type: T.Type) async throws -> T {
+        let data = try await sendForData(method, path, query: query, body: body, contentType: contentType)
+        do {
+            return try CLIJSON.decoder.decode(T.self, from: data)
+        } catch {
+            throw CLIError("\(method) \(path): the service's answer cannot be read (\(error))")
+        }
+    }
+
+    /// Sends a request and gives back a 2xx answer's body as it came (a page, or JSON passed on as is).
+    /// - Throws: as ``send(_:_:query:body:contentType:as:)``.
+    func sendForData(_ method: String, _ path: String, query: [URLQueryItem] = [], body: Data? = nil,
+                     contentType: String = "application/json") async throws -> Data {
         let endpoint = baseURL.appendingPathComponent(path)
         guard var components = URLComponents(url: endpoint, resolvingAgainstBaseURL: false) else {
             throw CLIError("\(method) \(path): \(endpoint.absoluteString) is not a URL the client can send to")
@@ -51,11 +63,7 @@ struct ServiceClient: Sendable {
             }
             throw CLIError("\(method) \(path): HTTP \(status): \(String(decoding: data.prefix(500), as: UTF8.self))")
         }
-        do {
-            return try CLIJSON.decoder.decode(T.self, from: data)
-        } catch {
-            throw CLIError("\(method) \(path): the service's answer cannot be read (\(error))")
-        }
+        return data
     }
 
     private static func perform(_ request: URLRequest) async throws -> (Data, URLResponse) {

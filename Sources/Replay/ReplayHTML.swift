@@ -1,4 +1,5 @@
 import Charts
+import ReportPages
 import Support
 
 /// The replay report as one self-contained HTML page: the summary table and
@@ -11,6 +12,10 @@ public enum ReplayHTML {
     public static func page(_ report: ReplayReport, title: String = "Loopdesk replay") -> String {
         var html = head(title: title) + summaryTable(report)
         for svg in charts(report) { html += "<figure>\n" + svg + "</figure>\n" }
+        if let rollout = report.rollout {
+            html += "<h2>Roll-out: before and after</h2>\n<p>The replay's day 0 is the deployment; \"before\" is the "
+                + "learning-off baseline's first 30 days.</p>\n" + RolloutPage.sections(rollout)
+        }
         html += "</body>\n</html>\n"
         return html
     }
@@ -78,7 +83,8 @@ public enum ReplayHTML {
                             + baseline { $0.baseline?.resolutionRate }
                             + [series("oracle", color: "#2ca02c", dashed: true) { $0.learning.oracleResolutionRate }]),
             weeklyChart("Wrong answers (of answered)",
-                        [series("learning", color: "#d62728") { $0.learning.wrongAnswerRate }] + baseline { $0.baseline?.wrongAnswerRate }),
+                        [series("learning", color: "#d62728") { $0.learning.wrongAnswerRate }] + baseline { $0.baseline?.wrongAnswerRate },
+                        fitToData: true),
             weeklyChart("Escalation (of all questions)",
                         [series("learning", color: "#ff7f0e") { $0.learning.escalationRate }] + baseline { $0.baseline?.escalationRate }),
         ]
@@ -95,11 +101,13 @@ public enum ReplayHTML {
         return charts
     }
 
-    /// A rate chart over the simulated weeks, 0–100 %.
-    static func weeklyChart(_ title: String, _ lines: [SVGChart.Series]) -> String {
+    /// A rate chart over the simulated weeks, 0–100 %; `fitToData`: from 0 to the highest rate,
+    /// so that rates of a few percent (wrong answers) are not flattened.
+    static func weeklyChart(_ title: String, _ lines: [SVGChart.Series], fitToData: Bool = false) -> String {
         var chart = SVGChart(title: title, xLabel: "simulated week", yLabel: "rate", series: lines)
         chart.yFormat = .percent
-        chart.yRange = 0...1
+        let highest = lines.flatMap { $0.points.compactMap(\.y) }.filter(\.isFinite).max() ?? 0
+        chart.yRange = fitToData ? 0...max(0.01, highest) : 0...1
         return chart.render()
     }
 }

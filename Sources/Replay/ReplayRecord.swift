@@ -71,6 +71,8 @@ public struct ReplayResult: Sendable, Equatable {
     /// With `--solved-events`: the learning run's solved events after escalations, and how many of
     /// them the agent solved with another article than suggested; nil without.
     public var solvedEvents: SolvedEventCount?
+    /// The learning run's roll-out report (day 0 is deployment), with the baseline run's first 30 days as "before".
+    public var rollout: RolloutReport?
 
     /// A result (the runner makes them; tests build them by hand).
     public init(days: Int, learning: [ReplayRecord], baseline: [ReplayRecord]?, releases: [LabelRelease] = [],
@@ -93,6 +95,13 @@ extension ReplayResult {
     func with(solvedEvents: SolvedEventCount?) -> ReplayResult {
         var result = self
         result.solvedEvents = solvedEvents
+        return result
+    }
+
+    /// The result with its roll-out report set.
+    func with(rollout: RolloutReport?) -> ReplayResult {
+        var result = self
+        result.rollout = rollout
         return result
     }
 }

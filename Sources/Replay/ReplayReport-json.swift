@@ -25,7 +25,14 @@ extension ReplayReport {
                          "resolution_rate": rates.resolutionRate.map { .number($0) } ?? .null])
             } ?? .null,
             "gap_labels": .array(gapLabels.map(\.jsonValue)),
+            "rollout": rolloutJSON,
         ])
+    }
+
+    /// The roll-out report, or `null` when the run made none.
+    private var rolloutJSON: JSONValue {
+        guard let rollout else { return .null }
+        return rollout.jsonValue
     }
 
     private var summaryJSON: JSONValue {

@@ -1,3 +1,4 @@
+import Support
 import Foundation
 
 /// The figures of a replay — per week and over the last days — as the JSON
@@ -103,12 +104,15 @@ public struct ReplayReport: Sendable, Equatable {
     public var rejectedOutcomes: Int
     /// See ``ReplayResult/solvedEvents``.
     public var solvedEvents: SolvedEventCount?
+    /// See ``ReplayResult/rollout``.
+    public var rollout: RolloutReport?
 
     /// Counts a replay's records.
     public init(_ result: ReplayResult, summaryDays: Int = ReplayReport.summaryDays) {
         days = result.days
         rejectedOutcomes = result.rejectedOutcomes
         solvedEvents = result.solvedEvents
+        rollout = result.rollout
         gapLabels = result.gapDetection?.labels ?? []
         let fromDay = max(0, result.days - summaryDays)
         summary = Self.summary(result, fromDay: fromDay)

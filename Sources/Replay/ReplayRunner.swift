@@ -119,6 +119,7 @@ public struct ReplayRunner: Sendable {
         let vectors = embedStream(plan)
         var configuration = options.configuration
         configuration.learning = true
+        configuration.deployedAt = options.startDate
         let learning = try await runOnce(plan, vectors: vectors, phase: .learning, configuration: configuration,
                                          writing: .afterEscalations(plan.agentWritesAfterEscalations),
                                          directory: (root as NSString).appendingPathComponent("learning"))
@@ -141,6 +142,11 @@ public struct ReplayRunner: Sendable {
                             gapDetection: learning.gapDetection,
                             rejectedOutcomes: learning.rejectedOutcomes + (baseline?.rejectedOutcomes ?? 0))
             .with(solvedEvents: options.scenario.solvedEvents ? learning.solves : nil)
+            .with(rollout: learning.rollout.map { report in
+                var report = report
+                report.baseline = baseline?.history
+                return report
+            })
     }
 
     /// Every ticket's vector, in stream order, embedded in batches.
@@ -164,6 +170,10 @@ public struct ReplayRunner: Sendable {
         var rejectedOutcomes: Int
         var gapDetection: GapDetection?
         var solves: SolvedEventCount
+        /// The learning run's roll-out report, deployed on day 0 and read at the end of the last day.
+        var rollout: RolloutReport?
+        /// The baseline run's first 30 days, as the roll-out report's "before".
+        var history: RolloutBaseline?
     }
 
     /// One run on a fresh core and database.
@@ -216,9 +226,20 @@ public struct ReplayRunner: Sendable {
         var run = ReplayRun(service: service, clock: clock, plan: plan, vectors: vectors, phase: phase, writing: writing,
                             options: options, logger: logger, progress: progress)
         let gapDetection: GapDetection?
+        var rollout: RolloutReport?
+        var history: RolloutBaseline?
         do {
             try await run.replay()
             gapDetection = phase == .learning && options.measureGaps ? try run.gapDetection() : nil
+            // The roll-out report with the replay's days as its clock: live from day 0, read after the last day.
+            let start = options.startDate
+            if phase == .learning {
+                rollout = try service.rolloutReport(now: start.addingTimeInterval(TimeInterval(plan.days) * 86_400))
+            } else {
+                history = try service.historyBaseline(
+                    since: start, until: start.addingTimeInterval(TimeInterval(min(plan.days, RolloutReport.windowDays)) * 86_400),
+                    source: "replay")
+            }
         } catch {
             await service.close()
             throw error
@@ -228,6 +249,7 @@ public struct ReplayRunner: Sendable {
         return RunOutput(records: run.records, writtenAt: run.simulator.writtenAt, weights: run.weights, rejectedOutcomes: run.rejected,
                          gapDetection: gapDetection,
                          solves: SolvedEventCount(all: run.simulator.solves.suggested + run.simulator.solves.other,
-                                                  otherArticle: run.simulator.solves.other))
+                                                  otherArticle: run.simulator.solves.other),
+                         rollout: rollout, history: history)
     }
 }

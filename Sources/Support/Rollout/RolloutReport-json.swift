@@ -118,3 +118,16 @@ extension RolloutTopicFigures {
         ])
     }
 }
+
+extension BaselineImportSummary {
+    /// `{"tickets", "mapped_by_tag", "mapped_by_nearest_article", "without_topic", "baseline"}`.
+    public var jsonValue: JSONValue {
+        .object([
+            "tickets": .int(tickets),
+            "mapped_by_tag": .int(mappedByTag),
+            "mapped_by_nearest_article": .int(mappedByNearestArticle),
+            "without_topic": .int(withoutTopic),
+            "baseline": baseline.jsonValue,
+        ])
+    }
+}

@@ -35,7 +35,7 @@ struct RolloutRoutes: RouteGroup {
             let tickets = try await TicketImportRoutes.readExport(request, format: format, maxBodyBytes: maxBodyBytes,
                                                                   maxRecordBytes: maxRecordBytes)
             let summary = try await service.importBaseline(tickets, source: format.rawValue)
-            return JSONBody.response(Self.json(summary))
+            return JSONBody.response(summary.jsonValue)
         }
     }
 
@@ -45,16 +45,5 @@ struct RolloutRoutes: RouteGroup {
         headers[.contentLength] = String(document.utf8.count)
         headers[.cacheControl] = "no-store"
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: document)))
-    }
-
-    /// A baseline import's answer.
-    static func json(_ summary: BaselineImportSummary) -> JSONValue {
-        .object([
-            "tickets": .int(summary.tickets),
-            "mapped_by_tag": .int(summary.mappedByTag),
-            "mapped_by_nearest_article": .int(summary.mappedByNearestArticle),
-            "without_topic": .int(summary.withoutTopic),
-            "baseline": summary.baseline.jsonValue,
-        ])
     }
 }
