@@ -41,4 +41,26 @@ final class SVGBarChartTests: XCTestCase {
         XCTAssertEqual(labels.count, 2)
         XCTAssertTrue(svg.contains(">very long topic n…</text>"), "an axis label is cut to 18 characters")
     }
+
+    func testIntervalsAreDrawnAsWhiskersAndTheirEndsAreNamedInTheTooltip() {
+        var chart = SVGBarChart(title: "t", categories: ["a", "b"], yLabel: "rate", series: [
+            SVGBarChart.Series(name: "", values: [0.02, 0.03], intervals: [0.01...0.05, nil]),
+        ])
+        chart.yFormat = .percent
+        let parsed = SVGParse(chart.render())
+        XCTAssertEqual(parsed.all("path").filter { $0.attributes["class"] == "interval" }.count, 1, "one whisker, for the value with an interval")
+        XCTAssertTrue(chart.render().contains("2 % (1 %–5 %)"), chart.render())
+    }
+
+    func testAPercentAxisFitsRatesOfAFewPercentInsteadOfRunningToAHundred() {
+        var chart = SVGBarChart(title: "t", categories: ["a", "b"], yLabel: "rate",
+                                series: [SVGBarChart.Series(name: "", values: [0.012, 0.03])])
+        chart.yFormat = .percent
+        let labels = SVGParse(chart.render()).all("text").count
+        let svg = chart.render()
+        XCTAssertTrue(svg.contains(">3 %<") || svg.contains(">3.0 %<"), "the axis reaches the highest rate")
+        XCTAssertFalse(svg.contains(">100 %<"), "not a 0–100 % axis")
+        XCTAssertTrue(svg.contains(">0.5 %<"), "ticks finer than a percent keep their decimal")
+        XCTAssertGreaterThan(labels, 3)
+    }
 }
