@@ -8,10 +8,12 @@
 #    labelled sample in scripts/demo-data/) through a real loopdesk-core and the answer
 #    service with simulated outcomes, against the learning-off baseline, with a progress
 #    bar; prints the summary table; writes bench-out/replay/report.{json,html}.
-# 3. Starts the service (`loopdesk up --data bench-out/demo`), imports the data set's
-#    articles through the CLI, asks it a few of the stream's questions, prints where the
-#    dashboard is, and stops the service again so the demo exits cleanly. Its data stays
-#    in bench-out/demo: the printed `loopdesk up` command brings the dashboard back.
+# 3. Starts the service on the replay's learned state (`loopdesk up --data
+#    bench-out/demo/learning`: the learning run's store and core, kept by --work-dir) with
+#    its clock continuing where the replay's days ended, so the dashboard, /dashboard/rollout
+#    and the live questions show what the 90 days taught. Asks it a few of the stream's
+#    questions, prints where the dashboard is, writes the roll-out page, and stops the
+#    service so the demo exits cleanly; the printed `loopdesk up` command brings it back.
 #    KEEP_SERVICE=1 leaves it running instead and prints the command that stops it.
 #
 # Environment: DAYS (default 90), PORT (8080), DATA=sample (use the bundled sample even
@@ -48,16 +50,21 @@ else
 fi
 
 OUT=bench-out/replay
+DEMO=bench-out/demo
 mkdir -p "$OUT"
+# The replay keeps each run's store and core in $DEMO (a previous demo's state is replaced).
+rm -rf "$DEMO"
 echo "== replaying $DAYS simulated days of $NAME (learning, then the learning-off baseline)"
 # shellcheck disable=SC2086 # REPLAY_ARGS is a list of flags
-"$LOOPDESK" replay "${INPUT[@]}" --days "$DAYS" --json "$OUT/report.json" --html "$OUT/report.html" ${REPLAY_ARGS:-}
+"$LOOPDESK" replay "${INPUT[@]}" --days "$DAYS" --json "$OUT/report.json" --html "$OUT/report.html" \
+    --work-dir "$DEMO" ${REPLAY_ARGS:-}
 
-echo "== starting the service on 127.0.0.1:$PORT (data: bench-out/demo)"
-DEMO=bench-out/demo
-mkdir -p "$DEMO"
+# The replay's day 0 is 2025-01-01; the service's clock goes on from the end of its last day.
+CLOCK_FROM=$(date -u -d "2025-01-01 + $DAYS days" +%Y-%m-%dT%H:%M:%SZ)
+echo "== starting the service on 127.0.0.1:$PORT on the replay's learned state ($DEMO/learning, clock from $CLOCK_FROM)"
 "$LOOPDESK" replay "${INPUT[@]}" --export-dataset "$DEMO/dataset" >/dev/null
-"$LOOPDESK" up --data "$DEMO" --port "$PORT" --log-level warning >"$DEMO/service.log" 2>&1 &
+"$LOOPDESK" up --data "$DEMO/learning" --port "$PORT" --log-level warning --clock-from "$CLOCK_FROM" \
+    --deployed-at 2025-01-01T00:00:00Z >"$DEMO/service.log" 2>&1 &
 SERVICE=$!
 stop_service() {
     if kill -0 "$SERVICE" 2>/dev/null; then
@@ -77,19 +84,21 @@ for _ in $(seq 1 120); do
     fi
     sleep 0.5
 done
-"$LOOPDESK" kb import "$DEMO/dataset/articles.jsonl" --server "$URL"
-# A few of the stream's questions, so the dashboard has decisions to show.
-head -n 5 "$DEMO/dataset/tickets.jsonl" | sed -e 's/.*"text":"\([^"]*\)".*/\1/' | while IFS= read -r question; do
+# A few of the stream's questions, answered as the replay taught.
+tail -n 5 "$DEMO/dataset/tickets.jsonl" | sed -e 's/.*"text":"\([^"]*\)".*/\1/' | while IFS= read -r question; do
     printf '  %-60s -> ' "$question"
     { "$LOOPDESK" ask "$question" --server "$URL" || true; } | head -n 1
 done
 
+"$LOOPDESK" report rollout --server "$URL" --html "$OUT/rollout.html"
+
 echo
 echo "Replay report:  $OUT/report.json and $OUT/report.html (open it in a browser)"
-echo "Dashboard:      $URL/dashboard (articles from the data set and the questions above)"
+echo "Roll-out page:  $OUT/rollout.html (before vs day 30/60/90), live at $URL/dashboard/rollout"
+echo "Dashboard:      $URL/dashboard (the replay's last 30 days and the questions above)"
 if [ "${KEEP_SERVICE:-0}" = "1" ]; then
     echo "The service keeps running (pid $SERVICE); stop it with: kill $SERVICE"
 else
     echo "The service stops now; bring the dashboard back with:"
-    echo "    $LOOPDESK up --data $DEMO --port $PORT"
+    echo "    $LOOPDESK up --data $DEMO/learning --port $PORT --clock-from $CLOCK_FROM --deployed-at 2025-01-01T00:00:00Z"
 fi

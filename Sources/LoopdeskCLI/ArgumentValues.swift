@@ -13,8 +13,8 @@ extension OutcomeKind: ExpressibleByArgument {}
 
 extension ReplayScenario.HeldBackMode: ExpressibleByArgument {}
 
-/// An ISO 8601 date-time on the command line (`--deployed-at 2025-01-31T09:00:00Z`).
-struct DeploymentDate: ExpressibleByArgument {
+/// An ISO 8601 date-time on the command line (`--deployed-at 2025-01-31T09:00:00Z`, `--clock-from`).
+struct ISODateArgument: ExpressibleByArgument {
     let date: Date
 
     init?(argument: String) {

@@ -111,7 +111,11 @@ struct HTTPOptions: ParsableArguments {
 
     @Option(name: .customLong("deployed-at"),
             help: "When Loopdesk went live, ISO 8601 (2025-01-31T09:00:00Z), for the roll-out report's checkpoints (default: the first live answer).")
-    var deployedAt: DeploymentDate?
+    var deployedAt: ISODateArgument?
+
+    @Option(name: .customLong("clock-from"),
+            help: "Start the service's clock at this ISO 8601 date and run it at real speed: for continuing a replay's history (scripts/demo.sh).")
+    var clockFrom: ISODateArgument?
 
     /// `--token`, else `LOOPDESK_TOKEN`; an empty one is an error (``LoopdeskHTTPConfiguration/resolveToken(option:environment:)``).
     func resolvedToken() throws -> String? {
@@ -163,9 +167,10 @@ struct HTTPOptions: ParsableArguments {
         support.defaultMode = defaultMode
         support.policy.topicMinimumEvidence = topicMinEvidence
         support.deployedAt = deployedAt?.date
+        let clock: any SupportClock = clockFrom.map { ShiftedClock(start: $0.date) } ?? SystemClock()
         let service = try await SupportService.open(databasePath: databasePath, coreSocket: coreSocket,
-                                                    embedder: try Embedder.load(modelDirectory: modelDir), configuration: support,
-                                                    logger: logger)
+                                                    embedder: try Embedder.load(modelDirectory: modelDir), clock: clock,
+                                                    configuration: support, logger: logger)
         service.startBackgroundDelivery()
         let app = LoopdeskHTTPServer.buildApplication(service: service, configuration: configuration(host: address, token: token),
                                                       logger: logger)

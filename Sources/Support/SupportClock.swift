@@ -31,3 +31,17 @@ public final class SimulatedClock: SupportClock, @unchecked Sendable {
     /// Moves the time forward.
     public func advance(by seconds: TimeInterval) { lock.withLock { current += max(0, seconds) } }
 }
+
+/// The wall clock moved to start at another date: it runs at real speed from `start`. For a
+/// service continuing a replay's history (`loopdesk up --clock-from`, the demo), so that "the
+/// last 30 days" of its reports are the replay's last days and what is asked now follows them.
+public struct ShiftedClock: SupportClock {
+    /// Added to the wall clock.
+    public let offset: TimeInterval
+
+    /// A clock that reads `start` now and runs on from there.
+    public init(start: Date) { offset = start.timeIntervalSinceNow }
+
+    /// The wall clock plus the offset.
+    public var now: Date { Date().addingTimeInterval(offset) }
+}
