@@ -24,7 +24,7 @@ struct BaselineImportCommand: AsyncParsableCommand {
             has them. A ticket's topic is the first of its tags that names a topic (an article's category, or
             a topic with a mode set); an untagged ticket takes the topic of the article nearest its text.
             A new import replaces the previous baseline. Where each helpdesk keeps the figures, and the CSV
-            columns, are in docs/ROLLOUT.md; samples/baseline.csv is a small example.
+            columns, are in docs/ROLLOUT.md; docs/samples/baseline.csv is a small example.
 
             With --db FILE --core SOCKET the store and core are used directly; otherwise the file is sent to
             a running service (--server, $LOOPDESK_URL). Prints the summary as JSON.
