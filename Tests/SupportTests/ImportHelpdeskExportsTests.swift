@@ -74,7 +74,7 @@ final class ImportHelpdeskExportsTests: XCTestCase {
         }
         ImportFixture.assertError(.invalidRequest(
             "csv export line 1: the header row must name the columns id, subject, question, status "
-                + "(optionally agent_reply, tags, created_at); missing status in \"id\", \"subject\", \"question\"")) {
+                + "(optionally agent_reply, tags, created_at, first_reply_at, solved_at, reopens, csat); missing status in \"id\", \"subject\", \"question\"")) {
             try HelpdeskExports.parse(Data("id,subject,question\n1,a,b\n".utf8), format: .csv)
         }
         ImportFixture.assertError(.invalidRequest("csv export line 2: created_at \"yesterday\" is not an ISO 8601 date")) {

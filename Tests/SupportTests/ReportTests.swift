@@ -62,7 +62,7 @@ final class ReportTests: XCTestCase {
         XCTAssertNil(report.periods[0].rates.resolution, "no questions, no rate")
         let monday = report.periods[1]
         XCTAssertEqual(monday.tally, AnswerTally(asked: 4, answered: 3, escalated: 1, resolved: 1, reopened: 1, corrected: 1,
-                                                 wrong: 2, pending: 0, csatSum: 8, csatCount: 2))
+                                                 wrong: 2, pending: 0, csatSum: 8, csatCount: 2, csatSatisfied: 1))
         XCTAssertEqual(monday.rates.resolution, 0.25)
         XCTAssertEqual(monday.rates.escalation, 0.25)
         XCTAssertEqual(monday.rates.reopen, 0.5)
