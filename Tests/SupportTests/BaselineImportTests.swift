@@ -8,7 +8,7 @@ final class BaselineImportTests: XCTestCase {
     static let csv = """
         id,subject,question,status,tags,created_at,first_reply_at,solved_at,reopens,csat
         1,Password,how do I reset my password,solved,account,2024-11-01T10:00:00Z,2024-11-01T10:10:00Z,2024-11-01T11:00:00Z,0,5
-        2,Password again,I forgot my password,solved,Account,2024-11-02T10:00:00Z,2024-11-02T10:30:00Z,2024-11-02T13:00:00Z,1,2
+        2,Password again,I forgot my password,solved,topic:Account,2024-11-02T10:00:00Z,2024-11-02T10:30:00Z,2024-11-02T13:00:00Z,1,2
         3,Login,cannot log in,open,account,2024-11-03T10:00:00Z,2024-11-03T12:00:00Z,,,
         4,Refund,I want my money back for the double charge,closed,,2024-11-04T10:00:00Z,,2024-11-05T10:00:00Z,0,4
         """
@@ -77,7 +77,7 @@ final class BaselineImportTests: XCTestCase {
         let tickets = try HelpdeskExports.parse(Data(Self.csv.utf8), format: .csv)
         let summary = try await service.importBaseline(tickets, source: "csv")
         XCTAssertEqual(summary.tickets, 4)
-        XCTAssertEqual(summary.mappedByTag, 3, "account and Account name the topic account")
+        XCTAssertEqual(summary.mappedByTag, 3, "account and topic:Account name the topic account")
         XCTAssertEqual(summary.mappedByNearestArticle, 1, "the untagged refund ticket")
         let stored = try XCTUnwrap(try service.store.rolloutBaseline())
         XCTAssertEqual(stored.topics, summary.baseline.topics)

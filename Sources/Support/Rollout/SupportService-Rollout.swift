@@ -75,7 +75,7 @@ extension SupportService {
     /// Counts a pre-deployment export into the baseline and stores it, replacing any earlier one.
     ///
     /// Each ticket goes to the first of its tags that names a topic (an article's topic or a topic
-    /// with a mode set; compared without case); a ticket with none goes to the topic of the article
+    /// with a mode set; compared without case, a `topic:` prefix ignored); a ticket with none goes to the topic of the article
     /// nearest its subject and question, as a question would be ranked; with no article at all,
     /// to ``SupportReports/noTopic``.
     /// - Parameters:
@@ -95,7 +95,7 @@ extension SupportService {
         var summary = BaselineImportSummary(baseline: RolloutBaseline(source: source, importedAt: clock.now, topics: []))
         var untagged: [ImportedTicket] = []
         for ticket in tickets {
-            if let topic = ticket.tags.lazy.compactMap({ known[$0.lowercased()] }).first {
+            if let topic = ticket.tags.lazy.compactMap({ known[Self.topicName(ofTag: $0)] }).first {
                 try builder.add(ticket, topic: topic)
                 summary.mappedByTag += 1
             } else {
@@ -122,6 +122,13 @@ extension SupportService {
         logger.notice("baseline imported", metadata: ["source": "\(source)", "tickets": "\(summary.tickets)",
                                                       "topics": "\(baseline.topics.count)"])
         return summary
+    }
+
+    /// A ticket tag as a topic name to look up: lower case, without a `topic:` prefix (the
+    /// articles' own convention, which some teams use on tickets too).
+    static func topicName(ofTag tag: String) -> String {
+        let lowered = tag.lowercased()
+        return lowered.hasPrefix("topic:") ? String(lowered.dropFirst("topic:".count)) : lowered
     }
 
     /// The topic of the published article nearest each text (its vector's group in the core), or
