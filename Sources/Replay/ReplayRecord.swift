@@ -59,6 +59,10 @@ public struct ReplayResult: Sendable, Equatable {
     public var releases: [LabelRelease]
     /// Agent-written articles: ticket index → label, in the learning run.
     public var articlesWritten: [Int: String]
+    /// Articles that entered the learning run's knowledge base after day 0 (published on a
+    /// release day or written by an agent): article id → the simulated day it arrived. Each is
+    /// a released topic, a topic being the cited article's (docs/ROLLOUT.md).
+    public var articleArrivals: [String: Int]
     /// The ranker's weights at the end of each week, when the service exposes them.
     public var weightsByWeek: [[String: Double]]?
     /// Gap detection per released label: questions of the label asked up to
@@ -76,13 +80,14 @@ public struct ReplayResult: Sendable, Equatable {
 
     /// A result (the runner makes them; tests build them by hand).
     public init(days: Int, learning: [ReplayRecord], baseline: [ReplayRecord]?, releases: [LabelRelease] = [],
-                articlesWritten: [Int: String] = [:], weightsByWeek: [[String: Double]]? = nil,
+                articlesWritten: [Int: String] = [:], articleArrivals: [String: Int] = [:], weightsByWeek: [[String: Double]]? = nil,
                 questionsBeforeGapFlag: [String: Int]? = nil, gapDetection: GapDetection? = nil, rejectedOutcomes: Int = 0) {
         self.days = days
         self.learning = learning
         self.baseline = baseline
         self.releases = releases
         self.articlesWritten = articlesWritten
+        self.articleArrivals = articleArrivals
         self.weightsByWeek = weightsByWeek
         self.questionsBeforeGapFlag = questionsBeforeGapFlag
         self.gapDetection = gapDetection

@@ -19,14 +19,18 @@ extension ReplayReport {
             "summary": summaryJSON,
             "weeks": .array(weeks.map(\.jsonValue)),
             "released_labels": .array(releasedLabels.map(\.jsonValue)),
-            "released_first_two_weeks": releasedFirstTwoWeeks.map { rates in
-                .object(["tickets": .int(rates.tickets), "answered": .int(rates.answered), "wrong_answers": .int(rates.wrongAnswers),
-                         "wrong_answer_rate": rates.wrongAnswerRate.map { .number($0) } ?? .null,
-                         "resolution_rate": rates.resolutionRate.map { .number($0) } ?? .null])
-            } ?? .null,
+            "released_first_two_weeks": releasedFirstTwoWeeks.map(Self.twoWeeksJSON) ?? .null,
+            "released_topics_first_two_weeks": releasedTopicsFirstTwoWeeks.map(Self.twoWeeksJSON) ?? .null,
             "gap_labels": .array(gapLabels.map(\.jsonValue)),
             "rollout": rolloutJSON,
         ])
+    }
+
+    /// A first-two-weeks count: tickets, answers, wrong answers and the two rates.
+    private static func twoWeeksJSON(_ rates: ReplayRates) -> JSONValue {
+        .object(["tickets": .int(rates.tickets), "answered": .int(rates.answered), "wrong_answers": .int(rates.wrongAnswers),
+                 "wrong_answer_rate": rates.wrongAnswerRate.map { .number($0) } ?? .null,
+                 "resolution_rate": rates.resolutionRate.map { .number($0) } ?? .null])
     }
 
     /// The roll-out report, or `null` when the run made none.

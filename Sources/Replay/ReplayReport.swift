@@ -97,7 +97,13 @@ public struct ReplayReport: Sendable, Equatable {
     /// The held-back labels, by release.
     public var releasedLabels: [ReleasedLabel]
     /// All held-back labels' questions in the 14 days from each one's release; nil without releases.
+    /// It counts a new product's questions whichever topic they cite, so it includes the answers
+    /// given under an established neighbour's topic.
     public var releasedFirstTwoWeeks: ReplayRates?
+    /// The released topics' first two weeks: tickets whose cited (or suggested) article arrived
+    /// during the run, in the 14 days from its arrival — how a new topic's conservative start
+    /// does; nil when no article arrived.
+    public var releasedTopicsFirstTwoWeeks: ReplayRates?
     /// Every label that had no article at some point, and when gaps flagged it (released labels included).
     public var gapLabels: [GapDetection.LabelFlag]
     /// Simulated outcomes the service refused (see ``ReplayResult/rejectedOutcomes``).
@@ -121,6 +127,10 @@ public struct ReplayReport: Sendable, Equatable {
         let releaseDay = Dictionary(result.releases.map { ($0.label, $0.day) }, uniquingKeysWith: min)
         releasedFirstTwoWeeks = result.releases.isEmpty ? nil : ReplayRates(result.learning.lazy.filter { record in
             releaseDay[record.label].map { record.day >= $0 && record.day < $0 + 14 } ?? false
+        })
+        let arrivals = result.articleArrivals
+        releasedTopicsFirstTwoWeeks = arrivals.isEmpty ? nil : ReplayRates(result.learning.lazy.filter { record in
+            record.articleID.flatMap { arrivals[$0] }.map { record.day >= $0 && record.day < $0 + 14 } ?? false
         })
     }
 

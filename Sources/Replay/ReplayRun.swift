@@ -32,6 +32,8 @@ struct ReplayRun {
     var knowledge = KnowledgeState()
     var simulator: OutcomeSimulator
     var records: [ReplayRecord] = []
+    /// Articles that entered the knowledge base after the initial ones: id → the day they arrived.
+    var articleArrivals: [String: Int] = [:]
     /// Outcomes waiting for their day.
     var pending: [Int: [PendingEvent]] = [:]
     /// The ranker's weights at the end of each week.
@@ -63,6 +65,7 @@ struct ReplayRun {
     /// after the last day, and whatever the core outbox still holds.
     mutating func replay() async throws {
         try await publish(plan.initialArticles)
+        articleArrivals = [:]
         let total = plan.tickets.count, step = max(1, total / 200)
         var next = 0
         for day in 0..<plan.days {
@@ -129,8 +132,14 @@ struct ReplayRun {
     mutating func publish(_ articles: [ReplayArticle]) async throws {
         guard !articles.isEmpty else { return }
         try await service.upsertArticles(articles.map { ArticleInput(id: $0.id, title: $0.title, body: $0.body) })
-        for article in articles { knowledge.add(articleID: article.id, label: article.label) }
+        for article in articles {
+            knowledge.add(articleID: article.id, label: article.label)
+            articleArrivals[article.id] = simulatedDay
+        }
     }
+
+    /// The simulated day the clock is in.
+    var simulatedDay: Int { Int((clock.now.timeIntervalSince(options.startDate) / 86_400).rounded(.down)) }
 
     /// Sends one simulated outcome; a refusal is counted (the first few logged), never fatal.
     mutating func deliver(_ item: PendingEvent) async {
@@ -140,6 +149,7 @@ struct ReplayRun {
                 impressionID: item.impressionID, outcome: e.outcome, csat: e.csat, agentReply: e.agentReply, articleID: e.articleID))
             if let label = e.writesArticleFor, let created = response.createdArticle {
                 knowledge.add(articleID: created.id, label: label)
+                articleArrivals[created.id] = simulatedDay
             }
         } catch {
             rejected += 1

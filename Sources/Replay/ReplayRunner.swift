@@ -132,7 +132,7 @@ public struct ReplayRunner: Sendable {
                                          directory: (root as NSString).appendingPathComponent("baseline"))
         }
         return ReplayResult(days: plan.days, learning: learning.records, baseline: baseline?.records,
-                            releases: plan.releases, articlesWritten: learning.writtenAt,
+                            releases: plan.releases, articlesWritten: learning.writtenAt, articleArrivals: learning.articleArrivals,
                             weightsByWeek: options.recordRankerWeights ? learning.weights : nil,
                             questionsBeforeGapFlag: learning.gapDetection.map { detection in
                                 Dictionary(uniqueKeysWithValues: plan.releases.compactMap { release in
@@ -166,6 +166,8 @@ public struct ReplayRunner: Sendable {
     struct RunOutput {
         var records: [ReplayRecord]
         var writtenAt: [Int: String]
+        /// Articles that arrived after day 0: id → day.
+        var articleArrivals: [String: Int]
         var weights: [[String: Double]]
         var rejectedOutcomes: Int
         var gapDetection: GapDetection?
@@ -246,7 +248,8 @@ public struct ReplayRunner: Sendable {
         }
         await service.close()
         if run.rejected > 5 { logger.warning("replay: \(run.rejected) outcomes were refused by the service in the \(phase.rawValue) run") }
-        return RunOutput(records: run.records, writtenAt: run.simulator.writtenAt, weights: run.weights, rejectedOutcomes: run.rejected,
+        return RunOutput(records: run.records, writtenAt: run.simulator.writtenAt, articleArrivals: run.articleArrivals,
+                         weights: run.weights, rejectedOutcomes: run.rejected,
                          gapDetection: gapDetection,
                          solves: SolvedEventCount(all: run.simulator.solves.suggested + run.simulator.solves.other,
                                                   otherArticle: run.simulator.solves.other),

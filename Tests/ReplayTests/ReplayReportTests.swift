@@ -93,6 +93,39 @@ final class ReplayReportTests: XCTestCase {
         XCTAssertTrue((json["summary"] as! [String: Any])["baseline_resolution_rate"] is NSNull)
     }
 
+    /// The released topics' two weeks count tickets citing an article that arrived during the run,
+    /// from its arrival; a new product's question answered under an old article counts only for its label.
+    func testReleasedTopicsCountTicketsCitingArticlesThatArrived() throws {
+        func citing(_ article: String, day: Int, label: String, _ decision: Decision, right: Bool) -> ReplayRecord {
+            ReplayRecord(index: 0, day: day, label: label, inScope: true, decision: decision, articleID: article,
+                         right: right, answerable: true)
+        }
+        let release = LabelRelease(label: "new", day: 3, article: ReplayArticle(id: "n", title: "N", body: "", label: "new"),
+                                   publishesArticle: false)
+        let learning = [
+            citing("old", day: 3, label: "new", .answer, right: false),      // the label's, not the new topic's
+            citing("agent-9", day: 5, label: "new", .answer, right: true),   // arrival day
+            citing("agent-9", day: 6, label: "other", .answer, right: false),
+            citing("agent-9", day: 7, label: "new", .escalate, right: false),
+            citing("agent-9", day: 19, label: "new", .answer, right: true),  // day 14 after arrival: outside
+            citing("old", day: 8, label: "old", .answer, right: true),
+        ]
+        let report = ReplayReport(ReplayResult(days: 21, learning: learning, baseline: nil, releases: [release],
+                                               articleArrivals: ["agent-9": 5]))
+        let topics = try XCTUnwrap(report.releasedTopicsFirstTwoWeeks)
+        XCTAssertEqual(topics.tickets, 3)
+        XCTAssertEqual(topics.answered, 2)
+        XCTAssertEqual(topics.wrongAnswers, 1)
+        let labels = try XCTUnwrap(report.releasedFirstTwoWeeks)
+        XCTAssertEqual(labels.tickets, 3)
+        XCTAssertEqual(labels.wrongAnswers, 1)
+        let json = try JSONSerialization.jsonObject(with: report.jsonData()) as! [String: Any]
+        let twoWeeks = try XCTUnwrap(json["released_topics_first_two_weeks"] as? [String: Any])
+        XCTAssertEqual(twoWeeks["wrong_answer_rate"] as? Double, 0.5)
+        XCTAssertNil(ReplayReport(ReplayResult(days: 21, learning: learning, baseline: nil)).releasedTopicsFirstTwoWeeks,
+                     "no article arrived: no figure")
+    }
+
     func testMedian() {
         XCTAssertNil(ReplayReport.median([]))
         XCTAssertEqual(ReplayReport.median([5, 1, 3]), 3)

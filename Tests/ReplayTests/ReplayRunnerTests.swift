@@ -86,7 +86,11 @@ final class ReplayRunnerTests: XCTestCase {
             }
             // The third of its questions is where the agent wrote it (all earlier ones were escalated or wrong).
             XCTAssertEqual(result.learning.filter { $0.label == label && $0.index <= index }.count, 3)
+            // Its article arrived on the day of that third question (outcomes are delivered at once here).
+            let writingDay = result.learning.first { $0.index == index }!.day
+            XCTAssertTrue(result.articleArrivals.values.contains(writingDay), "the written article's arrival day is kept")
         }
+        XCTAssertEqual(result.articleArrivals.count, result.articlesWritten.count, "one arrival per written article, none for day 0's")
     }
 
     /// A new product far from every article — laser-cutter questions — launched on day 3 with no

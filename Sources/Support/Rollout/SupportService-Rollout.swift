@@ -47,27 +47,35 @@ extension SupportService {
 
     /// One checkpoint's figures from the store's tallies of its window.
     private func checkpoint(day: Int, since: Date, until: Date, changes: [TopicModeChange]) throws -> RolloutCheckpoint {
-        let tallies = try store.topicTallies(since: since, until: until)
-        let seconds = try store.resolutionSeconds(since: since, until: until)
-        let rows = tallies.map { topic, tally in
+        let window = try windowFigures(since: since, until: until)
+        let rows = window.topics.map { topic, tally, median in
             RolloutTopicFigures(topic: topic,
                                 mode: RolloutReport.mode(of: topic, at: until, changes: changes, defaultMode: configuration.defaultMode),
-                                tally: tally, medianResolutionSeconds: RolloutReport.median(seconds[topic] ?? []))
+                                tally: tally, medianResolutionSeconds: median)
         }
         let total = RolloutTopicFigures(topic: "total", mode: configuration.defaultMode,
-                                        tally: tallies.reduce(AnswerTally()) { $0 + $1.tally },
-                                        medianResolutionSeconds: RolloutReport.median(seconds.values.flatMap { $0 }))
+                                        tally: window.topics.reduce(AnswerTally()) { $0 + $1.tally },
+                                        medianResolutionSeconds: window.medianResolutionSeconds)
         return RolloutCheckpoint(day: day, since: since, until: until, topics: rows, total: total)
+    }
+
+    /// What the store says of `since ..< until`: each topic's tally and median resolution time, and
+    /// the median over all topics (the one reading behind checkpoints and the history baseline).
+    private func windowFigures(since: Date, until: Date) throws
+        -> (topics: [(topic: String, tally: AnswerTally, medianResolutionSeconds: Double?)], medianResolutionSeconds: Double?) {
+        let tallies = try store.topicTallies(since: since, until: until)
+        let seconds = try store.resolutionSeconds(since: since, until: until)
+        return (tallies.map { topic, tally in (topic, tally, RolloutReport.median(seconds[topic] ?? [])) },
+                RolloutReport.median(seconds.values.flatMap { $0 }))
     }
 
     /// The service's own figures of `since ..< until` as a baseline: what the replay compares
     /// against (its learning-off run's first 30 days). First-reply times are not known (`nil`).
     public func historyBaseline(since: Date, until: Date, source: String) throws -> RolloutBaseline {
-        let seconds = try store.resolutionSeconds(since: since, until: until)
-        let topics = try store.topicTallies(since: since, until: until).map { topic, tally in
+        let topics = try windowFigures(since: since, until: until).topics.map { topic, tally, median in
             BaselineTopic(topic: topic, tickets: tally.asked, solved: tally.resolved + tally.reopened, resolved: tally.resolved,
                           reopened: tally.reopened, csatCount: tally.csatCount, csatSatisfied: tally.csatSatisfied,
-                          medianResolutionSeconds: RolloutReport.median(seconds[topic] ?? []))
+                          medianResolutionSeconds: median)
         }
         return RolloutBaseline(source: source, importedAt: clock.now, firstTicketAt: since, lastTicketAt: until, topics: topics)
     }

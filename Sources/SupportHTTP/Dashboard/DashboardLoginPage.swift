@@ -45,14 +45,6 @@ enum DashboardLoginPage {
             """
     }
 
-    /// An HTML response that is never cached.
-    static func response(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
-        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8"]
-        headers[.contentLength] = String(html.utf8.count)
-        headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
-    }
-
     /// `303 See Other` to `location` (a path on this service).
     static func redirect(to location: String) -> Response {
         Response(status: .seeOther, headers: [.location: location, .contentLength: "0", .cacheControl: "no-store"])

@@ -89,11 +89,7 @@ struct DashboardPage {
 
     /// The page as an HTTP response.
     func response(generatedAt: Date) -> Response {
-        let html = render(generatedAt: generatedAt)
-        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8"]
-        headers[.contentLength] = String(html.utf8.count)
-        headers[.cacheControl] = "no-store"
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+        HTMLBody.response(render(generatedAt: generatedAt))
     }
 
     // MARK: Pieces

@@ -45,7 +45,7 @@ struct DashboardLoginRoutes: RouteGroup {
     /// The form with a fresh CSRF token, and the cookie that holds the same token.
     func loginForm(message: String?, status: HTTPResponse.Status) -> Response {
         let csrf = DashboardSessions.randomToken()
-        var response = DashboardLoginPage.response(DashboardLoginPage.html(csrf: csrf, message: message), status: status)
+        var response = HTMLBody.response(DashboardLoginPage.html(csrf: csrf, message: message), status: status)
         response.setCookie(DashboardCookies.cookie(DashboardCookies.loginCSRF, value: csrf, path: DashboardLoginPage.path,
                                                    maxAge: DashboardCookies.loginFormSeconds, secure: secureCookies))
         return response

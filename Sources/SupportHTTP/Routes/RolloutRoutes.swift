@@ -25,7 +25,7 @@ struct RolloutRoutes: RouteGroup {
             let report = try service.rolloutReport()
             switch request.uri.queryParameters.get("format") ?? "json" {
             case "json": return JSONBody.response(report.jsonValue)
-            case "html": return Self.html(RolloutPage.document(report))
+            case "html": return HTMLBody.response(RolloutPage.document(report))
             case let other: throw APIError.invalidRequest("query parameter format=\(other) must be json or html")
             }
         }
@@ -37,13 +37,5 @@ struct RolloutRoutes: RouteGroup {
             let summary = try await service.importBaseline(tickets, source: format.rawValue)
             return JSONBody.response(summary.jsonValue)
         }
-    }
-
-    /// The standalone page (what `loopdesk report rollout --html` writes).
-    static func html(_ document: String) -> Response {
-        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8"]
-        headers[.contentLength] = String(document.utf8.count)
-        headers[.cacheControl] = "no-store"
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: document)))
     }
 }
