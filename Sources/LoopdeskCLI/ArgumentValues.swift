@@ -47,3 +47,14 @@ struct ContextPair: ExpressibleByArgument, Equatable {
 
     var defaultValueDescription: String { key + "=" + value }
 }
+
+/// `--target-wrong-rate`, checked the same way by `up`, `serve` and `replay`.
+enum TargetWrongRate {
+    /// Refuses a target outside ``EscalationPolicy/Configuration/targetWrongRateRange``.
+    static func validate(_ rate: Double) throws {
+        let range = EscalationPolicy.Configuration.targetWrongRateRange
+        guard range.contains(rate) else {
+            throw ValidationError("--target-wrong-rate must be a fraction in \(range.lowerBound)…\(range.upperBound) (0.02 is 2 %), not \(rate)")
+        }
+    }
+}

@@ -4,6 +4,7 @@ import Embedding
 import Foundation
 import Logging
 import Replay
+import Support
 
 /// `loopdesk replay`: replays a labelled ticket stream through a real core and
 /// the answer service with simulated outcomes, against the learning-off
@@ -59,6 +60,20 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The fraction of customers who never confirm.")
     var silence: Double = 0
 
+    @Option(name: .customLong("agent-error"),
+            help: "The fraction of agents' corrections that name a wrong article (the service's wrong suggestion when it made one).")
+    var agentError: Double = 0
+
+    @Option(name: .customLong("clinc150-domain"),
+            help: "Replay one CLINC150 domain only (banking, credit_cards, travel, …: domains.json beside data_full.json), as a single-company stream.")
+    var clinc150Domain: String?
+
+    @Option(name: .customLong("target-wrong-rate"), help: "The share of answers allowed to be wrong, 0.001–0.2.")
+    var targetWrongRate = EscalationPolicy.Configuration().targetWrongRate
+
+    @Flag(name: .long, help: "Run the learning system again at wrong-answer targets 0.5, 1, 2 and 3 % and report resolution at each (key frontier; four more runs).")
+    var frontier = false
+
     @Flag(name: .customLong("solved-events"), help: "Agents' resolutions of escalations arrive as the helpdesk's bare \"solved\" with the agent's reply, 30 % of them with another article than suggested (docs/LEARNING.md).")
     var solvedEvents = false
 
@@ -108,7 +123,12 @@ struct ReplayCommand: AsyncParsableCommand {
         if let baselineThreshold, !(0...1).contains(baselineThreshold) {
             throw ValidationError("--baseline-threshold must be in 0…1, not \(baselineThreshold)")
         }
+        if clinc150Domain != nil && clinc150 == nil { throw ValidationError("--clinc150-domain needs --clinc150 DIR") }
+        try TargetWrongRate.validate(targetWrongRate)
     }
+
+    /// The wrong-answer targets of `--frontier`: the range a support lead chooses in.
+    static let frontierTargets = [0.005, 0.01, 0.02, 0.03]
 
     func run() async throws {
         let world = try self.world()
@@ -154,6 +174,7 @@ struct ReplayCommand: AsyncParsableCommand {
         if let initialKB { world.initialKnowledgeFraction = initialKB }
         world.heldBackMode = heldBack
         world.silenceRate = silence
+        world.agentErrorRate = agentError
         world.solvedEvents = solvedEvents
         if let drift { world.drift = try TermDrift.load(path: drift, day: driftDay) }
         try world.validate()
@@ -162,7 +183,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
     /// The labelled tickets and their articles: CLINC150 converted, or the JSONL pair.
     func loadDataset() throws -> ReplayDataset {
-        if let clinc150 { return try CLINC150.load(directory: clinc150, seed: seed) }
+        if let clinc150 { return try CLINC150.load(directory: clinc150, seed: seed, domain: clinc150Domain) }
         guard let tickets, let articles else { throw ValidationError("give --tickets and --articles, or --clinc150 DIR") }
         return try ReplayDataset.load(ticketsPath: tickets, articlesPath: articles)
     }
@@ -175,6 +196,8 @@ struct ReplayCommand: AsyncParsableCommand {
         options.workDirectory = workDir
         options.runBaseline = !noBaseline
         options.baselineThreshold = baselineThreshold
+        options.configuration.policy.targetWrongRate = targetWrongRate
+        options.frontierTargets = frontier ? Self.frontierTargets : []
         return options
     }
 

@@ -109,6 +109,10 @@ struct HTTPOptions: ParsableArguments {
     @Option(name: .long, help: "Judged answers of its own a topic needs before its threshold may go below the initial one.")
     var topicMinEvidence = 30
 
+    @Option(name: .customLong("target-wrong-rate"),
+            help: "The share of answers allowed to be wrong, 0.001–0.2: the escalation threshold is learned to keep under it (docs/ROLLOUT.md).")
+    var targetWrongRate = EscalationPolicy.Configuration().targetWrongRate
+
     @Option(name: .customLong("deployed-at"),
             help: "When Loopdesk went live, ISO 8601 (2025-01-31T09:00:00Z), for the roll-out report's checkpoints (default: the first live answer).")
     var deployedAt: ISODateArgument?
@@ -131,6 +135,7 @@ struct HTTPOptions: ParsableArguments {
         guard idleTimeout > 0, idleTimeout <= 3600 else { throw ValidationError("--idle-timeout must be in (0, 3600] seconds, not \(idleTimeout)") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1, not \(maxConnections)") }
         guard (1...100_000).contains(topicMinEvidence) else { throw ValidationError("--topic-min-evidence must be in 1...100000, not \(topicMinEvidence)") }
+        try TargetWrongRate.validate(targetWrongRate)
         guard rateLimit >= 0, rateBurst >= 1 else { throw ValidationError("--rate-limit must be ≥ 0 and --rate-burst ≥ 1") }
         let token = try resolvedToken()
         if let host, token == nil, !["127.0.0.1", "localhost", "::1"].contains(host) {
@@ -166,6 +171,7 @@ struct HTTPOptions: ParsableArguments {
         support.agentArticles = agentArticles
         support.defaultMode = defaultMode
         support.policy.topicMinimumEvidence = topicMinEvidence
+        support.policy.targetWrongRate = targetWrongRate
         support.deployedAt = deployedAt?.date
         let clock: any SupportClock = clockFrom.map { ShiftedClock(start: $0.date) } ?? SystemClock()
         let service = try await SupportService.open(databasePath: databasePath, coreSocket: coreSocket,

@@ -30,7 +30,9 @@ public enum CLINC150 {
     ///   - directory: the CLINC150 folder (e.g. `../shared/data/clinc150`).
     ///   - seed: the shuffle's seed.
     /// - Throws: ``ReplayError/unreadable(path:reason:)`` or ``ReplayError/malformedDataset(path:reason:)``.
-    public static func load(directory: String, seed: UInt64) throws -> ReplayDataset {
+    ///   - domain: one of `domains.json`'s domains to keep (its 15 intents, and out-of-scope
+    ///     tickets in the same proportion), or nil for all 150 intents.
+    public static func load(directory: String, seed: UInt64, domain: String? = nil) throws -> ReplayDataset {
         let path = (directory as NSString).appendingPathComponent(fileName)
         let data: Data
         do {
@@ -38,7 +40,30 @@ public enum CLINC150 {
         } catch {
             throw ReplayError.unreadable(path: path, reason: "\(error.localizedDescription) (expected CLINC150's \(fileName) here)")
         }
-        return try convert(data, seed: seed, path: path)
+        let intents = try domain.map { try self.intents(ofDomain: $0, directory: directory) }
+        return try convert(data, seed: seed, path: path, intents: intents)
+    }
+
+    /// The file naming each domain's intents, beside `data_full.json`.
+    public static let domainsFileName = "domains.json"
+
+    /// The intents of one domain, from `directory/domains.json` (an object of domain → intents).
+    /// - Throws: ``ReplayError/unreadable(path:reason:)``, ``ReplayError/malformedDataset(path:reason:)``,
+    ///   or ``ReplayError/invalidOption(_:)`` naming the domains there are.
+    public static func intents(ofDomain domain: String, directory: String) throws -> Set<String> {
+        let path = (directory as NSString).appendingPathComponent(domainsFileName)
+        let domains: [String: [String]]
+        do {
+            domains = try JSONDecoder().decode([String: [String]].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch let error as DecodingError {
+            throw ReplayError.malformedDataset(path: path, reason: "expected an object of domain → intents: \(ReplayDataset.describe(error))")
+        } catch {
+            throw ReplayError.unreadable(path: path, reason: error.localizedDescription)
+        }
+        guard let intents = domains[domain], !intents.isEmpty else {
+            throw ReplayError.invalidOption("no CLINC150 domain \(domain); there are \(domains.keys.sorted().joined(separator: ", "))")
+        }
+        return Set(intents)
     }
 
     /// Converts the contents of a `data_full.json`.
@@ -47,7 +72,8 @@ public enum CLINC150 {
     ///   - seed: the shuffle's seed; equal seeds give equal streams.
     ///   - path: the file's name, for errors.
     /// - Throws: ``ReplayError/malformedDataset(path:reason:)`` when the splits are missing or not pairs.
-    public static func convert(_ data: Data, seed: UInt64, path: String = fileName) throws -> ReplayDataset {
+    ///   - intents: the intents to keep, nil for all; out-of-scope tickets stay one per 19 kept.
+    public static func convert(_ data: Data, seed: UInt64, path: String = fileName, intents: Set<String>? = nil) throws -> ReplayDataset {
         let splits: [String: [[String]]]
         do {
             splits = try JSONDecoder().decode([String: [[String]]].self, from: data)
@@ -70,7 +96,8 @@ public enum CLINC150 {
         var articles: [ReplayArticle] = []
         var articleUtterances: [String: [String]] = [:]
         var tickets: [ReplayTicket] = []
-        for (text, intent) in try pairs("train") where intent != ReplayDataset.outOfScopeLabel {
+        let kept: (String) -> Bool = { intent in intent != ReplayDataset.outOfScopeLabel && intents.map { $0.contains(intent) } ?? true }
+        for (text, intent) in try pairs("train") where kept(intent) {
             if articleUtterances[intent] == nil {
                 articleUtterances[intent] = []
                 articles.append(ReplayArticle(id: intent, title: title(forIntent: intent), body: "", label: intent))
@@ -85,7 +112,7 @@ public enum CLINC150 {
             articles[index].body = ([articles[index].title] + articleUtterances[articles[index].id]!).joined(separator: "\n")
         }
         for split in inScopeSplits.dropFirst() {
-            for (text, intent) in try pairs(split) where intent != ReplayDataset.outOfScopeLabel {
+            for (text, intent) in try pairs(split) where kept(intent) {
                 tickets.append(ReplayTicket(text: text, label: intent))
             }
         }

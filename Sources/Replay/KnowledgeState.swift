@@ -6,6 +6,8 @@ public struct KnowledgeState: Sendable, Equatable {
     /// Label → the ids of its articles in the KB, in the order they arrived.
     public private(set) var articleIDsByLabel: [String: [String]] = [:]
     private var labelByArticleID: [String: String] = [:]
+    /// Every article id, in the order they arrived.
+    public private(set) var articleIDs: [String] = []
 
     /// No articles yet.
     public init() {}
@@ -15,6 +17,7 @@ public struct KnowledgeState: Sendable, Equatable {
         guard labelByArticleID[articleID] == nil else { return }
         labelByArticleID[articleID] = label
         articleIDsByLabel[label, default: []].append(articleID)
+        articleIDs.append(articleID)
     }
 
     /// Whether some article in the KB answers `label` (the oracle could answer it).

@@ -52,6 +52,9 @@ public struct SimulatedEvent: Sendable, Equatable {
 /// At most one of `resolved`, `escalated`, `corrected` per answer before a
 /// `reopened`, as the service requires.
 /// - a silent customer reports nothing; the agent's events still happen.
+/// - with ``agentErrorRate``, that share of the agent's corrections with an article name a
+///   wrong one: the wrong article the service offered (answered or suggested) when there was
+///   one — the agent accepted a bad suggestion — else another article drawn from the KB.
 ///
 /// Draws come from a generator per ticket, so the learning run and the
 /// baseline draw the same for the same ticket whatever happened before it.
@@ -71,6 +74,10 @@ public struct OutcomeSimulator: Sendable {
 
     /// Whether post-escalation resolutions arrive as the helpdesk's "solved" (``ReplayScenario/solvedEvents``).
     public var solvedEvents = false
+    /// The share of corrections naming a wrong article (``ReplayScenario/agentErrorRate``).
+    public var agentErrorRate = 0.0
+    /// Corrections so far that named a wrong article.
+    public private(set) var agentErrors = 0
     /// Solved events so far whose agent used the suggested article, and another one.
     public private(set) var solves: (suggested: Int, other: Int) = (0, 0)
 
@@ -114,14 +121,16 @@ public struct OutcomeSimulator: Sendable {
         if decision == .answer {
             if ticket.silent { return scheduledWrite ? agentCorrection(ticket, knowledge: knowledge, delay: 0).map { [$0] } ?? [] : [] }
             if escalateAtOnce {
-                return [agentCorrection(ticket, knowledge: knowledge, delay: 0) ?? SimulatedEvent(outcome: .escalated),
+                return [agentCorrection(ticket, knowledge: knowledge, delay: 0, offered: answeredArticleID)
+                    ?? SimulatedEvent(outcome: .escalated),
                         SimulatedEvent(outcome: .csat, csat: badCSAT)]
             }
             return [SimulatedEvent(outcome: .resolved), SimulatedEvent(delayDays: 1, outcome: .reopened)]
-                + (agentCorrection(ticket, knowledge: knowledge, delay: 1).map { [$0] } ?? [])
+                + (agentCorrection(ticket, knowledge: knowledge, delay: 1, offered: answeredArticleID).map { [$0] } ?? [])
                 + [SimulatedEvent(delayDays: 1, outcome: .csat, csat: badCSAT)]
         }
-        var agent = agentCorrection(ticket, knowledge: knowledge, delay: 0) ?? SimulatedEvent(outcome: .escalated)
+        var agent = agentCorrection(ticket, knowledge: knowledge, delay: 0, offered: suggestedArticleID)
+            ?? SimulatedEvent(outcome: .escalated)
         if solvedEvents, let solve = solvedEvent(for: agent, ticket: ticket, suggested: suggestedArticleID) { agent = solve }
         return ticket.silent ? [agent] : [agent, SimulatedEvent(outcome: .csat, csat: agentCSAT)]
     }
@@ -144,10 +153,12 @@ public struct OutcomeSimulator: Sendable {
     /// The agent's correction after handling the ticket: `corrected` with the
     /// label's article, or with a reply that writes the missing article; `nil`
     /// when the agent answers by hand with no article to point to.
-    private mutating func agentCorrection(_ ticket: PlannedTicket, knowledge: KnowledgeState, delay: Int) -> SimulatedEvent? {
+    private mutating func agentCorrection(_ ticket: PlannedTicket, knowledge: KnowledgeState, delay: Int,
+                                          offered: String? = nil) -> SimulatedEvent? {
         guard ticket.isInScope else { return nil }
         if let article = knowledge.preferredArticle(for: ticket.label) {
-            return SimulatedEvent(delayDays: delay, outcome: .corrected, articleID: article)
+            let used = mistakenArticle(ticket, knowledge: knowledge, offered: offered) ?? article
+            return SimulatedEvent(delayDays: delay, outcome: .corrected, articleID: used)
         }
         let writes: Bool
         switch writing {
@@ -162,5 +173,22 @@ public struct OutcomeSimulator: Sendable {
         writtenAt[ticket.index] = ticket.label
         return SimulatedEvent(delayDays: delay, outcome: .corrected, agentReply: article.agentReplyText,
                               writesArticleFor: ticket.label)
+    }
+
+    /// With ``agentErrorRate``: the wrong article this agent names instead of the label's, or nil
+    /// (the agent got it right). Drawn from the ticket's own generator, so both runs agree.
+    private mutating func mistakenArticle(_ ticket: PlannedTicket, knowledge: KnowledgeState, offered: String?) -> String? {
+        guard agentErrorRate > 0 else { return nil }
+        var random = SeededGenerator(seed: seed, stream: RandomStream.agentError, index: UInt64(ticket.sourceIndex))
+        guard random.chance(agentErrorRate) else { return nil }
+        let wrong: String?
+        if let offered, !knowledge.isRight(articleID: offered, label: ticket.label) {
+            wrong = offered
+        } else {
+            let others = knowledge.articleIDs.filter { !knowledge.isRight(articleID: $0, label: ticket.label) }
+            wrong = others.isEmpty ? nil : others[random.integer(below: others.count)]
+        }
+        if wrong != nil { agentErrors += 1 }
+        return wrong
     }
 }

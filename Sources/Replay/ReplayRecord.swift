@@ -47,6 +47,20 @@ public struct ReplayRecord: Codable, Sendable, Equatable {
     public var wrong: Bool { answered && !right }
 }
 
+/// One point of the frontier: the learning run at one wrong-answer target.
+public struct ReplayFrontierRun: Sendable, Equatable {
+    /// The target the escalation policy learned its threshold for.
+    public var target: Double
+    /// That run's records, in stream order.
+    public var learning: [ReplayRecord]
+
+    /// A point (the runner makes them; tests build them by hand).
+    public init(target: Double, learning: [ReplayRecord]) {
+        self.target = target
+        self.learning = learning
+    }
+}
+
 /// The outcome of a whole replay: both runs on the same stream.
 public struct ReplayResult: Sendable, Equatable {
     /// Simulated days replayed.
@@ -77,6 +91,8 @@ public struct ReplayResult: Sendable, Equatable {
     public var solvedEvents: SolvedEventCount?
     /// The learning run's roll-out report (day 0 is deployment), with the baseline run's first 30 days as "before".
     public var rollout: RolloutReport?
+    /// The learning system run again at other wrong-answer targets (``ReplayOptions/frontierTargets``).
+    public var frontier: [ReplayFrontierRun] = []
 
     /// A result (the runner makes them; tests build them by hand).
     public init(days: Int, learning: [ReplayRecord], baseline: [ReplayRecord]?, releases: [LabelRelease] = [],

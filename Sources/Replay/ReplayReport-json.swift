@@ -22,6 +22,13 @@ extension ReplayReport {
             "released_first_two_weeks": releasedFirstTwoWeeks.map(Self.twoWeeksJSON) ?? .null,
             "released_topics_first_two_weeks": releasedTopicsFirstTwoWeeks.map(Self.twoWeeksJSON) ?? .null,
             "gap_labels": .array(gapLabels.map(\.jsonValue)),
+            "frontier": frontier.isEmpty ? .null : .array(frontier.map { point in
+                .object(["target": .number(point.target), "tickets": .int(point.rates.tickets),
+                         "answered": .int(point.rates.answered), "wrong_answers": .int(point.rates.wrongAnswers),
+                         "resolution_rate": point.rates.resolutionRate.map { .number($0) } ?? .null,
+                         "wrong_answer_rate": point.rates.wrongAnswerRate.map { .number($0) } ?? .null,
+                         "oos_answered_rate": point.rates.outOfScopeAnsweredRate.map { .number($0) } ?? .null])
+            }),
             "rollout": rolloutJSON,
         ])
     }

@@ -40,6 +40,14 @@ extension ReplayReport {
                     + "\(label.gapFlaggedDay.map(String.init) ?? "") | \(Self.percent(label.summary.resolutionRate)) |")
             }
         }
+        if !frontier.isEmpty {
+            lines += ["", "Frontier (the learning system run at each wrong-answer target, days \(s.fromDay)–\(s.toDay)):", "",
+                      "| target | resolution | wrong | out-of-scope answered | answered |", "| ---: | ---: | ---: | ---: | ---: |"]
+            for point in frontier {
+                lines.append("| \(Self.percent(point.target)) | \(Self.percent(point.rates.resolutionRate)) | "
+                    + "\(Self.percent(point.rates.wrongAnswerRate)) | \(Self.percent(point.rates.outOfScopeAnsweredRate)) | \(point.rates.answered) |")
+            }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -112,6 +112,16 @@ public struct ReplayReport: Sendable, Equatable {
     public var solvedEvents: SolvedEventCount?
     /// See ``ReplayResult/rollout``.
     public var rollout: RolloutReport?
+    /// The learning system at each frontier target, over the summary window; empty without `--frontier`.
+    public var frontier: [FrontierPoint]
+
+    /// Resolution and wrong answers at one wrong-answer target.
+    public struct FrontierPoint: Sendable, Equatable {
+        /// The target the policy learned for.
+        public var target: Double
+        /// The run's figures over the summary window.
+        public var rates: ReplayRates
+    }
 
     /// Counts a replay's records.
     public init(_ result: ReplayResult, summaryDays: Int = ReplayReport.summaryDays) {
@@ -122,6 +132,9 @@ public struct ReplayReport: Sendable, Equatable {
         gapLabels = result.gapDetection?.labels ?? []
         let fromDay = max(0, result.days - summaryDays)
         summary = Self.summary(result, fromDay: fromDay)
+        frontier = result.frontier.map { run in
+            FrontierPoint(target: run.target, rates: ReplayRates(run.learning.lazy.filter { $0.day >= fromDay }))
+        }
         weeks = Self.weeks(result)
         releasedLabels = Self.releasedLabels(result, fromDay: fromDay)
         let releaseDay = Dictionary(result.releases.map { ($0.label, $0.day) }, uniquingKeysWith: min)

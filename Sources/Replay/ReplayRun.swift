@@ -57,6 +57,7 @@ struct ReplayRun {
         self.progress = progress
         simulator = OutcomeSimulator(seed: plan.seed, writing: writing, articleByLabel: plan.articleByLabel)
         simulator.solvedEvents = options.scenario.solvedEvents
+        simulator.agentErrorRate = options.scenario.agentErrorRate
         records.reserveCapacity(plan.tickets.count)
         askedAt.reserveCapacity(plan.tickets.count)
     }

@@ -25,6 +25,10 @@ public struct ReplayOptions: Sendable {
     public var configuration = SupportConfiguration()
     /// The baseline's fixed answer threshold (`--baseline-threshold`); `nil`: the service's own for a learning-off policy.
     public var baselineThreshold: Double?
+    /// Wrong-answer targets to run the learning system again at (`--frontier`): each one a
+    /// learning run of its own on the same stream; empty for none. A target equal to the
+    /// configuration's reuses the learning run.
+    public var frontierTargets: [Double] = []
     /// Sentences embedded per batch.
     public var embeddingBatchSize = 256
     /// Read the ranker's weights from the core's STATS at the end of each week.
@@ -117,9 +121,7 @@ public struct ReplayRunner: Sendable {
         defer { if !options.keepWorkDirectory && options.workDirectory == nil { try? fileManager.removeItem(atPath: root) } }
 
         let vectors = embedStream(plan)
-        var configuration = options.configuration
-        configuration.learning = true
-        configuration.deployedAt = options.startDate
+        var configuration = learningConfiguration()
         let learning = try await runOnce(plan, vectors: vectors, phase: .learning, configuration: configuration,
                                          writing: .afterEscalations(plan.agentWritesAfterEscalations),
                                          directory: (root as NSString).appendingPathComponent("learning"))
@@ -131,7 +133,18 @@ public struct ReplayRunner: Sendable {
                                          writing: .atTickets(learning.writtenAt),
                                          directory: (root as NSString).appendingPathComponent("baseline"))
         }
-        return ReplayResult(days: plan.days, learning: learning.records, baseline: baseline?.records,
+        var frontier: [ReplayFrontierRun] = []
+        for target in options.frontierTargets {
+            if target == options.configuration.policy.targetWrongRate {
+                frontier.append(ReplayFrontierRun(target: target, learning: learning.records))
+                continue
+            }
+            let run = try await runOnce(plan, vectors: vectors, phase: .learning, configuration: learningConfiguration(target: target),
+                                        writing: .afterEscalations(plan.agentWritesAfterEscalations),
+                                        directory: (root as NSString).appendingPathComponent("frontier-\(target)"))
+            frontier.append(ReplayFrontierRun(target: target, learning: run.records))
+        }
+        var result = ReplayResult(days: plan.days, learning: learning.records, baseline: baseline?.records,
                             releases: plan.releases, articlesWritten: learning.writtenAt, articleArrivals: learning.articleArrivals,
                             weightsByWeek: options.recordRankerWeights ? learning.weights : nil,
                             questionsBeforeGapFlag: learning.gapDetection.map { detection in
@@ -147,6 +160,17 @@ public struct ReplayRunner: Sendable {
                 report.baseline = baseline?.history
                 return report
             })
+        result.frontier = frontier
+        return result
+    }
+
+    /// The learning run's configuration: learning on, deployed on day 0, at `target` when given.
+    func learningConfiguration(target: Double? = nil) -> SupportConfiguration {
+        var configuration = options.configuration
+        configuration.learning = true
+        configuration.deployedAt = options.startDate
+        if let target { configuration.policy.targetWrongRate = target }
+        return configuration
     }
 
     /// Every ticket's vector, in stream order, embedded in batches.

@@ -30,6 +30,9 @@ public struct ReplayScenario: Sendable, Equatable {
     public var heldBackMode: HeldBackMode = .newProducts
     /// The fraction of customers who never confirm (`--silence`): their tickets get no customer outcome.
     public var silenceRate: Double = 0
+    /// The fraction of agents' corrections that name a wrong article (`--agent-error`): the
+    /// wrong suggestion the service offered when there was one, else another article.
+    public var agentErrorRate: Double = 0
     /// Vocabulary drift applied to ticket texts (`--drift`).
     public var drift: TermDrift?
     /// Escalations on a label without an article after which the agent writes it.
@@ -67,6 +70,9 @@ public struct ReplayScenario: Sendable, Equatable {
         guard days >= 1 else { throw ReplayError.invalidOption("days must be at least 1, not \(days)") }
         guard (0...1).contains(initialKnowledgeFraction) else {
             throw ReplayError.invalidOption("--initial-kb must be a fraction in 0…1, not \(initialKnowledgeFraction)")
+        }
+        guard (0...1).contains(agentErrorRate) else {
+            throw ReplayError.invalidOption("--agent-error must be a rate in 0…1, not \(agentErrorRate)")
         }
         guard (0...1).contains(silenceRate) else {
             throw ReplayError.invalidOption("--silence must be a rate in 0…1, not \(silenceRate)")
@@ -147,4 +153,5 @@ enum RandomStream {
     static let heldBack: UInt64 = 1
     static let silence: UInt64 = 2
     static let outcome: UInt64 = 3
+    static let agentError: UInt64 = 4
 }

@@ -15,6 +15,8 @@ final class EscalationPolicyTests: XCTestCase {
     private func policy(_ evidence: [Pair], topicCounts: [String: Int]? = nil,
                         _ configure: (inout EscalationPolicy.Configuration) -> Void = { _ in }) -> EscalationPolicy {
         var configuration = EscalationPolicy.Configuration()
+        // The figures below are worked out at a 1.5 % target (the default is 2 %; the mechanics do not depend on it).
+        configuration.targetWrongRate = 0.015
         configure(&configuration)
         return EscalationPolicy(configuration: configuration, evidence: evidence, topicCounts: topicCounts)
     }
@@ -96,6 +98,20 @@ final class EscalationPolicyTests: XCTestCase {
         XCTAssertEqual(policy(evidence).threshold(topic: nil), 0.6, "with z = 0.5, 1 wrong in 351 meets 1.5 %")
         XCTAssertEqual(policy(evidence) { $0.confidenceZ = 2 }.threshold(topic: nil), 0.7,
                        "with z = 2 it does not: the threshold stays above the wrong answer")
+    }
+
+    func testTheTargetIsTheUsersSettingAndALaxerOneWidens() {
+        XCTAssertEqual(EscalationPolicy.Configuration().targetWrongRate, 0.02, "the default target is 2 %")
+        // 300 right answers from 0.8, then 200 from 0.6 with one wrong in every 25 (4 %).
+        let lower = (0..<200).map { i -> Pair in (nil, 0.6 + Double(i) * 0.001, i % 25 != 0) }
+        let evidence = judged(300, from: 0.8) + lower
+        let strict = policy(evidence) { $0.targetWrongRate = 0.005 }.threshold(topic: nil)
+        let lax = policy(evidence) { $0.targetWrongRate = 0.03 }.threshold(topic: nil)
+        XCTAssertGreaterThan(strict, lax, "at 0.5 % the band with 4 % wrong is refused; at 3 % more of it is allowed")
+        XCTAssertGreaterThanOrEqual(strict, 0.7)
+        XCTAssertLessThan(lax, 0.7)
+        XCTAssertTrue(EscalationPolicy.Configuration.targetWrongRateRange.contains(0.02))
+        XCTAssertFalse(EscalationPolicy.Configuration.targetWrongRateRange.contains(0.5))
     }
 
     // MARK: Window and recomputation

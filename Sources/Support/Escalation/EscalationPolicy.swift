@@ -32,8 +32,11 @@ import Wire
 public final class EscalationPolicy: Sendable {
     /// How the thresholds are learned: the target, the evidence they need, and their bounds.
     public struct Configuration: Sendable {
-        /// Wrong answers tolerated among answers, as a fraction.
-        public var targetWrongRate = 0.015
+        /// Wrong answers tolerated among answers, as a fraction: the user's setting
+        /// (`--target-wrong-rate`), within ``targetWrongRateRange``.
+        public var targetWrongRate = 0.02
+        /// The targets a deployment may set: from one answer in a thousand to one in five.
+        public static let targetWrongRateRange: ClosedRange<Double> = 0.001...0.2
         /// The threshold before any evidence, and the learning-off baseline's for ever.
         public var initialThreshold = 0.9
         /// Judged answers needed before the global threshold moves.
@@ -59,7 +62,7 @@ public final class EscalationPolicy: Sendable {
         /// score (its bounds never narrow without feedback): 0.75 is cosine ≈ 0.77 under
         /// the untrained model, a typical static FAQ bot's cut-off.
         public var baselineThreshold = 0.75
-        /// The defaults: at most 1.5 % wrong, 100 judged answers before the global threshold
+        /// The defaults: at most 2 % wrong, 100 judged answers before the global threshold
         /// moves and 30 before a topic's does, from 0.9.
         public init() {}
     }
