@@ -61,4 +61,30 @@ final class CLINC150Tests: XCTestCase {
             guard case ReplayError.unreadable = error else { return XCTFail("\(error)") }
         }
     }
+
+    /// One domain as its own stream: its intents' articles and tickets only, out-of-scope in the same proportion.
+    func testADomainKeepsItsIntentsAndItsShareOfOutOfScope() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clinc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let intents = (0..<6).map { "i\($0)" }
+        try Fixtures.clincJSON(intents: intents, train: 21, val: 0, test: 0, oosPerSplit: 20)
+            .write(to: directory.appendingPathComponent(CLINC150.fileName))
+        try Data(#"{"cards": ["i0", "i1"], "home": ["i2", "i3", "i4", "i5"]}"#.utf8)
+            .write(to: directory.appendingPathComponent(CLINC150.domainsFileName))
+
+        let cards = try CLINC150.load(directory: directory.path, seed: 1, domain: "cards")
+        XCTAssertEqual(cards.articles.map(\.id).sorted(), ["i0", "i1"])
+        let inScope = cards.tickets.filter { $0.label != ReplayDataset.outOfScopeLabel }
+        XCTAssertEqual(Set(inScope.map(\.label)), ["i0", "i1"])
+        XCTAssertEqual(inScope.count, 2 * 19, "21 training utterances each, 2 of them in the article")
+        XCTAssertEqual(cards.tickets.count - inScope.count, 2, "one out-of-scope ticket per 19 kept")
+        let all = try CLINC150.load(directory: directory.path, seed: 1)
+        XCTAssertEqual(all.articles.count, 6)
+
+        XCTAssertThrowsError(try CLINC150.load(directory: directory.path, seed: 1, domain: "travel")) { error in
+            guard case let ReplayError.invalidOption(message) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(message.contains("cards, home"), message)
+        }
+    }
 }

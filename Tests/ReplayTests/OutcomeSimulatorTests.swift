@@ -148,4 +148,50 @@ final class OutcomeSimulatorTests: XCTestCase {
         XCTAssertEqual(a.events(for: ticket(99, "card"), decision: .answer, answeredArticleID: "pin-article", knowledge: kb),
                        b.events(for: ticket(99, "card"), decision: .answer, answeredArticleID: "pin-article", knowledge: kb))
     }
+
+    // MARK: Agent error
+
+    func testWithAgentErrorAnAgentAcceptsTheServicesWrongSuggestion() {
+        var sim = OutcomeSimulator(seed: 1, writing: .afterEscalations(3), articleByLabel: articles)
+        sim.agentErrorRate = 1
+        let events = sim.events(for: ticket(0, "card"), decision: .escalate, answeredArticleID: nil,
+                                suggestedArticleID: "pin-article", knowledge: knowledge(["card", "pin"]))
+        XCTAssertEqual(events.first, SimulatedEvent(outcome: .corrected, articleID: "pin-article"),
+                       "the agent confirmed the wrong suggestion instead of naming the card article")
+        XCTAssertEqual(sim.agentErrors, 1)
+    }
+
+    func testWithAgentErrorAndARightSuggestionTheAgentNamesAnotherArticle() {
+        var sim = OutcomeSimulator(seed: 1, writing: .afterEscalations(3), articleByLabel: articles)
+        sim.agentErrorRate = 1
+        let events = sim.events(for: ticket(0, "card"), decision: .escalate, answeredArticleID: nil,
+                                suggestedArticleID: "card-article", knowledge: knowledge(["card", "pin"]))
+        XCTAssertEqual(events.first?.articleID, "pin-article", "the only wrong article there is")
+        // A wrong answer corrected at once: the agent keeps the service's wrong article.
+        var wrongAnswer = OutcomeSimulator(seed: 1, writing: .afterEscalations(3), articleByLabel: articles)
+        wrongAnswer.agentErrorRate = 1
+        for i in 0..<20 {
+            let events = wrongAnswer.events(for: ticket(i, "card"), decision: .answer, answeredArticleID: "pin-article",
+                                            knowledge: knowledge(["card", "pin"]))
+            XCTAssertTrue(events.filter { $0.outcome == .corrected }.allSatisfy { $0.articleID == "pin-article" })
+        }
+    }
+
+    func testAgentErrorHitsItsShareOfCorrectionsAndZeroChangesNothing() {
+        let k = knowledge(["card", "pin"])
+        var exact = OutcomeSimulator(seed: 5, writing: .afterEscalations(3), articleByLabel: articles)
+        var noisy = OutcomeSimulator(seed: 5, writing: .afterEscalations(3), articleByLabel: articles)
+        noisy.agentErrorRate = 0.05
+        var wrong = 0
+        for i in 0..<4000 {
+            let a = exact.events(for: ticket(i, "card"), decision: .escalate, answeredArticleID: nil, suggestedArticleID: "card-article", knowledge: k)
+            let b = noisy.events(for: ticket(i, "card"), decision: .escalate, answeredArticleID: nil, suggestedArticleID: "card-article", knowledge: k)
+            XCTAssertEqual(a.first?.articleID, "card-article", "no agent error: always the label's article")
+            XCTAssertEqual(a.map(\.outcome), b.map(\.outcome), "the error changes the article, not the outcomes or ratings")
+            XCTAssertEqual(a.last?.csat, b.last?.csat)
+            if b.first?.articleID != "card-article" { wrong += 1 }
+        }
+        XCTAssertEqual(noisy.agentErrors, wrong)
+        XCTAssertEqual(Double(wrong) / 4000, 0.05, accuracy: 0.015)
+    }
 }

@@ -126,6 +126,27 @@ final class ReplayReportTests: XCTestCase {
                      "no article arrived: no figure")
     }
 
+    /// The frontier: each target's run counted over the summary window, in the JSON and the Markdown.
+    func testTheFrontierCountsEachTargetsRunOverTheSummaryWindow() throws {
+        let strict = [record(0, "a", .answer, right: true), record(20, "a", .escalate), record(20, "a", .answer, right: true)]
+        let lax = [record(20, "a", .answer, right: true), record(20, "a", .answer), record(21, "a", .answer, right: true),
+                   record(21, "a", .answer, right: true)]
+        var result = ReplayResult(days: 40, learning: strict, baseline: nil)
+        result.frontier = [ReplayFrontierRun(target: 0.005, learning: strict), ReplayFrontierRun(target: 0.03, learning: lax)]
+        let report = ReplayReport(result)   // the summary window: days 10–39
+        XCTAssertEqual(report.frontier.map(\.target), [0.005, 0.03])
+        XCTAssertEqual(report.frontier[0].rates.resolutionRate, 0.5, "day 0 is outside the window")
+        XCTAssertEqual(report.frontier[1].rates.resolutionRate, 0.75)
+        XCTAssertEqual(report.frontier[1].rates.wrongAnswerRate, 0.25)
+        let json = try JSONSerialization.jsonObject(with: report.jsonData()) as! [String: Any]
+        let points = try XCTUnwrap(json["frontier"] as? [[String: Any]])
+        XCTAssertEqual(points.map { $0["target"] as? Double }, [0.005, 0.03])
+        XCTAssertEqual(points[1]["wrong_answers"] as? Int, 1)
+        XCTAssertTrue(report.markdown().contains("| 3.0 % | 75.0 % | 25.0 % |"), report.markdown())
+        let none = try JSONSerialization.jsonObject(with: ReplayReport(ReplayResult(days: 40, learning: strict, baseline: nil)).jsonData())
+        XCTAssertTrue((none as! [String: Any])["frontier"] is NSNull, "no --frontier: null")
+    }
+
     func testMedian() {
         XCTAssertNil(ReplayReport.median([]))
         XCTAssertEqual(ReplayReport.median([5, 1, 3]), 3)

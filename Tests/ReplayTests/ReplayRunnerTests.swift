@@ -65,6 +65,20 @@ final class ReplayRunnerTests: XCTestCase {
         XCTAssertEqual(report.summary.learning.oracleResolutionRate, 1)
     }
 
+    /// `--frontier`: a learning run per target on the same stream; the configured target reuses the main run.
+    func testTheFrontierRunsTheLearningSystemAtEachTarget() async throws {
+        var scenario = ReplayScenario()
+        scenario.days = 14
+        var options = options(scenario)
+        options.runBaseline = false
+        options.frontierTargets = [0.005, options.configuration.policy.targetWrongRate]
+        let result = try await ReplayRunner(options: options, embedder: TestEmbedder.shared).run(Self.dataset)
+        XCTAssertEqual(result.frontier.map(\.target), [0.005, 0.02])
+        XCTAssertEqual(result.frontier[1].learning, result.learning, "the configured target is the learning run itself")
+        XCTAssertEqual(result.frontier[0].learning.map(\.index), result.learning.map(\.index), "the same stream")
+        XCTAssertEqual(result.rejectedOutcomes, 0)
+    }
+
     func testHeldBackLabelsGetTheirArticleFromTheAgentInBothRuns() async throws {
         var scenario = ReplayScenario()
         scenario.days = 14
