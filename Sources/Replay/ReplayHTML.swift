@@ -10,7 +10,7 @@ public enum ReplayHTML {
     /// - Parameter title: the page's heading.
     /// - Returns: the whole document, `<!DOCTYPE html>` to `</html>`.
     public static func page(_ report: ReplayReport, title: String = "Loopdesk replay") -> String {
-        var html = head(title: title) + summaryTable(report)
+        var html = head(title: title) + summaryTable(report) + frontierTable(report)
         for svg in charts(report) { html += "<figure>\n" + svg + "</figure>\n" }
         if let rollout = report.rollout {
             html += "<h2>Roll-out: before and after</h2>\n<p>The replay's day 0 is the deployment; \"before\" is the "
@@ -63,6 +63,20 @@ public enum ReplayHTML {
         html += "<tr><td>gap detection, median questions</td><td>\(s.gapDetectionMedianQuestions.map { String(format: "%.1f", $0) } ?? "n/a")</td><td></td></tr>\n"
         html += "</table>\n"
         return html
+    }
+
+    /// With `--frontier`: what each wrong-answer target buys, for choosing one; empty without.
+    static func frontierTable(_ report: ReplayReport) -> String {
+        guard !report.frontier.isEmpty else { return "" }
+        let s = report.summary
+        var html = "<h2>Choosing the wrong-answer target</h2>\n<p>The learning system run again at each target "
+            + "(<code>--target-wrong-rate</code>), days \(s.fromDay)–\(s.toDay): a lower target escalates more.</p>\n<table>\n"
+            + "<tr><th>target</th><th>resolution</th><th>wrong answers</th><th>out-of-scope answered</th></tr>\n"
+        for point in report.frontier {
+            html += "<tr><td>\(ReplayReport.percent(point.target))</td><td>\(ReplayReport.percent(point.rates.resolutionRate))</td>"
+                + "<td>\(ReplayReport.percent(point.rates.wrongAnswerRate))</td><td>\(ReplayReport.percent(point.rates.outOfScopeAnsweredRate))</td></tr>\n"
+        }
+        return html + "</table>\n"
     }
 
     /// The weekly charts: resolution, wrong answers and escalation of both runs, then gap

@@ -143,6 +143,8 @@ final class ReplayReportTests: XCTestCase {
         XCTAssertEqual(points.map { $0["target"] as? Double }, [0.005, 0.03])
         XCTAssertEqual(points[1]["wrong_answers"] as? Int, 1)
         XCTAssertTrue(report.markdown().contains("| 3.0 % | 75.0 % | 25.0 % |"), report.markdown())
+        XCTAssertTrue(ReplayHTML.page(report).contains("<tr><td>3.0 %</td><td>75.0 %</td><td>25.0 %</td>"))
+        XCTAssertFalse(ReplayHTML.page(ReplayReport(ReplayResult(days: 40, learning: strict, baseline: nil))).contains("wrong-answer target"))
         let none = try JSONSerialization.jsonObject(with: ReplayReport(ReplayResult(days: 40, learning: strict, baseline: nil)).jsonData())
         XCTAssertTrue((none as! [String: Any])["frontier"] is NSNull, "no --frontier: null")
     }
