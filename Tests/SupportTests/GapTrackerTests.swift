@@ -116,15 +116,17 @@ final class GapTrackerTests: XCTestCase {
 
     /// Clusters that drift together merge; the survivor keeps every question.
     func testOnlineClustersMergeWhenCentroidsMeet() {
-        var clusters = OnlineClusters(radius: 0.3)
+        var clusters = OnlineClusters(radius: 0.3)   // a lone vector's join radius: 1 − 0.7² = 0.51
         clusters.add([1, 0, 0])
-        clusters.add([0.6, 0.8, 0])   // 0.4 from the first: a cluster of its own
+        clusters.add([0.4, 0.9165, 0])   // 0.6 from the first: a cluster of its own
         XCTAssertEqual(clusters.clusters.count, 2)
-        // 0.2 from the first: joins it, and the moved centroid (0.95, 0.32) is 0.18 from the second.
-        clusters.add([0.8, 0.6, 0])
+        clusters.add([0.9, 0.436, 0])    // 0.1 from the first: joins it; its centroid is still 0.41 from the second
+        XCTAssertEqual(clusters.clusters.count, 2)
+        // 0.07 from the second: joins it, and the moved centroid comes 0.27 from the first's: they merge.
+        clusters.add([0.7, 0.714, 0])
         XCTAssertEqual(clusters.clusters.count, 1)
-        XCTAssertEqual(clusters.clusters[0].count, 3)
-        XCTAssertEqual(clusters.clusters[0].members.sorted(), [0, 1, 2])
+        XCTAssertEqual(clusters.clusters[0].count, 4)
+        XCTAssertEqual(clusters.clusters[0].members.sorted(), [0, 1, 2, 3])
     }
 
     func testTitlesPreferTheTermsThatSetAGapApart() {

@@ -36,6 +36,22 @@ public enum GapMath {
         return zip(centroid, unit).map { ($0 * n + $1) / (n + 1) }
     }
 
+    /// The radius within which a new question joins a cluster of `count` questions, for a
+    /// `radius` that holds for large clusters.
+    ///
+    /// A large cluster's centroid stands for its topic, and `radius` is how far a topic's
+    /// questions lie from it (similarity s = 1 − radius). A small cluster's centroid is still
+    /// mostly its few questions, and two questions of one topic are farther apart than
+    /// either is from the topic: if each is at similarity s from the topic, they are at
+    /// about ρ = s² from each other, and a new one is at ρ·√(n / (1 + (n − 1)ρ)) from the mean
+    /// of n of them (→ s as n grows). So the same topic gets a wider radius while its cluster
+    /// is small — a new product's first questions, which scatter, can find each other — and
+    /// no new constant: the large-cluster radius sets it all.
+    public static func joinRadius(_ radius: Double, count: Int) -> Double {
+        let s = max(0, 1 - radius), rho = s * s, n = Double(max(count, 1))
+        return 1 - rho * (n / (1 + (n - 1) * rho)).squareRoot()
+    }
+
     /// The mean of two clusters' members: their centroids weighted by their counts.
     public static func merged(_ a: [Float], count m: Int, _ b: [Float], count n: Int) -> [Float] {
         guard a.count == b.count, m + n > 0 else { return m >= n ? a : b }
@@ -47,9 +63,10 @@ public enum GapMath {
 /// Online clustering with a radius, in memory: what ``GapTracker`` does with the
 /// core and the store, kept here pure so it can be measured and tested alone.
 ///
-/// Each vector joins the nearest cluster whose centroid is within `radius`
-/// (cosine distance) or opens a new one; after a join, the moved centroid
-/// absorbs any other cluster that has come within `radius` of it.
+/// Each vector joins the nearest cluster whose centroid is within its join
+/// radius (``GapMath/joinRadius(_:count:)``: `radius` for a large cluster, wider
+/// for a small one; cosine distance) or opens a new one; after a join, the moved
+/// centroid absorbs any other cluster that has come within `radius` of it.
 public struct OnlineClusters: Sendable {
     /// One cluster of vectors.
     public struct Cluster: Sendable {
@@ -61,7 +78,7 @@ public struct OnlineClusters: Sendable {
         public var members: [Int]
     }
 
-    /// The cosine distance within which a vector joins a cluster and two clusters merge.
+    /// The cosine distance within which a vector joins a large cluster and two clusters merge.
     public let radius: Double
     /// Open clusters (merged ones are removed).
     public private(set) var clusters: [Cluster] = []
@@ -80,7 +97,7 @@ public struct OnlineClusters: Sendable {
             let d = GapMath.distance(vector, c.centroid)
             if d < bestDistance { (best, bestDistance) = (i, d) }
         }
-        guard best >= 0, bestDistance <= radius else {
+        guard best >= 0, bestDistance <= GapMath.joinRadius(radius, count: clusters[best].count) else {
             clusters.append(Cluster(centroid: GapMath.normalized(vector), count: 1, members: [index]))
             return clusters.count - 1
         }

@@ -119,7 +119,8 @@ public final class GapTracker: Sendable {
         await syncIndexIfNeeded()
         let unit = GapMath.normalized(vector)
         var target: GapRecord?
-        if let (nearest, distance) = try await nearestOpen(to: unit, kind: kind, excluding: nil), distance <= configuration.radius {
+        if let (nearest, distance) = try await nearestOpen(to: unit, kind: kind, excluding: nil),
+           distance <= GapMath.joinRadius(configuration.radius, count: nearest.count) {
             target = nearest
         }
         var gap = try store.gapWrite { w -> GapRecord in
