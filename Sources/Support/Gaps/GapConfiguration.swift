@@ -14,8 +14,11 @@ public struct GapConfiguration: Sendable {
     /// this cosine distance (1 − cos) — wider while the cluster is small
     /// (``GapMath/joinRadius(_:count:)``: 0.70 for a lone question, 0.59 at 3, 0.50 at 10);
     /// two open clusters whose centroids come this close merge.
-    /// 0.45 measured: 30 CLINC150 intents × 20 interleaved questions gave 95.8 % purity
-    /// with 23 of 30 intents kept ≥ 15/20 in one cluster (0.40: 99.0 %, 20/30; 0.50: 88.5 %, 24/30).
+    /// 0.45 measured: 30 CLINC150 intents × 20 interleaved questions give 88.3 % purity
+    /// with 23 of 30 intents kept ≥ 15/20 in one cluster (0.40: 95.5 %, 21/30). The fixed
+    /// radius gave 95.8 % purity, but a new product's first three questions (cos 0.40–0.56
+    /// to each other) opened three gaps; the wider young radius flags 23 of 30 released
+    /// labels in the `product-updates` replay instead of 13 (Benchmarks/RESULTS.md, issue 17).
     public var radius = 0.45
     /// A question whose best knowledge-base match (article or alias) is at least this
     /// cosine similarity counts as covered: escalating it is a confidence problem of
