@@ -68,6 +68,14 @@ struct ReplayCommand: AsyncParsableCommand {
             help: "Replay one CLINC150 domain only (banking, credit_cards, travel, …: domains.json beside data_full.json), as a single-company stream.")
     var clinc150Domain: String?
 
+    @Flag(name: .customLong("context-stream"),
+          help: "Give every ticket a product (alpha/beta) and a plan (free/pro/team); for half the labels the product decides the right article (docs/REPLAY.md).")
+    var contextStream = false
+
+    @Flag(name: .customLong("no-context-learning"),
+          help: "Run the service with context learning off: context matches tagged articles only, a follow-up uses the previous question alone.")
+    var noContextLearning = false
+
     @Option(name: .customLong("target-wrong-rate"), help: "The share of answers allowed to be wrong, 0.001–0.2.")
     var targetWrongRate = EscalationPolicy.Configuration().targetWrongRate
 
@@ -183,9 +191,14 @@ struct ReplayCommand: AsyncParsableCommand {
 
     /// The labelled tickets and their articles: CLINC150 converted, or the JSONL pair.
     func loadDataset() throws -> ReplayDataset {
-        if let clinc150 { return try CLINC150.load(directory: clinc150, seed: seed, domain: clinc150Domain) }
-        guard let tickets, let articles else { throw ValidationError("give --tickets and --articles, or --clinc150 DIR") }
-        return try ReplayDataset.load(ticketsPath: tickets, articlesPath: articles)
+        let dataset: ReplayDataset
+        if let clinc150 {
+            dataset = try CLINC150.load(directory: clinc150, seed: seed, domain: clinc150Domain)
+        } else {
+            guard let tickets, let articles else { throw ValidationError("give --tickets and --articles, or --clinc150 DIR") }
+            dataset = try ReplayDataset.load(ticketsPath: tickets, articlesPath: articles)
+        }
+        return contextStream ? ContextStream.apply(to: dataset, seed: seed) : dataset
     }
 
     /// How the runner drives `world`: which core binary, where its data goes, whether a baseline runs.
@@ -197,6 +210,7 @@ struct ReplayCommand: AsyncParsableCommand {
         options.runBaseline = !noBaseline
         options.baselineThreshold = baselineThreshold
         options.configuration.policy.targetWrongRate = targetWrongRate
+        options.configuration.contextLearning = !noContextLearning
         options.frontierTargets = frontier ? Self.frontierTargets : []
         return options
     }

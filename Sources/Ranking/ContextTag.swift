@@ -1,3 +1,5 @@
+import Primitives
+
 /// A context tag (`plan:trial`, `page:/billing`, `topic:refunds`) reduced to
 /// what matching needs: a 64-bit hash of the whole tag and the bucket of its
 /// family (the part before the first `:`).
@@ -33,9 +35,5 @@ public struct ContextTag: Hashable, Sendable, CustomStringConvertible {
     /// `tag#HASH/familyN`: the tag's text is not kept, so logs show its hash and bucket.
     public var description: String { "tag#\(String(hash, radix: 16))/family\(familyBucket)" }
 
-    static func fnv1a(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        return h
-    }
+    static func fnv1a(_ bytes: ArraySlice<UInt8>) -> UInt64 { FNV1a.hash(bytes) }
 }

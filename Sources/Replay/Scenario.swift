@@ -154,4 +154,6 @@ enum RandomStream {
     static let silence: UInt64 = 2
     static let outcome: UInt64 = 3
     static let agentError: UInt64 = 4
+    static let contextSplit: UInt64 = 5
+    static let context: UInt64 = 6
 }

@@ -16,6 +16,8 @@ public enum DataPathFailure: String, CaseIterable, Sendable {
     case storedTags = "stored_tags"
     /// A learned item's evidence that could not be encoded or read back.
     case storedEvidence = "stored_evidence"
+    /// A stored answer's or alias's hashed context that could not be read back.
+    case storedContext = "stored_context"
     /// Encoding a conversation's context for the store.
     case conversationContext = "conversation_context"
     /// Reading the webhook outbox to schedule the next retry.

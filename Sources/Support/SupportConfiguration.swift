@@ -10,6 +10,12 @@ public struct SupportConfiguration: Sendable {
     /// threshold on the untrained ranker's score (``EscalationPolicy/Configuration/baselineThreshold``);
     /// agent-written articles are still added.
     public var learning = true
+    /// Context learning (with ``learning`` on): the neighbour vote is conditioned on the
+    /// question's account context by what the aliases' contexts say (``ContextEvidence``), and a
+    /// follow-up is ranked with its whole conversation, decayed, not only the previous question.
+    /// Off (`--no-context-learning`), context only matches articles tagged with it, and a
+    /// follow-up is blended with the previous question alone — what the service did before.
+    public var contextLearning = true
     /// The escalation policy (``EscalationPolicy``).
     public var policy = EscalationPolicy.Configuration()
     /// Groups asked from the core per question.

@@ -28,9 +28,9 @@ final class AliasDirectoryTests: XCTestCase {
             let articles = try w.upsertArticles([ArticleInput(id: "refund", title: "Refunds", body: "Within 30 days.")], origin: .knowledgeBase, status: .published, evidence: nil, at: now)
             let refund = try XCTUnwrap(articles.first).article.key
             let kept = try w.insertAlias(articleKey: refund, answerKey: nil, question: "money back", vector: [1, 0], origin: .resolved,
-                                         evidence: nil, at: now)
+                                         evidence: nil, context: [], at: now)
             let takenBack = try w.insertAlias(articleKey: refund, answerKey: nil, question: "reopened", vector: [0, 1], origin: .resolved,
-                                              evidence: nil, at: now)
+                                              evidence: nil, context: [], at: now)
             try w.endAlias(key: takenBack, reason: .reopened, at: now)
             return (refund, kept, takenBack)
         }
@@ -69,9 +69,9 @@ final class AliasDirectoryTests: XCTestCase {
 
     func testAddedAndRemovedAliasesAreSeenAtOnce() throws {
         let directory = try AliasDirectory(store: FakeLearningStore(aliases: [(1, 10, true)]))
-        directory.add(alias: 2, article: 12)
+        directory.add(alias: 2, article: 12, context: [])
         XCTAssertEqual(directory.group(ofVector: VectorIDs.alias(2)), VectorIDs.group(12))
-        directory.add(alias: 1, article: 13)
+        directory.add(alias: 1, article: 13, context: [])
         XCTAssertEqual(directory.group(ofVector: VectorIDs.alias(1)), VectorIDs.group(13), "an alias moved to another article")
         directory.remove(alias: 1)
         XCTAssertNil(directory.group(ofVector: VectorIDs.alias(1)))
@@ -86,7 +86,7 @@ final class AliasDirectoryTests: XCTestCase {
                 group.addTask {
                     for i in 0..<500 {
                         let key = Int64(worker * 1000 + i)
-                        directory.add(alias: key, article: key % 7 + 1)
+                        directory.add(alias: key, article: key % 7 + 1, context: [])
                         _ = directory.group(ofVector: VectorIDs.alias(key))
                         if i % 2 == 1 { directory.remove(alias: key) }
                     }

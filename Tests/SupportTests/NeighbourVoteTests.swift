@@ -69,4 +69,18 @@ final class NeighbourVoteTests: XCTestCase {
                              "5 × exp(−0.4) > 1: a group the nearest questions agree on wins")
         XCTAssertEqual(shares.values.reduce(0, +), 1, accuracy: 1e-6)
     }
+
+    func testContextLiftsReweighTheVoteAndKeepItASum() throws {
+        var vote = NeighbourVote(ids: [7, 8], distances: [0.1, 0.1], directory: try directory())
+        vote.condition(onLogLifts: [7: log(3), 8: 0])
+        XCTAssertEqual(try XCTUnwrap(vote.shares[7]), 0.75, accuracy: 1e-6, "a lift of 3 against 1 turns 1:1 into 3:1")
+        XCTAssertEqual(try XCTUnwrap(vote.shares[8]), 0.25, accuracy: 1e-6)
+        var huge = NeighbourVote(ids: [7, 8], distances: [0.1, 0.1], directory: try directory())
+        huge.condition(onLogLifts: [7: 900, 8: -900])
+        XCTAssertEqual(try XCTUnwrap(huge.shares[7]), 1, accuracy: 1e-6, "no overflow however large the lift")
+        var none = NeighbourVote(ids: [7, 8], distances: [0.1, 0.2], directory: try directory())
+        let before = none.shares
+        none.condition(onLogLifts: [:])
+        XCTAssertEqual(none.shares, before, "no context evidence: the vote is unchanged")
+    }
 }

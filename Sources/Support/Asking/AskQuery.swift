@@ -3,7 +3,8 @@ import Wire
 
 /// A question made ready for the core (DESIGN.md "The learning loop", step 1):
 /// checked and trimmed, placed in its conversation, embedded, and — for a
-/// follow-up — blended with the conversation's previous question.
+/// follow-up — blended with the conversation's earlier questions, the nearer
+/// the more (with context learning off: the previous question alone).
 ///
 /// Two vectors, each with one job: ``questionVector`` is the question alone
 /// (what is stored with the answer, so an outcome can make it an alias and the
@@ -18,11 +19,14 @@ struct AskQuery {
     var conversationID: String
     /// The account context as the core's `key:value` context tags.
     var contextTags: [String]
+    /// The account context, hashed, for context learning: the request's, or for a follow-up
+    /// that gives none, the context its conversation's previous question was asked with.
+    var context: [ContextHash]
     /// The conversation's previous answer, for a follow-up.
     var previous: AnswerRecord?
     /// The question's own embedding.
     var questionVector: [Float]
-    /// The embedding blended with the previous question's (see ``SupportService/followUpWeight(_:)``).
+    /// The embedding blended with the conversation's (see ``SupportService/conversationVector(_:earlier:text:decayed:)``).
     var searchVector: [Float]
 
     /// `previous_topic_match` on the previous answer's article, when there was one:
@@ -42,15 +46,38 @@ extension SupportService {
         let now = clock.now
         let conversationID = request.conversationID ?? "c_" + UUID().uuidString.lowercased()
         let contextTags = try Self.contextTags(request.context)
-        // Session memory: a follow-up is ranked with the conversation's earlier question.
-        let previous = request.conversationID == nil ? nil : try store.latestAnswer(conversationID: conversationID)
+        // Session memory: a follow-up is ranked with the conversation's earlier questions.
+        let decayed = configuration.learning && configuration.contextLearning
+        let earlier = request.conversationID == nil ? []
+            : try store.latestAnswers(conversationID: conversationID, limit: decayed ? Self.conversationMemory : 1)
+        let previous = earlier.first
         let questionVector = try embedding(of: text, given: request.vector)
-        var searchVector = questionVector
-        if let previous, previous.vector.count == questionVector.count {
-            searchVector = Self.blend(questionVector, with: previous.vector, weight: Self.followUpWeight(text))
+        let searchVector = Self.conversationVector(questionVector, earlier: earlier.map(\.vector), text: text, decayed: decayed)
+        let context = request.context.isEmpty ? previous?.context ?? [] : ContextHash.of(request.context)
+        return AskQuery(text: text, askedAt: now, conversationID: conversationID, contextTags: contextTags, context: context,
+                        previous: previous, questionVector: questionVector, searchVector: searchVector)
+    }
+
+    /// Earlier questions of a conversation a follow-up is ranked with, the newest first.
+    static let conversationMemory = 4
+    /// How much each earlier question counts against the one after it: the previous
+    /// question with the follow-up's weight, the one before it half that, and so on.
+    static let conversationDecay: Float = 0.5
+
+    /// The vector a follow-up is searched with: its own, plus its conversation's earlier
+    /// questions (newest first) weighted ``followUpWeight(_:)`` × ``conversationDecay``^i —
+    /// or, not `decayed`, the previous question alone. Vectors of another dimension (an
+    /// embedder changed mid-conversation) are skipped.
+    static func conversationVector(_ question: [Float], earlier: [[Float]], text: String, decayed: Bool) -> [Float] {
+        let usable = earlier.prefix(decayed ? conversationMemory : 1).filter { $0.count == question.count }
+        guard !usable.isEmpty else { return question }
+        var weight = followUpWeight(text)
+        var sum = question
+        for vector in usable {
+            for i in sum.indices { sum[i] += weight * vector[i] }
+            weight *= conversationDecay
         }
-        return AskQuery(text: text, askedAt: now, conversationID: conversationID, contextTags: contextTags, previous: previous,
-                        questionVector: questionVector, searchVector: searchVector)
+        return normalized(sum)
     }
 
     /// The trimmed question, once it is known to be 1–``AskRequest/maxTextBytes`` bytes and its
@@ -94,9 +121,9 @@ extension SupportService {
         TextTokens.words(text).count <= 4 ? 1.0 : 0.35
     }
 
-    /// `a + weight · b`, normalised to unit length (left as it is when it sums to zero).
-    static func blend(_ a: [Float], with b: [Float], weight: Float) -> [Float] {
-        var out = zip(a, b).map { $0 + weight * $1 }
+    /// `v` scaled to unit length (left as it is when it is zero).
+    static func normalized(_ v: [Float]) -> [Float] {
+        var out = v
         let norm = out.reduce(0) { $0 + $1 * $1 }.squareRoot()
         if norm > 0 { for i in out.indices { out[i] /= norm } }
         return out

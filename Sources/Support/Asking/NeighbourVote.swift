@@ -25,4 +25,23 @@ struct NeighbourVote {
         guard total > 0 else { return }
         for (group, weight) in weights { shares[group] = weight / total }
     }
+
+    /// The vote given the question's context: each group's share times its context
+    /// lift (``ContextEvidence``), renormalised — P(article | question) becomes
+    /// P(article | question, context). No lift for a group leaves its share as it was.
+    /// - Parameter logLifts: natural-log lifts per group (``AliasDirectory/contextLogLifts(of:given:)``).
+    mutating func condition(onLogLifts logLifts: [UInt64: Double]) {
+        guard !logLifts.isEmpty, !shares.isEmpty else { return }
+        // Relative to the largest lift, so the exponent never overflows.
+        let top = logLifts.values.max() ?? 0
+        var weighted: [UInt64: Double] = [:]
+        var total = 0.0
+        for (group, share) in shares {
+            let w = Double(share) * exp((logLifts[group] ?? 0) - max(top, 0))
+            weighted[group] = w
+            total += w
+        }
+        guard total > 0, total.isFinite else { return }
+        for (group, w) in weighted { shares[group] = Float(w / total) }
+    }
 }

@@ -72,14 +72,19 @@ extension SupportService {
     }
 
     /// The similarity-weighted vote of the nearest vectors — articles and learned
-    /// aliases — per article (``NeighbourVote``), from a plain SEARCH.
+    /// aliases — per article (``NeighbourVote``), from a plain SEARCH; with context
+    /// learning on, conditioned on the question's context (``ContextEvidence``).
     func neighbourVote(_ query: AskQuery) async throws -> NeighbourVote {
         let collection = configuration.collection, searched = configuration.candidatesSearched
         let vector = query.searchVector
-        return try await core.run { client in
+        var vote = try await core.run { client in
             let hits = try await client.search(collection: collection, query: vector, k: searched)
             return NeighbourVote(ids: hits.ids, distances: hits.distances, directory: aliasDirectory)
         }
+        if configuration.contextLearning {
+            vote.condition(onLogLifts: aliasDirectory.contextLogLifts(of: vote.shares.keys, given: query.context))
+        }
+        return vote
     }
 
     /// RANK in the core with the caller features the service knows: the previous
@@ -118,7 +123,7 @@ extension SupportService {
                                   topic: candidates.best?.article.topic, decision: decision.decision, reason: decision.reason,
                                   score: best?.item.score.score ?? 0, lower: best?.item.score.lower ?? 0,
                                   upper: best?.item.score.upper ?? 0, threshold: decision.threshold, createdAt: query.askedAt,
-                                  mode: decision.mode, shadowDecision: decision.shadowDecision)
+                                  mode: decision.mode, shadowDecision: decision.shadowDecision, context: query.context)
         let conversationID = query.conversationID, text = query.text, now = query.askedAt
         let serviceTurn = decision.decision == .answer ? answerText : "(escalated to an agent)"
         let answer = record

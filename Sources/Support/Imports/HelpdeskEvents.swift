@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// Reads a helpdesk's webhook body into the outcomes it reports, so that a ticket solved, reopened
 /// or rated in Zendesk, Freshdesk or Intercom teaches the answer engine without any glue code.
@@ -274,11 +275,7 @@ public enum HelpdeskEvents {
     /// `"<sender>:<given id>"`, or `"<sender>:<hash of cause>"` when the body gives no id.
     private static func eventID(_ sender: String, given: ImportJSON?, cause: [String]) -> String {
         if let id = given?.nonEmptyText { return "\(sender):\(id)" }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a offset basis
-        for byte in ([sender] + cause).joined(separator: "\u{1F}").utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3  // FNV-1a prime
-        }
+        let hash = FNV1a.hash(([sender] + cause).joined(separator: "\u{1F}"))
         let hex = String(hash, radix: 16)
         return "\(sender):" + String(repeating: "0", count: 16 - hex.count) + hex
     }

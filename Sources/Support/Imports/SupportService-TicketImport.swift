@@ -164,7 +164,7 @@ extension SupportService {
             var keys: [(key: Int64, article: Int64)] = []
             for (alias, vector) in zip(pending, vectors) {
                 let key = try w.insertAlias(articleKey: alias.articleKey, answerKey: nil, question: alias.question,
-                                            vector: vector, origin: .ticketImport, evidence: evidence, at: now)
+                                            vector: vector, origin: .ticketImport, evidence: evidence, context: [], at: now)
                 operations.append(.upsert(ids: [VectorIDs.alias(key)], vectors: vector,
                                           groups: [VectorIDs.group(alias.articleKey)], tags: [["alias"]]))
                 keys.append((key, alias.articleKey))
@@ -172,7 +172,7 @@ extension SupportService {
             try w.enqueue(operations)
             return keys
         }
-        for alias in inserted { aliasDirectory.add(alias: alias.key, article: alias.article) }
+        for alias in inserted { aliasDirectory.add(alias: alias.key, article: alias.article, context: []) }
         await outbox.flush()
     }
 

@@ -61,7 +61,7 @@ extension SupportService {
                 if let upsert = Self.aliasUpsert(returning) { try w.enqueue([upsert]) }
                 return part
             }
-            for alias in returning { aliasDirectory.add(alias: alias.key, article: alias.articleKey) }
+            for alias in returning { aliasDirectory.add(alias) }
             summary = summary + result
             await outbox.flush()
             await noteArticlesChangedForGaps(changedInputs.compactMap { input in vectorOf[input.id].map { (input.id, $0) } })
@@ -146,7 +146,7 @@ extension SupportService {
         if wasServing && !serving {
             for alias in aliases { aliasDirectory.remove(alias: alias.key) }
         } else if !wasServing && serving {
-            for alias in aliases { aliasDirectory.add(alias: alias.key, article: alias.articleKey) }
+            for alias in aliases { aliasDirectory.add(alias) }
         }
         await outbox.flush()
         if !wasServing, serving, let vector {

@@ -42,7 +42,7 @@ extension SupportService {
             DataPathFailures.shared.record(.aliasAdoption, error, what: "finding questions for article \(article.id) to adopt", logger: logger)
             return
         }
-        var moved: [(old: Int64, new: Int64)] = []
+        var moved: [(old: Int64, new: Int64, context: [ContextHash])] = []
         do {
             for (id, distance) in zip(hits.ids, hits.distances) where id >= VectorIDs.aliasBase && 1 - distance >= Self.adoptionSimilarity {
                 guard aliasDirectory.group(ofVector: id) == noArticleGroup else { continue }
@@ -52,20 +52,21 @@ extension SupportService {
                     try w.endAlias(key: oldKey, reason: .moved, at: now)
                     // The same question and proof, now teaching the agent's article.
                     let key = try w.insertAlias(articleKey: article.key, answerKey: alias.answerKey, question: alias.question,
-                                                vector: alias.vector, origin: .agentReply, evidence: alias.evidence, at: now)
+                                                vector: alias.vector, origin: .agentReply, evidence: alias.evidence,
+                                                context: alias.context, at: now)
                     try w.enqueue([.delete(ids: [id]),
                                    .upsert(ids: [VectorIDs.alias(key)], vectors: alias.vector,
                                            groups: [VectorIDs.group(article.key)], tags: [["alias"]])])
                     return key
                 }
-                moved.append((oldKey, newKey))
+                moved.append((oldKey, newKey, alias.context))
             }
         } catch {
             logger.warning("questions handled without an article not moved to \(article.id): \(error)")
         }
-        for (old, new) in moved {
+        for (old, new, context) in moved {
             aliasDirectory.remove(alias: old)
-            aliasDirectory.add(alias: new, article: article.key)
+            aliasDirectory.add(alias: new, article: article.key, context: context)
         }
         if !moved.isEmpty { await outbox.flush() }
     }

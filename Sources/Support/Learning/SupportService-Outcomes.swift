@@ -72,7 +72,7 @@ extension SupportService {
         /// The article an agent's reply became.
         var createdArticle: Article?
         /// The alias the question became, its article, and whether it votes (not for a draft).
-        var addedAlias: (key: Int64, article: Int64, votes: Bool)?
+        var addedAlias: (key: Int64, article: Int64, votes: Bool, context: [ContextHash])?
         /// The alias taken back.
         var revokedAlias: Int64?
     }
@@ -116,7 +116,9 @@ extension SupportService {
     /// evidence when the outcome judged the answer's best candidate.
     func followInMemory(_ writes: OutcomeWrites, plan: OutcomePlan, answer: AnswerRecord) {
         if let revoked = writes.revokedAlias { aliasDirectory.remove(alias: revoked) }
-        if let added = writes.addedAlias, added.votes { aliasDirectory.add(alias: added.key, article: added.article) }
+        if let added = writes.addedAlias, added.votes {
+            aliasDirectory.add(alias: added.key, article: added.article, context: added.context)
+        }
         if configuration.learning, let right = plan.topWasRight, answer.articleKey != nil {
             policy.observe(topic: answer.topic, lower: answer.lower, right: right)
         }
@@ -196,14 +198,14 @@ struct OutcomeTransaction {
                            at now: Date) throws {
         if try writer.activeAlias(articleKey: target, question: answer.question) != nil { return }
         let aliasKey = try writer.insertAlias(articleKey: target, answerKey: answer.key, question: answer.question,
-                                              vector: answer.vector, origin: origin, evidence: evidence, at: now)
+                                              vector: answer.vector, origin: origin, evidence: evidence, context: answer.context, at: now)
         let votes = !(writes.createdArticle?.key == target && writes.createdArticle?.status == .draft)
         if votes {
             operations.append(.upsert(ids: [VectorIDs.alias(aliasKey)], vectors: answer.vector,
                                       groups: [VectorIDs.group(target)], tags: [["alias"]]))
         }
         update.aliasKey = .some(aliasKey)
-        writes.addedAlias = (aliasKey, target, votes)
+        writes.addedAlias = (aliasKey, target, votes, answer.context)
     }
 
     /// Records the event, updates the answer, adds the agent's turn and queues the core operations.

@@ -7,13 +7,20 @@ public protocol ConversationStore: Sendable {
     func conversationExists(id: String) throws -> Bool
     /// The answer with the store's key (see ``AnswerRecord/key(fromImpressionID:)``).
     func answer(key: Int64) throws -> AnswerRecord?
-    /// The latest answer of a conversation: what a follow-up is ranked with, and what
-    /// an outcome naming only the conversation is about.
-    func latestAnswer(conversationID: String) throws -> AnswerRecord?
+    /// The latest answers of a conversation, newest first: what a follow-up is ranked with,
+    /// and (the first) what an outcome naming only the conversation is about.
+    func latestAnswers(conversationID: String, limit: Int) throws -> [AnswerRecord]
     /// The newest answers, newest first.
     func recentAnswers(limit: Int) throws -> [AnswerRecord]
     /// Answers whose best candidate's rightness is known, newest first: the escalation policy's evidence.
     func judgedAnswers(limit: Int) throws -> [(topic: String?, lower: Double, right: Bool)]
+}
+
+extension ConversationStore {
+    /// The latest answer of a conversation.
+    public func latestAnswer(conversationID: String) throws -> AnswerRecord? {
+        try latestAnswers(conversationID: conversationID, limit: 1).first
+    }
 }
 
 /// The conversation writes of a ``SupportStoreWriter``.
@@ -73,6 +80,9 @@ public struct AnswerRecord: Sendable, Equatable {
     public var mode: TopicMode = .live
     /// In shadow mode, what live would have decided (``decision`` is then `escalate`).
     public var shadowDecision: Decision?
+    /// The account context the question was asked with, hashed (``ContextHash``): what an
+    /// alias made of this question carries, so context learning sees it.
+    public var context: [ContextHash] = []
 
     /// The id callers use: `imp_<key>`.
     public var impressionID: String { "imp_\(key)" }

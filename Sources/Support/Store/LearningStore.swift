@@ -37,8 +37,9 @@ public protocol LearningStoreWriter {
     ///   - at: when it was added.
     ///   - origin: what taught it.
     ///   - evidence: the proof (nil for none, as for aliases from before evidence was kept).
+    ///   - context: the hashed context the question was asked with (``AnswerRecord/context``).
     func insertAlias(articleKey: Int64, answerKey: Int64?, question: String, vector: [Float], origin: LearnedOrigin,
-                     evidence: LearningEvidence?, at: Date) throws -> Int64
+                     evidence: LearningEvidence?, context: [ContextHash], at: Date) throws -> Int64
     /// Takes an alias back; it stays in the store, inactive, with why and when, as evidence.
     func endAlias(key: Int64, reason: AliasEnd, at: Date) throws
     /// The active alias of `articleKey` with exactly these words, if there is one: a question
@@ -66,6 +67,8 @@ public struct AliasRecord: Sendable, Equatable {
     public var origin: LearnedOrigin = .resolved
     /// The proof; nil for an alias from before evidence was kept.
     public var evidence: LearningEvidence? = nil
+    /// The context its question was asked with, hashed (empty for imports and aliases from before it was kept).
+    public var context: [ContextHash] = []
 }
 
 /// One outcome event as received.

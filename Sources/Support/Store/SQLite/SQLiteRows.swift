@@ -25,7 +25,8 @@ extension AnswerRecord {
                   createdAt: Date(timeIntervalSince1970: row["created_at"]), outcome: outcome.flatMap(OutcomeKind.init(rawValue:)),
                   topWasRight: row["top_right"], aliasKey: row["alias_key"],
                   mode: TopicMode(rawValue: row["mode"]) ?? .live,
-                  shadowDecision: (row["shadow_decision"] as String?).flatMap(Decision.init(rawValue:)))
+                  shadowDecision: (row["shadow_decision"] as String?).flatMap(Decision.init(rawValue:)),
+                  context: storedContext(row["context"], of: "answer \(row["key"] as Int64)"))
     }
 }
 
@@ -33,7 +34,20 @@ extension AliasRecord {
     init(row: Row) {
         self.init(key: row["key"], articleKey: row["article_key"], answerKey: row["answer_key"], question: row["question"],
                   vector: floats(row["vector"]), active: row["active"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
-                  origin: LearnedOrigin(rawValue: row["origin"]) ?? .resolved, evidence: LearningEvidence.fromStored(row["evidence"]))
+                  origin: LearnedOrigin(rawValue: row["origin"]) ?? .resolved, evidence: LearningEvidence.fromStored(row["evidence"]),
+                  context: storedContext(row["context"], of: "alias \(row["key"] as Int64)"))
+    }
+}
+
+/// A stored context column (``ContextHash/encode(_:)``); a damaged one (none is expected) reads
+/// as no context, counted and logged: the row stays usable, it only teaches nothing about context.
+func storedContext(_ data: Data?, of what: String) -> [ContextHash] {
+    guard let data, !data.isEmpty else { return [] }
+    do {
+        return try ContextHash.decode(data)
+    } catch {
+        DataPathFailures.shared.record(.storedContext, error, what: "decoding the stored context of \(what)")
+        return []
     }
 }
 

@@ -259,6 +259,13 @@ enum SQLiteSchema {
                 CREATE INDEX outcomes_resolved ON outcomes(answer_key, created_at) WHERE kind = 'resolved';
                 """)
         }
+        migrator.registerMigration("v7: the hashed context of each answer and alias, for context learning") { db in
+            // Rows from before v7 have no context (an empty blob): their aliases say nothing about context.
+            try db.execute(sql: """
+                ALTER TABLE answers ADD COLUMN context BLOB NOT NULL DEFAULT x'';
+                ALTER TABLE aliases ADD COLUMN context BLOB NOT NULL DEFAULT x'';
+                """)
+        }
         return migrator
     }
 }

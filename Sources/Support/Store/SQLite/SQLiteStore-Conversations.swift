@@ -14,11 +14,11 @@ extension SQLiteStore {
         try pool.read { db in try Row.fetchOne(db, sql: "\(Self.answerColumns) WHERE a.key = ?", arguments: [key]).map(AnswerRecord.init(row:)) }
     }
 
-    /// A conversation's newest answer, with its vector.
-    public func latestAnswer(conversationID: String) throws -> AnswerRecord? {
+    /// A conversation's newest answers, newest first, with their vectors.
+    public func latestAnswers(conversationID: String, limit: Int) throws -> [AnswerRecord] {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "\(Self.answerColumns) WHERE a.conversation_id = ? ORDER BY a.key DESC LIMIT 1",
-                             arguments: [conversationID]).map(AnswerRecord.init(row:))
+            try Row.fetchAll(db, sql: "\(Self.answerColumns) WHERE a.conversation_id = ? ORDER BY a.key DESC LIMIT ?",
+                             arguments: [conversationID, limit]).map(AnswerRecord.init(row:))
         }
     }
 

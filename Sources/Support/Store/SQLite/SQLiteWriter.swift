@@ -91,11 +91,12 @@ struct SQLiteWriter: SupportStoreWriter {
     func insertAnswer(_ a: AnswerRecord) throws -> Int64 {
         try run("""
             INSERT INTO answers (core_impression, generation, conversation_id, question, article_key, shown_groups, topic,
-                                 decision, reason, score, lower, upper, threshold, created_at, mode, shadow_decision)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 decision, reason, score, lower, upper, threshold, created_at, mode, shadow_decision, context)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [Int64(bitPattern: a.coreImpression), a.generation, a.conversationID, a.question,
                              a.articleKey, groupsData(a.shownGroups), a.topic, a.decision.rawValue, a.reason, a.score, a.lower,
-                             a.upper, a.threshold, a.createdAt.timeIntervalSince1970, a.mode.rawValue, a.shadowDecision?.rawValue])
+                             a.upper, a.threshold, a.createdAt.timeIntervalSince1970, a.mode.rawValue, a.shadowDecision?.rawValue,
+                             ContextHash.encode(a.context)])
         let key = db.lastInsertedRowID
         try run("INSERT INTO answer_vectors (answer_key, vector) VALUES (?, ?)", [key, vectorData(a.vector)])
         return key
@@ -124,12 +125,12 @@ struct SQLiteWriter: SupportStoreWriter {
     }
 
     func insertAlias(articleKey: Int64, answerKey: Int64?, question: String, vector: [Float], origin: LearnedOrigin,
-                     evidence: LearningEvidence?, at: Date) throws -> Int64 {
+                     evidence: LearningEvidence?, context: [ContextHash], at: Date) throws -> Int64 {
         try run("""
-            INSERT INTO aliases (article_key, answer_key, question, vector, active, origin, evidence, created_at)
-            VALUES (?, ?, ?, ?, 1, ?, ?, ?)
+            INSERT INTO aliases (article_key, answer_key, question, vector, active, origin, evidence, created_at, context)
+            VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
             """, [articleKey, answerKey, question, vectorData(vector), origin.rawValue, evidence?.storedJSON ?? "{}",
-                  at.timeIntervalSince1970])
+                  at.timeIntervalSince1970, ContextHash.encode(context)])
         return db.lastInsertedRowID
     }
 
