@@ -64,6 +64,14 @@ struct ReplayCommand: AsyncParsableCommand {
             help: "The fraction of agents' corrections that name a wrong article (the service's wrong suggestion when it made one).")
     var agentError: Double = 0
 
+    @Flag(name: .customLong("paraphrase-drift"),
+          help: "Each label's questions arrive keyword-using phrasings first, the others last: customers' phrasing drifts (docs/REPLAY.md).")
+    var paraphraseDrift = false
+
+    @Option(name: .customLong("csat-noise"),
+            help: "The fraction of customers whose CSAT rating is random (1–5 whatever happened).")
+    var csatNoise: Double = 0
+
     @Option(name: .customLong("clinc150-domain"),
             help: "Replay one CLINC150 domain only (banking, credit_cards, travel, …: domains.json beside data_full.json), as a single-company stream.")
     var clinc150Domain: String?
@@ -183,6 +191,8 @@ struct ReplayCommand: AsyncParsableCommand {
         world.heldBackMode = heldBack
         world.silenceRate = silence
         world.agentErrorRate = agentError
+        world.csatNoiseRate = csatNoise
+        world.paraphraseDrift = paraphraseDrift
         world.solvedEvents = solvedEvents
         if let drift { world.drift = try TermDrift.load(path: drift, day: driftDay) }
         try world.validate()

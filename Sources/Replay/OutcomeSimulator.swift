@@ -52,6 +52,8 @@ public struct SimulatedEvent: Sendable, Equatable {
 /// At most one of `resolved`, `escalated`, `corrected` per answer before a
 /// `reopened`, as the service requires.
 /// - a silent customer reports nothing; the agent's events still happen.
+/// - with ``csatNoiseRate``, that share of customers rate at random: their CSAT is drawn
+///   uniformly from 1–5, whatever happened.
 /// - with ``agentErrorRate``, that share of the agent's corrections with an article name a
 ///   wrong one: the wrong article the service offered (answered or suggested) when there was
 ///   one — the agent accepted a bad suggestion — else another article drawn from the KB.
@@ -76,6 +78,8 @@ public struct OutcomeSimulator: Sendable {
     public var solvedEvents = false
     /// The share of corrections naming a wrong article (``ReplayScenario/agentErrorRate``).
     public var agentErrorRate = 0.0
+    /// The share of customers who rate at random (``ReplayScenario/csatNoiseRate``).
+    public var csatNoiseRate = 0.0
     /// Corrections so far that named a wrong article.
     public private(set) var agentErrors = 0
     /// Solved events so far whose agent used the suggested article, and another one.
@@ -111,7 +115,13 @@ public struct OutcomeSimulator: Sendable {
                                 suggestedArticleID: String? = nil, knowledge: KnowledgeState) -> [SimulatedEvent] {
         var random = SeededGenerator(seed: seed, stream: RandomStream.outcome, index: UInt64(ticket.sourceIndex))
         let escalateAtOnce = random.chance(Self.wrongAnswerEscalationProbability)
-        let goodCSAT = random.integer(in: 4...5), badCSAT = random.integer(in: 1...2), agentCSAT = random.integer(in: 3...5)
+        var goodCSAT = random.integer(in: 4...5), badCSAT = random.integer(in: 1...2), agentCSAT = random.integer(in: 3...5)
+        // Its own stream, so that noise leaves every other draw of the ticket as it was.
+        var noise = SeededGenerator(seed: seed, stream: RandomStream.csatNoise, index: UInt64(ticket.sourceIndex))
+        if csatNoiseRate > 0, noise.chance(csatNoiseRate) {
+            let rating = noise.integer(in: 1...5)
+            (goodCSAT, badCSAT, agentCSAT) = (rating, rating, rating)
+        }
         let scheduledWrite: Bool = if case let .atTickets(points) = writing { points[ticket.index] == ticket.label } else { false }
 
         if decision == .answer, knowledge.isRight(articleID: answeredArticleID, label: ticket.label) {

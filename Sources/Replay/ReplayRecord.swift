@@ -16,6 +16,9 @@ public struct ReplayRecord: Codable, Sendable, Equatable {
     public var articleID: String?
     /// Answered with an article that answers the label.
     public var right: Bool
+    /// The best candidate — cited when answering, suggested when escalating — answers the
+    /// label: what ``score`` predicts, whatever was decided (``ReplayCalibration``).
+    public var candidateRight: Bool
     /// The service's P(resolved) for the best candidate.
     public var score: Double
     /// The lower end of the ranker's interval.
@@ -27,7 +30,7 @@ public struct ReplayRecord: Codable, Sendable, Equatable {
 
     /// A record (the runner makes them; tests build them by hand).
     public init(index: Int, day: Int, label: String, inScope: Bool, decision: Decision, articleID: String?, right: Bool,
-                score: Double = 0, lower: Double = 0, threshold: Double = 0, answerable: Bool) {
+                score: Double = 0, lower: Double = 0, threshold: Double = 0, answerable: Bool, candidateRight: Bool? = nil) {
         self.index = index
         self.day = day
         self.label = label
@@ -35,6 +38,7 @@ public struct ReplayRecord: Codable, Sendable, Equatable {
         self.decision = decision
         self.articleID = articleID
         self.right = right
+        self.candidateRight = candidateRight ?? right
         self.score = score
         self.lower = lower
         self.threshold = threshold

@@ -12,7 +12,7 @@ extension ReplayReport {
 
     /// The report as a JSON value tree (what ``jsonData()`` encodes).
     public var jsonValue: JSONValue {
-        .object([
+        var fields: [String: JSONValue] = [
             "days": .int(days),
             "rejected_outcomes": .int(rejectedOutcomes),
             "solved_events": solvedEvents.map { .object(["all": .int($0.all), "other_article": .int($0.otherArticle)]) } ?? .null,
@@ -22,15 +22,20 @@ extension ReplayReport {
             "released_first_two_weeks": releasedFirstTwoWeeks.map(Self.twoWeeksJSON) ?? .null,
             "released_topics_first_two_weeks": releasedTopicsFirstTwoWeeks.map(Self.twoWeeksJSON) ?? .null,
             "gap_labels": .array(gapLabels.map(\.jsonValue)),
-            "frontier": frontier.isEmpty ? .null : .array(frontier.map { point in
-                .object(["target": .number(point.target), "tickets": .int(point.rates.tickets),
-                         "answered": .int(point.rates.answered), "wrong_answers": .int(point.rates.wrongAnswers),
-                         "resolution_rate": point.rates.resolutionRate.map { .number($0) } ?? .null,
-                         "wrong_answer_rate": point.rates.wrongAnswerRate.map { .number($0) } ?? .null,
-                         "oos_answered_rate": point.rates.outOfScopeAnsweredRate.map { .number($0) } ?? .null])
-            }),
-            "rollout": rolloutJSON,
-        ])
+        ]
+        fields["frontier"] = frontier.isEmpty ? .null : .array(frontier.map(Self.frontierJSON))
+        fields["rollout"] = rolloutJSON
+        fields["calibration"] = calibration.jsonValue
+        return .object(fields)
+    }
+
+    /// One frontier point: its target, counts and rates.
+    private static func frontierJSON(_ point: FrontierPoint) -> JSONValue {
+        .object(["target": .number(point.target), "tickets": .int(point.rates.tickets),
+                 "answered": .int(point.rates.answered), "wrong_answers": .int(point.rates.wrongAnswers),
+                 "resolution_rate": .number(point.rates.resolutionRate),
+                 "wrong_answer_rate": .number(point.rates.wrongAnswerRate),
+                 "oos_answered_rate": .number(point.rates.outOfScopeAnsweredRate)])
     }
 
     /// A first-two-weeks count: tickets, answers, wrong answers and the two rates.
@@ -120,6 +125,22 @@ extension GapDetection.LabelFlag {
             "first_unanswered_day": .int(firstUnansweredDay),
             "questions_before_gap_flag": questionsBeforeFlag.map { .int($0) } ?? .null,
             "gap_flagged_day": flaggedDay.map { .int($0) } ?? .null,
+        ])
+    }
+}
+
+extension ReplayCalibration {
+    /// `{"questions", "right", "expected_calibration_error", "score_auc", "lower_auc",
+    /// "bins": [{"from", "to", "questions", "mean_score", "right_rate"}]}`.
+    public var jsonValue: JSONValue {
+        .object([
+            "questions": .int(questions), "right": .int(right),
+            "expected_calibration_error": .number(expectedCalibrationError),
+            "score_auc": .number(scoreAUC), "lower_auc": .number(lowerAUC),
+            "bins": .array(bins.map { bin in
+                .object(["from": .number(bin.from), "to": .number(bin.to), "questions": .int(bin.questions),
+                         "mean_score": .number(bin.meanScore), "right_rate": .number(bin.rightRate)])
+            }),
         ])
     }
 }

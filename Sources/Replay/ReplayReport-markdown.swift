@@ -48,7 +48,24 @@ extension ReplayReport {
                     + "\(Self.percent(point.rates.wrongAnswerRate)) | \(Self.percent(point.rates.outOfScopeAnsweredRate)) | \(point.rates.answered) |")
             }
         }
+        lines += calibrationMarkdown
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The calibration table: per score bin, its questions, mean score and how often the candidate was right.
+    private var calibrationMarkdown: [String] {
+        let c = calibration, s = summary
+        guard c.questions > 0 else { return [] }
+        let number: (Double?) -> String = { $0.map { String(format: "%.3f", $0) } ?? "n/a" }
+        var lines = ["", "Calibration of P(resolved), days \(s.fromDay)–\(s.toDay) (\(c.questions) questions with a candidate): "
+                     + "expected calibration error \(number(c.expectedCalibrationError)), AUC of the score "
+                     + "\(number(c.scoreAUC)), of its lower bound \(number(c.lowerAUC)).", "",
+                     "| score | questions | mean score | candidate right |", "| --- | ---: | ---: | ---: |"]
+        for bin in c.bins where bin.questions > 0 {
+            lines.append("| \(String(format: "%.1f–%.1f", bin.from, bin.to)) | \(bin.questions) | "
+                + "\(Self.percent(bin.meanScore)) | \(Self.percent(bin.rightRate)) |")
+        }
+        return lines
     }
 
     /// `12.3 %`, or `n/a` for an unknown rate.

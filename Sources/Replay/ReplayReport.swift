@@ -114,6 +114,8 @@ public struct ReplayReport: Sendable, Equatable {
     public var rollout: RolloutReport?
     /// The learning system at each frontier target, over the summary window; empty without `--frontier`.
     public var frontier: [FrontierPoint]
+    /// How the learning run's P(resolved) matched what happened, over the summary window.
+    public var calibration: ReplayCalibration
 
     /// Resolution and wrong answers at one wrong-answer target.
     public struct FrontierPoint: Sendable, Equatable {
@@ -135,6 +137,7 @@ public struct ReplayReport: Sendable, Equatable {
         frontier = result.frontier.map { run in
             FrontierPoint(target: run.target, rates: ReplayRates(run.learning.lazy.filter { $0.day >= fromDay }))
         }
+        calibration = ReplayCalibration(result.learning.lazy.filter { $0.day >= fromDay })
         weeks = Self.weeks(result)
         releasedLabels = Self.releasedLabels(result, fromDay: fromDay)
         let releaseDay = Dictionary(result.releases.map { ($0.label, $0.day) }, uniquingKeysWith: min)

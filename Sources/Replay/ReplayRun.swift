@@ -58,6 +58,7 @@ struct ReplayRun {
         simulator = OutcomeSimulator(seed: plan.seed, writing: writing, articleByLabel: plan.articleByLabel)
         simulator.solvedEvents = options.scenario.solvedEvents
         simulator.agentErrorRate = options.scenario.agentErrorRate
+        simulator.csatNoiseRate = options.scenario.csatNoiseRate
         records.reserveCapacity(plan.tickets.count)
         askedAt.reserveCapacity(plan.tickets.count)
     }
@@ -120,7 +121,8 @@ struct ReplayRun {
         records.append(ReplayRecord(
             index: ticket.index, day: day, label: ticket.label, inScope: ticket.isInScope, decision: response.decision,
             articleID: response.article?.id, right: knowledge.isRight(articleID: answeredID, label: ticket.label),
-            score: response.score, lower: response.lower, threshold: response.threshold, answerable: answerable))
+            score: response.score, lower: response.lower, threshold: response.threshold, answerable: answerable,
+            candidateRight: knowledge.isRight(articleID: response.article?.id, label: ticket.label)))
         for event in simulator.events(for: ticket, decision: response.decision, answeredArticleID: answeredID,
                                       suggestedArticleID: response.decision == .escalate ? response.article?.id : nil,
                                       knowledge: knowledge) {

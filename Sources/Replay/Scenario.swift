@@ -33,8 +33,14 @@ public struct ReplayScenario: Sendable, Equatable {
     /// The fraction of agents' corrections that name a wrong article (`--agent-error`): the
     /// wrong suggestion the service offered when there was one, else another article.
     public var agentErrorRate: Double = 0
+    /// The fraction of customers whose rating says nothing (`--csat-noise`): their CSAT is drawn
+    /// uniformly from 1–5 whatever happened.
+    public var csatNoiseRate: Double = 0
     /// Vocabulary drift applied to ticket texts (`--drift`).
     public var drift: TermDrift?
+    /// Each label's phrasings move during the run from those with its keyword to those
+    /// without (`--paraphrase-drift`, ``ParaphraseDrift``).
+    public var paraphraseDrift = false
     /// Escalations on a label without an article after which the agent writes it.
     public var agentWritesAfterEscalations = 3
     /// Whether an agent's resolution of an escalated question reaches the service as the
@@ -73,6 +79,9 @@ public struct ReplayScenario: Sendable, Equatable {
         }
         guard (0...1).contains(agentErrorRate) else {
             throw ReplayError.invalidOption("--agent-error must be a rate in 0…1, not \(agentErrorRate)")
+        }
+        guard (0...1).contains(csatNoiseRate) else {
+            throw ReplayError.invalidOption("--csat-noise must be a rate in 0…1, not \(csatNoiseRate)")
         }
         guard (0...1).contains(silenceRate) else {
             throw ReplayError.invalidOption("--silence must be a rate in 0…1, not \(silenceRate)")
@@ -126,6 +135,10 @@ public struct ReplayScenario: Sendable, Equatable {
                 }
             }
         }
+        if paraphraseDrift {
+            arrival = ParaphraseDrift.redeal(labels: dataset.tickets.map(\.label), texts: dataset.tickets.map(\.text),
+                                             arrival: arrival, outOfScopeLabel: ReplayDataset.outOfScopeLabel)
+        }
         let order = dataset.tickets.indices.sorted { (arrival[$0], $0) < (arrival[$1], $1) }
         var texts = order.map { dataset.tickets[$0].text }
         if let drift {
@@ -156,4 +169,5 @@ enum RandomStream {
     static let agentError: UInt64 = 4
     static let contextSplit: UInt64 = 5
     static let context: UInt64 = 6
+    static let csatNoise: UInt64 = 7
 }

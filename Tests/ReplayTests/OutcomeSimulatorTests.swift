@@ -194,4 +194,33 @@ final class OutcomeSimulatorTests: XCTestCase {
         XCTAssertEqual(noisy.agentErrors, wrong)
         XCTAssertEqual(Double(wrong) / 4000, 0.05, accuracy: 0.015)
     }
+
+    // MARK: CSAT noise
+
+    func testCSATNoiseRandomisesItsShareOfRatingsAndNothingElse() {
+        let k = knowledge(["card", "pin"])
+        var exact = OutcomeSimulator(seed: 3, writing: .afterEscalations(3), articleByLabel: articles)
+        var noisy = OutcomeSimulator(seed: 3, writing: .afterEscalations(3), articleByLabel: articles)
+        noisy.csatNoiseRate = 0.3
+        var changed = 0, lowAfterRightAnswer = 0
+        for i in 0..<4000 {
+            let a = exact.events(for: ticket(i, "card"), decision: .answer, answeredArticleID: "card-article", knowledge: k)
+            let b = noisy.events(for: ticket(i, "card"), decision: .answer, answeredArticleID: "card-article", knowledge: k)
+            XCTAssertEqual(a.map(\.outcome), b.map(\.outcome), "noise changes ratings, never outcomes")
+            XCTAssertTrue((1...5).contains(b[1].csat!))
+            if a[1].csat != b[1].csat { changed += 1 }
+            if b[1].csat! <= 2 { lowAfterRightAnswer += 1 }
+        }
+        // 30 % rate at random; of those, 1 in 5 draws the very rating the customer would have given.
+        XCTAssertEqual(Double(changed) / 4000, 0.3 * 0.8, accuracy: 0.03)
+        XCTAssertEqual(Double(lowAfterRightAnswer) / 4000, 0.3 * 0.4, accuracy: 0.03,
+                       "a right answer rated 1–2 happens only through noise")
+        var quiet = OutcomeSimulator(seed: 3, writing: .afterEscalations(3), articleByLabel: articles)
+        quiet.csatNoiseRate = 0
+        var again = OutcomeSimulator(seed: 3, writing: .afterEscalations(3), articleByLabel: articles)
+        for i in 0..<200 {
+            XCTAssertEqual(quiet.events(for: ticket(i, "pin"), decision: .escalate, answeredArticleID: nil, knowledge: k),
+                           again.events(for: ticket(i, "pin"), decision: .escalate, answeredArticleID: nil, knowledge: k))
+        }
+    }
 }
