@@ -79,6 +79,10 @@ struct HTTPOptions: ParsableArguments {
     @Flag(name: .long, help: "Mark the dashboard's cookies Secure (set it when a TLS proxy serves the dashboard over https).")
     var secureCookies = false
 
+    @Flag(name: .customLong("helpdesk-routes-accept-token"),
+          help: "Let POST /v1/events/{zendesk,freshdesk,intercom} accept the bearer token in place of the helpdesk's signature (off: only signed deliveries; secrets from ZENDESK_WEBHOOK_SECRET, FRESHDESK_WEBHOOK_SECRET, INTERCOM_WEBHOOK_SECRET).")
+    var helpdeskRoutesAcceptToken = false
+
     @Option(name: .long, help: "Seconds a connection may take to send a whole request head (and between parts of its body) before it is closed.")
     var idleTimeout: Double = 15
 
@@ -154,10 +158,24 @@ struct HTTPOptions: ParsableArguments {
     func configuration(host address: String, token: String?) -> LoopdeskHTTPConfiguration {
         var configuration = LoopdeskHTTPConfiguration(host: address, port: port, token: token)
         configuration.secureCookies = secureCookies
+        configuration.helpdeskSecrets = Self.helpdeskSecrets(environment: ProcessInfo.processInfo.environment)
+        configuration.helpdeskRoutesAcceptToken = helpdeskRoutesAcceptToken
         configuration.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
         configuration.maxConnections = maxConnections
         configuration.rateLimit = rateLimit == 0 ? nil : RequestRateLimit(requestsPerSecond: rateLimit, burst: rateBurst)
         return configuration
+    }
+
+    /// The helpdesks' webhook secrets from the environment (``HelpdeskWebhookVerifier/environmentVariable(_:)``);
+    /// a blank value counts as none, so its helpdesk's route refuses every delivery.
+    static func helpdeskSecrets(environment: [String: String]) -> [HelpdeskWebhookVerifier.Helpdesk: String] {
+        var secrets: [HelpdeskWebhookVerifier.Helpdesk: String] = [:]
+        for helpdesk in HelpdeskWebhookVerifier.Helpdesk.allCases {
+            if let value = environment[HelpdeskWebhookVerifier.environmentVariable(helpdesk)], !value.allSatisfy(\.isWhitespace) {
+                secrets[helpdesk] = value
+            }
+        }
+        return secrets
     }
 
     /// Opens the service, serves HTTP until SIGTERM or SIGINT, then closes the service.

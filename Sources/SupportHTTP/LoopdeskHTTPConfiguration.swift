@@ -1,3 +1,5 @@
+import Support
+
 /// How the HTTP API is served: address, token, body limits.
 public struct LoopdeskHTTPConfiguration: Sendable {
     /// The address to bind: loopback by default; `0.0.0.0` only makes sense with a ``token``.
@@ -30,8 +32,17 @@ public struct LoopdeskHTTPConfiguration: Sendable {
     public var maxConnections = 256
     /// Requests per credential (``RequestRateLimit/standard``: 100/s, bursts of 200); nil turns the limit off.
     public var rateLimit: RequestRateLimit? = .standard
-    /// Paths served without a token.
-    public var publicPaths: Set<String> = ["/v1/health"]
+    /// The helpdesks' webhook secrets (`ZENDESK_WEBHOOK_SECRET`, `FRESHDESK_WEBHOOK_SECRET`,
+    /// `INTERCOM_WEBHOOK_SECRET`): `POST /v1/events/{helpdesk}` accepts only deliveries signed
+    /// with its helpdesk's secret (``HelpdeskWebhookVerifier``); a helpdesk without one is refused.
+    public var helpdeskSecrets: [HelpdeskWebhookVerifier.Helpdesk: String] = [:]
+    /// Whether a helpdesk route also accepts the service's bearer token in place of the
+    /// helpdesk's signature (`--helpdesk-routes-accept-token`; off by default): for a helpdesk
+    /// that cannot sign, or a test from a script.
+    public var helpdeskRoutesAcceptToken = false
+    /// Paths served without a token: health, and the helpdesk routes, which check their
+    /// helpdesk's signature instead (``helpdeskSecrets``).
+    public var publicPaths: Set<String> = Set(["/v1/health"] + HelpdeskWebhookVerifier.Helpdesk.allCases.map { "/v1/events/\($0.rawValue)" })
     /// Path prefixes the header check leaves alone (for pages a browser opens, if their owner wants that).
     /// `/dashboard` checks the token itself, from the header or `?token=` (`DashboardAuthMiddleware`).
     public var publicPathPrefixes: [String] = ["/dashboard"]

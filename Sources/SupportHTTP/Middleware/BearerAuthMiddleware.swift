@@ -29,6 +29,14 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         return try await next(request, context)
     }
 
+    /// Whether `request` carries `Authorization: Bearer <token>` with exactly `token`
+    /// (compared in constant time); for a route that accepts the token as one proof among others.
+    static func carries(_ request: Request, token: String) -> Bool {
+        guard let header = request.headers[.authorization] else { return false }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        return parts.count == 2 && parts[0].lowercased() == "bearer" && constantTimeEqual(Array(parts[1].utf8), Array(token.utf8))
+    }
+
     /// Whether `a` equals `b`, in time that depends only on their lengths.
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         var difference: UInt8 = a.count == b.count ? 0 : 1

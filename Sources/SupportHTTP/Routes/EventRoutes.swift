@@ -1,9 +1,16 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Support
 
 /// `POST /v1/events`: a helpdesk's webhook delivery (Zendesk, Freshdesk, Intercom, generic;
 /// ``HelpdeskEvents``), turned into outcomes and recorded one by one.
+///
+/// `POST /v1/events/zendesk`, `/v1/events/freshdesk` and `/v1/events/intercom` take the same
+/// bodies without the bearer token, from the helpdesk itself: each delivery must carry its
+/// helpdesk's signature under the configured secret (``HelpdeskWebhookVerifier``), or it is
+/// refused with 401 — the bearer token stands in for the signature only when the service is
+/// started with `--helpdesk-routes-accept-token`.
 ///
 /// An outcome that can never apply (a ticket this service did not answer) is acknowledged
 /// as `ignored` rather than refused, so the helpdesk does not retry it forever.
@@ -36,17 +43,53 @@ struct EventRoutes: RouteGroup {
     let service: SupportService
     /// ``LoopdeskHTTPConfiguration/maxEventBodyBytes``.
     let maxBodyBytes: Int
+    /// ``LoopdeskHTTPConfiguration/helpdeskSecrets``.
+    var helpdeskSecrets: [HelpdeskWebhookVerifier.Helpdesk: String] = [:]
+    /// The service's bearer token, accepted on a helpdesk route only with ``acceptToken``.
+    var token: String?
+    /// ``LoopdeskHTTPConfiguration/helpdeskRoutesAcceptToken``.
+    var acceptToken = false
+    /// The wall clock signature timestamps are checked against (the helpdesk's clock is real
+    /// even when the service's is shifted for a demo).
+    var now: @Sendable () -> Date = { Date() }
 
     func register(on router: Router<LoopdeskRequestContext>) {
         router.post("/v1/events") { request, _ -> Response in
             try ContentType.require(request, ContentType.json, what: "events")
             let body = try await JSONBody.collect(request, limit: maxBodyBytes, what: "events")
-            let outcomes = try Self.outcomes(in: body)
-            var results: [EventResult] = []
-            for outcome in outcomes {
-                results.append(try await record(outcome))
+            return try await deliver(body)
+        }
+        for helpdesk in HelpdeskWebhookVerifier.Helpdesk.allCases {
+            router.post("/v1/events/\(helpdesk.rawValue)") { request, _ -> Response in
+                try ContentType.require(request, ContentType.json, what: "\(helpdesk.rawValue) events")
+                let body = try await JSONBody.collect(request, limit: maxBodyBytes, what: "\(helpdesk.rawValue) events")
+                try authenticate(request, body: body, from: helpdesk)
+                return try await deliver(body)
             }
-            return JSONBody.response(EventsReply(received: outcomes.count, outcomes: results))
+        }
+    }
+
+    /// Records every outcome of one delivery and answers with what became of each.
+    private func deliver(_ body: Data) async throws -> Response {
+        let outcomes = try Self.outcomes(in: body)
+        var results: [EventResult] = []
+        for outcome in outcomes {
+            results.append(try await record(outcome))
+        }
+        return JSONBody.response(EventsReply(received: outcomes.count, outcomes: results))
+    }
+
+    /// Lets a helpdesk delivery through when it carries the helpdesk's signature (or, when
+    /// configured so, the bearer token).
+    /// - Throws: ``APIError/unauthorized(_:)`` with the verifier's reason.
+    func authenticate(_ request: Request, body: Data, from helpdesk: HelpdeskWebhookVerifier.Helpdesk) throws {
+        if acceptToken, let token, BearerAuthMiddleware<LoopdeskRequestContext>.carries(request, token: token) { return }
+        do throws(HelpdeskWebhookVerifier.Refusal) {
+            try HelpdeskWebhookVerifier.verify(helpdesk, header: { name in
+                HTTPField.Name(name).flatMap { request.headers[$0] }
+            }, body: body, secret: helpdeskSecrets[helpdesk], now: now())
+        } catch {
+            throw APIError.unauthorized(error.description)
         }
     }
 

@@ -17,13 +17,15 @@ final class APIHarness: @unchecked Sendable {
     let service: SupportService
     let app: Application<RouterResponder<LoopdeskRequestContext>>
 
-    init(token: String? = APIHarness.token) async throws {
+    init(token: String? = APIHarness.token, configure: (inout LoopdeskHTTPConfiguration) -> Void = { _ in }) async throws {
         directory = try TemporaryDirectory(prefix: "ldhttp")
         var logger = Logger(label: "test.http")
         logger.logLevel = .critical
         service = try await SupportService.open(databasePath: directory.file("loopdesk.sqlite"), coreSocket: directory.file("core.sock"),
                                                 embedder: HashedEmbedder(), logger: logger)
-        app = LoopdeskHTTPServer.buildApplication(service: service, configuration: LoopdeskHTTPConfiguration(token: token), logger: logger)
+        var configuration = LoopdeskHTTPConfiguration(token: token)
+        configure(&configuration)
+        app = LoopdeskHTTPServer.buildApplication(service: service, configuration: configuration, logger: logger)
         core = try RunningCore(in: directory, logLevel: .critical)
     }
 
@@ -125,8 +127,9 @@ func eventually(_ what: String, within seconds: Double = 10, file: StaticString 
 }
 
 /// Runs `body` with a fresh harness and the app's test client, then closes the harness.
-func withAPI(token: String? = APIHarness.token, _ body: @Sendable (APIHarness, APIClient) async throws -> Void) async throws {
-    let harness = try await APIHarness(token: token)
+func withAPI(token: String? = APIHarness.token, configure: (inout LoopdeskHTTPConfiguration) -> Void = { _ in },
+             _ body: @Sendable (APIHarness, APIClient) async throws -> Void) async throws {
+    let harness = try await APIHarness(token: token, configure: configure)
     do {
         try await harness.test { api in try await body(harness, api) }
     } catch {
