@@ -18,6 +18,8 @@ struct ImportCommand: AsyncParsableCommand {
             Unresolved tickets and tickets without a reply are counted and skipped. Importing the same
             file again adds nothing. Formats are described in HelpdeskExports (Sources/Support/Imports);
             CSV needs the header id,subject,question,agent_reply,status[,tags,created_at].
+            A zendesk export may also be a folder as Zendesk's API gives it: pages of the incremental
+            ticket export and comments/<ticket id>.json per ticket (docs/HELPDESKS.md).
 
             With --db FILE --core SOCKET the store and core are used directly (a progress bar on
             standard error); otherwise the file is sent to a running service (--server, $LOOPDESK_URL).
@@ -28,7 +30,7 @@ struct ImportCommand: AsyncParsableCommand {
     @Argument(help: "The export's format.")
     var format: HelpdeskExportFormat
 
-    @Argument(help: "The export file.")
+    @Argument(help: "The export file; for zendesk also a folder of incremental-export pages with comments/<ticket id>.json (docs/HELPDESKS.md).")
     var file: String
 
     @OptionGroup var service: ServiceOptions
@@ -38,7 +40,16 @@ struct ImportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("\(file): cannot be read") }
+        let data: Data
+        if ZendeskExportFolder.isFolder(file) {
+            guard format == .zendesk else {
+                throw CLIError("\(file) is a folder: only a zendesk export is read from a folder (pages plus comments/); give the \(format.rawValue) export file")
+            }
+            data = try ZendeskExportFolder.assemble(folder: file)
+        } else {
+            guard let contents = FileManager.default.contents(atPath: file) else { throw CLIError("\(file): cannot be read") }
+            data = contents
+        }
         if service.isDirect {
             let tickets = try HelpdeskExports.parse(data, format: format)
             let support = try await service.openService()
