@@ -18,8 +18,9 @@ struct ImportCommand: AsyncParsableCommand {
             Unresolved tickets and tickets without a reply are counted and skipped. Importing the same
             file again adds nothing. Formats are described in HelpdeskExports (Sources/Support/Imports);
             CSV needs the header id,subject,question,agent_reply,status[,tags,created_at].
-            A zendesk export may also be a folder as Zendesk's API gives it: pages of the incremental
-            ticket export and comments/<ticket id>.json per ticket (docs/HELPDESKS.md).
+            A zendesk, freshdesk or intercom export may also be a folder as the helpdesk's API gives it:
+            the list's pages, and one file per ticket (comments/, conversations/) named by its id
+            (docs/HELPDESKS.md).
 
             With --db FILE --core SOCKET the store and core are used directly (a progress bar on
             standard error); otherwise the file is sent to a running service (--server, $LOOPDESK_URL).
@@ -30,7 +31,7 @@ struct ImportCommand: AsyncParsableCommand {
     @Argument(help: "The export's format.")
     var format: HelpdeskExportFormat
 
-    @Argument(help: "The export file; for zendesk also a folder of incremental-export pages with comments/<ticket id>.json (docs/HELPDESKS.md).")
+    @Argument(help: "The export file, or (zendesk, freshdesk, intercom) a folder of the API's pages with one file per ticket (docs/HELPDESKS.md).")
     var file: String
 
     @OptionGroup var service: ServiceOptions
@@ -41,11 +42,8 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let data: Data
-        if ZendeskExportFolder.isFolder(file) {
-            guard format == .zendesk else {
-                throw CLIError("\(file) is a folder: only a zendesk export is read from a folder (pages plus comments/); give the \(format.rawValue) export file")
-            }
-            data = try ZendeskExportFolder.assemble(folder: file)
+        if HelpdeskExportFolder.isFolder(file) {
+            data = try HelpdeskExportFolder.assemble(folder: file, format: format)
         } else {
             guard let contents = FileManager.default.contents(atPath: file) else { throw CLIError("\(file): cannot be read") }
             data = contents
