@@ -22,6 +22,7 @@ struct BenchANN: ParsableCommand {
     @Option(help: "Threads for the build.") var threads: Int = 2
     @Option(help: "f32, f16 or int8 traversal storage.") var storage: VectorStorage = .f32
     @Flag(help: "With a compact storage, keep no f32 copies (no re-ranking).") var noFullPrecision = false
+    @Flag(help: "Do not advise transparent huge pages for the index's memory (to measure their effect).") var noHugePages = false
     @Flag(help: "With a compact storage, build with f32 distances throughout (default: walk on codes, choose in f32).") var buildOnF32 = false
     @Option(help: "Use only the first N base vectors (ground truth then comes from exact search).") var limit: Int?
     @Option(help: "Also run exact BLAS search over this many queries (0: skip).") var exactQueries: Int = 1000
@@ -32,6 +33,7 @@ struct BenchANN: ParsableCommand {
     }
 
     func run() throws {
+        HugePages.advised = !noHugePages
         let efs = ef.values
         let b = try TexmexFile.readFloats(base)
         let q = try TexmexFile.readFloats(query)

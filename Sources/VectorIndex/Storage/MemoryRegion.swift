@@ -1,5 +1,15 @@
 import Primitives
 
+/// Whether the index's memory asks the kernel for transparent huge pages (`MADV_HUGEPAGE` on
+/// every reservation of 4 MiB or more): fewer TLB misses when a search jumps between nodes and
+/// vectors (Benchmarks/RESULTS.md, issue 20). Only a hint — a kernel whose THP setting is `never`
+/// ignores it, and with `always` it changes nothing. On by default; set it before building or
+/// loading an index (`loopdesk-core bench ann --no-huge-pages` turns it off to measure).
+public enum HugePages {
+    /// Advise huge pages for regions reserved from now on.
+    nonisolated(unsafe) public static var advised = true
+}
+
 /// A block of memory that never moves: either reserved address space that
 /// grows in place as the index grows, or a read-only window on a mapped file.
 ///
@@ -15,6 +25,8 @@ final class MemoryRegion: @unchecked Sendable {
     /// Set for a window on a mapped file: never grows, never unmapped by this region.
     private let owner: AnyObject?
     static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+    /// Regions smaller than this are not advised to use huge pages: a huge page is 2 MiB.
+    static let hugePageAdviceMinimum = 4 << 20
 
     /// Reserves `reservedBytes` of address space.
     init(reservedBytes: Int) {
@@ -28,6 +40,11 @@ final class MemoryRegion: @unchecked Sendable {
         self.reservedBytes = size
         committedBytes = 0
         owner = nil
+        if HugePages.advised, size >= MemoryRegion.hugePageAdviceMinimum {
+            // A hint on the whole reservation: pages committed later inherit it. Refused (EINVAL on a
+            // kernel without THP) it changes nothing, so the result is not an error.
+            _ = madvise(p, size, 14 /* MADV_HUGEPAGE */)
+        }
     }
 
     /// Wraps `length` bytes of memory kept alive by `owner` (a mapped file).
