@@ -39,10 +39,14 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Worker threads for pipelined requests (0: one per core).") var workers: Int = 0
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel: Logger.Level = .info
     @Flag(name: .customLong("no-ranking"), help: "Keep no ranker: RANK and FEEDBACK answer RANKING_DISABLED.") var noRanking = false
+    @Flag(name: .customLong("no-huge-pages"),
+          help: "Do not advise transparent huge pages for the indexes' memory (if the kernel's THP compaction stalls this machine; docs/OPERATIONS.md).")
+    var noHugePages = false
     @Option(name: .customLong("ranking-exploration"), help: "ε of new rankers' ε-greedy exploration, in [0, 1] (restored rankers keep theirs).")
     var rankingExploration: Double = 0
 
     func run() throws {
+        HugePages.advised = !noHugePages
         guard (1...(64 << 20)).contains(maxFrameBytes) else { throw ValidationError("--max-frame-bytes must be 1–67108864") }
         guard (1...(64 << 20)).contains(maxReplyBytes) else { throw ValidationError("--max-reply-bytes must be 1–67108864") }
         guard maxConnections >= 1, maxInFlight >= 1, keepSnapshots >= 1, maxCollections >= 1 else {
