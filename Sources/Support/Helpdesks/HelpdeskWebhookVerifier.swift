@@ -72,7 +72,7 @@ public enum HelpdeskWebhookVerifier {
     ///   - header: the request's header value by (case-insensitive) name.
     ///   - body: the raw body bytes, exactly as received.
     ///   - secret: the configured secret; nil refuses everything.
-    ///   - now: the service's clock.
+    ///   - now: the wall clock (a helpdesk signs with real time, even when the service's clock is shifted).
     /// - Throws: ``Refusal``.
     public static func verify(_ helpdesk: Helpdesk, header: (String) -> String?, body: Data, secret: String?,
                               now: Date) throws(Refusal) {
