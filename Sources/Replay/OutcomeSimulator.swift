@@ -116,11 +116,13 @@ public struct OutcomeSimulator: Sendable {
         var random = SeededGenerator(seed: seed, stream: RandomStream.outcome, index: UInt64(ticket.sourceIndex))
         let escalateAtOnce = random.chance(Self.wrongAnswerEscalationProbability)
         var goodCSAT = random.integer(in: 4...5), badCSAT = random.integer(in: 1...2), agentCSAT = random.integer(in: 3...5)
-        // Its own stream, so that noise leaves every other draw of the ticket as it was.
-        var noise = SeededGenerator(seed: seed, stream: RandomStream.csatNoise, index: UInt64(ticket.sourceIndex))
-        if csatNoiseRate > 0, noise.chance(csatNoiseRate) {
-            let rating = noise.integer(in: 1...5)
-            (goodCSAT, badCSAT, agentCSAT) = (rating, rating, rating)
+        if csatNoiseRate > 0 {
+            // Its own stream, so that noise leaves every other draw of the ticket as it was.
+            var noise = SeededGenerator(seed: seed, stream: RandomStream.csatNoise, index: UInt64(ticket.sourceIndex))
+            if noise.chance(csatNoiseRate) {
+                let rating = noise.integer(in: 1...5)
+                (goodCSAT, badCSAT, agentCSAT) = (rating, rating, rating)
+            }
         }
         let scheduledWrite: Bool = if case let .atTickets(points) = writing { points[ticket.index] == ticket.label } else { false }
 
