@@ -11,7 +11,7 @@ struct Loopdesk: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loopdesk",
         abstract: "Loopdesk: a self-learning customer-support answer engine.",
-        subcommands: [EmbedCommand.self, UpCommand.self, ServeCommand.self, KBCommand.self, AskCommand.self, OutcomeCommand.self, LearnedCommand.self, TopicsCommand.self, BaselineCommand.self, ReportCommand.self, ReindexCommand.self, ImportCommand.self, GapsCommand.self, ReplayCommand.self]
+        subcommands: [EmbedCommand.self, UpCommand.self, ServeCommand.self, KBCommand.self, AskCommand.self, OutcomeCommand.self, LearnedCommand.self, TopicsCommand.self, BaselineCommand.self, ReportCommand.self, ReindexCommand.self, ImportCommand.self, GapsCommand.self, ReplayCommand.self, WorkspaceCommand.self]
     )
 
     static func main() async {

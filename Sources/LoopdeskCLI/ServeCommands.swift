@@ -35,8 +35,8 @@ struct UpCommand: AsyncParsableCommand {
                                                logPath: root.appendingPathComponent("core.log").path)
         logger.info("loopdesk-core running (pid \(core.pid), socket \(core.socketPath), log \(root.appendingPathComponent("core.log").path))")
         do {
-            try await http.serve(databasePath: root.appendingPathComponent("loopdesk.sqlite").path, coreSocket: core.socketPath,
-                                 logger: logger)
+            try await http.serve(databasePath: root.appendingPathComponent("loopdesk.sqlite").path,
+                                 placement: CorePlacement(socket: core.socketPath), logger: logger)
         } catch {
             await core.stop()
             throw error
@@ -53,18 +53,56 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Serve the HTTP API with a store and a core that is already running."
     )
 
-    @Option(name: .long, help: "The core's socket.")
-    var core: String
+    @Option(name: .long, help: ArgumentHelp(
+        "A core's socket, as SOCKET or NAME=SOCKET; repeat it for several cores. The first is the default core: it holds every workspace no --place names.",
+        valueName: "[NAME=]SOCKET"))
+    var core: [String]
 
-    @Option(name: .long, help: "The SQLite store (created if missing).")
+    @Option(name: .long, help: ArgumentHelp("Put a workspace's collections on a named core (repeatable).", valueName: "WORKSPACE=CORE"))
+    var place: [String] = []
+
+    @Option(name: .long, help: "The default workspace's SQLite store (created if missing); the other workspaces' stores and the catalog are in the folder NAME-workspaces beside it.")
     var db: String
 
     @OptionGroup var http: HTTPOptions
 
-    func validate() throws { try http.validate() }
+    func validate() throws {
+        try http.validate()
+        _ = try placement()
+    }
 
     func run() async throws {
-        try await http.serve(databasePath: db, coreSocket: core, logger: http.logger())
+        try await http.serve(databasePath: db, placement: try placement(), logger: http.logger())
+    }
+
+    /// The cores of `--core` and the workspaces of `--place`.
+    func placement() throws -> CorePlacement {
+        guard !core.isEmpty else { throw ValidationError("give --core SOCKET (the loopdesk-core socket)") }
+        var cores: [String: String] = [:]
+        var first: String?
+        for (index, value) in core.enumerated() {
+            let named = value.split(separator: "=", maxSplits: 1).map(String.init)
+            let (name, socket) = named.count == 2 && !named[0].contains("/") ? (named[0], named[1]) : (index == 0 ? "default" : "core\(index + 1)", value)
+            guard !name.isEmpty, !socket.isEmpty else { throw ValidationError("--core \(value): give SOCKET or NAME=SOCKET") }
+            guard cores[name] == nil else { throw ValidationError("--core \(value): a core named \(name) was given already") }
+            cores[name] = socket
+            first = first ?? name
+        }
+        var assignments: [WorkspaceName: String] = [:]
+        for value in place {
+            let parts = value.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--place \(value): give WORKSPACE=CORE") }
+            do {
+                assignments[try WorkspaceName(parts[0])] = parts[1]
+            } catch {
+                throw ValidationError("--place \(value): \(error)")
+            }
+        }
+        do {
+            return try CorePlacement(cores: cores, defaultCore: first ?? "default", assignments: assignments)
+        } catch {
+            throw ValidationError("\(error)")
+        }
     }
 }
 
@@ -179,7 +217,7 @@ struct HTTPOptions: ParsableArguments {
     }
 
     /// Opens the service, serves HTTP until SIGTERM or SIGINT, then closes the service.
-    func serve(databasePath: String, coreSocket: String, logger: Logger) async throws {
+    func serve(databasePath: String, placement: CorePlacement, logger: Logger) async throws {
         let token = try resolvedToken()
         let address = host ?? (token == nil ? "127.0.0.1" : "0.0.0.0")
         if token == nil {
@@ -192,20 +230,21 @@ struct HTTPOptions: ParsableArguments {
         support.policy.targetWrongRate = targetWrongRate
         support.deployedAt = deployedAt?.date
         let clock: any SupportClock = clockFrom.map { ShiftedClock(start: $0.date) } ?? SystemClock()
-        let service = try await SupportService.open(databasePath: databasePath, coreSocket: coreSocket,
-                                                    embedder: try Embedder.load(modelDirectory: modelDir), clock: clock,
-                                                    configuration: support, logger: logger)
-        service.startBackgroundDelivery()
-        let app = LoopdeskHTTPServer.buildApplication(service: service, configuration: configuration(host: address, token: token),
+        let storage = try SQLiteWorkspaceStorage(defaultPath: databasePath)
+        let workspaces = try Workspaces(storage: storage, placement: placement, embedder: try Embedder.load(modelDirectory: modelDir),
+                                        clock: clock, configuration: support, logger: logger)
+        let service = workspaces.defaultService
+        let app = LoopdeskHTTPServer.buildApplication(workspaces: workspaces, configuration: configuration(host: address, token: token),
                                                       logger: logger)
-        logger.info("serving http://\(address):\(port) (store \(databasePath), core \(coreSocket), embedder \(service.embedder.identity), agent articles: \(agentArticles.rawValue), default mode: \(defaultMode.rawValue))")
+        let cores = placement.cores.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+        logger.info("serving http://\(address):\(port) (store \(databasePath), workspaces \(storage.folder.path), cores \(cores), embedder \(service.embedder.identity), agent articles: \(agentArticles.rawValue), default mode: \(defaultMode.rawValue))")
         do {
             try await app.runService()
         } catch {
-            await service.close()
+            await workspaces.close()
             throw error
         }
-        await service.close()
+        await workspaces.close()
         logger.info("HTTP server stopped")
     }
 }

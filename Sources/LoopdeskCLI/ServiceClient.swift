@@ -1,4 +1,5 @@
 import Foundation
+import Support
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -7,10 +8,13 @@ import FoundationNetworking
 struct ServiceClient: Sendable {
     let baseURL: URL
     let token: String?
+    /// The workspace whose routes the `/v1/…` paths are sent to (`/v1/w/NAME/…`); the default one keeps `/v1/…`.
+    let workspace: WorkspaceName
 
     /// The service at `server` (default `$LOOPDESK_URL`, then `http://127.0.0.1:8080`), with
-    /// `token` (default `$LOOPDESK_TOKEN`).
-    init(server: String?, token: String?) throws {
+    /// `token` (default `$LOOPDESK_TOKEN`), working in `workspace`.
+    init(server: String?, token: String?, workspace: WorkspaceName = .default) throws {
+        self.workspace = workspace
         let environment = ProcessInfo.processInfo.environment
         let text = server ?? environment["LOOPDESK_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8080"
         guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
@@ -37,7 +41,7 @@ struct ServiceClient: Sendable {
     /// - Throws: as ``send(_:_:query:body:contentType:as:)``.
     func sendForData(_ method: String, _ path: String, query: [URLQueryItem] = [], body: Data? = nil,
                      contentType: String = "application/json") async throws -> Data {
-        let endpoint = baseURL.appendingPathComponent(path)
+        let endpoint = baseURL.appendingPathComponent(Self.path(path, in: workspace))
         guard var components = URLComponents(url: endpoint, resolvingAgainstBaseURL: false) else {
             throw CLIError("\(method) \(path): \(endpoint.absoluteString) is not a URL the client can send to")
         }
@@ -64,6 +68,13 @@ struct ServiceClient: Sendable {
             throw CLIError("\(method) \(path): HTTP \(status): \(String(decoding: data.prefix(500), as: UTF8.self))")
         }
         return data
+    }
+
+    /// `path` as `workspace` serves it: `/v1/ask` is `/v1/w/NAME/ask` of workspace NAME. The
+    /// workspace routes themselves (`/v1/workspaces…`) and the default workspace's paths stay as given.
+    static func path(_ path: String, in workspace: WorkspaceName) -> String {
+        guard !workspace.isDefault, path.hasPrefix("/v1/"), !path.hasPrefix("/v1/workspaces") else { return path }
+        return "/v1/w/\(workspace.rawValue)/" + path.dropFirst("/v1/".count)
     }
 
     private static func perform(_ request: URLRequest) async throws -> (Data, URLResponse) {

@@ -34,6 +34,10 @@ public enum SupportError: Error, Equatable, CustomStringConvertible, Sendable {
     /// The core or the store cannot write to its disk (full, or failing): nothing of the
     /// request was recorded; retry after `retryAfter` seconds, once ops have made room (503).
     case storageUnavailable(String, retryAfter: Int)
+    /// No workspace has this name (404): `loopdesk workspace list` shows the names.
+    case unknownWorkspace(String)
+    /// A workspace with this name exists already (409).
+    case workspaceExists(String)
 
     /// Seconds a client is asked to wait after ``storageUnavailable(_:retryAfter:)``:
     /// freeing a disk takes a person, not a reconnect.
@@ -57,6 +61,8 @@ public enum SupportError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .storeFailure(why): "the store failed: \(why)"
         case let .tooLarge(what): what
         case let .storageUnavailable(why, retry): "\(why); nothing of this request was recorded; retry in \(retry) s"
+        case let .unknownWorkspace(name): "no workspace named \"\(name)\" (GET /v1/workspaces lists them; POST /v1/workspaces creates one)"
+        case let .workspaceExists(name): "a workspace named \"\(name)\" exists already"
         }
     }
 
@@ -64,8 +70,8 @@ public enum SupportError: Error, Equatable, CustomStringConvertible, Sendable {
     public var httpStatus: Int {
         switch self {
         case .emptyQuestion, .questionTooLong, .invalidArticle, .invalidOutcome, .invalidRequest: 400
-        case .unknownArticle, .unknownConversation, .unknownImpression, .unknownLearnedItem: 404
-        case .alreadyUndone: 409
+        case .unknownArticle, .unknownConversation, .unknownImpression, .unknownLearnedItem, .unknownWorkspace: 404
+        case .alreadyUndone, .workspaceExists: 409
         case .coreUnavailable, .storageUnavailable: 503
         case .coreFailure, .storeFailure: 500
         case .tooLarge: 413
@@ -90,6 +96,8 @@ public enum SupportError: Error, Equatable, CustomStringConvertible, Sendable {
         case .storeFailure: "store_failure"
         case .tooLarge: "payload_too_large"
         case .storageUnavailable: "storage_unavailable"
+        case .unknownWorkspace: "unknown_workspace"
+        case .workspaceExists: "workspace_exists"
         }
     }
 }

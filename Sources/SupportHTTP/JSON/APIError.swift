@@ -32,6 +32,11 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
                  headers: [.wwwAuthenticate: #"Bearer realm="loopdesk""#])
     }
 
+    /// 403: a valid token used where its scope does not reach (another workspace, an admin route).
+    static func forbidden(_ message: String) -> APIError {
+        APIError(.forbidden, code: "forbidden", message: message)
+    }
+
     /// 400: the body is not JSON, or not the JSON the endpoint takes.
     static func malformedJSON(_ message: String) -> APIError {
         APIError(.badRequest, code: "malformed_json", message: message)

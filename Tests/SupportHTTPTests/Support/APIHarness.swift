@@ -14,18 +14,23 @@ final class APIHarness: @unchecked Sendable {
     static let token = "test-token-7f3a"
     private let directory: TemporaryDirectory
     private let core: RunningCore
-    let service: SupportService
+    /// The deployment's workspaces, over a workspace folder beside the default store (as `serve` runs).
+    let workspaces: Workspaces
+    /// The default workspace's service.
+    var service: SupportService { workspaces.defaultService }
     let app: Application<RouterResponder<LoopdeskRequestContext>>
 
     init(token: String? = APIHarness.token, configure: (inout LoopdeskHTTPConfiguration) -> Void = { _ in }) async throws {
         directory = try TemporaryDirectory(prefix: "ldhttp")
         var logger = Logger(label: "test.http")
         logger.logLevel = .critical
-        service = try await SupportService.open(databasePath: directory.file("loopdesk.sqlite"), coreSocket: directory.file("core.sock"),
-                                                embedder: HashedEmbedder(), logger: logger)
+        workspaces = try Workspaces(storage: try SQLiteWorkspaceStorage(defaultPath: directory.file("loopdesk.sqlite")),
+                                    placement: CorePlacement(socket: directory.file("core.sock")), embedder: HashedEmbedder(),
+                                    clock: SystemClock(), configuration: SupportConfiguration(), logger: logger,
+                                    backgroundDelivery: false)
         var configuration = LoopdeskHTTPConfiguration(token: token)
         configure(&configuration)
-        app = LoopdeskHTTPServer.buildApplication(service: service, configuration: configuration, logger: logger)
+        app = LoopdeskHTTPServer.buildApplication(workspaces: workspaces, configuration: configuration, logger: logger)
         core = try RunningCore(in: directory, logLevel: .critical)
     }
 
@@ -36,7 +41,7 @@ final class APIHarness: @unchecked Sendable {
     func stopCore() { core.stop() }
 
     func close() async {
-        await service.close()
+        await workspaces.close()
         stopCore()
         directory.remove()
     }
@@ -47,6 +52,13 @@ final class APIHarness: @unchecked Sendable {
     }
 
     /// The ranker's count of `resolved` feedback in the core's STATS.
+    /// The core's collections and their live vector counts.
+    func coreCollections() async throws -> [String: UInt64] {
+        let client = try await LoopdeskClient.connect(socketPath: core.socketPath, clientName: "test list")
+        defer { client.close() }
+        return Dictionary(try await client.listCollections().map { ($0.name, $0.count) }, uniquingKeysWith: { a, _ in a })
+    }
+
     func resolvedFeedbackCount() async throws -> Int {
         let client = try await LoopdeskClient.connect(socketPath: core.socketPath, clientName: "test stats")
         defer { client.close() }
