@@ -38,6 +38,10 @@ public enum SupportError: Error, Equatable, CustomStringConvertible, Sendable {
     case unknownWorkspace(String)
     /// A workspace with this name exists already (409).
     case workspaceExists(String)
+    /// An outcome's `event_id` was recorded already — by another instance on the same store,
+    /// between this one's check and its write (409 if it ever escapes; ``SupportService/recordOutcome(_:)``
+    /// answers it as `"status": "duplicate"`). A store's ``LearningStoreWriter/insertOutcome(_:)`` throws it.
+    case duplicateEvent(String)
 
     /// Seconds a client is asked to wait after ``storageUnavailable(_:retryAfter:)``:
     /// freeing a disk takes a person, not a reconnect.
@@ -63,6 +67,7 @@ public enum SupportError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .storageUnavailable(why, retry): "\(why); nothing of this request was recorded; retry in \(retry) s"
         case let .unknownWorkspace(name): "no workspace named \"\(name)\" (GET /v1/workspaces lists them; POST /v1/workspaces creates one)"
         case let .workspaceExists(name): "a workspace named \"\(name)\" exists already"
+        case let .duplicateEvent(id): "the event \"\(id)\" was recorded already"
         }
     }
 
@@ -71,7 +76,7 @@ public enum SupportError: Error, Equatable, CustomStringConvertible, Sendable {
         switch self {
         case .emptyQuestion, .questionTooLong, .invalidArticle, .invalidOutcome, .invalidRequest: 400
         case .unknownArticle, .unknownConversation, .unknownImpression, .unknownLearnedItem, .unknownWorkspace: 404
-        case .alreadyUndone, .workspaceExists: 409
+        case .alreadyUndone, .workspaceExists, .duplicateEvent: 409
         case .coreUnavailable, .storageUnavailable: 503
         case .coreFailure, .storeFailure: 500
         case .tooLarge: 413
@@ -98,6 +103,7 @@ public enum SupportError: Error, Equatable, CustomStringConvertible, Sendable {
         case .storageUnavailable: "storage_unavailable"
         case .unknownWorkspace: "unknown_workspace"
         case .workspaceExists: "workspace_exists"
+        case .duplicateEvent: "duplicate_event"
         }
     }
 }

@@ -45,6 +45,8 @@ public final class SupportService: Sendable {
     /// Knowledge gaps and bug clusters.
     public let gaps: GapTracker
     let generation: Locked<Int>
+    /// The store's learned-state version the caches reflect (``followOtherInstances()``).
+    let learnedStateMark: Locked<LearnedStateMark>
     let logger: Logger
     private let background = Locked<Task<Void, Never>?>(nil)
 
@@ -71,6 +73,7 @@ public final class SupportService: Sendable {
         let evidence = configuration.learning ? try store.judgedAnswers(limit: policyConfiguration.window) : []
         policy = EscalationPolicy(configuration: policyConfiguration, evidence: evidence,
                                   topicCounts: configuration.learning ? try store.judgedCountsByTopic() : [:])
+        learnedStateMark = Locked(LearnedStateMark(version: Int(try store.value(forKey: Self.learningVersionKey) ?? "0") ?? 0))
         topicModes = Locked(try store.topicModes())
         let current = Int(try store.value(forKey: Self.generationKey) ?? "1") ?? 1
         generation = Locked(current)

@@ -11,6 +11,7 @@ extension SupportService {
     ///   ``SupportError/invalidRequest(_:)`` (a context tag or vector that cannot be used),
     ///   ``SupportError/coreUnavailable(reason:retryAfter:)``.
     public func ask(_ request: AskRequest) async throws -> AskResponse {
+        try followOtherInstances()
         let query = try makeQuery(request)
         let noArticle = try noArticleGroup()
         let vote = configuration.learning ? try await neighbourVote(query) : nil

@@ -113,14 +113,20 @@ public final class EscalationPolicy: Sendable {
                 topicCounts: [String: Int]? = nil) {
         self.configuration = configuration
         state = Locked(State(global: configuration.fixedThreshold ?? configuration.initialThreshold))
-        state.withLock { s in
-            for pair in evidence.reversed() {
-                Self.append(Judged(topic: pair.topic, lower: pair.lower, right: pair.right), to: &s, window: configuration.window)
-                if topicCounts == nil, let topic = pair.topic { s.topicCount[topic, default: 0] += 1 }
-            }
-            if let topicCounts { s.topicCount = topicCounts }
-            recompute(&s)
+        replaceEvidence(evidence, topicCounts: topicCounts)
+    }
+
+    /// Starts again from `evidence` (newest first) and `topicCounts`, as a policy opened on them
+    /// would: for a service whose store another instance has judged answers in.
+    public func replaceEvidence(_ evidence: [(topic: String?, lower: Double, right: Bool)], topicCounts: [String: Int]?) {
+        var fresh = State(global: configuration.fixedThreshold ?? configuration.initialThreshold)
+        for pair in evidence.reversed() {
+            Self.append(Judged(topic: pair.topic, lower: pair.lower, right: pair.right), to: &fresh, window: configuration.window)
+            if topicCounts == nil, let topic = pair.topic { fresh.topicCount[topic, default: 0] += 1 }
         }
+        if let topicCounts { fresh.topicCount = topicCounts }
+        recompute(&fresh)
+        state.withLock { $0 = fresh }
     }
 
     /// The threshold a topic's best candidate must clear now.

@@ -159,7 +159,7 @@ extension SupportService {
     func seedAliases(_ pending: [(articleKey: Int64, question: String)], evidence: LearningEvidence) async throws {
         let vectors = embedder.embed(pending.map(\.question))
         let now = clock.now
-        let inserted = try store.write { w -> [(key: Int64, article: Int64)] in
+        let inserted = try writeLearning { w -> [(key: Int64, article: Int64)] in
             var operations: [CoreOperation] = []
             var keys: [(key: Int64, article: Int64)] = []
             for (alias, vector) in zip(pending, vectors) {

@@ -45,7 +45,7 @@ extension SupportService {
             // An archived or draft article submitted again is published: its aliases vote again.
             var returning: [AliasRecord] = []
             for article in existing.values where article.status != .published { returning += try store.activeAliases(articleKey: article.key) }
-            let result = try store.write { w -> ArticleImportSummary in
+            let result = try writeLearning { w -> ArticleImportSummary in
                 let written = try w.upsertArticles(batch, origin: origin, status: .published, evidence: evidence, at: now)
                 var part = ArticleImportSummary()
                 var ids: [UInt64] = [], flat: [Float] = [], groups: [UInt64] = [], tags: [[String]] = []
@@ -105,7 +105,7 @@ extension SupportService {
         if input.title != current.title || input.body != current.body || input.tags != current.tags {
             let now = clock.now
             let vector = current.status == .published ? embedder.embed(input.title + "\n" + input.body) : nil
-            article = try store.write { w -> Article in
+            article = try writeLearning { w -> Article in
                 let written = try w.upsertArticles([input], origin: current.origin, status: current.status, evidence: nil, at: now)
                 guard let article = written.first?.article else { return current }
                 if let vector {
@@ -129,7 +129,7 @@ extension SupportService {
         let aliases = try store.activeAliases(articleKey: current.key)
         let serving = status == .published
         let vector = serving && current.status != .published ? embedder.embed(current.embeddingText) : nil
-        let moved = try store.write { w -> (article: Article, previous: ArticleStatus)? in
+        let moved = try writeLearning { w -> (article: Article, previous: ArticleStatus)? in
             guard let moved = try w.setArticleStatus(id: id, to: status, at: now) else { return nil }
             let wasServing = moved.previous == .published
             if wasServing && !serving {

@@ -7,8 +7,8 @@ import Wire
 /// (``ContextEvidence``).
 ///
 /// A cache of the store's active aliases: filled from the store when the service
-/// opens and kept current as this service adds or takes back aliases. An alias
-/// another service instance added meanwhile is simply not counted until restart.
+/// opens, kept current as this service adds or takes back aliases, and filled again
+/// (``reload(from:)``) when another service instance on the same store learned something.
 final class AliasDirectory: Sendable {
     private struct Entry {
         var group: UInt64
@@ -33,6 +33,11 @@ final class AliasDirectory: Sendable {
     private let state = Locked(State())
 
     init(store: any LearningStore) throws {
+        try reload(from: store)
+    }
+
+    /// Replaces the cache with the store's active aliases now.
+    func reload(from store: any LearningStore) throws {
         var after: Int64 = 0
         var all = State()
         while true {

@@ -48,7 +48,7 @@ extension SupportService {
                 guard aliasDirectory.group(ofVector: id) == noArticleGroup else { continue }
                 let oldKey = Int64(id - VectorIDs.aliasBase)
                 guard let alias = try store.alias(key: oldKey), alias.active else { continue }
-                let newKey = try store.write { w -> Int64 in
+                let newKey = try writeLearning { w -> Int64 in
                     try w.endAlias(key: oldKey, reason: .moved, at: now)
                     // The same question and proof, now teaching the agent's article.
                     let key = try w.insertAlias(articleKey: article.key, answerKey: alias.answerKey, question: alias.question,

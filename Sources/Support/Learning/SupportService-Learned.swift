@@ -62,7 +62,7 @@ extension SupportService {
     /// Ends an alias whose answer gave no credit to take back (a correction, an escalation, an import).
     private func endAlias(_ alias: AliasRecord) async throws {
         let now = clock.now
-        try store.write { w in
+        try writeLearning { w in
             try w.endAlias(key: alias.key, reason: .undone, at: now)
             try w.enqueue([.delete(ids: [VectorIDs.alias(alias.key)])])
         }

@@ -36,7 +36,13 @@ extension SupportService {
             return OutcomeResponse(status: "duplicate", impressionID: answer.impressionID,
                                    delivered: try store.pendingOperationCount() == 0)
         }
-        return try await apply(try plan(request, for: answer), of: request, for: answer)
+        do {
+            return try await apply(try plan(request, for: answer), of: request, for: answer)
+        } catch SupportError.duplicateEvent {
+            // Another instance on the store recorded the same event between the check above and this write.
+            return OutcomeResponse(status: "duplicate", impressionID: answer.impressionID,
+                                   delivered: try store.pendingOperationCount() == 0)
+        }
     }
 
     /// Writes a plan, brings memory along, delivers it, and follows it in gaps and aliases.
@@ -93,7 +99,7 @@ extension SupportService {
             ? ConversationTurn(role: .agent, text: request.agentReply ?? "(\(request.outcome.rawValue))", answerKey: answer.key,
                                createdAt: now)
             : nil
-        return try store.write { w -> OutcomeWrites in
+        return try writeLearning { w -> OutcomeWrites in
             var transaction = OutcomeTransaction(writer: w, operations: learning ? plan.feedback : [],
                                                  update: AnswerUpdate(answerKey: answer.key, outcome: plan.terminal,
                                                                       topWasRight: plan.topWasRight))

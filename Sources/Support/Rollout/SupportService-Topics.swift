@@ -24,7 +24,7 @@ extension SupportService {
             throw SupportError.invalidRequest("a topic is 1–\(Self.maxTopicBytes) bytes of text without control characters")
         }
         let now = clock.now
-        try store.write { w in try w.setTopicMode(topic: topic, mode: mode, at: now) }
+        try writeLearning { w in try w.setTopicMode(topic: topic, mode: mode, at: now) }
         topicModes.withLock { $0[topic] = mode }
         logger.notice("topic mode set", metadata: ["topic": "\(topic)", "mode": "\(mode.rawValue)"])
         return summary(topic, figures: try store.topicFigures()[topic] ?? TopicFigures(), modes: topicModes.withLock { $0 })
@@ -33,6 +33,7 @@ extension SupportService {
     /// Every topic — those with a published article, an answer, or a mode set — with its mode,
     /// its standing with the escalation policy and its live and shadow figures, by name.
     public func topics() throws -> [TopicSummary] {
+        try followOtherInstances()
         var figures = try store.topicFigures()
         let modes = topicModes.withLock { $0 }
         for topic in modes.keys where figures[topic] == nil { figures[topic] = TopicFigures() }

@@ -27,6 +27,8 @@ public protocol LearningStore: Sendable {
 /// The learning writes of a ``SupportStoreWriter``.
 public protocol LearningStoreWriter {
     /// Records an outcome event (a `csat` one also sets its answer's rating).
+    /// - Throws: ``SupportError/duplicateEvent(_:)`` when an outcome with its `eventID` exists
+    ///   (the unique key of the event id decides, inside the transaction, across instances).
     func insertOutcome(_ event: OutcomeEventRecord) throws
     /// Adds an active alias of an article and returns its key.
     /// - Parameters:

@@ -33,4 +33,7 @@ public protocol SupportStore: KnowledgeStore, ConversationStore, LearningStore, 
 public protocol SupportStoreWriter: KnowledgeStoreWriter, ConversationStoreWriter, LearningStoreWriter, OutboxStoreWriter, RolloutStoreWriter {
     /// Sets a value of the service's own state (read back by ``SupportStore/value(forKey:)``).
     func setValue(_ value: String, forKey key: String) throws
+    /// Adds one to an integer value of the service's state (a missing one counts as 0) and
+    /// returns the new value; inside the transaction, so two instances never get the same number.
+    func incrementValue(forKey key: String) throws -> Int
 }

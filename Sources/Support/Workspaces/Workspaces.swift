@@ -25,7 +25,9 @@ public final class Workspaces: Sendable {
     let template: SupportConfiguration
     let logger: Logger
     let backgroundDelivery: Bool
-    private let opened = Locked<[WorkspaceName: SupportService]>([:])
+    /// The services open now, with the creation time of the workspace each was opened for: a
+    /// workspace deleted and created again through another instance is a new one, reopened here.
+    private let opened = Locked<[WorkspaceName: (createdAt: Date, service: SupportService)]>([:])
 
     /// The workspaces of `storage`; opens the default one's service at once.
     /// - Parameters:
@@ -69,17 +71,18 @@ public final class Workspaces: Sendable {
     /// - Throws: ``SupportError/unknownWorkspace(_:)`` when the catalog has no such workspace; its store's errors.
     public func service(for workspace: WorkspaceName) throws -> SupportService {
         if workspace.isDefault { return defaultService }
-        guard let storage, try storage.catalog.workspace(named: workspace) != nil else {
+        guard let storage, let record = try storage.catalog.workspace(named: workspace) else {
             throw SupportError.unknownWorkspace(workspace.rawValue)
         }
-        let (service, isNew) = try opened.withLock { open -> (SupportService, Bool) in
-            if let service = open[workspace] { return (service, false) }
+        let (service, isNew, stale) = try opened.withLock { open -> (SupportService, Bool, SupportService?) in
+            if let entry = open[workspace], entry.createdAt == record.createdAt { return (entry.service, false, nil) }
             let service = try Self.openService(workspace, store: try storage.openStore(for: workspace), placement: placement,
                                                embedder: embedder, clock: clock, template: template, logger: logger)
-            open[workspace] = service
-            return (service, true)
+            let previous = open.updateValue((record.createdAt, service), forKey: workspace)
+            return (service, true, previous?.service)
         }
         if isNew {
+            if let stale { Task { await stale.close() } }
             if backgroundDelivery { service.startBackgroundDelivery() }
             logger.info("workspace \(workspace) opened (store \(storage.location(of: workspace)), core \(placement.coreName(for: workspace)))")
         }
@@ -94,7 +97,7 @@ public final class Workspaces: Sendable {
 
     /// The services open now, the default one first: what `/metrics` reports on.
     public func openServices() -> [(workspace: WorkspaceName, service: SupportService)] {
-        [(WorkspaceName.default, defaultService)] + opened.withLock { $0.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+        [(WorkspaceName.default, defaultService)] + opened.withLock { $0.sorted { $0.key < $1.key }.map { ($0.key, $0.value.service) } }
     }
 
     /// Creates `workspace` and mints its first token.
@@ -146,7 +149,7 @@ public final class Workspaces: Sendable {
         }
         _ = try storage.catalog.deleteWorkspace(workspace)
         let closing = opened.withLock { $0.removeValue(forKey: workspace) }
-        await closing?.close()
+        await closing?.service.close()
         try storage.removeStore(for: workspace)
         logger.notice("workspace \(workspace) deleted: \(removed.articles) articles, \(removed.answers) answers, \(removed.vectors) vectors")
         return removed
@@ -164,7 +167,7 @@ public final class Workspaces: Sendable {
     public func close() async {
         let services = opened.withLock { open in
             defer { open.removeAll() }
-            return Array(open.values)
+            return open.values.map(\.service)
         }
         for service in services { await service.close() }
         await defaultService.close()

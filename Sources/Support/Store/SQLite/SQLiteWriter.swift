@@ -116,9 +116,14 @@ struct SQLiteWriter: SupportStoreWriter {
     }
 
     func insertOutcome(_ e: OutcomeEventRecord) throws {
-        try run("""
-            INSERT INTO outcomes (answer_key, kind, csat, agent_reply, article_id, event_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, [e.answerKey, e.kind.rawValue, e.csat, e.agentReply, e.articleID, e.eventID, e.createdAt.timeIntervalSince1970])
+        do {
+            try run("""
+                INSERT INTO outcomes (answer_key, kind, csat, agent_reply, article_id, event_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, [e.answerKey, e.kind.rawValue, e.csat, e.agentReply, e.articleID, e.eventID, e.createdAt.timeIntervalSince1970])
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE && e.eventID != nil
+            && (error.message ?? "").contains("event_id") {
+            throw SupportError.duplicateEvent(e.eventID ?? "")
+        }
         if e.kind == .csat, let csat = e.csat {
             try run("UPDATE answers SET csat = ? WHERE key = ?", [csat, e.answerKey])
         }
@@ -161,5 +166,11 @@ struct SQLiteWriter: SupportStoreWriter {
 
     func setValue(_ value: String, forKey key: String) throws {
         try run("INSERT INTO service_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
+    }
+
+    func incrementValue(forKey key: String) throws -> Int {
+        try run("INSERT INTO service_state (key, value) VALUES (?, '1') "
+            + "ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)", [key])
+        return try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM service_state WHERE key = ?", arguments: [key]) ?? 0
     }
 }
