@@ -80,7 +80,7 @@ public enum LoopdeskHTTPServer {
         let routes: [any RouteGroup] = routeGroups(service: service, configuration: configuration, metrics: metrics) + [
             // The deployment's workspaces, docs/WORKSPACES.md (admin token only).
             WorkspaceRoutes(workspaces: workspaces),
-            MetricsRoutes(service: service, metrics: metrics),
+            MetricsRoutes(workspaces: workspaces, metrics: metrics),
             // What the service has learned, docs/DASHBOARD.md.
             DashboardLoginRoutes(token: configuration.token, sessions: sessions, secureCookies: configuration.secureCookies),
             DashboardRoutes(service: service, token: configuration.token, sessions: sessions),

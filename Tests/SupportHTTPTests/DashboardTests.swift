@@ -111,18 +111,18 @@ final class DashboardTests: XCTestCase {
             XCTAssertEqual(types["loopdesk_ask_duration_seconds"], "histogram")
             XCTAssertEqual(types["loopdesk_core_outbox_pending"], "gauge")
             XCTAssertEqual(types["loopdesk_open_gaps"], "gauge")
-            XCTAssertEqual(samples["loopdesk_asks_total"], Double(asked))
-            XCTAssertEqual((samples["loopdesk_answers_total"] ?? 0) + (samples["loopdesk_escalations_total"] ?? 0), Double(asked))
-            XCTAssertEqual(samples["loopdesk_outcomes_total{kind=\"resolved\"}"], 4)
-            XCTAssertEqual(samples["loopdesk_outcomes_total{kind=\"csat\"}"], 1)
-            XCTAssertEqual(samples["loopdesk_answer_score_count"], Double(asked))
+            XCTAssertEqual(samples["loopdesk_asks_total{workspace=\"default\"}"], Double(asked))
+            XCTAssertEqual((samples["loopdesk_answers_total{workspace=\"default\"}"] ?? 0) + (samples["loopdesk_escalations_total{workspace=\"default\"}"] ?? 0), Double(asked))
+            XCTAssertEqual(samples["loopdesk_outcomes_total{workspace=\"default\",kind=\"resolved\"}"], 4)
+            XCTAssertEqual(samples["loopdesk_outcomes_total{workspace=\"default\",kind=\"csat\"}"], 1)
+            XCTAssertEqual(samples["loopdesk_answer_score_count{workspace=\"default\"}"], Double(asked))
             XCTAssertEqual(samples["loopdesk_ask_duration_seconds_count"], Double(asked))
-            XCTAssertNotNil(samples["loopdesk_open_gaps{kind=\"gap\"}"])
+            XCTAssertNotNil(samples["loopdesk_open_gaps{workspace=\"default\",kind=\"gap\"}"])
 
             // A second scrape adds only what is new.
             _ = try await api.post("/v1/ask", json: ["text": "Reset your password"])
             let again = try await api.send(.get, "/metrics")
-            XCTAssertTrue(again.text.contains("loopdesk_asks_total \(asked + 1)"), again.text)
+            XCTAssertTrue(again.text.contains("loopdesk_asks_total{workspace=\"default\"} \(asked + 1)"), again.text)
         }
     }
 

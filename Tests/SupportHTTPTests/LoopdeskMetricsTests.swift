@@ -23,14 +23,18 @@ final class LoopdeskMetricsTests: XCTestCase {
 
     /// Every series (name and labels), whatever has happened yet.
     static var series: Set<String> {
-        func histogram(_ name: String, _ bounds: [String]) -> [String] {
-            (bounds + ["+Inf"]).map { "\(name)_bucket{le=\"\($0)\"}" } + ["\(name)_sum", "\(name)_count"]
+        func histogram(_ name: String, _ bounds: [String], label: String = "") -> [String] {
+            let prefix = label.isEmpty ? "" : label + ","
+            let plain = label.isEmpty ? "" : "{\(label)}"
+            return (bounds + ["+Inf"]).map { "\(name)_bucket{\(prefix)le=\"\($0)\"}" } + ["\(name)_sum\(plain)", "\(name)_count\(plain)"]
         }
+        let workspace = "workspace=\"default\""
         return Set(["loopdesk_asks_total", "loopdesk_answers_total", "loopdesk_escalations_total", "loopdesk_core_outbox_pending"]
-            + ["resolved", "escalated", "corrected", "reopened", "csat"].map { "loopdesk_outcomes_total{kind=\"\($0)\"}" }
-            + ["gap", "bug"].map { "loopdesk_open_gaps{kind=\"\($0)\"}" }
+            .map { "\($0){\(workspace)}" }
+            + ["resolved", "escalated", "corrected", "reopened", "csat"].map { "loopdesk_outcomes_total{\(workspace),kind=\"\($0)\"}" }
+            + ["gap", "bug"].map { "loopdesk_open_gaps{\(workspace),kind=\"\($0)\"}" }
             + DataPathFailure.allCases.map { "loopdesk_data_path_failures_total{path=\"\($0.rawValue)\"}" }
-            + histogram("loopdesk_answer_score", ["0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1.0"])
+            + histogram("loopdesk_answer_score", ["0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1.0"], label: workspace)
             + histogram("loopdesk_ask_duration_seconds", ["0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0"]))
     }
 
@@ -87,14 +91,14 @@ final class LoopdeskMetricsTests: XCTestCase {
             }
             let text = try metrics.scrape(harness.service)
             XCTAssertTrue(text.contains("\nloopdesk_ask_duration_seconds_count 1\n"), text)
-            XCTAssertTrue(text.contains("\nloopdesk_asks_total 1\n"), text)
+            XCTAssertTrue(text.contains("\nloopdesk_asks_total{workspace=\"default\"} 1\n"), text)
 
             // The harness's own server, over the same service, timed no ask; its counters
             // still follow the store.
             try await harness.test { api in
                 let other = try await api.send(.get, "/metrics")
                 XCTAssertTrue(other.text.contains("\nloopdesk_ask_duration_seconds_count 0\n"), other.text)
-                XCTAssertTrue(other.text.contains("\nloopdesk_asks_total 1\n"), other.text)
+                XCTAssertTrue(other.text.contains("\nloopdesk_asks_total{workspace=\"default\"} 1\n"), other.text)
             }
         } catch {
             await harness.close()

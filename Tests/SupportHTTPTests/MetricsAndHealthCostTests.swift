@@ -20,9 +20,9 @@ final class MetricsAndHealthCostTests: XCTestCase {
             XCTAssertEqual(counters.answered + counters.escalated, 3)
             // A new process (fresh metrics) over the same store starts from the counters, in one read.
             let text = try LoopdeskMetrics().scrape(harness.service)
-            XCTAssertTrue(text.contains("\nloopdesk_asks_total 3\n"), text)
-            XCTAssertTrue(text.contains("\nloopdesk_answer_score_count 3\n"), text)
-            XCTAssertTrue(text.contains("\nloopdesk_core_outbox_pending \(Double(counters.outboxPending))\n"), text)
+            XCTAssertTrue(text.contains("\nloopdesk_asks_total{workspace=\"default\"} 3\n"), text)
+            XCTAssertTrue(text.contains("\nloopdesk_answer_score_count{workspace=\"default\"} 3\n"), text)
+            XCTAssertTrue(text.contains("\nloopdesk_core_outbox_pending{workspace=\"default\"} \(Double(counters.outboxPending))\n"), text)
 
             let anonymous = try await api.send(.get, "/v1/health", token: nil)
             XCTAssertEqual(anonymous.status, 200)

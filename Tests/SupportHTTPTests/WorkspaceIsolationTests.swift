@@ -70,6 +70,16 @@ final class WorkspaceIsolationTests: XCTestCase {
             XCTAssertEqual(collections["globex.kb"].map { $0 >= 2 }, true, "\(collections)")
             XCTAssertEqual(collections["acme.kb"], (collections["globex.kb"] ?? 0) + 1, "acme's alias is in acme.kb only: \(collections)")
             XCTAssertEqual(collections["kb"], 0, "the default workspace's collection holds nothing of theirs: \(collections)")
+
+            // /metrics counts each workspace under its own label.
+            let metrics = try await api.send(.get, "/metrics").text
+            for line in ["loopdesk_asks_total{workspace=\"acme\"} 2", "loopdesk_asks_total{workspace=\"globex\"} 1",
+                         "loopdesk_asks_total{workspace=\"default\"} 1",
+                         "loopdesk_outcomes_total{workspace=\"acme\",kind=\"resolved\"} 1",
+                         "loopdesk_outcomes_total{workspace=\"globex\",kind=\"resolved\"} 0"] {
+                XCTAssertTrue(metrics.contains("\n" + line + "\n"), "\(line) not in\n\(metrics)")
+            }
+            XCTAssertEqual(metrics.components(separatedBy: "# TYPE loopdesk_answer_score histogram").count, 2, "one TYPE line per family")
         }
     }
 

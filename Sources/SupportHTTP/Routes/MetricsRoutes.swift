@@ -6,13 +6,14 @@ import Support
 /// token like the API (a scraper sends it as `Authorization: Bearer …`). Reads the store's
 /// running counters only, so a scrape costs the same however long the service has run.
 struct MetricsRoutes: RouteGroup {
-    let service: SupportService
+    /// Whose open workspaces are scraped (each series labelled `workspace`).
+    let workspaces: Workspaces
     /// The metrics the server was built with; ``AskTimingMiddleware`` records into the same ones.
     let metrics: LoopdeskMetrics
 
     func register(on router: Router<LoopdeskRequestContext>) {
         router.get("/metrics") { _, _ -> Response in
-            let text = try metrics.scrape(service)
+            let text = try metrics.scrape(workspaces.openServices())
             var headers: HTTPFields = [.contentType: "text/plain; version=0.0.4; charset=utf-8"]
             headers[.contentLength] = String(text.utf8.count)
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
