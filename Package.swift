@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         // C: OpenBLAS / LAPACKE headers, SIMD distance kernels with runtime CPU dispatch,
@@ -70,6 +71,18 @@ let package = Package(
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The shared store: ``PostgresStore``, a ``SupportStore`` in one PostgreSQL schema per workspace
+        // (docs/OPERATIONS.md, "PostgreSQL store"); a target of its own so that Support names no PostgreSQL library.
+        .target(
+            name: "SupportPostgres",
+            dependencies: [
+                "Support",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Report pages shared by the dashboard, the CLI and the replay (the roll-out's before and after).

@@ -53,7 +53,7 @@ public struct LearningEvidence: Codable, Sendable, Equatable {
     }
 
     /// The evidence as the JSON text the store keeps (ISO 8601 times; `{}` should encoding ever fail, counted).
-    var storedJSON: String {
+    package var storedJSON: String {
         do {
             let encoder = JSONEncoder()
             encoder.dateEncodingStrategy = .iso8601
@@ -67,7 +67,7 @@ public struct LearningEvidence: Codable, Sendable, Equatable {
 
     /// Evidence read back from the store; nil for a row written before evidence was kept
     /// (`{}`), or a damaged one (counted).
-    static func fromStored(_ text: String?) -> LearningEvidence? {
+    package static func fromStored(_ text: String?) -> LearningEvidence? {
         guard let text, text != "{}", let data = text.data(using: .utf8) else { return nil }
         do {
             let decoder = JSONDecoder()

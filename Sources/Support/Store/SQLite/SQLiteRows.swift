@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 
-// How rows of the SQLite tables become the store's values, and how lists and
-// vectors are packed into columns (JSON text for tags, raw blobs of the machine's floats and integers for vectors and groups).
+// How rows of the SQLite tables become the store's values; how lists and vectors are packed
+// into columns is shared with every store (`Store/StoreColumns.swift`).
 
 extension Article {
     init(row: Row) {
@@ -37,56 +37,4 @@ extension AliasRecord {
                   origin: LearnedOrigin(rawValue: row["origin"]) ?? .resolved, evidence: LearningEvidence.fromStored(row["evidence"]),
                   context: storedContext(row["context"], of: "alias \(row["key"] as Int64)"))
     }
-}
-
-/// A stored context column (``ContextHash/encode(_:)``); a damaged one (none is expected) reads
-/// as no context, counted and logged: the row stays usable, it only teaches nothing about context.
-func storedContext(_ data: Data?, of what: String) -> [ContextHash] {
-    guard let data, !data.isEmpty else { return [] }
-    do {
-        return try ContextHash.decode(data)
-    } catch {
-        DataPathFailures.shared.record(.storedContext, error, what: "decoding the stored context of \(what)")
-        return []
-    }
-}
-
-/// Tags as the store keeps them: a JSON array of strings. A failure (none is expected) is counted and stores `[]`.
-func encodeTags(_ tags: [String]) -> String {
-    do {
-        return String(decoding: try JSONEncoder().encode(tags), as: UTF8.self)
-    } catch {
-        DataPathFailures.shared.record(.storedTags, error, what: "encoding tags \(tags)")
-        return "[]"
-    }
-}
-
-/// The tags of a stored JSON array; a column that is not one (a damaged row) reads as no tags,
-/// counted and logged so that it does not go unseen.
-func decodeTags(_ text: String?) -> [String] {
-    guard let text, let data = text.data(using: .utf8) else { return [] }
-    do {
-        return try JSONDecoder().decode([String].self, from: data)
-    } catch {
-        DataPathFailures.shared.record(.storedTags, error, what: "decoding stored tags \(text.prefix(200))")
-        return []
-    }
-}
-
-func vectorData(_ vector: [Float]) -> Data {
-    vector.withUnsafeBufferPointer { Data(buffer: $0) }
-}
-
-func floats(_ data: Data?) -> [Float] {
-    guard let data, !data.isEmpty else { return [] }
-    return data.withUnsafeBytes { raw in Array(raw.bindMemory(to: Float.self)) }
-}
-
-func groupsData(_ groups: [UInt64]) -> Data {
-    groups.withUnsafeBufferPointer { Data(buffer: $0) }
-}
-
-func groups(_ data: Data?) -> [UInt64] {
-    guard let data, !data.isEmpty else { return [] }
-    return data.withUnsafeBytes { raw in Array(raw.bindMemory(to: UInt64.self)) }
 }

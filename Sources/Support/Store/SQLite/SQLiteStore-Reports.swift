@@ -131,29 +131,7 @@ extension SQLiteStore {
     /// `core_outbox` and `gaps`: one read of a few dozen rows.
     public func counters() throws -> StoreCounters {
         let rows = try pool.read { db in try Row.fetchAll(db, sql: "SELECT name, value FROM counters") }
-        var counters = StoreCounters()
-        let bucketNames = StoreCounters.scoreBucketBounds.map { String(format: "%.1f", $0) } + ["+Inf"]
-        for row in rows {
-            let name: String = row["name"]
-            let value: Double = row["value"]
-            let count = Int(value.rounded())
-            switch name {
-            case "asks": counters.asks = count
-            case "answers": counters.answered = count
-            case "escalations": counters.escalated = count
-            case "score_sum": counters.scoreSum = value
-            case "outbox_pending": counters.outboxPending = count
-            default:
-                if name.hasPrefix("outcomes:"), let kind = OutcomeKind(rawValue: String(name.dropFirst("outcomes:".count))) {
-                    counters.outcomes[kind] = count
-                } else if name.hasPrefix("open_gaps:"), let kind = GapKind(rawValue: String(name.dropFirst("open_gaps:".count))) {
-                    counters.openGaps[kind] = count
-                } else if name.hasPrefix("score_bucket:"), let index = bucketNames.firstIndex(of: String(name.dropFirst("score_bucket:".count))) {
-                    counters.scoreBuckets[index] = count
-                }
-            }
-        }
-        return counters
+        return StoreCounters(counterRows: rows.map { row in (row["name"], row["value"]) })
     }
 
     /// Outcomes after a sequence, in order.

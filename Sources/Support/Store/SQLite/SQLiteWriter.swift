@@ -70,14 +70,7 @@ struct SQLiteWriter: SupportStoreWriter {
 
     func appendTurns(conversationID: String, context: [String: String], turns: [ConversationTurn]) throws {
         let now = (turns.last?.createdAt ?? Date()).timeIntervalSince1970
-        let contextJSON: String
-        do {
-            contextJSON = String(decoding: try JSONEncoder().encode(context), as: UTF8.self)
-        } catch {
-            // The conversation and its turns still matter more than its context tags.
-            DataPathFailures.shared.record(.conversationContext, error, what: "encoding the context of conversation \(conversationID)")
-            contextJSON = "{}"
-        }
+        let contextJSON = encodeConversationContext(context, of: conversationID)
         try run("""
             INSERT INTO conversations (id, context, created_at, updated_at) VALUES (?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at,

@@ -1,0 +1,190 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// A real PostgreSQL server for the tests of the PostgreSQL store, started once per test
+/// process (lazily, by the first test that asks) and stopped when the process exits.
+///
+/// It finds Debian's binaries (`/usr/lib/postgresql/<version>/bin`, the newest version; else
+/// `initdb` and `pg_ctl` on `PATH`), runs `initdb` into a temporary directory under `/tmp` and
+/// starts the server listening only on a Unix socket in that directory
+/// (`listen_addresses=''`, `fsync=off`: a test server loses nothing that matters). PostgreSQL
+/// refuses to run as root, so as root (here and in CI) it runs as Debian's `postgres` system
+/// user through `runuser`, with the directory given to that user. Tests isolate themselves
+/// with a schema of their own (``freshSchemaName(_:)``).
+public final class PostgresTestServer: @unchecked Sendable {
+    /// Why there is no server.
+    public enum Failure: Error, CustomStringConvertible {
+        /// No `initdb` was found: PostgreSQL is not installed (the tests skip).
+        case binariesNotFound
+        /// A step of setting the server up failed; `output` is what it printed.
+        case setupFailed(step: String, output: String)
+
+        public var description: String {
+            switch self {
+            case .binariesNotFound: "PostgreSQL binaries not found (install Debian's postgresql: scripts/install-deps.sh)"
+            case let .setupFailed(step, output): "PostgreSQL test server: \(step) failed: \(output.suffix(2000))"
+            }
+        }
+    }
+
+    /// The directory holding the data directory, the log and the socket.
+    public let directory: String
+    /// The directory of the server's Unix socket (`.s.PGSQL.5432`).
+    public let socketDirectory: String
+    /// The superuser to connect as (trust authentication).
+    public let user = "postgres"
+    private let bin: String
+    private let runAsPostgres: Bool
+
+    /// The URL of database `database` through the socket, as `PostgresStore.open(url:)` takes it.
+    public func url(database: String = "postgres") -> String {
+        "postgres://\(user)@/\(database)?host=\(socketDirectory)"
+    }
+
+    /// A schema name no other test of this process uses: `prefix` and a counter.
+    public func freshSchemaName(_ prefix: String = "t") -> String {
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
+        Self.schemaCounter += 1
+        return "\(prefix)_\(getpid())_\(Self.schemaCounter)"
+    }
+
+    // MARK: The shared server
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var started: Result<PostgresTestServer, Failure>?
+    nonisolated(unsafe) private static var schemaCounter = 0
+
+    /// The process's server, started on first use.
+    /// - Throws: ``Failure/binariesNotFound`` when PostgreSQL is not installed (callers skip);
+    ///   ``Failure/setupFailed(step:output:)`` when it is but will not start (callers fail).
+    public static func shared() throws -> PostgresTestServer {
+        lock.lock()
+        defer { lock.unlock() }
+        if let started { return try started.get() }
+        let result: Result<PostgresTestServer, Failure>
+        do {
+            result = .success(try PostgresTestServer())
+            atexit { PostgresTestServer.stopShared() }
+        } catch let failure as Failure {
+            result = .failure(failure)
+        } catch {
+            result = .failure(.setupFailed(step: "starting", output: "\(error)"))
+        }
+        started = result
+        return try result.get()
+    }
+
+    /// Stops the shared server, if one was started (at exit).
+    public static func stopShared() {
+        lock.lock()
+        let server = try? started?.get()
+        started = nil
+        lock.unlock()
+        server?.stop()
+    }
+
+    private init() throws {
+        guard let bin = Self.binDirectory() else { throw Failure.binariesNotFound }
+        self.bin = bin
+        runAsPostgres = getuid() == 0
+        var template = Array("/tmp/ldpg-XXXXXX".utf8CString)
+        guard mkdtemp(&template) != nil else { throw Failure.setupFailed(step: "mkdtemp", output: String(cString: strerror(errno))) }
+        directory = String(cString: template)
+        socketDirectory = directory + "/sock"
+        do {
+            try FileManager.default.createDirectory(atPath: socketDirectory, withIntermediateDirectories: false)
+            if runAsPostgres { try Self.giveToPostgres(directory) }
+            try run(step: "initdb", bin + "/initdb", ["-D", directory + "/data", "-U", user, "--auth=trust", "-E", "UTF8",
+                                                     "--locale=C", "--no-sync"])
+            let options = "-c listen_addresses='' -c unix_socket_directories='\(socketDirectory)' -c fsync=off"
+                + " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            try run(step: "pg_ctl start", bin + "/pg_ctl", ["-D", directory + "/data", "-l", directory + "/server.log", "-w", "-t", "60",
+                                                           "-o", options, "start"])
+        } catch {
+            removeDirectory()
+            throw error
+        }
+    }
+
+    /// Stops the server at once (`pg_ctl stop -m immediate`) and removes its directory.
+    public func stop() {
+        do {
+            try run(step: "pg_ctl stop", bin + "/pg_ctl", ["-D", directory + "/data", "-m", "immediate", "-w", "stop"])
+        } catch {
+            print("warning: \(error)")
+        }
+        removeDirectory()
+    }
+
+    private func removeDirectory() {
+        do {
+            try FileManager.default.removeItem(atPath: directory)
+        } catch {
+            print("warning: cannot remove \(directory): \(error)")
+        }
+    }
+
+    /// Runs a PostgreSQL binary (as `postgres` when we are root) and waits for it.
+    private func run(step: String, _ executable: String, _ arguments: [String]) throws {
+        let process = Process()
+        if runAsPostgres {
+            process.executableURL = URL(fileURLWithPath: Self.which("runuser") ?? "/usr/sbin/runuser")
+            process.arguments = ["-u", "postgres", "--", executable] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+        }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        do {
+            try process.run()
+        } catch {
+            throw Failure.setupFailed(step: step, output: "cannot run \(executable): \(error)")
+        }
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            var text = String(decoding: printed, as: UTF8.self)
+            if let log = FileManager.default.contents(atPath: directory + "/server.log") { text += "\n" + String(decoding: log, as: UTF8.self) }
+            throw Failure.setupFailed(step: "\(step) (exit \(process.terminationStatus))", output: text)
+        }
+    }
+
+    /// Debian's newest `/usr/lib/postgresql/<version>/bin`, else the directory of `initdb` on `PATH`
+    /// (with `pg_ctl` beside it).
+    private static func binDirectory() -> String? {
+        let root = "/usr/lib/postgresql"
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
+            .filter { FileManager.default.isExecutableFile(atPath: "\(root)/\($0)/bin/initdb") }
+            .sorted { (Int($0) ?? 0, $0) > (Int($1) ?? 0, $1) }
+        if let version = versions.first { return "\(root)/\(version)/bin" }
+        guard let initdb = which("initdb") else { return nil }
+        let dir = (initdb as NSString).deletingLastPathComponent
+        return FileManager.default.isExecutableFile(atPath: dir + "/pg_ctl") ? dir : nil
+    }
+
+    private static func which(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        return (path.split(separator: ":") + ["/usr/sbin", "/sbin"]).map { "\($0)/\(name)" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Gives `directory` and everything in it to the `postgres` user (mode 0700, as PostgreSQL wants).
+    private static func giveToPostgres(_ directory: String) throws {
+        guard let entry = getpwnam("postgres") else {
+            throw Failure.setupFailed(step: "finding the postgres user", output: "running as root, and there is no postgres user to run PostgreSQL as")
+        }
+        for path in [directory, directory + "/sock"] {
+            guard chown(path, entry.pointee.pw_uid, entry.pointee.pw_gid) == 0, chmod(path, 0o700) == 0 else {
+                throw Failure.setupFailed(step: "chown \(path)", output: String(cString: strerror(errno)))
+            }
+        }
+    }
+}
