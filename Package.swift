@@ -145,6 +145,7 @@ let package = Package(
                 "CommandLineValues",
                 "Embedding",
                 "Support",
+                "SupportPostgres",
                 "SupportHTTP",
                 "Replay",
                 "ReportPages",

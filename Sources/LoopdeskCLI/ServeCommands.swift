@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Support
 import SupportHTTP
+import SupportPostgres
 
 /// `loopdesk up --data DIR`: the whole service in one command — a `loopdesk-core` child
 /// on `DIR/core.sock` with its data in `DIR/core/`, the store `DIR/loopdesk.sqlite`, and HTTP.
@@ -35,8 +36,8 @@ struct UpCommand: AsyncParsableCommand {
                                                logPath: root.appendingPathComponent("core.log").path)
         logger.info("loopdesk-core running (pid \(core.pid), socket \(core.socketPath), log \(root.appendingPathComponent("core.log").path))")
         do {
-            try await http.serve(databasePath: root.appendingPathComponent("loopdesk.sqlite").path,
-                                 placement: CorePlacement(socket: core.socketPath), logger: logger)
+            let storage = try SQLiteWorkspaceStorage(defaultPath: root.appendingPathComponent("loopdesk.sqlite").path)
+            try await http.serve(storage: storage, placement: CorePlacement(socket: core.socketPath), logger: logger)
         } catch {
             await core.stop()
             throw error
@@ -62,17 +63,48 @@ struct ServeCommand: AsyncParsableCommand {
     var place: [String] = []
 
     @Option(name: .long, help: "The default workspace's SQLite store (created if missing); the other workspaces' stores and the catalog are in the folder NAME-workspaces beside it.")
-    var db: String
+    var db: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "A PostgreSQL store shared by every instance given it, in place of --db (default: $LOOPDESK_STORE): one schema per workspace.",
+        valueName: "postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE"))
+    var store: String?
 
     @OptionGroup var http: HTTPOptions
 
     func validate() throws {
         try http.validate()
         _ = try placement()
+        _ = try storeChoice()
     }
 
     func run() async throws {
-        try await http.serve(databasePath: db, placement: try placement(), logger: http.logger())
+        let storage: any WorkspaceStorage = switch try storeChoice() {
+        case .sqlite(let path): try SQLiteWorkspaceStorage(defaultPath: path)
+        case .postgres(let url): try PostgresWorkspaceStorage(url: url, logger: http.logger())
+        }
+        try await http.serve(storage: storage, placement: try placement(), logger: http.logger())
+    }
+
+    /// Where the store is.
+    enum StoreChoice {
+        case sqlite(String)
+        case postgres(String)
+    }
+
+    /// `--db FILE`, or `--store URL` (else `$LOOPDESK_STORE`); exactly one.
+    func storeChoice() throws -> StoreChoice {
+        let url = store ?? ProcessInfo.processInfo.environment["LOOPDESK_STORE"].flatMap { $0.isEmpty ? nil : $0 }
+        switch (db, url) {
+        case let (path?, nil): return .sqlite(path)
+        case let (nil, url?):
+            guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+                throw ValidationError("--store \(url): give a postgres://user@host:port/database URL (or --db FILE for SQLite)")
+            }
+            return .postgres(url)
+        case (nil, nil): throw ValidationError("give --db FILE (SQLite) or --store postgres://… (or $LOOPDESK_STORE)")
+        case (_?, _?): throw ValidationError("give --db or --store (or $LOOPDESK_STORE), not both")
+        }
     }
 
     /// The cores of `--core` and the workspaces of `--place`.
@@ -217,7 +249,7 @@ struct HTTPOptions: ParsableArguments {
     }
 
     /// Opens the service, serves HTTP until SIGTERM or SIGINT, then closes the service.
-    func serve(databasePath: String, placement: CorePlacement, logger: Logger) async throws {
+    func serve(storage: any WorkspaceStorage, placement: CorePlacement, logger: Logger) async throws {
         let token = try resolvedToken()
         let address = host ?? (token == nil ? "127.0.0.1" : "0.0.0.0")
         if token == nil {
@@ -230,14 +262,13 @@ struct HTTPOptions: ParsableArguments {
         support.policy.targetWrongRate = targetWrongRate
         support.deployedAt = deployedAt?.date
         let clock: any SupportClock = clockFrom.map { ShiftedClock(start: $0.date) } ?? SystemClock()
-        let storage = try SQLiteWorkspaceStorage(defaultPath: databasePath)
         let workspaces = try Workspaces(storage: storage, placement: placement, embedder: try Embedder.load(modelDirectory: modelDir),
                                         clock: clock, configuration: support, logger: logger)
         let service = workspaces.defaultService
         let app = LoopdeskHTTPServer.buildApplication(workspaces: workspaces, configuration: configuration(host: address, token: token),
                                                       logger: logger)
         let cores = placement.cores.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
-        logger.info("serving http://\(address):\(port) (store \(databasePath), workspaces \(storage.folder.path), cores \(cores), embedder \(service.embedder.identity), agent articles: \(agentArticles.rawValue), default mode: \(defaultMode.rawValue))")
+        logger.info("serving http://\(address):\(port) (store \(storage.location(of: .default)), cores \(cores), embedder \(service.embedder.identity), agent articles: \(agentArticles.rawValue), default mode: \(defaultMode.rawValue))")
         do {
             try await app.runService()
         } catch {

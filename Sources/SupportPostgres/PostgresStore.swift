@@ -61,20 +61,23 @@ public final class PostgresStore: SupportStore {
         try Self.validate(schema: schema)
         self.url = url
         self.schema = schema
-        let configuration: PostgresConnection.Configuration
-        if let socket = url.socketPath {
-            configuration = .init(unixSocketPath: socket, username: url.user, password: url.password, database: url.database)
-        } else {
-            configuration = .init(host: url.host ?? "localhost", port: url.port, username: url.user, password: url.password,
-                                  database: url.database, tls: .disable)
-        }
-        pool = PostgresConnectionPool(configuration: configuration, schema: schema, maximum: maximumConnections, logger: logger)
+        pool = PostgresConnectionPool(configuration: Self.configuration(for: url), schema: schema, maximum: maximumConnections,
+                                      logger: logger)
         do {
             try pool.withSession { session in try PostgresSchema.migrate(session, schema: schema) }
         } catch {
             pool.shutdown()
             throw Self.opening(url, error)
         }
+    }
+
+    /// How PostgresNIO connects to `url`: its Unix socket, or TCP without TLS.
+    static func configuration(for url: PostgresStoreURL) -> PostgresConnection.Configuration {
+        if let socket = url.socketPath {
+            return .init(unixSocketPath: socket, username: url.user, password: url.password, database: url.database)
+        }
+        return .init(host: url.host ?? "localhost", port: url.port, username: url.user, password: url.password,
+                     database: url.database, tls: .disable)
     }
 
     /// Closes the connections and stops the store's event loops. The store cannot be used

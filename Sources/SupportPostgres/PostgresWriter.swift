@@ -106,9 +106,13 @@ struct PostgresWriter: SupportStoreWriter {
     }
 
     func insertOutcome(_ e: OutcomeEventRecord) throws {
-        try session.execute("""
+        // The event id's unique key decides between two instances that both checked first: the
+        // second inserts nothing, and its whole transaction rolls back as a duplicate.
+        let inserted = try session.execute("""
             INSERT INTO outcomes (answer_key, kind, csat, agent_reply, article_id, event_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+            ON CONFLICT (event_id) DO NOTHING
             """, [e.answerKey, e.kind.rawValue, e.csat, e.agentReply, e.articleID, e.eventID, e.createdAt.timeIntervalSince1970])
+        if inserted == 0, let eventID = e.eventID { throw SupportError.duplicateEvent(eventID) }
         if e.kind == .csat, let csat = e.csat {
             try session.execute("UPDATE answers SET csat = $1 WHERE key = $2", [csat, e.answerKey])
         }
@@ -152,6 +156,15 @@ struct PostgresWriter: SupportStoreWriter {
     func setValue(_ value: String, forKey key: String) throws {
         try session.execute("INSERT INTO service_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                             [key, value])
+    }
+
+    func incrementValue(forKey key: String) throws -> Int {
+        let row = try session.row("""
+            INSERT INTO service_state (key, value) VALUES ($1, '1')
+            ON CONFLICT (key) DO UPDATE SET value = (service_state.value::bigint + 1)::text RETURNING value
+            """, [key])
+        let value: String = try row?["value"] ?? "0"
+        return Int(value) ?? 0
     }
 
     func setTopicMode(topic: String, mode: TopicMode, at date: Date) throws {
