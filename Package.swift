@@ -173,7 +173,7 @@ let package = Package(
                                                            .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RankingTests", dependencies: ["Ranking"]),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding", "CSupport", "LoopdeskTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SupportTests", dependencies: ["Support", "Wire", "Embedding", "LoopdeskTestSupport",
+        .testTarget(name: "SupportTests", dependencies: ["Support", "SupportPostgres", "Wire", "Embedding", "LoopdeskTestSupport",
                                                          .product(name: "GRDB", package: "GRDB.swift"),
                                                          .product(name: "Logging", package: "swift-log")],
                     resources: [.copy("Fixtures")]),

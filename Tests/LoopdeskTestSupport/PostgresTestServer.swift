@@ -94,7 +94,7 @@ public final class PostgresTestServer: @unchecked Sendable {
         runAsPostgres = getuid() == 0
         var template = Array("/tmp/ldpg-XXXXXX".utf8CString)
         guard mkdtemp(&template) != nil else { throw Failure.setupFailed(step: "mkdtemp", output: String(cString: strerror(errno))) }
-        directory = String(cString: template)
+        directory = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         socketDirectory = directory + "/sock"
         do {
             try FileManager.default.createDirectory(atPath: socketDirectory, withIntermediateDirectories: false)
@@ -129,31 +129,34 @@ public final class PostgresTestServer: @unchecked Sendable {
         }
     }
 
-    /// Runs a PostgreSQL binary (as `postgres` when we are root) and waits for it.
+    /// Runs a PostgreSQL binary (as `postgres` when we are root) and waits for it, its output
+    /// going to a file: `posix_spawn` and `waitpid` rather than `Process` with a pipe, because the
+    /// server that `pg_ctl start` leaves running would hold a pipe open (and `Process` can miss
+    /// the exit of a child whose own child lives on).
     private func run(step: String, _ executable: String, _ arguments: [String]) throws {
-        let process = Process()
-        if runAsPostgres {
-            process.executableURL = URL(fileURLWithPath: Self.which("runuser") ?? "/usr/sbin/runuser")
-            process.arguments = ["-u", "postgres", "--", executable] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
+        let command = runAsPostgres ? [Self.which("runuser") ?? "/usr/sbin/runuser", "-u", "postgres", "--", executable] + arguments
+                                    : [executable] + arguments
+        let outputPath = directory + "/\(step.replacingOccurrences(of: " ", with: "-")).out"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        var argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, command[0], &actions, nil, &argv, environ)
+        guard spawned == 0 else { throw Failure.setupFailed(step: step, output: "cannot run \(command[0]): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw Failure.setupFailed(step: step, output: "waitpid: \(String(cString: strerror(errno)))") }
         }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        do {
-            try process.run()
-        } catch {
-            throw Failure.setupFailed(step: step, output: "cannot run \(executable): \(error)")
-        }
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            var text = String(decoding: printed, as: UTF8.self)
+        let exited = (status & 0x7f) == 0, code = (status >> 8) & 0xff
+        guard exited, code == 0 else {
+            var text = (FileManager.default.contents(atPath: outputPath)).map { String(decoding: $0, as: UTF8.self) } ?? ""
             if let log = FileManager.default.contents(atPath: directory + "/server.log") { text += "\n" + String(decoding: log, as: UTF8.self) }
-            throw Failure.setupFailed(step: "\(step) (exit \(process.terminationStatus))", output: text)
+            throw Failure.setupFailed(step: "\(step) (status \(status))", output: text)
         }
     }
 
