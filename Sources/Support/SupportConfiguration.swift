@@ -33,6 +33,10 @@ public struct SupportConfiguration: Sendable {
     public var agentArticles = AgentArticles.publish
     /// The mode of every topic nobody set (`--default-mode`), topics that appear later included.
     public var defaultMode = TopicMode.live
+    /// How often an asking service looks whether another instance on its store learned something
+    /// (0.1 s): the bound on how stale their learning can be here (``SupportService/followOtherInstances()``).
+    /// 0 looks before every ask — one point read each — for instances that must agree at once.
+    public var sharedLearningCheckInterval: TimeInterval = 0.1
     /// When Loopdesk went live, for the roll-out report (`--deployed-at`); `nil`: its first live answer.
     public var deployedAt: Date?
     /// The defaults: learning on, the `kb` collection, 5 candidates shown of 30 searched.

@@ -45,6 +45,14 @@ public final class PostgresTestServer: @unchecked Sendable {
         "postgres://\(user)@/\(database)?host=\(socketDirectory)"
     }
 
+    /// Creates a database of its own for a test that needs fixed schema names (workspaces).
+    /// - Returns: the URL of the new database.
+    public func freshDatabase(_ prefix: String = "db") throws -> String {
+        let name = freshSchemaName(prefix)
+        try run(step: "createdb \(name)", bin + "/createdb", ["-h", socketDirectory, "-U", user, name])
+        return url(database: name)
+    }
+
     /// A schema name no other test of this process uses: `prefix` and a counter.
     public func freshSchemaName(_ prefix: String = "t") -> String {
         Self.lock.lock()

@@ -9,7 +9,7 @@ import XCTest
 final class SharedStoreInstancesTests: XCTestCase {
     /// Past the interval at which a service looks at the store's learned-state version.
     func waitPastTheCheckInterval() async throws {
-        try await Task.sleep(nanoseconds: SupportService.learnedStateCheckInterval * 2)
+        try await Task.sleep(nanoseconds: UInt64(SupportConfiguration().sharedLearningCheckInterval * 2e9))
     }
 
     func testATopicModeSetThroughOneInstanceGovernsTheOther() async throws {

@@ -6,7 +6,7 @@ import Primitives
 ///
 /// Every write that changes learned state goes through ``writeLearning(_:)``, which adds one
 /// to the store's `learning.version` in the same transaction. Before it asks, a service reads
-/// that number (at most every ``learnedStateCheckInterval``) and, when an instance other
+/// that number (at most every ``SupportConfiguration/sharedLearningCheckInterval``) and, when an instance other
 /// than itself moved it, reloads its caches from the store: the alias directory, the topic
 /// modes, and the policy's evidence — the state it would have after a restart. Its own
 /// changes it applies as it makes them, so a single instance never reloads.
@@ -14,9 +14,8 @@ extension SupportService {
     /// The key of the learned-state counter in the store's service state.
     static let learningVersionKey = "learning.version"
 
-    /// How often an asking service looks at the counter: the bound on how stale another
-    /// instance's learning can be here (100 ms; one point read per interval, not per ask).
-    static let learnedStateCheckInterval: UInt64 = 100_000_000
+    /// ``SupportConfiguration/sharedLearningCheckInterval`` in nanoseconds.
+    var learnedStateCheckInterval: UInt64 { UInt64(max(0, configuration.sharedLearningCheckInterval) * 1e9) }
 
     /// Runs `body` in one store transaction and counts it as a change of learned state.
     func writeLearning<T>(_ body: (any SupportStoreWriter) throws -> T) throws -> T {
@@ -39,7 +38,7 @@ extension SupportService {
     func followOtherInstances() throws {
         let now = Monotonic.now()
         try learnedStateMark.withLock { mark in
-            guard mark.checkedAt == 0 || now &- mark.checkedAt >= Self.learnedStateCheckInterval else { return }
+            guard mark.checkedAt == 0 || now &- mark.checkedAt >= learnedStateCheckInterval else { return }
             mark.checkedAt = now
             let stored = Int(try store.value(forKey: Self.learningVersionKey) ?? "0") ?? 0
             guard stored != mark.version else { return }

@@ -135,12 +135,12 @@ final class PostgresStoreContractTests: StoreContractTests {
     func testABodyThatSwallowsAFailedStatementCommitsNothing() throws {
         let store = try open()
         let answer = try F.ask(store, F.answer())
-        try store.write { w in try w.insertOutcome(F.outcome(answer, .resolved, event: "e1")) }
         XCTAssertThrowsError(try store.write { w in
             try w.setValue("1", forKey: "k")
             do {
-                try w.insertOutcome(F.outcome(answer, .resolved, event: "e1"))
-            } catch {}   // PostgreSQL aborted the transaction: the store must not report a commit
+                // No such answer: the foreign key fails the statement, and PostgreSQL aborts the transaction.
+                try w.insertOutcome(F.outcome(answer + 1000, .resolved, event: "e1"))
+            } catch {}   // the store must not report a commit
         })
         XCTAssertNil(try store.value(forKey: "k"))
     }
