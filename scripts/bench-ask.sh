@@ -21,6 +21,11 @@
 #   BUILD_TRIES  build attempts before giving up (others may be mid-edit) [6]
 #   BUILD_WAIT   seconds between attempts [60]
 #   EMBED_REF=0  skip the `loopdesk embed --bench` single-sentence reference
+#   STORE        sqlite | postgres [sqlite]: postgres starts a PostgreSQL server of its own in the
+#                temporary directory (Debian's binaries; as the postgres user when root) and
+#                `loopdesk serve --store`; sqlite with INSTANCES=1 is `loopdesk up`
+#   INSTANCES    answer services on the one store and one core [1]; with 2, wrk runs against
+#                both at once (the connections split between them) and the table adds up req/s
 #   KEEP_DATA=1  keep the service's temporary data directory
 #   LOOPDESK_MODEL_DIR is passed through (else models/all-MiniLM-L6-v2 is found from the repo).
 #
@@ -42,6 +47,10 @@ OUT=${OUT:-bench-out/ask}
 BUILD_TRIES=${BUILD_TRIES:-6}
 BUILD_WAIT=${BUILD_WAIT:-60}
 EMBED_REF=${EMBED_REF:-1}
+STORE=${STORE:-sqlite}
+INSTANCES=${INSTANCES:-1}
+case "$STORE" in sqlite|postgres) ;; *) echo "STORE must be sqlite or postgres" >&2; exit 2 ;; esac
+case "$INSTANCES" in 1|2) ;; *) echo "INSTANCES must be 1 or 2" >&2; exit 2 ;; esac
 BIN=$ROOT/.build/release
 
 say() { printf '%s\n' "$*"; }
@@ -254,21 +263,29 @@ say "questions     $BODIES ($(wc -l <"$BODIES"))"
 
 # ---------------------------------------------------------------- the service
 DATA=$(mktemp -d "${TMPDIR:-/tmp}/bench-ask.XXXXXX")
-PORT=${PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT=${PORT:-$(free_port)}
 TOKEN=bench-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 URL=http://127.0.0.1:$PORT
-SERVER_PID=
+URLS=("$URL")
+SERVER_PID= SECOND_PID= CORE_PID= PG_BIN= PG_AS=()
 
-stop_service() {
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
-        if kill -0 "$SERVER_PID" 2>/dev/null; then
-            say "the service did not stop within 20 s of SIGTERM; killing it"; kill -KILL "$SERVER_PID" 2>/dev/null || true
+stop_pid() { # pid what
+    local pid=$1
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+        if kill -0 "$pid" 2>/dev/null; then
+            say "$2 did not stop within 20 s of SIGTERM; killing it"; kill -KILL "$pid" 2>/dev/null || true
         fi
-        wait "$SERVER_PID" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
     fi
-    SERVER_PID=
+}
+stop_service() {
+    stop_pid "$SECOND_PID" "the second service"; SECOND_PID=
+    stop_pid "$SERVER_PID" "the service"; SERVER_PID=
+    stop_pid "$CORE_PID" "loopdesk-core"; CORE_PID=
+    if [ -n "$PG_BIN" ] && [ -d "$DATA/pg" ]; then "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$DATA/pg" -m fast stop >/dev/null 2>&1 || true; PG_BIN=; fi
 }
 cleanup() {
     stop_service
@@ -277,22 +294,64 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-note "starting loopdesk up on $URL (data $DATA)"
-"$BIN/loopdesk" up --data "$DATA" --port "$PORT" --host 127.0.0.1 --token "$TOKEN" --rate-limit 0 >"$RUN/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 300); do
-    if curl -fsS "$URL/v1/health" 2>/dev/null | grep -q '"reachable" *: *true'; then break; fi
-    kill -0 "$SERVER_PID" 2>/dev/null || { say "loopdesk up exited:"; tail -20 "$RUN/server.log"; exit 1; }
-    sleep 0.2
-done
-curl -fsS "$URL/v1/health" | grep -q '"reachable" *: *true' || { say "the service did not become healthy in 60 s"; tail -20 "$RUN/server.log"; exit 1; }
+wait_healthy() { # url pid log
+    for _ in $(seq 1 300); do
+        if curl -fsS -H "Authorization: Bearer $TOKEN" "$1/v1/health" 2>/dev/null | grep -q '"reachable" *: *true'; then return 0; fi
+        kill -0 "$2" 2>/dev/null || { say "the service at $1 exited:"; tail -20 "$3"; exit 1; }
+        sleep 0.2
+    done
+    say "the service at $1 did not become healthy in 60 s"; tail -20 "$3"; exit 1
+}
+
+if [ "$STORE" = sqlite ] && [ "$INSTANCES" = 1 ]; then
+    note "starting loopdesk up on $URL (data $DATA)"
+    "$BIN/loopdesk" up --data "$DATA" --port "$PORT" --host 127.0.0.1 --token "$TOKEN" --rate-limit 0 >"$RUN/server.log" 2>&1 &
+    SERVER_PID=$!
+    wait_healthy "$URL" "$SERVER_PID" "$RUN/server.log"
+    CORE_SOCKET=$DATA/core.sock
+else
+    CORE_SOCKET=$DATA/core.sock
+    note "starting loopdesk-core on $CORE_SOCKET"
+    "$BIN/loopdesk-core" serve --socket "$CORE_SOCKET" --data "$DATA/core" --log-level warning >"$RUN/core.log" 2>&1 &
+    CORE_PID=$!
+    for _ in $(seq 1 100); do [ -S "$CORE_SOCKET" ] && break; sleep 0.1; done
+    if [ "$STORE" = postgres ]; then
+        PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+        [ -x "$PG_BIN/initdb" ] || { say "PostgreSQL not found (scripts/install-deps.sh installs it)"; exit 1; }
+        mkdir -p "$DATA/pgsock"
+        if [ "$(id -u)" = 0 ]; then chown -R postgres: "$DATA"; PG_AS=(runuser -u postgres --); fi
+        "${PG_AS[@]}" "$PG_BIN/initdb" -D "$DATA/pg" -U postgres --auth=trust -E UTF8 --locale=C >"$RUN/initdb.log" 2>&1
+        # A benchmark server with the durability of a real one: fsync and synchronous commit on.
+        "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$DATA/pg" -l "$DATA/pg.log" -w \
+            -o "-c listen_addresses='' -c unix_socket_directories='$DATA/pgsock'" start >"$RUN/pg_ctl.log" 2>&1
+        "${PG_AS[@]}" "$PG_BIN/createdb" -h "$DATA/pgsock" -U postgres loopdesk
+        STORE_ARGS=(--store "postgres://postgres@/loopdesk?host=$DATA/pgsock")
+        say "postgresql    $("$PG_BIN/postgres" --version) on $DATA/pgsock (fsync on)"
+    else
+        STORE_ARGS=(--db "$DATA/loopdesk.sqlite")
+    fi
+    note "starting loopdesk serve on $URL (store $STORE)"
+    "$BIN/loopdesk" serve --core "$CORE_SOCKET" "${STORE_ARGS[@]}" --port "$PORT" --host 127.0.0.1 --token "$TOKEN" --rate-limit 0 \
+        >"$RUN/server.log" 2>&1 &
+    SERVER_PID=$!
+    wait_healthy "$URL" "$SERVER_PID" "$RUN/server.log"
+    if [ "$INSTANCES" = 2 ]; then
+        PORT2=$(free_port)
+        URLS+=("http://127.0.0.1:$PORT2")
+        note "starting a second loopdesk serve on ${URLS[1]} (same store, same core)"
+        "$BIN/loopdesk" serve --core "$CORE_SOCKET" "${STORE_ARGS[@]}" --port "$PORT2" --host 127.0.0.1 --token "$TOKEN" --rate-limit 0 \
+            >"$RUN/server2.log" 2>&1 &
+        SECOND_PID=$!
+        wait_healthy "${URLS[1]}" "$SECOND_PID" "$RUN/server2.log"
+    fi
+fi
 EMBEDDER=$(grep -o 'embedder [^)]*)' "$RUN/server.log" | head -1 | cut -d' ' -f2-)
 say "embedder      ${EMBEDDER:-unknown}"
 case "$EMBEDDER" in *MiniLM*|*minilm*) ;; *) say "WARNING: the service is not using the MiniLM model (scripts/install-model.sh); these numbers do not count real embedding." ;; esac
 
 # The core's STATS (docs/PROTOCOL.md 7.12) over its socket: per-kind latency percentiles in µs.
 core_stats() {
-    python3 - "$DATA/core.sock" <<'PY'
+    python3 - "$CORE_SOCKET" <<'PY'
 import json, socket, struct, sys
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
 def call(kind, rid, payload):
@@ -314,8 +373,8 @@ PY
 }
 # The service's own ask timer (/metrics): total seconds and count so far.
 ask_timer() {
-    curl -fsS -H "Authorization: Bearer $TOKEN" "$URL/metrics" \
-        | awk '/^loopdesk_ask_duration_seconds_sum/ { s = $2 } /^loopdesk_ask_duration_seconds_count/ { c = $2 } END { printf "%s %s\n", s + 0, c + 0 }'
+    for url in "${URLS[@]}"; do curl -fsS -H "Authorization: Bearer $TOKEN" "$url/metrics"; done \
+        | awk '/^loopdesk_ask_duration_seconds_sum/ { s += $2 } /^loopdesk_ask_duration_seconds_count/ { c += $2 } END { printf "%s %s\n", s + 0, c + 0 }'
 }
 
 # ---------------------------------------------------------------- import
@@ -324,7 +383,7 @@ T0=$(date +%s.%N)
 LOOPDESK_TOKEN=$TOKEN "$BIN/loopdesk" kb import "$KB" --server "$URL" 2>"$RUN/import.err" | tee "$RUN/import.out"
 T1=$(date +%s.%N)
 for _ in $(seq 1 600); do
-    PENDING=$(curl -fsS "$URL/v1/health" | python3 -c 'import json, sys; print(json.load(sys.stdin)["outbox"]["pending"])')
+    PENDING=$(curl -fsS -H "Authorization: Bearer $TOKEN" "$URL/v1/health" | python3 -c 'import json, sys; print(json.load(sys.stdin)["outbox"]["pending"])')
     [ "$PENDING" = 0 ] && break; sleep 0.2
 done
 T2=$(date +%s.%N)
@@ -352,7 +411,27 @@ run_wrk() { # name threads conns
     local name=$1 threads=$2 conns=$3 before after
     note "$name: wrk -t$threads -c$conns -d$DURATION --latency"
     before=$(ask_timer)
-    wrk -t"$threads" -c"$conns" -d"$DURATION" --latency -s "$LUA" "$URL" >"$RUN/wrk-$name.txt" 2>&1
+    if [ "$INSTANCES" = 1 ]; then
+        wrk -t"$threads" -c"$conns" -d"$DURATION" --latency -s "$LUA" "$URL" >"$RUN/wrk-$name.txt" 2>&1
+    else
+        # One wrk per instance at once, the connections split between them (a round-robin balancer's
+        # view); each instance's figures in wrk-NAME-1/2.txt, the sum of their req/s in wrk-NAME.txt.
+        local half=$(( conns > 1 ? conns / 2 : 1 )) t=$(( threads > 1 ? threads / 2 : 1 ))
+        wrk -t"$t" -c"$half" -d"$DURATION" --latency -s "$LUA" "${URLS[0]}" >"$RUN/wrk-$name-1.txt" 2>&1 &
+        local first=$!
+        wrk -t"$t" -c"$half" -d"$DURATION" --latency -s "$LUA" "${URLS[1]}" >"$RUN/wrk-$name-2.txt" 2>&1
+        wait "$first"
+        python3 - "$RUN/wrk-$name-1.txt" "$RUN/wrk-$name-2.txt" >"$RUN/wrk-$name.txt" <<'PY'
+import re, sys
+runs = [dict(re.findall(r"(\w+)=([^ \n]+)", open(p).read().split("ASK-RESULT", 1)[1].split("\n", 1)[0])) for p in sys.argv[1:]]
+out = {"requests": sum(int(r["requests"]) for r in runs), "rps": "%.1f" % sum(float(r["rps"]) for r in runs),
+       "errors": sum(int(r["errors"]) for r in runs), "non2xx": sum(int(r["non2xx"]) for r in runs)}
+for key in ("p50_ms", "p90_ms", "p99_ms"):
+    out[key] = "/".join(r[key] for r in runs)   # each instance's, not a merged percentile
+print("ASK-RESULT " + " ".join(f"{k}={v}" for k, v in out.items()))
+PY
+        [ "$conns" = 1 ] && say "   (1 connection: one per instance, so 2 in all)"
+    fi
     after=$(ask_timer)
     sed -n '/Latency Distribution/,/Requests\/sec/p' "$RUN/wrk-$name.txt" | sed 's/^/   /' || true
     grep -E 'Non-2xx|Socket errors' "$RUN/wrk-$name.txt" | sed 's/^/   /' || true
@@ -370,7 +449,9 @@ say "   core latency_us (cumulative, warm-up + latency run): $CORE_AFTER_LAT"
 
 STORE_MB=$(du -sm "$DATA" | cut -f1)
 stop_service
-if grep -q 'loopdesk-core stopped' "$RUN/server.log"; then
+if [ "$STORE" != sqlite ] || [ "$INSTANCES" != 1 ]; then
+    say "services      stopped (data directory $STORE_MB MB)"
+elif grep -q 'loopdesk-core stopped' "$RUN/server.log"; then
     say "service       stopped cleanly (HTTP, then core; data directory $STORE_MB MB)"
 else
     say "service       stopped, but its log lacks 'loopdesk-core stopped': see $RUN/server.log"
@@ -399,7 +480,7 @@ L=$RUN/wrk-latency.txt T=$RUN/wrk-throughput.txt
 {
 say ""
 say "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT$([ "$DIRTY" != 0 ] && echo " (+$DIRTY modified files)"), $(nproc) × ${CPU:-unknown}, load $LOAD_BEFORE → $LOAD_AFTER;"
-say "$(wc -l <"$KB") articles (seed $SEED), $QUESTIONS rotating questions, embedder ${EMBEDDER:-unknown}, wrk $DURATION per run after $WARMUP warm-up (\`scripts/bench-ask.sh\`)."
+say "$(wc -l <"$KB") articles (seed $SEED), $QUESTIONS rotating questions, embedder ${EMBEDDER:-unknown}, wrk $DURATION per run after $WARMUP warm-up (\`STORE=$STORE INSTANCES=$INSTANCES scripts/bench-ask.sh\`)."
 say ""
 say "| measure | p50 | p90 | p99 | req/s | target |"
 say "| --- | --- | --- | --- | --- | --- |"
