@@ -47,7 +47,8 @@ public final class SupportService: Sendable {
     let generation: Locked<Int>
     /// The store's learned-state version the caches reflect (``followOtherInstances()``).
     let learnedStateMark: Locked<LearnedStateMark>
-    let logger: Logger
+    /// Where the service logs (its workspace in the metadata, under `Workspaces`).
+    public let logger: Logger
     private let background = Locked<Task<Void, Never>?>(nil)
 
     static let generationKey = "core.generation"

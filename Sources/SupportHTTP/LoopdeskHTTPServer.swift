@@ -83,7 +83,7 @@ public enum LoopdeskHTTPServer {
             MetricsRoutes(workspaces: workspaces, metrics: metrics),
             // What the service has learned, docs/DASHBOARD.md.
             DashboardLoginRoutes(token: configuration.token, sessions: sessions, secureCookies: configuration.secureCookies),
-            DashboardRoutes(service: service, token: configuration.token, sessions: sessions),
+            DashboardRoutes(workspaces: workspaces, token: configuration.token, sessions: sessions),
         ]
         for group in routes { group.register(on: router) }
         return router

@@ -14,8 +14,10 @@ enum DashboardLearned {
     /// The page over the last `days` days.
     /// - Parameters:
     ///   - csrf: the value the forms carry (``DashboardForms/csrf(_:context:token:)``).
-    static func page(_ service: SupportService, days: Int, token: String?, csrf: String?) throws -> DashboardPage {
+    static func page(_ service: SupportService, days: Int, token: String?, csrf: String?,
+                     workspace: WorkspaceName = .default) throws -> DashboardPage {
         var page = DashboardPage(section: .learned, title: "What Loopdesk learned", token: token)
+        page.workspace = workspace
         let since = service.clock.now.addingTimeInterval(-Double(days) * 86_400)
         let items = try service.learnedItems(since: since, limit: limit)
         let drafts = try service.store.listArticles(status: .draft, limit: draftLimit, offset: 0)
@@ -65,9 +67,10 @@ enum DashboardLearned {
         return parts.joined(separator: " · ")
     }
 
-    /// A one-button form posting `id` (and the CSRF value) to `action`, keeping the page's `?token=`.
+    /// A one-button form posting `id` (and the CSRF value) to `action`, keeping the page's `?token=`
+    /// and its workspace (the post acts on that workspace's items).
     static func button(_ label: String, action: String, id: String, page: DashboardPage, csrf: String?) -> String {
-        let target = page.token.map { action + "?token=" + ($0.addingPercentEncoding(withAllowedCharacters: DashboardPage.unreserved) ?? $0) } ?? action
+        let target = page.target(action)
         return "<form class=\"inline\" method=\"post\" action=\"\(DashboardPage.escape(target))\">"
             + "<input type=\"hidden\" name=\"id\" value=\"\(DashboardPage.escape(id))\">"
             + (csrf.map { "<input type=\"hidden\" name=\"csrf\" value=\"\(DashboardPage.escape($0))\">" } ?? "")

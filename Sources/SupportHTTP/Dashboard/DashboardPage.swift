@@ -32,16 +32,35 @@ struct DashboardPage {
     var token: String?
     /// The CSRF token of the session the page is shown in, for its sign-out form; nil outside a session.
     var sessionCSRF: String?
+    /// The workspace whose figures the page shows (`?workspace=`), carried into its links and forms.
+    var workspace: WorkspaceName = .default
+    /// The deployment's workspaces, for the picker in the header (shown when there are several).
+    var workspaces: [WorkspaceName] = []
     var body = ""
 
     /// Appends HTML.
     mutating func add(_ html: String) { body += html }
 
-    /// `href` for another dashboard page, keeping the token a browser came with.
-    func link(_ section: Section) -> String {
-        guard let token, !token.isEmpty else { return section.rawValue }
-        let encoded = token.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? token
-        return section.rawValue + "?token=" + encoded
+    /// `href` for another dashboard page, keeping the token a browser came with and the workspace.
+    func link(_ section: Section) -> String { target(section.rawValue) }
+
+    /// `path` with the page's query: the `?token=` a browser came with and a workspace other than the default.
+    func target(_ path: String) -> String {
+        var query: [String] = []
+        if let token, !token.isEmpty { query.append("token=" + (token.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? token)) }
+        if !workspace.isDefault { query.append("workspace=" + workspace.rawValue) }
+        return query.isEmpty ? path : path + "?" + query.joined(separator: "&")
+    }
+
+    /// The header's workspace picker: a plain GET form (no script) back to this page with `?workspace=`.
+    var workspacePicker: String {
+        guard workspaces.count > 1 else { return "" }
+        let options = workspaces.map { name in
+            "<option value=\"\(Self.escape(name.rawValue))\"\(name == workspace ? " selected" : "")>\(Self.escape(name.rawValue))</option>"
+        }.joined()
+        let token = self.token.map { "<input type=\"hidden\" name=\"token\" value=\"\(Self.escape($0))\">" } ?? ""
+        return "<form class=\"picker\" method=\"get\" action=\"\(section.rawValue)\"><label>workspace "
+            + "<select name=\"workspace\">\(options)</select></label>\(token)<button type=\"submit\">Show</button></form>"
     }
 
     /// The opening of every dashboard document up to `</head>`: doctype,
@@ -68,7 +87,7 @@ struct DashboardPage {
         return Self.documentHead(title: title) + """
             <body>
             <header><span class="brand">Loopdesk</span>
-            <nav>\(nav)</nav>
+            <nav>\(nav)</nav>\(workspacePicker)
             <span class="stamp">\(Self.escape(Self.timestamp(generatedAt)))</span>\(signOutForm)</header>
             <main>
             <h1>\(Self.escape(title))</h1>
@@ -144,6 +163,7 @@ struct DashboardPage {
         header .brand{font-weight:700;font-size:16px}
         header nav a{color:#c9d2e3;text-decoration:none;margin-right:16px}
         header nav a.current{color:#fff;border-bottom:2px solid #5aa0ff}
+        header form.picker{display:inline;margin-left:16px;color:#c9d2e3;font-size:13px}
         header .stamp{margin-left:auto;color:#8d99ae;font-size:12px}
         main{padding:8px 24px 40px;max-width:1240px}
         h1{font-size:22px;margin:16px 0}

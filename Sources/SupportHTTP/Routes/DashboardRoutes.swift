@@ -8,6 +8,9 @@ import Support
 /// - `/dashboard` — the learning curve, escalation by topic, confidence histograms (``DashboardOverview``).
 /// - `/dashboard/gaps` — open knowledge gaps with examples, bug clusters, insights (``DashboardGaps``).
 /// - `/dashboard/decisions` — recent decisions with their reasons and outcomes (``DashboardDecisions``).
+/// Every page takes `?workspace=NAME` (a picker in the header lists the workspaces) and shows that
+/// workspace's figures; links and forms keep it.
+///
 /// - `/dashboard/learned` — what was learned lately (`?days=`, default 7), from which outcomes, with
 ///   undo buttons, and the drafts awaiting review with publish buttons (``DashboardLearned``). The
 ///   buttons post to `/dashboard/learned/undo` and `/dashboard/learned/publish` (field `id`), guarded
@@ -19,7 +22,8 @@ import Support
 /// ``LoopdeskHTTPConfiguration/publicPathPrefixes`` by default: the API's header-only
 /// check steps aside and this group's own check applies.
 struct DashboardRoutes: RouteGroup {
-    let service: SupportService
+    /// Whose workspaces the pages show: the default one, or `?workspace=NAME` (the picker).
+    let workspaces: Workspaces
     /// The service's token, which this group checks itself.
     let token: String?
     /// The sessions the login form opens (``DashboardLoginRoutes``).
@@ -28,42 +32,68 @@ struct DashboardRoutes: RouteGroup {
     func register(on router: Router<LoopdeskRequestContext>) {
         let group = router.group("/dashboard").add(middleware: DashboardAuthMiddleware(token: token, sessions: sessions))
         group.get { request, context -> Response in
-            let reports = service.reports
-            return try Self.show(DashboardOverview.page(reports, token: Self.token(request)), context: context, service: service)
+            let (service, workspace) = try resolve(request)
+            return try show(DashboardOverview.page(service.reports, token: Self.token(request)), workspace, context: context, service: service)
         }
         group.get("gaps") { request, context -> Response in
-            let insights = service.insights
-            let reports = service.reports
+            let (service, workspace) = try resolve(request)
             let gaps = try service.openGaps()
             let bugs = try service.bugClusters()
-            return Self.show(DashboardGaps.page(gaps: gaps, bugs: bugs, insights: try insights.report(gaps: gaps + bugs),
-                                                weekly: try reports.resolution(by: .week, days: 84), token: Self.token(request)),
-                             context: context, service: service)
+            return show(DashboardGaps.page(gaps: gaps, bugs: bugs, insights: try service.insights.report(gaps: gaps + bugs),
+                                           weekly: try service.reports.resolution(by: .week, days: 84), token: Self.token(request)),
+                        workspace, context: context, service: service)
         }
         group.get("decisions") { request, context -> Response in
-            try Self.show(DashboardDecisions.page(service, token: Self.token(request)), context: context, service: service)
+            let (service, workspace) = try resolve(request)
+            return try show(DashboardDecisions.page(service, token: Self.token(request)), workspace, context: context, service: service)
         }
         group.get("learned") { request, context -> Response in
+            let (service, workspace) = try resolve(request)
             let days = try request.integerQueryParameter("days", default: 7, range: 1...366)
             let csrf = DashboardForms.csrf(request, context: context, token: token)
-            var response = Self.show(try DashboardLearned.page(service, days: days, token: Self.token(request), csrf: csrf.value),
-                                     context: context, service: service)
+            var response = show(try DashboardLearned.page(service, days: days, token: Self.token(request), csrf: csrf.value, workspace: workspace),
+                                workspace, context: context, service: service)
             if let cookie = csrf.cookie { response.setCookie(cookie) }
             return response
         }
         group.get("rollout") { request, context -> Response in
-            try Self.show(DashboardRollout.page(service, token: Self.token(request)), context: context, service: service)
+            let (service, workspace) = try resolve(request)
+            return try show(DashboardRollout.page(service, token: Self.token(request)), workspace, context: context, service: service)
         }
         group.post("learned/undo") { request, context -> Response in
+            let (service, workspace) = try resolve(request)
             let fields = try await DashboardForms.fields(request, context: context, token: token)
             _ = try await service.undoLearned(id: try Self.required(fields.id))
-            return DashboardLoginPage.redirect(to: Self.learnedPage(request))
+            return DashboardLoginPage.redirect(to: Self.learnedPage(request, workspace))
         }
         group.post("learned/publish") { request, context -> Response in
+            let (service, workspace) = try resolve(request)
             let fields = try await DashboardForms.fields(request, context: context, token: token)
             _ = try await service.publishArticle(id: try Self.required(fields.id))
-            return DashboardLoginPage.redirect(to: Self.learnedPage(request))
+            return DashboardLoginPage.redirect(to: Self.learnedPage(request, workspace))
         }
+    }
+
+    /// The workspace of `?workspace=` (the default one without it) and its service.
+    /// - Throws: ``SupportError/invalidRequest(_:)`` for a name that breaks the rules,
+    ///   ``SupportError/unknownWorkspace(_:)`` for one that does not exist.
+    func resolve(_ request: Request) throws -> (SupportService, WorkspaceName) {
+        let workspace = try request.uri.queryParameters.get("workspace").flatMap { $0.isEmpty ? nil : $0 }.map(WorkspaceName.init) ?? .default
+        return (try workspaces.service(for: workspace), workspace)
+    }
+
+    /// The page as a response, with the workspace picker and, in a session, the sign-out form.
+    func show(_ page: DashboardPage, _ workspace: WorkspaceName, context: LoopdeskRequestContext, service: SupportService) -> Response {
+        var page = page
+        page.workspace = workspace
+        do {
+            page.workspaces = try workspaces.list().map(\.name)
+        } catch {
+            // The picker is a convenience: a catalog that cannot be read leaves it out, the page still shows.
+            workspaces.defaultService.logger.warning("dashboard: the workspace list cannot be read: \(error)")
+        }
+        page.sessionCSRF = context.dashboardSession?.csrf
+        return page.response(generatedAt: service.clock.now)
     }
 
     /// The form's `id`, or a 400 naming it.
@@ -72,16 +102,11 @@ struct DashboardRoutes: RouteGroup {
         return id
     }
 
-    /// Back to the learned page, with the `?token=` the form was posted with.
-    static func learnedPage(_ request: Request) -> String {
-        DashboardPage(section: .learned, title: "", token: token(request)).link(.learned)
-    }
-
-    /// The page as a response, with the sign-out form when it is shown in a session.
-    static func show(_ page: DashboardPage, context: LoopdeskRequestContext, service: SupportService) -> Response {
-        var page = page
-        page.sessionCSRF = context.dashboardSession?.csrf
-        return page.response(generatedAt: service.clock.now)
+    /// Back to the learned page, with the `?token=` and the workspace the form was posted with.
+    static func learnedPage(_ request: Request, _ workspace: WorkspaceName) -> String {
+        var page = DashboardPage(section: .learned, title: "", token: token(request))
+        page.workspace = workspace
+        return page.link(.learned)
     }
 
     /// The non-empty `?token=` a browser opened the page with, carried into the page's links.
