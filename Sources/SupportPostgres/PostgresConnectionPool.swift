@@ -18,6 +18,7 @@ final class PostgresConnectionPool: @unchecked Sendable {
     private let configuration: PostgresConnection.Configuration
     private let schema: String
     private let maximum: Int
+    private let timeout: TimeAmount
     private let logger: Logger
     // Guarded by `condition`.
     private let condition = NSCondition()
@@ -26,12 +27,14 @@ final class PostgresConnectionPool: @unchecked Sendable {
     private var nextID = 1
     private var isShutDown = false
 
-    /// A pool of at most `maximum` connections with `search_path` = `schema` (quoted as given).
-    init(configuration: PostgresConnection.Configuration, schema: String, maximum: Int, logger: Logger) {
+    /// A pool of at most `maximum` connections with `search_path` = `schema` (quoted as given),
+    /// whose statements fail when unanswered for `timeout` seconds.
+    init(configuration: PostgresConnection.Configuration, schema: String, maximum: Int, timeout: TimeInterval, logger: Logger) {
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.configuration = configuration
         self.schema = schema
         self.maximum = max(1, maximum)
+        self.timeout = .nanoseconds(Int64(max(0.001, timeout) * 1e9))
         self.logger = logger
     }
 
@@ -42,7 +45,7 @@ final class PostgresConnectionPool: @unchecked Sendable {
     func withSession<T>(_ body: (PostgresSession) throws -> T) throws -> T {
         let connection = try checkOut()
         do {
-            let result = try body(PostgresSession(connection: connection, logger: logger))
+            let result = try body(PostgresSession(connection: connection, logger: logger, timeout: timeout))
             checkIn(connection, broken: connection.isClosed)
             return result
         } catch {
@@ -51,10 +54,14 @@ final class PostgresConnectionPool: @unchecked Sendable {
         }
     }
 
-    /// Closes every connection and the event loops. Calls after it fail; it waits for no lent
-    /// connection (the store's owner stops using it first).
+    /// Closes every connection and the event loops; a second call does nothing. Calls after it
+    /// fail; it waits for no lent connection (the store's owner stops using it first).
     func shutdown() {
         condition.lock()
+        guard !isShutDown else {
+            condition.unlock()
+            return
+        }
         let connections = idle
         idle = []
         isShutDown = true
@@ -121,6 +128,8 @@ final class PostgresConnectionPool: @unchecked Sendable {
 
     /// Opens connection `id` and points its `search_path` at the schema.
     private func open(id: Int) throws -> PostgresConnection {
+        var configuration = configuration
+        configuration.options.connectTimeout = timeout
         let connection: PostgresConnection
         do {
             connection = try PostgresConnection.connect(on: group.next(), configuration: configuration, id: id, logger: logger).wait()
@@ -128,7 +137,7 @@ final class PostgresConnectionPool: @unchecked Sendable {
             throw PostgresFailure.supportError(error, doing: "connecting")
         }
         do {
-            try PostgresSession(connection: connection, logger: logger).execute("SET search_path TO \(quotedIdentifier(schema))")
+            try PostgresSession(connection: connection, logger: logger, timeout: timeout).execute("SET search_path TO \(quotedIdentifier(schema))")
         } catch {
             connection.close().whenFailure { [logger] error in
                 logger.debug("closing a PostgreSQL connection failed", metadata: ["error": "\(error)"])

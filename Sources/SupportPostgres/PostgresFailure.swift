@@ -8,7 +8,8 @@ import Support
 /// ``SQLiteStore`` uses, so the service answers them the same whatever the store:
 ///
 /// - a server that cannot write (SQLSTATE `53100` disk full, `58030` I/O error, `53000`
-///   insufficient resources) and a connection that cannot be made or was lost are
+///   insufficient resources), a connection that cannot be made or was lost, and a statement
+///   left unanswered past the store's timeout are
 ///   ``SupportError/storageUnavailable(_:retryAfter:)`` (503, retry later: nothing was recorded);
 /// - everything else (a constraint violated, a statement PostgreSQL refused) is
 ///   ``SupportError/storeFailure(_:)`` with the server's message and SQLSTATE.
@@ -19,9 +20,18 @@ enum PostgresFailure {
     /// The SQLSTATE of a unique violation (`23505`).
     static let uniqueViolation = "23505"
 
+    /// A statement that went unanswered for `timeout`: its connection was closed.
+    struct Unanswered: Error, CustomStringConvertible {
+        let timeout: TimeAmount
+        var description: String { "no answer within \(Double(timeout.nanoseconds) / 1e9) s; the connection was closed" }
+    }
+
     /// `error` as the ``SupportError`` the service understands; a ``SupportError`` passes unchanged.
     static func supportError(_ error: any Error, doing what: String) -> SupportError {
         if let error = error as? SupportError { return error }
+        if let error = error as? Unanswered {
+            return .storageUnavailable("the PostgreSQL store did not answer \(what): \(error)", retryAfter: SupportError.storageRetryAfterSeconds)
+        }
         if let error = error as? PSQLError {
             if error.code == .server, let info = error.serverInfo {
                 let state = info[.sqlState] ?? "?"

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import PostgresNIO
 import Support
 
@@ -13,6 +14,8 @@ typealias PostgresValue = (any PostgresThrowingDynamicTypeEncodable)?
 struct PostgresSession {
     let connection: PostgresConnection
     let logger: Logger
+    /// How long a statement may go unanswered before its connection is given up (``PostgresFailure/unanswered``).
+    let timeout: TimeAmount
 
     /// Runs one statement and returns its rows.
     func rows(_ sql: String, _ values: [PostgresValue] = []) throws -> [PostgresStoreRow] {
@@ -46,9 +49,26 @@ struct PostgresSession {
             throw SupportError.storeFailure("cannot bind a parameter of \(Self.abbreviated(sql)): \(error)")
         }
         let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
+        // A statement PostgreSQL does not answer in time (a dead server, or a connection the
+        // client library lost track of) fails, and its connection is closed so that the pool
+        // replaces it. Both completions run on the connection's event loop; the later is ignored.
+        let connection = connection
+        guard !connection.isClosed else {
+            throw SupportError.storageUnavailable("the PostgreSQL store's connection was lost before \(Self.abbreviated(sql))",
+                                                  retryAfter: SupportError.storageRetryAfterSeconds)
+        }
+        let answer = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
+        let timer = connection.eventLoop.scheduleTask(in: timeout) {
+            answer.fail(PostgresFailure.Unanswered(timeout: timeout))
+            connection.close().whenComplete { _ in }   // closing a connection already gone has nothing to report
+        }
+        connection.query(query, logger: logger).whenComplete { result in
+            timer.cancel()
+            answer.completeWith(result)
+        }
         do {
             // Off the event loop by construction: the store's callers are the service's threads.
-            return try connection.query(query, logger: logger).wait()
+            return try answer.futureResult.wait()
         } catch {
             throw PostgresFailure.supportError(error, doing: Self.abbreviated(sql))
         }

@@ -26,6 +26,10 @@ public final class PostgresStore: SupportStore {
     /// Connections a store opens at most, when not told: enough for a service's concurrent
     /// requests on a small machine without holding many server processes.
     public static let defaultMaximumConnections = 4
+    /// Seconds a statement (or a connection attempt) may go unanswered, when not told, before
+    /// it fails as ``SupportError/storageUnavailable(_:retryAfter:)``: long enough for any report
+    /// and for a writer's turn, short enough that a dead server does not hold requests for ever.
+    public static let defaultTimeout: TimeInterval = 60
 
     /// Where the store connects (without a password in its description).
     public let url: PostgresStoreURL
@@ -40,11 +44,14 @@ public final class PostgresStore: SupportStore {
     ///     that is a directory (`%2Frun%2Fpostgresql`, or `?host=/run/postgresql`) is a Unix socket's.
     ///   - schema: the workspace's PostgreSQL schema (``defaultSchema`` when not told).
     ///   - maximumConnections: connections opened at most (one more caller waits for one).
+    ///   - timeout: seconds a statement or a connection attempt may go unanswered (its connection
+    ///     is then closed and replaced).
     ///   - logger: where connection events go.
     /// - Throws: ``SupportError/storeFailure(_:)`` for a URL or schema name it cannot use or a
     ///   migration PostgreSQL refused; ``SupportError/storageUnavailable(_:retryAfter:)`` when
     ///   the server cannot be reached.
     public static func open(url: String, schema: String = defaultSchema, maximumConnections: Int = defaultMaximumConnections,
+                            timeout: TimeInterval = defaultTimeout,
                             logger: Logger = Logger(label: "loopdesk.store.postgres")) throws -> PostgresStore {
         let parsed: PostgresStoreURL
         do {
@@ -52,17 +59,17 @@ public final class PostgresStore: SupportStore {
         } catch {
             throw SupportError.storeFailure("cannot use the PostgreSQL URL: \(error)")
         }
-        return try PostgresStore(url: parsed, schema: schema, maximumConnections: maximumConnections, logger: logger)
+        return try PostgresStore(url: parsed, schema: schema, maximumConnections: maximumConnections, timeout: timeout, logger: logger)
     }
 
-    /// Opens the store of `schema` at a parsed URL; see ``open(url:schema:maximumConnections:logger:)``.
+    /// Opens the store of `schema` at a parsed URL; see ``open(url:schema:maximumConnections:timeout:logger:)``.
     public init(url: PostgresStoreURL, schema: String = defaultSchema, maximumConnections: Int = defaultMaximumConnections,
-                logger: Logger = Logger(label: "loopdesk.store.postgres")) throws {
+                timeout: TimeInterval = defaultTimeout, logger: Logger = Logger(label: "loopdesk.store.postgres")) throws {
         try Self.validate(schema: schema)
         self.url = url
         self.schema = schema
         pool = PostgresConnectionPool(configuration: Self.configuration(for: url), schema: schema, maximum: maximumConnections,
-                                      logger: logger)
+                                      timeout: timeout, logger: logger)
         do {
             try pool.withSession { session in try PostgresSchema.migrate(session, schema: schema) }
         } catch {

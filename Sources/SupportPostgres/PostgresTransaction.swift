@@ -44,6 +44,7 @@ enum PostgresTransaction {
     /// Rolls back after a failed body. When that fails too (a lost connection) the connection
     /// is closed, so the server rolls back and the pool replaces it.
     private static func rollBack(_ session: PostgresSession) {
+        guard !session.connection.isClosed else { return }   // the server rolled back when it lost the connection
         do {
             try session.execute("ROLLBACK")
         } catch {

@@ -63,7 +63,8 @@ final class PostgresWorkspaceCatalog: WorkspaceCatalog, @unchecked Sendable {
 
     init(url: PostgresStoreURL, schema: String, logger: Logger) throws {
         self.schema = schema
-        pool = PostgresConnectionPool(configuration: PostgresStore.configuration(for: url), schema: schema, maximum: 2, logger: logger)
+        pool = PostgresConnectionPool(configuration: PostgresStore.configuration(for: url), schema: schema, maximum: 2,
+                                      timeout: PostgresStore.defaultTimeout, logger: logger)
         do {
             try write { session in
                 try session.execute("CREATE SCHEMA IF NOT EXISTS \(quotedIdentifier(schema))")

@@ -20,10 +20,10 @@ final class PostgresStoreContractTests: StoreContractTests {
     }
 
     /// A store on `schema` (a fresh one when nil), closed after the test.
-    func open(schema: String? = nil, maximumConnections: Int = 2) throws -> PostgresStore {
+    func open(schema: String? = nil, maximumConnections: Int = 2, timeout: TimeInterval = 30) throws -> PostgresStore {
         let server = try Self.server()
         let store = try PostgresStore.open(url: server.url(), schema: schema ?? server.freshSchemaName("contract"),
-                                           maximumConnections: maximumConnections)
+                                           maximumConnections: maximumConnections, timeout: timeout)
         opened.append(store)
         return store
     }
@@ -130,6 +130,39 @@ final class PostgresStoreContractTests: StoreContractTests {
         XCTAssertThrowsError(try PostgresStore.open(url: "mysql://u@h/db")) { error in
             guard case .storeFailure? = error as? SupportError else { return XCTFail("\(error)") }
         }
+    }
+
+    func testALostConnectionIsStorageUnavailableAndReplaced() throws {
+        let store = try open(maximumConnections: 1, timeout: 2), killer = try open()
+        try F.articles(store, ["a1"])
+        func backend() throws -> Int32 { try store.read { session in try XCTUnwrap(try session.row("SELECT pg_backend_pid() AS pid"))["pid"] } }
+        func terminate(_ pid: Int32) throws {
+            _ = try killer.read { session in try session.rows("SELECT pg_terminate_backend($1)", [pid]) }
+        }
+        // Lost between calls: the next call either finds it closed and opens another, or fails as
+        // storage unavailable (the loss not seen yet); the call after that works.
+        let first = try backend()
+        try terminate(first)
+        Thread.sleep(forTimeInterval: 0.2)
+        do {
+            let found = try store.article(id: "a1")
+            XCTAssertEqual(found?.id, "a1")
+        } catch {
+            guard case .storageUnavailable? = error as? SupportError else { return XCTFail("\(error)") }
+        }
+        XCTAssertEqual(try store.article(id: "a1")?.id, "a1")
+        XCTAssertNotEqual(try backend(), first)
+        // Lost inside a write: nothing of it is committed.
+        let second = try backend()
+        XCTAssertThrowsError(try store.write { w in
+            try w.setValue("1", forKey: "lost")
+            try terminate(second)
+            Thread.sleep(forTimeInterval: 0.2)
+            try w.setValue("2", forKey: "lost")
+        }) { error in
+            guard case .storageUnavailable? = error as? SupportError else { return XCTFail("\(error)") }
+        }
+        XCTAssertNil(try store.value(forKey: "lost"))
     }
 
     func testABodyThatSwallowsAFailedStatementCommitsNothing() throws {
