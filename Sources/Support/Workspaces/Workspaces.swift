@@ -72,6 +72,8 @@ public final class Workspaces: Sendable {
     public func service(for workspace: WorkspaceName) throws -> SupportService {
         if workspace.isDefault { return defaultService }
         guard let storage, let record = try storage.catalog.workspace(named: workspace) else {
+            // Deleted through another instance: what this one still has open of it is closed now.
+            if let gone = opened.withLock({ $0.removeValue(forKey: workspace) }) { Task { await gone.service.close() } }
             throw SupportError.unknownWorkspace(workspace.rawValue)
         }
         let (service, isNew, stale) = try opened.withLock { open -> (SupportService, Bool, SupportService?) in
