@@ -17,9 +17,6 @@ enum PostgresFailure {
     /// SQLSTATEs of a server that cannot take the write for now.
     static let storageStates: Set<String> = ["53000", "53100", "58030"]
 
-    /// The SQLSTATE of a unique violation (`23505`).
-    static let uniqueViolation = "23505"
-
     /// A statement that went unanswered for `timeout`: its connection was closed.
     struct Unanswered: Error, CustomStringConvertible {
         let timeout: TimeAmount

@@ -12,24 +12,17 @@ struct PostgresWriter: SupportStoreWriter {
         return try inputs.map { input in
             let tags = encodeTags(input.tags)
             if let row = try session.row("SELECT * FROM articles WHERE id = $1", [input.id]) {
-                var article = try Article(postgres: row)
-                if article.title == input.title, article.body == input.body, article.tags == input.tags, article.status == status {
-                    return (article, false)
-                }
+                let article = try Article(postgres: row)
+                if article.isUnchanged(by: input, status: status) { return (article, false) }
                 try session.execute("""
                     INSERT INTO article_versions (article_key, version, title, body, tags, changed_at) VALUES ($1, $2, $3, $4, $5, $6)
                     """, [article.key, article.version, article.title, article.body, encodeTags(article.tags),
                           article.updatedAt.timeIntervalSince1970])
-                article.version += 1
+                let revised = article.revised(by: input, status: status, at: at)
                 try session.execute("""
                     UPDATE articles SET title = $1, body = $2, tags = $3, status = $4, version = $5, updated_at = $6 WHERE key = $7
-                    """, [input.title, input.body, tags, status.rawValue, article.version, now, article.key])
-                article.title = input.title
-                article.body = input.body
-                article.tags = input.tags
-                article.status = status
-                article.updatedAt = at
-                return (article, true)
+                    """, [input.title, input.body, tags, status.rawValue, revised.version, now, article.key])
+                return (revised, true)
             }
             let key = try insertedKey("""
                 INSERT INTO articles (id, title, body, tags, status, version, origin, evidence, created_at, updated_at)
@@ -53,18 +46,16 @@ struct PostgresWriter: SupportStoreWriter {
 
     func setArticleStatus(id: String, to status: ArticleStatus, at: Date) throws -> (article: Article, previous: ArticleStatus)? {
         guard let row = try session.row("SELECT * FROM articles WHERE id = $1 AND status != 'internal'", [id]) else { return nil }
-        var article = try Article(postgres: row)
+        let article = try Article(postgres: row)
         let previous = article.status
         guard previous != status else { return (article, previous) }
         try session.execute("UPDATE articles SET status = $1, updated_at = $2 WHERE key = $3",
                             [status.rawValue, at.timeIntervalSince1970, article.key])
-        article.status = status
-        article.updatedAt = at
-        return (article, previous)
+        return article.statusChanged(to: status, at: at, from: previous)
     }
 
     func appendTurns(conversationID: String, context: [String: String], turns: [ConversationTurn]) throws {
-        let now = (turns.last?.createdAt ?? Date()).timeIntervalSince1970
+        let now = conversationUpdatedAt(turns)
         let contextJSON = encodeConversationContext(context, of: conversationID)
         try session.execute("""
             INSERT INTO conversations (id, context, created_at, updated_at) VALUES ($1, $2, $3, $4)

@@ -23,6 +23,7 @@ public final class PostgresTestServer: @unchecked Sendable {
         /// A step of setting the server up failed; `output` is what it printed.
         case setupFailed(step: String, output: String)
 
+        /// What went wrong, in words (the skip message for ``binariesNotFound``).
         public var description: String {
             switch self {
             case .binariesNotFound: "PostgreSQL binaries not found (install Debian's postgresql: scripts/install-deps.sh)"

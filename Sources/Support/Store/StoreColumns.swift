@@ -71,3 +71,37 @@ package func encodeConversationContext(_ context: [String: String], of conversat
         return "{}"
     }
 }
+
+/// When a conversation was last written to: its newest turn's time (now when no turn is
+/// appended), in the stores' seconds since 1970.
+package func conversationUpdatedAt(_ turns: [ConversationTurn]) -> Double {
+    (turns.last?.createdAt ?? Date()).timeIntervalSince1970
+}
+
+extension Article {
+    /// Whether upserting `input` with `status` would leave the article as it is (no new version).
+    package func isUnchanged(by input: ArticleInput, status: ArticleStatus) -> Bool {
+        title == input.title && body == input.body && tags == input.tags && self.status == status
+    }
+
+    /// The article's next version: `input`'s words and tags, `status`, written at `at`.
+    package func revised(by input: ArticleInput, status: ArticleStatus, at: Date) -> Article {
+        var article = self
+        article.version += 1
+        article.title = input.title
+        article.body = input.body
+        article.tags = input.tags
+        article.status = status
+        article.updatedAt = at
+        return article
+    }
+
+    /// The article as a store returns it after ``KnowledgeStoreWriter/setArticleStatus(id:to:at:)``
+    /// changed it from `previous`: its new status and time.
+    package func statusChanged(to status: ArticleStatus, at: Date, from previous: ArticleStatus) -> (article: Article, previous: ArticleStatus) {
+        var article = self
+        article.status = status
+        article.updatedAt = at
+        return (article, previous)
+    }
+}

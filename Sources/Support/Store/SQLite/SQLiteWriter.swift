@@ -16,24 +16,17 @@ struct SQLiteWriter: SupportStoreWriter {
         return try inputs.map { input in
             let tags = encodeTags(input.tags)
             if let row = try Row.fetchOne(db, sql: "SELECT * FROM articles WHERE id = ?", arguments: [input.id]) {
-                var article = Article(row: row)
-                if article.title == input.title, article.body == input.body, article.tags == input.tags, article.status == status {
-                    return (article, false)
-                }
+                let article = Article(row: row)
+                if article.isUnchanged(by: input, status: status) { return (article, false) }
                 try run("""
                     INSERT INTO article_versions (article_key, version, title, body, tags, changed_at) VALUES (?, ?, ?, ?, ?, ?)
                     """, [article.key, article.version, article.title, article.body, encodeTags(article.tags),
                                      article.updatedAt.timeIntervalSince1970])
-                article.version += 1
+                let revised = article.revised(by: input, status: status, at: at)
                 try run("""
                     UPDATE articles SET title = ?, body = ?, tags = ?, status = ?, version = ?, updated_at = ? WHERE key = ?
-                    """, [input.title, input.body, tags, status.rawValue, article.version, now, article.key])
-                article.title = input.title
-                article.body = input.body
-                article.tags = input.tags
-                article.status = status
-                article.updatedAt = at
-                return (article, true)
+                    """, [input.title, input.body, tags, status.rawValue, revised.version, now, article.key])
+                return (revised, true)
             }
             try run("""
                 INSERT INTO articles (id, title, body, tags, status, version, origin, evidence, created_at, updated_at)
@@ -59,17 +52,15 @@ struct SQLiteWriter: SupportStoreWriter {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM articles WHERE id = ? AND status != 'internal'", arguments: [id]) else {
             return nil
         }
-        var article = Article(row: row)
+        let article = Article(row: row)
         let previous = article.status
         guard previous != status else { return (article, previous) }
         try run("UPDATE articles SET status = ?, updated_at = ? WHERE key = ?", [status.rawValue, at.timeIntervalSince1970, article.key])
-        article.status = status
-        article.updatedAt = at
-        return (article, previous)
+        return article.statusChanged(to: status, at: at, from: previous)
     }
 
     func appendTurns(conversationID: String, context: [String: String], turns: [ConversationTurn]) throws {
-        let now = (turns.last?.createdAt ?? Date()).timeIntervalSince1970
+        let now = conversationUpdatedAt(turns)
         let contextJSON = encodeConversationContext(context, of: conversationID)
         try run("""
             INSERT INTO conversations (id, context, created_at, updated_at) VALUES (?, ?, ?, ?)
