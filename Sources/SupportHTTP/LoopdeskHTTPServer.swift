@@ -37,7 +37,7 @@ public enum LoopdeskHTTPServer {
     ///
     /// `/v1/w/{workspace}/…` is served by that workspace's own router (``WorkspaceRouters``),
     /// built from the same route groups over its service; the list of route groups in
-    /// ``routeGroups(service:configuration:metrics:)`` is the whole API of one workspace.
+    /// ``routeGroups(service:configuration:)`` is the whole API of one workspace.
     /// - Parameters:
     ///   - workspaces: the deployment's workspaces; the default one serves the unprefixed routes.
     ///   - configuration: token, body limits, public paths.
@@ -67,7 +67,7 @@ public enum LoopdeskHTTPServer {
             let workspaceRouter = Router(context: Context.self)
             workspaceRouter.add(middleware: JSONErrorMiddleware(logger: logger))
             workspaceRouter.add(middleware: AskTimingMiddleware<Context>(metrics: metrics))
-            for group in routeGroups(service: service, configuration: configuration, metrics: metrics) {
+            for group in routeGroups(service: service, configuration: configuration) {
                 group.register(on: workspaceRouter)
             }
             return workspaceRouter.buildResponder()
@@ -77,7 +77,7 @@ public enum LoopdeskHTTPServer {
         router.add(middleware: auth(.default))
         router.add(middleware: AskTimingMiddleware<Context>(metrics: metrics))
         let service = workspaces.defaultService
-        let routes: [any RouteGroup] = routeGroups(service: service, configuration: configuration, metrics: metrics) + [
+        let routes: [any RouteGroup] = routeGroups(service: service, configuration: configuration) + [
             // The deployment's workspaces, docs/WORKSPACES.md (admin token only).
             WorkspaceRoutes(workspaces: workspaces),
             MetricsRoutes(workspaces: workspaces, metrics: metrics),
@@ -92,8 +92,7 @@ public enum LoopdeskHTTPServer {
     /// The API of one workspace (docs/API.md), served at `/v1/…` for the default workspace and
     /// at `/v1/w/{workspace}/…` for each other one: each group is a type in `Routes/` named
     /// after what it serves, registering its own paths.
-    static func routeGroups(service: SupportService, configuration: LoopdeskHTTPConfiguration,
-                            metrics: LoopdeskMetrics) -> [any RouteGroup] {
+    static func routeGroups(service: SupportService, configuration: LoopdeskHTTPConfiguration) -> [any RouteGroup] {
         [
             HealthRoutes(service: service, token: configuration.token),
             ArticleRoutes(service: service, maxBodyBytes: configuration.maxArticleBodyBytes),

@@ -71,7 +71,7 @@ public final class PostgresStore: SupportStore {
         pool = PostgresConnectionPool(configuration: Self.configuration(for: url), schema: schema, maximum: maximumConnections,
                                       timeout: timeout, logger: logger)
         do {
-            try pool.withSession { session in try PostgresSchema.migrate(session, schema: schema) }
+            _ = try pool.withSession { session in try PostgresSchema.migrate(session, schema: schema) }
         } catch {
             pool.shutdown()
             throw Self.opening(url, error)
