@@ -30,7 +30,7 @@ extension SupportService {
         // Escalating, the passage is still returned: it is the suggestion handed to the agent (not when off).
         let best = mode == .off ? nil : candidates.best
         let answerText = best.map { PassageExtractor.passage(for: query.text, in: $0.article) } ?? ""
-        let record = try recordAnswer(query, candidates: candidates, decision: acted, answerText: answerText,
+        let record = try await recordAnswer(query, candidates: candidates, decision: acted, answerText: answerText,
                                       context: request.context)
         await noteAskedForGaps(record, bestSimilarity: candidates.best?.item.bestSimilarity, context: request.context)
         return AskResponse(decision: acted.decision, article: best.map { ArticleReference(id: $0.article.id, title: $0.article.title) },
@@ -112,10 +112,10 @@ extension SupportService {
     }
 
     /// Stores the question, the answer (or escalation) and the service's turn in
-    /// one transaction.
+    /// one transaction, on a thread of ``BlockingStoreCalls`` (not a cooperative one).
     /// - Returns: the answer as stored, with its key.
     func recordAnswer(_ query: AskQuery, candidates: RankedCandidates, decision: ModedDecision, answerText: String,
-                      context: [String: String]) throws -> AnswerRecord {
+                      context: [String: String]) async throws -> AnswerRecord {
         // Off, the service stays out: no article is recorded as its suggestion.
         let best = decision.mode == .off ? nil : candidates.best
         var record = AnswerRecord(key: 0, coreImpression: candidates.ranking.impression, generation: currentGeneration,
@@ -127,8 +127,8 @@ extension SupportService {
                                   mode: decision.mode, shadowDecision: decision.shadowDecision, context: query.context)
         let conversationID = query.conversationID, text = query.text, now = query.askedAt
         let serviceTurn = decision.decision == .answer ? answerText : "(escalated to an agent)"
-        let answer = record
-        record.key = try store.write { w -> Int64 in
+        let answer = record, store = self.store
+        record.key = try await BlockingStoreCalls.shared.run { try store.write { w -> Int64 in
             try w.appendTurns(conversationID: conversationID, context: context,
                               turns: [ConversationTurn(role: .customer, text: text, answerKey: nil, createdAt: now)])
             let key = try w.insertAnswer(answer)
@@ -136,7 +136,7 @@ extension SupportService {
                 ConversationTurn(role: .service, text: serviceTurn, answerKey: key, createdAt: now),
             ])
             return key
-        }
+        } }
         return record
     }
 
