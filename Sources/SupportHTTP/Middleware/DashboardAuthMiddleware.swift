@@ -44,10 +44,6 @@ struct DashboardAuthMiddleware: RouterMiddleware {
 
     /// Whether the request's `Authorization: Bearer` header carries `expected` (never empty).
     static func presentsBearer(_ request: Request, expected token: String) -> Bool {
-        let expected = Array(token.utf8)
-        guard !expected.isEmpty, let header = request.headers[.authorization] else { return false }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        return parts.count == 2 && parts[0].lowercased() == "bearer"
-            && BearerAuthMiddleware<Context>.constantTimeEqual(Array(parts[1].utf8), expected)
+        !token.isEmpty && BearerAuthMiddleware<Context>.carries(request, token: token)
     }
 }
