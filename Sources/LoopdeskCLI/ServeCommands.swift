@@ -153,6 +153,15 @@ struct HTTPOptions: ParsableArguments {
           help: "Let POST /v1/events/{zendesk,freshdesk,intercom} accept the bearer token in place of the helpdesk's signature (off: only signed deliveries; secrets from ZENDESK_WEBHOOK_SECRET, FRESHDESK_WEBHOOK_SECRET, INTERCOM_WEBHOOK_SECRET).")
     var helpdeskRoutesAcceptToken = false
 
+    @Option(name: .long, help: "Answer Zendesk tickets where they arrive: the Zendesk base URL (https://SUBDOMAIN.zendesk.com; http:// only to loopback), with ZENDESK_EMAIL and ZENDESK_API_TOKEN in the environment (docs/HELPDESKS.md).")
+    var zendesk: String?
+
+    @Option(name: .long, help: "Answer Freshdesk tickets where they arrive: the Freshdesk base URL (https://DOMAIN.freshdesk.com), with FRESHDESK_API_KEY in the environment.")
+    var freshdesk: String?
+
+    @Option(name: .long, help: "Answer Intercom conversations where they arrive: the Intercom API base URL (https://api.intercom.io), with INTERCOM_ACCESS_TOKEN and INTERCOM_ADMIN_ID in the environment.")
+    var intercom: String?
+
     @Option(name: .long, help: "Seconds a connection may take to send a whole request head (and between parts of its body) before it is closed.")
     var idleTimeout: Double = 15
 
@@ -211,6 +220,7 @@ struct HTTPOptions: ParsableArguments {
         guard (1...100_000).contains(topicMinEvidence) else { throw ValidationError("--topic-min-evidence must be in 1...100000, not \(topicMinEvidence)") }
         try TargetWrongRate.validate(targetWrongRate)
         guard rateLimit >= 0, rateBurst >= 1 else { throw ValidationError("--rate-limit must be ≥ 0 and --rate-burst ≥ 1") }
+        _ = try helpdeskAccounts()
         let token = try resolvedToken()
         if let host, token == nil, !["127.0.0.1", "localhost", "::1"].contains(host) {
             throw ValidationError("--host \(host) without a token would serve the API to the network unauthenticated; "
@@ -234,6 +244,19 @@ struct HTTPOptions: ParsableArguments {
         configuration.maxConnections = maxConnections
         configuration.rateLimit = rateLimit == 0 ? nil : RequestRateLimit(requestsPerSecond: rateLimit, burst: rateBurst)
         return configuration
+    }
+
+    /// The write-back accounts of `--zendesk`, `--freshdesk` and `--intercom`, credentials from the environment.
+    func helpdeskAccounts() throws -> HelpdeskAccounts {
+        var urls: [HelpdeskWebhookVerifier.Helpdesk: String] = [:]
+        urls[.zendesk] = zendesk
+        urls[.freshdesk] = freshdesk
+        urls[.intercom] = intercom
+        do {
+            return try HelpdeskAccounts.from(urls: urls, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
     /// The helpdesks' webhook secrets from the environment (``HelpdeskWebhookVerifier/environmentVariable(_:)``);
@@ -261,6 +284,10 @@ struct HTTPOptions: ParsableArguments {
         support.policy.topicMinimumEvidence = topicMinEvidence
         support.policy.targetWrongRate = targetWrongRate
         support.deployedAt = deployedAt?.date
+        support.helpdesks = try helpdeskAccounts()
+        for helpdesk in support.helpdesks.accounts.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+            logger.info("writing answers back into \(helpdesk.rawValue) at host \(support.helpdesks.accounts[helpdesk]?.baseURL.host ?? "?")")
+        }
         let clock: any SupportClock = clockFrom.map { ShiftedClock(start: $0.date) } ?? SystemClock()
         let workspaces = try Workspaces(storage: storage, placement: placement, embedder: try Embedder.load(modelDirectory: modelDir),
                                         clock: clock, configuration: support, logger: logger)

@@ -27,6 +27,9 @@ public struct SupportConfiguration: Sendable {
     public var noArticleShare: Float = 0.2
     /// Knowledge gaps and bug clusters (``GapTracker``).
     public var gaps = GapConfiguration()
+    /// Where answers and suggestions are written back into helpdesks (`--zendesk`, `--freshdesk`,
+    /// `--intercom`; ``HelpdeskAccounts``); none by default.
+    public var helpdesks = HelpdeskAccounts()
 
     /// What an agent's reply becomes (`--agent-articles`): a published article at once, or a
     /// draft a person publishes after review (`GET /v1/articles?status=draft` is the queue).

@@ -80,8 +80,8 @@ public final class SupportService: Sendable {
         generation = Locked(current)
         outbox = OutboxDelivery(store: store, core: core, generation: current, logger: logger)
         aliasDirectory = try AliasDirectory(store: store)
-        gaps = GapTracker(store: store, articles: store, knowledgeBase: core, configuration: configuration.gaps, clock: clock,
-                          logger: logger)
+        gaps = GapTracker(store: store, articles: store, knowledgeBase: core, configuration: configuration.gaps,
+                          helpdesks: configuration.helpdesks, clock: clock, logger: logger)
         try store.write { w in try w.setValue(embedder.identity.description, forKey: "embedder") }
     }
 
@@ -98,8 +98,12 @@ public final class SupportService: Sendable {
     }
 
     /// Retries the core outbox every `interval` seconds while anything is queued
-    /// (outcomes that arrived while the core was down).
+    /// (outcomes that arrived while the core was down), and delivers the webhook outbox once
+    /// now — events and helpdesk comments queued before a restart — which then keeps its own
+    /// retry timer.
     public func startBackgroundDelivery(interval: TimeInterval = 2) {
+        let gaps = self.gaps
+        Task { await gaps.deliverWebhooks() }
         let task = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))

@@ -15,6 +15,8 @@ import Support
 /// | `loopdesk_ask_duration_seconds` | histogram | `POST /v1/ask` as this process served it, every workspace |
 /// | `loopdesk_core_outbox_pending{workspace}` | gauge | core operations not yet acknowledged |
 /// | `loopdesk_open_gaps{workspace, kind}` | gauge | open knowledge gaps and bug clusters |
+/// | `loopdesk_helpdesk_writes_pending{workspace}` | gauge | replies and notes not yet acknowledged by the helpdesk (with a write-back account) |
+/// | `loopdesk_helpdesk_writes_failed{workspace}` | gauge | replies and notes given up: out of attempts, or the ticket is gone |
 /// | `loopdesk_data_path_failures_total{path}` | counter | failures this process counted and logged without failing a request (``DataPathFailures``) |
 ///
 /// The store's figures come from the running counters each workspace's store keeps as it
@@ -82,6 +84,7 @@ public final class LoopdeskMetrics: @unchecked Sendable {
                 return made
             }
             histograms += try metrics.catchUp(with: service.store)
+            if !service.configuration.helpdesks.accounts.isEmpty { metrics.setHelpdeskBacklog(try service.helpdeskBacklog()) }
         }
         failureCursor.withLock { seen in
             let counts = failures.snapshot
@@ -103,6 +106,8 @@ final class WorkspaceMetrics: @unchecked Sendable {
     let outcomes: [OutcomeKind: Counter]
     let outboxPending: Gauge
     let openGaps: [GapKind: Gauge]
+    let helpdeskPending: Gauge
+    let helpdeskFailed: Gauge
     /// The store's counters as of the last scrape. Held for a whole scrape (the store read
     /// included), so two scrapes never count the same increase.
     private let cursor = Locked(StoreCounters())
@@ -128,6 +133,16 @@ final class WorkspaceMetrics: @unchecked Sendable {
                                                 help: "Open knowledge gaps (kind=gap) and bug clusters (kind=bug).")
         }
         self.openGaps = openGaps
+        helpdeskPending = registry.makeGauge(name: "loopdesk_helpdesk_writes_pending", labels: [label],
+                                             help: "Replies and notes waiting for the helpdesk to acknowledge them.")
+        helpdeskFailed = registry.makeGauge(name: "loopdesk_helpdesk_writes_failed", labels: [label],
+                                            help: "Replies and notes given up (out of attempts, or the ticket is gone).")
+    }
+
+    /// Sets the write-back gauges.
+    func setHelpdeskBacklog(_ backlog: WebhookBacklog) {
+        helpdeskPending.set(Double(backlog.pending))
+        helpdeskFailed.set(Double(backlog.failed))
     }
 
     /// Adds to each counter what `store` gained since the last scrape, sets the gauges, and

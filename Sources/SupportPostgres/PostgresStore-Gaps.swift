@@ -59,6 +59,28 @@ extension PostgresStore {
                              [limitValue(limit)]).map(WebhookDelivery.init(postgres:))
         }
     }
+
+    public func webhookDelivery(eventID: String) throws -> WebhookDelivery? {
+        try read { session in
+            try session.row("SELECT * FROM webhook_deliveries WHERE event_id = $1", [eventID]).map(WebhookDelivery.init(postgres:))
+        }
+    }
+
+    public func webhookBacklog(kinds: [String], maxAttempts: Int) throws -> WebhookBacklog {
+        guard !kinds.isEmpty else { return WebhookBacklog() }
+        return try read { session in
+            let counts = try session.row("""
+                SELECT COUNT(*) FILTER (WHERE attempts < $2) AS pending, COUNT(*) FILTER (WHERE attempts >= $2) AS failed
+                FROM webhook_deliveries WHERE delivered_at IS NULL AND kind = ANY($1)
+                """, [kinds, maxAttempts])
+            let last = try session.row("""
+                SELECT last_error FROM webhook_deliveries WHERE delivered_at IS NULL AND kind = ANY($1)
+                ORDER BY created_at DESC, event_id COLLATE "C" LIMIT 1
+                """, [kinds])
+            return WebhookBacklog(pending: Int(try counts?["pending"] as Int64? ?? 0), failed: Int(try counts?["failed"] as Int64? ?? 0),
+                                  lastError: try last?["last_error"] as String?)
+        }
+    }
 }
 
 /// The gap writes of ``PostgresStore`` on one open transaction.

@@ -46,9 +46,10 @@ public final class GapTracker: Sendable {
     ///   - knowledgeBase: the service's gateway (re-scoring with SEARCH on its collection).
     ///   - configuration: radius, thresholds, webhooks.
     ///   - clock: the service's clock (question times, trends, webhook retries).
+    ///   - helpdesks: where comments are written back; their outbox rows are delivered beside the webhooks.
     ///   - logger: where clustering and delivery failures go.
     public init(store: any GapStore, articles: any SupportStore, knowledgeBase: CoreGateway, configuration: GapConfiguration,
-                clock: any SupportClock, logger: Logger) {
+                helpdesks: HelpdeskAccounts = HelpdeskAccounts(), clock: any SupportClock, logger: Logger) {
         self.store = store
         self.articles = articles
         self.knowledgeBase = knowledgeBase
@@ -57,7 +58,7 @@ public final class GapTracker: Sendable {
         self.logger = logger
         index = CoreGateway(socketPath: knowledgeBase.socketPath, collection: configuration.collection,
                             dimension: knowledgeBase.dimension)
-        webhooks = WebhookSender(store: store, configuration: configuration, clock: clock, logger: logger)
+        webhooks = WebhookSender(store: store, configuration: configuration, helpdesks: helpdesks, clock: clock, logger: logger)
     }
 
     // MARK: Questions in

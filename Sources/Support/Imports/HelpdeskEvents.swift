@@ -122,6 +122,8 @@ public enum HelpdeskEvents {
             throw SupportError.invalidRequest("\(shape): \"freshdesk_webhook\" must be an object")
         }
         let ticket = try required(hook, ["ticket_id"], in: shape)
+        // A new ticket (its description, no status change) is a question, not an outcome: HelpdeskQuestions.
+        if hook["ticket_description"] != nil, hook["ticket_status"] == nil, hook["ticket_satisfaction_rating"] == nil { return [] }
         let timestamp = hook["ticket_updated_at"]?.text ?? ""
         if let rating = hook["ticket_satisfaction_rating"], rating.nonEmptyText != nil {
             let csat = try freshdeskCSAT(rating, in: shape)
@@ -264,7 +266,7 @@ public enum HelpdeskEvents {
     }
 
     /// The non-empty text at `path`, or an error naming the field and the shape.
-    private static func required(_ value: ImportJSON, _ path: [String], in shape: String) throws -> String {
+    static func required(_ value: ImportJSON, _ path: [String], in shape: String) throws -> String {
         guard let text = value.at(path)?.nonEmptyText else {
             let found = value.at(path).map { $0 == .string("") ? "empty" : "\($0.kindName), not a string or number" } ?? "missing"
             throw SupportError.invalidRequest("\(shape): \"\(path.joined(separator: "."))\" is \(found)")
@@ -273,7 +275,7 @@ public enum HelpdeskEvents {
     }
 
     /// `"<sender>:<given id>"`, or `"<sender>:<hash of cause>"` when the body gives no id.
-    private static func eventID(_ sender: String, given: ImportJSON?, cause: [String]) -> String {
+    static func eventID(_ sender: String, given: ImportJSON?, cause: [String]) -> String {
         if let id = given?.nonEmptyText { return "\(sender):\(id)" }
         let hash = FNV1a.hash(([sender] + cause).joined(separator: "\u{1F}"))
         let hex = String(hash, radix: 16)

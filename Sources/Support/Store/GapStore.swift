@@ -130,6 +130,28 @@ public protocol GapStore: Sendable {
     func dueWebhooks(kinds: [String], now: Date, maxAttempts: Int, limit: Int) throws -> [WebhookDelivery]
     /// The outbox, newest first (delivered or not).
     func webhookDeliveries(limit: Int) throws -> [WebhookDelivery]
+    /// The row queued under `eventID`, delivered or not.
+    func webhookDelivery(eventID: String) throws -> WebhookDelivery?
+    /// How many rows of the given kinds are still owed, and how many of those were given up
+    /// (`attempts` at or past `maxAttempts`), with the newest undelivered row's error.
+    func webhookBacklog(kinds: [String], maxAttempts: Int) throws -> WebhookBacklog
+}
+
+/// The undelivered part of the webhook outbox, for `/v1/health` and `/metrics`.
+public struct WebhookBacklog: Sendable, Equatable {
+    /// Rows not delivered yet and still being tried.
+    public var pending: Int
+    /// Rows not delivered and no longer tried (out of attempts, or abandoned: a ticket that is gone).
+    public var failed: Int
+    /// The last error of the most recently queued undelivered row, if it failed.
+    public var lastError: String?
+
+    /// A backlog.
+    public init(pending: Int = 0, failed: Int = 0, lastError: String? = nil) {
+        self.pending = pending
+        self.failed = failed
+        self.lastError = lastError
+    }
 }
 
 /// The writes of a ``GapStore``, valid only inside ``GapStore/gapWrite(_:)``.

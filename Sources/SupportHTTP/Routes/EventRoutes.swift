@@ -14,6 +14,11 @@ import Support
 ///
 /// An outcome that can never apply (a ticket this service did not answer) is acknowledged
 /// as `ignored` rather than refused, so the helpdesk does not retry it forever.
+///
+/// A new ticket or a customer's follow-up in the body (``HelpdeskQuestions``) is asked and
+/// answered where it arrived, when the helpdesk has a write-back account (`--zendesk`, …):
+/// ``SupportService/answerHelpdeskQuestion(_:)`` queues a public reply or an internal note.
+/// On a helpdesk's own route only that helpdesk's questions are taken.
 struct EventRoutes: RouteGroup {
     /// One outcome of a webhook delivery and what became of it.
     struct EventResult: Encodable {
@@ -33,11 +38,30 @@ struct EventRoutes: RouteGroup {
         }
     }
 
+    /// One question of a webhook delivery and what became of it.
+    struct QuestionResult: Encodable {
+        var ticketID: String
+        /// `queued`, `off`, `duplicate` or `not_configured` (``SupportService/HelpdeskAnswer``).
+        var status: String
+        /// `public_reply` or `internal_note`, when a comment is queued.
+        var writeBack: String?
+        var decision: String?
+        var mode: String?
+        var eventID: String?
+
+        enum CodingKeys: String, CodingKey {
+            case status, decision, mode
+            case ticketID = "ticket_id", writeBack = "write_back", eventID = "event_id"
+        }
+    }
+
     /// The body of the answer.
     struct EventsReply: Encodable {
         /// How many outcomes the body carried (0 for an event that reports none, such as a ticket opened).
         var received: Int
         var outcomes: [EventResult]
+        /// The new tickets and follow-ups it carried, asked and answered in the helpdesk.
+        var questions: [QuestionResult]
     }
 
     let service: SupportService
@@ -57,26 +81,45 @@ struct EventRoutes: RouteGroup {
         router.post("/v1/events") { request, _ -> Response in
             try ContentType.require(request, ContentType.json, what: "events")
             let body = try await JSONBody.collect(request, limit: maxBodyBytes, what: "events")
-            return try await deliver(body)
+            return try await deliver(body, from: nil)
         }
         for helpdesk in HelpdeskWebhookVerifier.Helpdesk.allCases {
             router.post("/v1/events/\(helpdesk.rawValue)") { request, _ -> Response in
                 try ContentType.require(request, ContentType.json, what: "\(helpdesk.rawValue) events")
                 let body = try await JSONBody.collect(request, limit: maxBodyBytes, what: "\(helpdesk.rawValue) events")
                 try authenticate(request, body: body, from: helpdesk)
-                return try await deliver(body)
+                return try await deliver(body, from: helpdesk)
             }
         }
     }
 
-    /// Records every outcome of one delivery and answers with what became of each.
-    private func deliver(_ body: Data) async throws -> Response {
+    /// Records every outcome of one delivery, answers its questions (those of `helpdesk` on its
+    /// own route; any on `/v1/events`), and says what became of each.
+    private func deliver(_ body: Data, from helpdesk: HelpdeskWebhookVerifier.Helpdesk?) async throws -> Response {
         let outcomes = try Self.outcomes(in: body)
+        let questions = try Self.questions(in: body).filter { helpdesk == nil || $0.helpdesk == helpdesk }
         var results: [EventResult] = []
         for outcome in outcomes {
             results.append(try await record(outcome))
         }
-        return JSONBody.response(EventsReply(received: outcomes.count, outcomes: results))
+        var answered: [QuestionResult] = []
+        for question in questions {
+            let answer = try await service.answerHelpdeskQuestion(question)
+            answered.append(QuestionResult(ticketID: answer.ticketID, status: answer.status, writeBack: answer.writeBack?.rawValue,
+                                           decision: answer.decision?.rawValue, mode: answer.mode?.rawValue,
+                                           eventID: answer.outboxEventID))
+        }
+        return JSONBody.response(EventsReply(received: outcomes.count, outcomes: results, questions: answered))
+    }
+
+    /// The questions a webhook body carries.
+    /// - Throws: ``APIError/malformedJSON(_:)`` for a question event without its ticket id.
+    static func questions(in body: Data) throws -> [HelpdeskQuestion] {
+        do {
+            return try HelpdeskQuestions.parse(body)
+        } catch let SupportError.invalidRequest(why) {
+            throw APIError.malformedJSON(why)
+        }
     }
 
     /// Lets a helpdesk delivery through when it carries the helpdesk's signature (or, when

@@ -7,7 +7,10 @@ import Support
 /// Without the token it says only `{"status": "ok"}` or `"degraded"`: nothing about the
 /// service's insides (queue sizes, the core) goes to whoever can reach the port. With the
 /// token (or on a service without one) it adds the core's reachability and the outbox's
-/// length. Either way it costs one core PING and one counter read, whatever the history.
+/// length, and with a helpdesk write-back account (`--zendesk`, …) the comments still owed to
+/// the helpdesks (`helpdesk_writes`: pending, failed for good, the newest one's last error).
+/// Either way it costs one core PING and one counter read (plus, with write-back, one count
+/// over the undelivered comments), whatever the history.
 struct HealthRoutes: RouteGroup {
     /// The body of `GET /v1/health`.
     struct Health: Encodable {
@@ -17,6 +20,16 @@ struct HealthRoutes: RouteGroup {
         struct Outbox: Encodable {
             var pending: Int
         }
+        struct HelpdeskWrites: Encodable {
+            var pending: Int
+            var failed: Int
+            var lastError: String?
+
+            enum CodingKeys: String, CodingKey {
+                case pending, failed
+                case lastError = "last_error"
+            }
+        }
         /// `ok`, or `degraded` while the core is unreachable (asking fails with 503;
         /// outcomes and articles are still accepted and queued).
         var status: String
@@ -24,6 +37,13 @@ struct HealthRoutes: RouteGroup {
         var core: Core?
         /// Only for a caller with the token.
         var outbox: Outbox?
+        /// Only for a caller with the token, on a service that writes back into a helpdesk.
+        var helpdeskWrites: HelpdeskWrites?
+
+        enum CodingKeys: String, CodingKey {
+            case status, core, outbox
+            case helpdeskWrites = "helpdesk_writes"
+        }
     }
 
     let service: SupportService
@@ -37,6 +57,10 @@ struct HealthRoutes: RouteGroup {
             if token.map({ DashboardAuthMiddleware.presentsBearer(request, expected: $0) }) ?? true {
                 health.core = .init(reachable: reachable)
                 health.outbox = .init(pending: try service.store.pendingOperationCount())
+                if !service.configuration.helpdesks.accounts.isEmpty {
+                    let backlog = try service.helpdeskBacklog()
+                    health.helpdeskWrites = .init(pending: backlog.pending, failed: backlog.failed, lastError: backlog.lastError)
+                }
             }
             return JSONBody.response(health)
         }

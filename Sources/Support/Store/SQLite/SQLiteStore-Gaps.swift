@@ -63,6 +63,29 @@ extension SQLiteStore {
                              arguments: [limit]).map(WebhookDelivery.init(row:))
         }
     }
+
+    public func webhookDelivery(eventID: String) throws -> WebhookDelivery? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM webhook_deliveries WHERE event_id = ?", arguments: [eventID])
+                .map(WebhookDelivery.init(row:))
+        }
+    }
+
+    public func webhookBacklog(kinds: [String], maxAttempts: Int) throws -> WebhookBacklog {
+        guard !kinds.isEmpty else { return WebhookBacklog() }
+        return try pool.read { db in
+            let marks = Array(repeating: "?", count: kinds.count).joined(separator: ",")
+            let counts = try Row.fetchOne(db, sql: """
+                SELECT COALESCE(SUM(attempts < ?), 0) AS pending, COALESCE(SUM(attempts >= ?), 0) AS failed
+                FROM webhook_deliveries WHERE delivered_at IS NULL AND kind IN (\(marks))
+                """, arguments: [maxAttempts, maxAttempts] + StatementArguments(kinds))
+            let lastError = try String.fetchOne(db, sql: """
+                SELECT last_error FROM webhook_deliveries WHERE delivered_at IS NULL AND kind IN (\(marks))
+                ORDER BY created_at DESC, event_id LIMIT 1
+                """, arguments: StatementArguments(kinds))
+            return WebhookBacklog(pending: counts?["pending"] ?? 0, failed: counts?["failed"] ?? 0, lastError: lastError)
+        }
+    }
 }
 
 /// The gap writes of ``SQLiteStore`` on one open transaction.

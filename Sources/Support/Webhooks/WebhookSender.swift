@@ -4,47 +4,50 @@ import FoundationNetworking
 #endif
 import Logging
 
-/// Delivers the webhook outbox (`gap.threshold`, `bug.threshold` events) by HTTP POST.
+/// Delivers the webhook outbox: `gap.threshold` and `bug.threshold` events by a signed POST
+/// (``SignedWebhookReceiver``), and the comments written back into helpdesks
+/// (``HelpdeskReceiver``, kinds `helpdesk.zendesk`, …) — one engine, a receiver per kind.
 ///
-/// At least once, never twice on purpose: a row is marked delivered as soon as
-/// the receiver answers 2xx, deliveries run one at a time, and every POST
-/// carries the event id as `Idempotency-Key` so a receiver can drop the repeat
-/// that a crash between its 2xx and our commit would cause. Every body is signed
-/// (``WebhookSignature``) when a secret is configured; redirects are never
-/// followed (``WebhookTransport``); a URL that is not https (or http to loopback)
-/// is never sent to; logs and stored errors name the receiver's host only, never its
-/// URL. A failure (no answer, a redirect, or another status than 2xx) is retried after
-/// ``GapConfiguration/webhookBackoff`` × 2^(attempts − 1), capped at
-/// ``GapConfiguration/webhookMaxBackoff``, up to ``GapConfiguration/webhookMaxAttempts``.
+/// At least once, never twice on purpose: a row is marked delivered as soon as the
+/// receiver's answer says so (``OutboxReceiver/verdict(status:header:now:)``), deliveries
+/// run one at a time, and a row is queued under a unique event id, so the same event is
+/// never queued twice. Webhook POSTs carry the event id as `Idempotency-Key` so a receiver
+/// can drop the repeat that a crash between its 2xx and our commit would cause. Redirects
+/// are never followed (``WebhookTransport``); a URL that is not https (or http to loopback)
+/// is never sent to; logs and stored errors name the receiver's host only, never its URL.
+/// A failure is retried after ``GapConfiguration/webhookBackoff`` × 2^(attempts − 1), capped
+/// at ``GapConfiguration/webhookMaxBackoff`` (or when the receiver's verdict says: a
+/// `Retry-After`), up to ``GapConfiguration/webhookMaxAttempts``; a row that can never be
+/// delivered is abandoned at once, kept with its reason.
 actor WebhookSender {
     private let store: any GapStore
     private let configuration: GapConfiguration
     private let clock: any SupportClock
     private let logger: Logger
     private let transport: WebhookTransport
+    private let receivers: [String: any OutboxReceiver]
     private var tail: Task<Int, Never>?
     private var retry: Task<Void, Never>?
 
-    init(store: any GapStore, configuration: GapConfiguration, clock: any SupportClock, logger: Logger) {
+    /// - Parameter helpdesks: where comments are written back, beside the configured webhooks.
+    init(store: any GapStore, configuration: GapConfiguration, helpdesks: HelpdeskAccounts = HelpdeskAccounts(),
+         clock: any SupportClock, logger: Logger) {
         self.store = store
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
         transport = WebhookTransport(timeout: configuration.webhookTimeout)
-    }
-
-    /// The URL events of a kind go to, if one is configured.
-    func url(forKind kind: String) -> URL? {
-        switch kind {
-        case GapEvent.bugThreshold: configuration.bugWebhookURL
-        case GapEvent.gapThreshold: configuration.gapWebhookURL
-        default: nil
+        var receivers: [String: any OutboxReceiver] = [:]
+        if let url = configuration.bugWebhookURL { receivers[GapEvent.bugThreshold] = SignedWebhookReceiver(url: url, secret: configuration.webhookSecret) }
+        if let url = configuration.gapWebhookURL { receivers[GapEvent.gapThreshold] = SignedWebhookReceiver(url: url, secret: configuration.webhookSecret) }
+        for (helpdesk, account) in helpdesks.accounts {
+            receivers[HelpdeskAccounts.outboxKind(helpdesk)] = HelpdeskReceiver(helpdesk: helpdesk, account: account)
         }
+        self.receivers = receivers
     }
 
-    private var deliverableKinds: [String] {
-        [GapEvent.bugThreshold, GapEvent.gapThreshold].filter { url(forKind: $0) != nil }
-    }
+    /// The kinds that have a receiver, in a stable order.
+    private var deliverableKinds: [String] { receivers.keys.sorted() }
 
     /// Delivers every due event now (after any delivery already running).
     /// - Returns: how many were delivered.
@@ -70,6 +73,7 @@ actor WebhookSender {
     private func drain() async -> Int {
         var delivered = 0
         let kinds = deliverableKinds
+        guard !kinds.isEmpty else { return 0 }
         while true {
             let due: [WebhookDelivery]
             do {
@@ -80,21 +84,11 @@ actor WebhookSender {
             }
             if due.isEmpty { break }
             for event in due {
-                guard let url = url(forKind: event.kind) else { continue }
-                let failure = await post(event, to: url)
+                guard let receiver = receivers[event.kind] else { continue }
+                let verdict = await attempt(event, to: receiver)
                 do {
-                    if let failure {
-                        let attempts = event.attempts + 1
-                        let wait = min(configuration.webhookMaxBackoff, configuration.webhookBackoff * pow(2, Double(attempts - 1)))
-                        logger.warning("webhook \(event.eventID) to host \(url.host ?? "?") failed (attempt \(attempts)): \(failure); retry in \(wait) s")
-                        try store.gapWrite { w in
-                            try w.markWebhookFailed(eventID: event.eventID, attempts: attempts,
-                                                    nextAttemptAt: clock.now.addingTimeInterval(wait), error: failure)
-                        }
-                    } else {
-                        try store.gapWrite { w in try w.markWebhookDelivered(eventID: event.eventID, at: clock.now) }
-                        delivered += 1
-                    }
+                    try record(verdict, of: event, host: receiver.host)
+                    if verdict == .delivered { delivered += 1 }
                 } catch {
                     logger.error("cannot record webhook \(event.eventID): \(error)")
                     return delivered
@@ -103,6 +97,33 @@ actor WebhookSender {
         }
         scheduleRetry(kinds: kinds)
         return delivered
+    }
+
+    /// Writes one attempt's verdict to the row.
+    private func record(_ verdict: DeliveryVerdict, of event: WebhookDelivery, host: String) throws {
+        let attempts = event.attempts + 1
+        switch verdict {
+        case .delivered:
+            try store.gapWrite { w in try w.markWebhookDelivered(eventID: event.eventID, at: clock.now) }
+        case let .retry(reason, wait):
+            let seconds: TimeInterval
+            switch wait {
+            case .backoff: seconds = min(configuration.webhookMaxBackoff, configuration.webhookBackoff * pow(2, Double(attempts - 1)))
+            case let .seconds(value): seconds = value
+            case .slowest: seconds = configuration.webhookMaxBackoff
+            }
+            logger.warning("\(event.kind) \(event.eventID) to host \(host) failed (attempt \(attempts)): \(reason); retry in \(seconds) s")
+            try store.gapWrite { w in
+                try w.markWebhookFailed(eventID: event.eventID, attempts: attempts, nextAttemptAt: clock.now.addingTimeInterval(seconds),
+                                        error: reason)
+            }
+        case let .abandon(reason):
+            logger.error("\(event.kind) \(event.eventID) to host \(host) abandoned (attempt \(attempts)): \(reason)")
+            try store.gapWrite { w in
+                try w.markWebhookFailed(eventID: event.eventID, attempts: max(attempts, configuration.webhookMaxAttempts),
+                                        nextAttemptAt: clock.now, error: reason)
+            }
+        }
     }
 
     /// Wakes up when the earliest failed event is due again.
@@ -124,27 +145,21 @@ actor WebhookSender {
         }
     }
 
-    /// POSTs one event. - Returns: nil on a 2xx answer, else what went wrong (without the URL).
-    private func post(_ event: WebhookDelivery, to url: URL) async -> String? {
-        if let problem = GapConfiguration.problem(with: url) { return "not sent: \(problem)" }
-        var request = URLRequest(url: url, timeoutInterval: configuration.webhookTimeout)
-        request.httpMethod = "POST"
-        request.httpBody = event.payload
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue(event.eventID, forHTTPHeaderField: "Idempotency-Key")
-        request.setValue(event.kind, forHTTPHeaderField: "X-Loopdesk-Event")
-        request.setValue("loopdesk", forHTTPHeaderField: "User-Agent")
-        if let secret = configuration.webhookSecret {
-            request.setValue(WebhookSignature.value(body: event.payload, secret: secret), forHTTPHeaderField: WebhookSignature.header)
+    /// Sends one row once and reads the answer.
+    private func attempt(_ event: WebhookDelivery, to receiver: any OutboxReceiver) async -> DeliveryVerdict {
+        let request: URLRequest
+        do throws(NotSendable) {
+            request = try receiver.request(for: event, timeout: configuration.webhookTimeout)
+        } catch {
+            return .abandon(reason: error.description)
         }
         do {
             let http = try await transport.send(request)
-            if (300..<400).contains(http.statusCode) { return "HTTP \(http.statusCode): a redirect, not followed" }
-            return (200..<300).contains(http.statusCode) ? nil : "HTTP \(http.statusCode)"
+            return receiver.verdict(status: http.statusCode, header: { http.value(forHTTPHeaderField: $0) }, now: clock.now)
         } catch let error as URLError {
-            return "\(error.localizedDescription) (URLError \(error.code.rawValue))"
+            return .retry(reason: "\(error.localizedDescription) (URLError \(error.code.rawValue))", wait: .backoff)
         } catch {
-            return "transport error (\(type(of: error)))"
+            return .retry(reason: "transport error (\(type(of: error)))", wait: .backoff)
         }
     }
 }
