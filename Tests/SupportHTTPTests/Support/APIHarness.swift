@@ -20,13 +20,16 @@ final class APIHarness: @unchecked Sendable {
     var service: SupportService { workspaces.defaultService }
     let app: Application<RouterResponder<LoopdeskRequestContext>>
 
-    init(token: String? = APIHarness.token, configure: (inout LoopdeskHTTPConfiguration) -> Void = { _ in }) async throws {
+    init(token: String? = APIHarness.token, configure: (inout LoopdeskHTTPConfiguration) -> Void = { _ in },
+         support: (inout SupportConfiguration) -> Void = { _ in }) async throws {
         directory = try TemporaryDirectory(prefix: "ldhttp")
         var logger = Logger(label: "test.http")
         logger.logLevel = .critical
+        var supportConfiguration = SupportConfiguration()
+        support(&supportConfiguration)
         workspaces = try Workspaces(storage: try SQLiteWorkspaceStorage(defaultPath: directory.file("loopdesk.sqlite")),
                                     placement: CorePlacement(socket: directory.file("core.sock")), embedder: HashedEmbedder(),
-                                    clock: SystemClock(), configuration: SupportConfiguration(), logger: logger,
+                                    clock: SystemClock(), configuration: supportConfiguration, logger: logger,
                                     backgroundDelivery: false)
         var configuration = LoopdeskHTTPConfiguration(token: token)
         configure(&configuration)
@@ -140,8 +143,9 @@ func eventually(_ what: String, within seconds: Double = 10, file: StaticString 
 
 /// Runs `body` with a fresh harness and the app's test client, then closes the harness.
 func withAPI(token: String? = APIHarness.token, configure: (inout LoopdeskHTTPConfiguration) -> Void = { _ in },
+             support: (inout SupportConfiguration) -> Void = { _ in },
              _ body: @Sendable (APIHarness, APIClient) async throws -> Void) async throws {
-    let harness = try await APIHarness(token: token, configure: configure)
+    let harness = try await APIHarness(token: token, configure: configure, support: support)
     do {
         try await harness.test { api in try await body(harness, api) }
     } catch {

@@ -100,5 +100,14 @@ extension StoreContractTests {
         XCTAssertEqual(delivered.attempts, 1)
         XCTAssertNil(delivered.lastError)
         XCTAssertEqual(try store.webhookDeliveries(limit: 1).count, 1)
+
+        // One row by its id, and the undelivered backlog by kind.
+        XCTAssertEqual(try store.webhookDelivery(eventID: "ev-a"), failed)
+        XCTAssertNil(try store.webhookDelivery(eventID: "ev-none"))
+        XCTAssertEqual(try store.webhookBacklog(kinds: ["gap.threshold", "bug.threshold"], maxAttempts: 5),
+                       WebhookBacklog(pending: 1, failed: 1, lastError: "timeout"), "ev-a still tried, ev-c given up (the newest's error)")
+        XCTAssertEqual(try store.webhookBacklog(kinds: ["gap.threshold"], maxAttempts: 5), WebhookBacklog(pending: 1, failed: 0, lastError: "HTTP 500"))
+        XCTAssertEqual(try store.webhookBacklog(kinds: ["helpdesk.zendesk"], maxAttempts: 5), WebhookBacklog())
+        XCTAssertEqual(try store.webhookBacklog(kinds: [], maxAttempts: 5), WebhookBacklog())
     }
 }
