@@ -166,6 +166,8 @@ let package = Package(
             ],
             path: "Tests/LoopdeskTestSupport"
         ),
+        // A helpdesk's test double as a process (scripts/demo-helpdesk.sh): prints every request it gets.
+        .executableTarget(name: "FakeHelpdesk", dependencies: ["LoopdeskTestSupport"], path: "Tests/FakeHelpdesk"),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
         .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "CSupport", "Primitives", "LoopdeskTestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Primitives", "LoopdeskTestSupport"]),

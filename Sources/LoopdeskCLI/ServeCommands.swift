@@ -192,6 +192,10 @@ struct HTTPOptions: ParsableArguments {
     @Option(name: .long, help: "Judged answers of its own a topic needs before its threshold may go below the initial one.")
     var topicMinEvidence = 30
 
+    @Option(name: .customLong("initial-threshold"),
+            help: "The escalation threshold before a topic has evidence of its own, 0–1 (default 0.9: a new deployment escalates until outcomes show it may answer); it adapts from outcomes either way.")
+    var initialThreshold = EscalationPolicy.Configuration().initialThreshold
+
     @Option(name: .customLong("target-wrong-rate"),
             help: "The share of answers allowed to be wrong, 0.001–0.2: the escalation threshold is learned to keep under it (docs/ROLLOUT.md).")
     var targetWrongRate = EscalationPolicy.Configuration().targetWrongRate
@@ -219,6 +223,7 @@ struct HTTPOptions: ParsableArguments {
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1, not \(maxConnections)") }
         guard (1...100_000).contains(topicMinEvidence) else { throw ValidationError("--topic-min-evidence must be in 1...100000, not \(topicMinEvidence)") }
         try TargetWrongRate.validate(targetWrongRate)
+        guard (0...1).contains(initialThreshold) else { throw ValidationError("--initial-threshold must be in 0...1, not \(initialThreshold)") }
         guard rateLimit >= 0, rateBurst >= 1 else { throw ValidationError("--rate-limit must be ≥ 0 and --rate-burst ≥ 1") }
         _ = try helpdeskAccounts()
         let token = try resolvedToken()
@@ -283,6 +288,7 @@ struct HTTPOptions: ParsableArguments {
         support.defaultMode = defaultMode
         support.policy.topicMinimumEvidence = topicMinEvidence
         support.policy.targetWrongRate = targetWrongRate
+        support.policy.initialThreshold = initialThreshold
         support.deployedAt = deployedAt?.date
         support.helpdesks = try helpdeskAccounts()
         for helpdesk in support.helpdesks.accounts.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
