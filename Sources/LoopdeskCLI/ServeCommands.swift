@@ -162,6 +162,18 @@ struct HTTPOptions: ParsableArguments {
     @Option(name: .long, help: "Answer Intercom conversations where they arrive: the Intercom API base URL (https://api.intercom.io), with INTERCOM_ACCESS_TOKEN and INTERCOM_ADMIN_ID in the environment.")
     var intercom: String?
 
+    @Option(name: .customLong("linear-team"), help: "Open bug clusters as Linear issues in this team (its id), with LINEAR_API_KEY in the environment; a comment each time a cluster doubles.")
+    var linearTeam: String?
+
+    @Option(name: .customLong("linear-url"), help: "Linear's API base URL (https://api.linear.app; http:// only to loopback).")
+    var linearURL = "https://api.linear.app"
+
+    @Option(name: .long, help: "Open bug clusters as Jira issues (type Bug): the Jira site's URL (https://SITE.atlassian.net), with --jira-project, JIRA_EMAIL and JIRA_API_TOKEN.")
+    var jira: String?
+
+    @Option(name: .customLong("jira-project"), help: "The Jira project key bug issues go to (with --jira).")
+    var jiraProject: String?
+
     @Option(name: .long, help: "Seconds a connection may take to send a whole request head (and between parts of its body) before it is closed.")
     var idleTimeout: Double = 15
 
@@ -226,6 +238,7 @@ struct HTTPOptions: ParsableArguments {
         guard (0...1).contains(initialThreshold) else { throw ValidationError("--initial-threshold must be in 0...1, not \(initialThreshold)") }
         guard rateLimit >= 0, rateBurst >= 1 else { throw ValidationError("--rate-limit must be ≥ 0 and --rate-burst ≥ 1") }
         _ = try helpdeskAccounts()
+        _ = try issueTrackers()
         let token = try resolvedToken()
         if let host, token == nil, !["127.0.0.1", "localhost", "::1"].contains(host) {
             throw ValidationError("--host \(host) without a token would serve the API to the network unauthenticated; "
@@ -264,6 +277,16 @@ struct HTTPOptions: ParsableArguments {
         }
     }
 
+    /// The issue trackers of `--linear-team` and `--jira`, credentials from the environment.
+    func issueTrackers() throws -> IssueTrackers {
+        do {
+            return try IssueTrackers.from(linearTeam: linearTeam, linearURL: linearURL, jiraURL: jira, jiraProject: jiraProject,
+                                          environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
     /// The helpdesks' webhook secrets from the environment (``HelpdeskWebhookVerifier/environmentVariable(_:)``);
     /// a blank value counts as none, so its helpdesk's route refuses every delivery.
     static func helpdeskSecrets(environment: [String: String]) -> [HelpdeskWebhookVerifier.Helpdesk: String] {
@@ -291,6 +314,7 @@ struct HTTPOptions: ParsableArguments {
         support.policy.initialThreshold = initialThreshold
         support.deployedAt = deployedAt?.date
         support.helpdesks = try helpdeskAccounts()
+        support.trackers = try issueTrackers()
         for helpdesk in support.helpdesks.accounts.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
             logger.info("writing answers back into \(helpdesk.rawValue) at host \(support.helpdesks.accounts[helpdesk]?.baseURL.host ?? "?")")
         }

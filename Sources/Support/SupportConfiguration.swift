@@ -30,6 +30,8 @@ public struct SupportConfiguration: Sendable {
     /// Where answers and suggestions are written back into helpdesks (`--zendesk`, `--freshdesk`,
     /// `--intercom`; ``HelpdeskAccounts``); none by default.
     public var helpdesks = HelpdeskAccounts()
+    /// Where bug clusters become issues (`--linear-team`, `--jira`; ``IssueTrackers``); none by default.
+    public var trackers = IssueTrackers()
 
     /// What an agent's reply becomes (`--agent-articles`): a published article at once, or a
     /// draft a person publishes after review (`GET /v1/articles?status=draft` is the queue).

@@ -81,7 +81,7 @@ public final class SupportService: Sendable {
         outbox = OutboxDelivery(store: store, core: core, generation: current, logger: logger)
         aliasDirectory = try AliasDirectory(store: store)
         gaps = GapTracker(store: store, articles: store, knowledgeBase: core, configuration: configuration.gaps,
-                          helpdesks: configuration.helpdesks, clock: clock, logger: logger)
+                          helpdesks: configuration.helpdesks, trackers: configuration.trackers, clock: clock, logger: logger)
         try store.write { w in try w.setValue(embedder.identity.description, forKey: "embedder") }
     }
 

@@ -35,6 +35,8 @@ public final class GapTracker: Sendable {
     let logger: Logger
     let serial = SerialRunner()
     let webhooks: WebhookSender
+    /// Where bug clusters become issues.
+    let trackers: IssueTrackers
     /// Whether the core's gap collection matches the store (set once rebuilt, cleared on a failed write).
     let synced = Locked(false)
     /// The titles' background corpus, built on first use and dropped when articles change.
@@ -47,9 +49,12 @@ public final class GapTracker: Sendable {
     ///   - configuration: radius, thresholds, webhooks.
     ///   - clock: the service's clock (question times, trends, webhook retries).
     ///   - helpdesks: where comments are written back; their outbox rows are delivered beside the webhooks.
+    ///   - trackers: where bug clusters become issues (Linear, Jira).
     ///   - logger: where clustering and delivery failures go.
     public init(store: any GapStore, articles: any SupportStore, knowledgeBase: CoreGateway, configuration: GapConfiguration,
-                helpdesks: HelpdeskAccounts = HelpdeskAccounts(), clock: any SupportClock, logger: Logger) {
+                helpdesks: HelpdeskAccounts = HelpdeskAccounts(), trackers: IssueTrackers = IssueTrackers(), clock: any SupportClock,
+                logger: Logger) {
+        self.trackers = trackers
         self.store = store
         self.articles = articles
         self.knowledgeBase = knowledgeBase
@@ -58,7 +63,8 @@ public final class GapTracker: Sendable {
         self.logger = logger
         index = CoreGateway(socketPath: knowledgeBase.socketPath, collection: configuration.collection,
                             dimension: knowledgeBase.dimension)
-        webhooks = WebhookSender(store: store, configuration: configuration, helpdesks: helpdesks, clock: clock, logger: logger)
+        webhooks = WebhookSender(store: store, configuration: configuration, helpdesks: helpdesks, trackers: trackers,
+                                 references: articles, clock: clock, logger: logger)
     }
 
     // MARK: Questions in

@@ -26,7 +26,7 @@ struct HelpdeskReceiver: OutboxReceiver {
         }
     }
 
-    func verdict(status: Int, header: (String) -> String?, now: Date) -> DeliveryVerdict {
+    func verdict(status: Int, header: (String) -> String?, body: Data, now: Date) -> DeliveryVerdict {
         HelpdeskResponse.verdict(status: status, helpdesk: helpdesk, header: header, now: now)
     }
 }
@@ -58,7 +58,15 @@ public enum HelpdeskResponse {
     ///   - now: for a `Retry-After` given as a date.
     public static func verdict(status: Int, helpdesk: HelpdeskWebhookVerifier.Helpdesk, header: (String) -> String?,
                                now: Date) -> DeliveryVerdict {
-        let name = helpdesk.rawValue
+        let variables = HelpdeskAccounts.environmentVariables(helpdesk)
+        return verdict(status: status, service: helpdesk.rawValue, credentials: [variables.user].compactMap { $0 } + [variables.secret],
+                       header: header, now: now)
+    }
+
+    /// The verdict on one answer of a REST service (a helpdesk, an issue tracker) that speaks
+    /// HTTP statuses the common way; `credentials` name the variables a 401 asks to check.
+    public static func verdict(status: Int, service name: String, credentials: [String], header: (String) -> String?,
+                               now: Date) -> DeliveryVerdict {
         switch status {
         case 200..<300:
             return .delivered
@@ -69,11 +77,10 @@ public enum HelpdeskResponse {
             }
             return .retry(reason: reason, wait: .backoff)
         case 401, 403:
-            let variables = HelpdeskAccounts.environmentVariables(helpdesk)
-            let names = ([variables.user].compactMap { $0 } + [variables.secret]).joined(separator: ", ")
-            return .retry(reason: "HTTP \(status): \(name) refuses the credentials; check \(names)", wait: .slowest)
+            return .retry(reason: "HTTP \(status): \(name) refuses the credentials; check \(credentials.joined(separator: ", "))",
+                          wait: .slowest)
         case 404:
-            return .abandon(reason: "HTTP 404: \(name) has no such ticket (deleted or merged); not sent again")
+            return .abandon(reason: "HTTP 404: \(name) has no such ticket or issue (deleted or merged); not sent again")
         case 400, 422:
             return .abandon(reason: "HTTP \(status): \(name) refuses the request; not sent again")
         case 300..<400:

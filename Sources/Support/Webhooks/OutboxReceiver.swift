@@ -14,7 +14,14 @@ protocol OutboxReceiver: Sendable {
     /// - Throws: ``NotSendable``: why it can never be sent (the row is then abandoned with that reason).
     func request(for delivery: WebhookDelivery, timeout: TimeInterval) throws(NotSendable) -> URLRequest
     /// What the receiver's answer means for the row.
-    func verdict(status: Int, header: (String) -> String?, now: Date) -> DeliveryVerdict
+    func verdict(status: Int, header: (String) -> String?, body: Data, now: Date) -> DeliveryVerdict
+    /// What to remember from a delivered row's answer (the issue a tracker opened, which later
+    /// comments on the cluster need): a key and value for the store, or nil.
+    func reference(after delivery: WebhookDelivery, body: Data) -> (key: String, value: String)?
+}
+
+extension OutboxReceiver {
+    func reference(after delivery: WebhookDelivery, body: Data) -> (key: String, value: String)? { nil }
 }
 
 /// What becomes of an outbox row after one attempt.
@@ -39,9 +46,12 @@ public enum DeliveryVerdict: Equatable, Sendable {
     case abandon(reason: String)
 }
 
-/// Why an outbox row cannot be sent at all; its description is stored as the row's last error.
+/// Why an outbox row cannot be sent (now); its description is stored as the row's last error.
 struct NotSendable: Error, CustomStringConvertible {
     var description: String
+    /// Not yet, rather than never: something it needs is still on its way (the issue a comment
+    /// is for, while the issue's own row is still being retried). Retried with the back-off.
+    var later = false
 }
 
 /// A `gap.threshold` / `bug.threshold` receiver: the body POSTed as queued, signed when a
@@ -67,7 +77,7 @@ struct SignedWebhookReceiver: OutboxReceiver {
         return request
     }
 
-    func verdict(status: Int, header: (String) -> String?, now: Date) -> DeliveryVerdict {
+    func verdict(status: Int, header: (String) -> String?, body: Data, now: Date) -> DeliveryVerdict {
         if (200..<300).contains(status) { return .delivered }
         if (300..<400).contains(status) { return .retry(reason: "HTTP \(status): a redirect, not followed", wait: .backoff) }
         return .retry(reason: "HTTP \(status)", wait: .backoff)

@@ -26,13 +26,19 @@ actor WebhookSender {
     private let logger: Logger
     private let transport: WebhookTransport
     private let receivers: [String: any OutboxReceiver]
+    /// Where references learnt from answers are kept (the issue a tracker opened for a cluster).
+    private let references: (any SupportStore)?
     private var tail: Task<Int, Never>?
     private var retry: Task<Void, Never>?
 
-    /// - Parameter helpdesks: where comments are written back, beside the configured webhooks.
+    /// - Parameters:
+    ///   - helpdesks: where comments are written back, beside the configured webhooks.
+    ///   - trackers: where bug clusters become issues.
+    ///   - references: where the issues opened are remembered (needed with `trackers`).
     init(store: any GapStore, configuration: GapConfiguration, helpdesks: HelpdeskAccounts = HelpdeskAccounts(),
-         clock: any SupportClock, logger: Logger) {
+         trackers: IssueTrackers = IssueTrackers(), references: (any SupportStore)? = nil, clock: any SupportClock, logger: Logger) {
         self.store = store
+        self.references = references
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
@@ -43,7 +49,30 @@ actor WebhookSender {
         for (helpdesk, account) in helpdesks.accounts {
             receivers[HelpdeskAccounts.outboxKind(helpdesk)] = HelpdeskReceiver(helpdesk: helpdesk, account: account)
         }
+        if let references {
+            let lookup: @Sendable (String) -> String? = { key in
+                do {
+                    return try references.value(forKey: key)
+                } catch {
+                    DataPathFailures.shared.record(.webhookSchedule, error, what: "reading a tracker issue reference", logger: logger)
+                    return nil
+                }
+            }
+            for (tracker, account) in trackers.accounts {
+                receivers[IssueTrackers.outboxKind(tracker)] = IssueTrackerReceiver(tracker: tracker, account: account, lookup: lookup)
+            }
+        }
         self.receivers = receivers
+    }
+
+    /// Keeps a reference an answer carried; a failure is counted and logged (a later comment on
+    /// the cluster then cannot be sent, and says so).
+    private func remember(_ key: String, _ value: String) {
+        do {
+            try references?.write { w in try w.setValue(value, forKey: key) }
+        } catch {
+            DataPathFailures.shared.record(.webhookSchedule, error, what: "remembering a tracker issue reference", logger: logger)
+        }
     }
 
     /// The kinds that have a receiver, in a stable order.
@@ -151,11 +180,13 @@ actor WebhookSender {
         do throws(NotSendable) {
             request = try receiver.request(for: event, timeout: configuration.webhookTimeout)
         } catch {
-            return .abandon(reason: error.description)
+            return error.later ? .retry(reason: error.description, wait: .backoff) : .abandon(reason: error.description)
         }
         do {
-            let http = try await transport.send(request)
-            return receiver.verdict(status: http.statusCode, header: { http.value(forHTTPHeaderField: $0) }, now: clock.now)
+            let (http, body) = try await transport.send(request)
+            let verdict = receiver.verdict(status: http.statusCode, header: { http.value(forHTTPHeaderField: $0) }, body: body, now: clock.now)
+            if verdict == .delivered, let (key, value) = receiver.reference(after: event, body: body) { remember(key, value) }
+            return verdict
         } catch let error as URLError {
             return .retry(reason: "\(error.localizedDescription) (URLError \(error.code.rawValue))", wait: .backoff)
         } catch {
