@@ -19,6 +19,8 @@ final class LoopdeskMetricsTests: XCTestCase {
         "loopdesk_core_outbox_pending": ("gauge", "Core operations waiting for delivery."),
         "loopdesk_open_gaps": ("gauge", "Open knowledge gaps (kind=gap) and bug clusters (kind=bug)."),
         "loopdesk_data_path_failures_total": ("counter", "Failures counted and logged without failing the request they happened in."),
+        "loopdesk_helpdesk_writes_pending": ("gauge", "Replies and notes waiting for the helpdesk to acknowledge them."),
+        "loopdesk_helpdesk_writes_failed": ("gauge", "Replies and notes given up (out of attempts, or the ticket is gone)."),
     ]
 
     /// Every series (name and labels), whatever has happened yet.
@@ -29,7 +31,8 @@ final class LoopdeskMetricsTests: XCTestCase {
             return (bounds + ["+Inf"]).map { "\(name)_bucket{\(prefix)le=\"\($0)\"}" } + ["\(name)_sum\(plain)", "\(name)_count\(plain)"]
         }
         let workspace = "workspace=\"default\""
-        return Set(["loopdesk_asks_total", "loopdesk_answers_total", "loopdesk_escalations_total", "loopdesk_core_outbox_pending"]
+        return Set(["loopdesk_asks_total", "loopdesk_answers_total", "loopdesk_escalations_total", "loopdesk_core_outbox_pending",
+                    "loopdesk_helpdesk_writes_pending", "loopdesk_helpdesk_writes_failed"]
             .map { "\($0){\(workspace)}" }
             + ["resolved", "escalated", "corrected", "reopened", "csat"].map { "loopdesk_outcomes_total{\(workspace),kind=\"\($0)\"}" }
             + ["gap", "bug"].map { "loopdesk_open_gaps{\(workspace),kind=\"\($0)\"}" }
