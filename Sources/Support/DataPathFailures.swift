@@ -22,6 +22,8 @@ public enum DataPathFailure: String, CaseIterable, Sendable {
     case conversationContext = "conversation_context"
     /// Reading the webhook outbox to schedule the next retry.
     case webhookSchedule = "webhook_schedule"
+    /// Reading or keeping the issue a tracker opened for a bug cluster (its comments need it).
+    case trackerReference = "tracker_reference"
     /// Asking the core whether a gap's questions are covered now.
     case gapCoverage = "gap_coverage"
     /// Encoding an HTTP response body.

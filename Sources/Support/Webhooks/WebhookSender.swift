@@ -9,7 +9,7 @@ import Logging
 /// (``HelpdeskReceiver``, kinds `helpdesk.zendesk`, …) — one engine, a receiver per kind.
 ///
 /// At least once, never twice on purpose: a row is marked delivered as soon as the
-/// receiver's answer says so (``OutboxReceiver/verdict(status:header:now:)``), deliveries
+/// receiver's answer says so (``OutboxReceiver/verdict(status:header:body:now:)``), deliveries
 /// run one at a time, and a row is queued under a unique event id, so the same event is
 /// never queued twice. Webhook POSTs carry the event id as `Idempotency-Key` so a receiver
 /// can drop the repeat that a crash between its 2xx and our commit would cause. Redirects
@@ -54,7 +54,7 @@ actor WebhookSender {
                 do {
                     return try references.value(forKey: key)
                 } catch {
-                    DataPathFailures.shared.record(.webhookSchedule, error, what: "reading a tracker issue reference", logger: logger)
+                    DataPathFailures.shared.record(.trackerReference, error, what: "reading a tracker issue reference", logger: logger)
                     return nil
                 }
             }
@@ -71,7 +71,7 @@ actor WebhookSender {
         do {
             try references?.write { w in try w.setValue(value, forKey: key) }
         } catch {
-            DataPathFailures.shared.record(.webhookSchedule, error, what: "remembering a tracker issue reference", logger: logger)
+            DataPathFailures.shared.record(.trackerReference, error, what: "remembering a tracker issue reference", logger: logger)
         }
     }
 
