@@ -38,7 +38,9 @@ public final class SupportService: Sendable {
     public let policy: EscalationPolicy
     let outbox: OutboxDelivery
     let aliasDirectory: AliasDirectory
-    let noArticleGroupCache = Locked<UInt64?>(nil)
+    /// The no-article group once found, or that it was not there at a learned-state version
+    /// (``noArticleGroup()``).
+    let noArticleGroupCache = Locked<NoArticleGroupLookup>(.unknown)
     /// The modes someone set, by topic (``TopicMode``), read from the store at start and kept
     /// with it by ``setMode(_:ofTopic:)``.
     let topicModes: Locked<[String: TopicMode]>

@@ -69,16 +69,30 @@ struct PostgresWriter: SupportStoreWriter {
     }
 
     func insertAnswer(_ a: AnswerRecord) throws -> Int64 {
-        let key = try insertedKey("""
-            INSERT INTO answers (core_impression, generation, conversation_id, question, article_key, shown_groups, topic,
-                                 decision, reason, score, lower, upper, threshold, created_at, mode, shadow_decision, context)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING key
-            """, [Int64(bitPattern: a.coreImpression), a.generation, a.conversationID, a.question,
-                  a.articleKey, groupsData(a.shownGroups), a.topic, a.decision.rawValue, a.reason, a.score, a.lower,
-                  a.upper, a.threshold, a.createdAt.timeIntervalSince1970, a.mode.rawValue, a.shadowDecision?.rawValue,
-                  ContextHash.encode(a.context)])
+        let key = try insertedKey("\(Self.answerInsert(firstPlaceholder: 1)) RETURNING key", Self.answerValues(a))
         try session.execute("INSERT INTO answer_vectors (answer_key, vector) VALUES ($1, $2)", [key, vectorData(a.vector)])
         return key
+    }
+
+    /// The columns of an answer's row, in the order of ``answerValues(_:)``.
+    static let answerColumns = """
+        core_impression, generation, conversation_id, question, article_key, shown_groups, topic,
+        decision, reason, score, lower, upper, threshold, created_at, mode, shadow_decision, context
+        """
+
+    /// `INSERT INTO answers (…) VALUES (…)` with its placeholders numbered from `firstPlaceholder`.
+    static func answerInsert(firstPlaceholder: Int) -> String {
+        let count = answerColumns.split(separator: ",").count
+        let placeholders = (firstPlaceholder..<firstPlaceholder + count).map { "$\($0)" }.joined(separator: ", ")
+        return "INSERT INTO answers (\(answerColumns)) VALUES (\(placeholders))"
+    }
+
+    /// An answer's row (without its vector), bound in the order of ``answerColumns``.
+    static func answerValues(_ a: AnswerRecord) -> [PostgresValue] {
+        [Int64(bitPattern: a.coreImpression), a.generation, a.conversationID, a.question,
+         a.articleKey, groupsData(a.shownGroups), a.topic, a.decision.rawValue, a.reason, a.score, a.lower,
+         a.upper, a.threshold, a.createdAt.timeIntervalSince1970, a.mode.rawValue, a.shadowDecision?.rawValue,
+         ContextHash.encode(a.context)]
     }
 
     func updateAnswer(_ update: AnswerUpdate) throws {

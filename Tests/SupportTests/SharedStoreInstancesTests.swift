@@ -53,6 +53,24 @@ final class SharedStoreInstancesTests: XCTestCase {
         await second.close()
     }
 
+    func testTheNoArticleGroupCreatedByOneInstanceReachesTheOther() async throws {
+        // The second remembers that the group is not there, but only while learning stands still.
+        let harness = try SupportHarness()
+        let first = try await harness.service { $0.policy.fixedThreshold = 0 }
+        let second = try await harness.service { $0.policy.fixedThreshold = 0 }
+        try await first.upsertArticles(SupportHarness.articles)
+        _ = try await second.ask(AskRequest(text: "warm up: the second instance has looked"))
+        XCTAssertNil(try second.noArticleGroup())
+        let asked = try await first.ask(AskRequest(text: "I want to speak to a person about my contract"))
+        _ = try await first.recordOutcome(OutcomeRequest(impressionID: asked.impressionID, outcome: .escalated))
+        let group = try XCTUnwrap(try first.noArticleGroup(), "an escalation creates the no-article group")
+        try await waitPastTheCheckInterval()
+        _ = try await second.ask(AskRequest(text: "hello again"))
+        XCTAssertEqual(try second.noArticleGroup(), group)
+        await first.close()
+        await second.close()
+    }
+
     func testAnEventRecordedByOneInstanceIsADuplicateForTheOther() async throws {
         let harness = try SupportHarness()
         let first = try await harness.service { $0.policy.fixedThreshold = 0 }

@@ -112,7 +112,8 @@ extension SupportService {
     }
 
     /// Stores the question, the answer (or escalation) and the service's turn in
-    /// one transaction, on a thread of ``BlockingStoreCalls`` (not a cooperative one).
+    /// one transaction (``SupportStore/recordAsked(_:context:customerTurn:serviceTurn:)``), on a
+    /// thread of ``BlockingStoreCalls`` (not a cooperative one).
     /// - Returns: the answer as stored, with its key.
     func recordAnswer(_ query: AskQuery, candidates: RankedCandidates, decision: ModedDecision, answerText: String,
                       context: [String: String]) async throws -> AnswerRecord {
@@ -125,28 +126,44 @@ extension SupportService {
                                   score: best?.item.score.score ?? 0, lower: best?.item.score.lower ?? 0,
                                   upper: best?.item.score.upper ?? 0, threshold: decision.threshold, createdAt: query.askedAt,
                                   mode: decision.mode, shadowDecision: decision.shadowDecision, context: query.context)
-        let conversationID = query.conversationID, text = query.text, now = query.askedAt
-        let serviceTurn = decision.decision == .answer ? answerText : "(escalated to an agent)"
+        let customerTurn = ConversationTurn(role: .customer, text: query.text, answerKey: nil, createdAt: query.askedAt)
+        let serviceTurn = ConversationTurn(role: .service, text: decision.decision == .answer ? answerText : "(escalated to an agent)",
+                                           answerKey: nil, createdAt: query.askedAt)
         let answer = record, store = self.store
-        record.key = try await BlockingStoreCalls.shared.run { try store.write { w -> Int64 in
-            try w.appendTurns(conversationID: conversationID, context: context,
-                              turns: [ConversationTurn(role: .customer, text: text, answerKey: nil, createdAt: now)])
-            let key = try w.insertAnswer(answer)
-            try w.appendTurns(conversationID: conversationID, context: [:], turns: [
-                ConversationTurn(role: .service, text: serviceTurn, answerKey: key, createdAt: now),
-            ])
-            return key
-        } }
+        record.key = try await BlockingStoreCalls.shared.run {
+            try store.recordAsked(answer, context: context, customerTurn: customerTurn, serviceTurn: serviceTurn)
+        }
         return record
     }
 
     /// The group of questions agents handled without an article, once it exists. Its
-    /// store key never changes, so it is read from the store until found, then remembered.
+    /// store key never changes, so once found it is remembered; until then, that it is not
+    /// there is remembered for as long as the learned state stands (only a learning write —
+    /// an outcome, here or on another instance — creates it), so an ask reads the store for
+    /// it only after learning moved.
     func noArticleGroup() throws -> UInt64? {
-        if let known = noArticleGroupCache.withLock({ $0 }) { return known }
-        guard let article = try store.article(id: VectorIDs.noArticleID) else { return nil }
+        let version = learnedStateMark.withLock { $0.version }
+        switch noArticleGroupCache.withLock({ $0 }) {
+        case .present(let group): return group
+        case .absent(let atVersion) where atVersion == version: return nil
+        case .absent, .unknown: break
+        }
+        guard let article = try store.article(id: VectorIDs.noArticleID) else {
+            noArticleGroupCache.withLock { $0 = .absent(atVersion: version) }
+            return nil
+        }
         let group = VectorIDs.group(article.key)
-        noArticleGroupCache.withLock { $0 = group }
+        noArticleGroupCache.withLock { $0 = .present(group) }
         return group
     }
+}
+
+/// What ``SupportService/noArticleGroup()`` knows of the no-article group.
+enum NoArticleGroupLookup: Sendable {
+    /// Not looked up yet.
+    case unknown
+    /// Not in the store when the learned state was at this version.
+    case absent(atVersion: Int)
+    /// Its group id (it never changes once created).
+    case present(UInt64)
 }

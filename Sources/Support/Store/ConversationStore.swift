@@ -14,6 +14,9 @@ public protocol ConversationStore: Sendable {
     func recentAnswers(limit: Int) throws -> [AnswerRecord]
     /// Answers whose best candidate's rightness is known, newest first: the escalation policy's evidence.
     func judgedAnswers(limit: Int) throws -> [(topic: String?, lower: Double, right: Bool)]
+    /// A conversation's turns in the order they were appended: its transcript (none for a
+    /// conversation never opened).
+    func conversationTurns(id: String) throws -> [ConversationTurn]
 }
 
 extension ConversationStore {

@@ -42,6 +42,16 @@ extension ConversationTurn {
     public static func stored(role: Role, text: String, answerKey: Int64?, createdAt: Date) -> Self {
         Self(role: role, text: text, answerKey: answerKey, createdAt: createdAt)
     }
+
+    /// A turn read back, its role by the name the store keeps.
+    /// - Throws: ``SupportError/storeFailure(_:)`` for a role no ``Role`` has.
+    public static func stored(roleNamed role: String, text: String, answerKey: Int64?, createdAt: Date,
+                              conversationID: String) throws -> Self {
+        guard let known = Role(rawValue: role) else {
+            throw SupportError.storeFailure("a turn of conversation \(conversationID) has an unknown role \(role)")
+        }
+        return Self(role: known, text: text, answerKey: answerKey, createdAt: createdAt)
+    }
 }
 
 extension ArticleVersion {

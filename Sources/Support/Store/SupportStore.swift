@@ -26,6 +26,35 @@ public protocol SupportStore: KnowledgeStore, ConversationStore, LearningStore, 
     /// A value of the service's own state (the core collection's generation, the
     /// embedder's identity), or nil when it was never set.
     func value(forKey key: String) throws -> String?
+
+    /// Records a question as asked, in one transaction of its own: the conversation (created,
+    /// or its account context replaced by a non-empty `context`), the customer's turn, the
+    /// answer with its vector, and the service's turn citing it (its ``ConversationTurn/answerKey``
+    /// is the new answer's key, whatever it was).
+    ///
+    /// This is every ask's write, so it is the one a store makes cheap: it only adds rows and
+    /// touches its own conversation, reads nothing it then writes, and so commutes with every
+    /// other write — a store may commit it without waiting its turn among writers. The default
+    /// is one ``write(_:)``; ``PostgresStore`` sends it as a single statement (one round trip
+    /// instead of nine, and no write lock).
+    /// - Returns: the answer's key.
+    func recordAsked(_ answer: AnswerRecord, context: [String: String], customerTurn: ConversationTurn,
+                     serviceTurn: ConversationTurn) throws -> Int64
+}
+
+extension SupportStore {
+    /// ``recordAsked(_:context:customerTurn:serviceTurn:)`` as one ``write(_:)`` of the parts' writes.
+    public func recordAsked(_ answer: AnswerRecord, context: [String: String], customerTurn: ConversationTurn,
+                            serviceTurn: ConversationTurn) throws -> Int64 {
+        try write { w -> Int64 in
+            try w.appendTurns(conversationID: answer.conversationID, context: context, turns: [customerTurn])
+            let key = try w.insertAnswer(answer)
+            var turn = serviceTurn
+            turn.answerKey = key
+            try w.appendTurns(conversationID: answer.conversationID, context: [:], turns: [turn])
+            return key
+        }
+    }
 }
 
 /// The writes of a ``SupportStore``, valid only inside ``SupportStore/write(_:)``:

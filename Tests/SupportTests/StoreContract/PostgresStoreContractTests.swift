@@ -55,6 +55,20 @@ final class PostgresStoreContractTests: StoreContractTests {
         XCTAssertEqual(try one.counters().asks, 1)
     }
 
+    func testAnAskIsRecordedWhileAWriterHoldsTheWriteLock() throws {
+        // The ask's write takes no turn among writers: inside another transaction that holds the
+        // schema's write lock, it still commits at once (a lock would wait out the timeout).
+        let store = try open(maximumConnections: 2, timeout: 5)
+        let question = ConversationTurn(role: .customer, text: "where is my invoice", answerKey: nil, createdAt: F.monday)
+        let reply = ConversationTurn(role: .service, text: "Billing > Invoices", answerKey: nil, createdAt: F.monday)
+        let key = try store.write { w -> Int64 in
+            try w.setValue("held", forKey: "lock.test")
+            return try store.recordAsked(F.answer(), context: [:], customerTurn: question, serviceTurn: reply)
+        }
+        XCTAssertEqual(try store.answer(key: key)?.question, F.answer().question)
+        XCTAssertEqual(try store.conversationTurns(id: "c1").map(\.answerKey), [nil, key])
+    }
+
     func testSchemasAreIsolated() throws {
         let left = try open(), right = try open()
         let leftArticles = try F.articles(left, ["a1", "a2"])

@@ -139,6 +139,31 @@ class StoreContractTests: XCTestCase {
         XCTAssertEqual(try store.answer(key: first)?.outcome, .resolved, "an update changes only what it gives")
     }
 
+    func testAnAskIsRecordedWholeInOneCall() throws {
+        func turns(_ question: String, _ reply: String, hours: Double) -> (ConversationTurn, ConversationTurn) {
+            (ConversationTurn(role: .customer, text: question, answerKey: nil, createdAt: F.time(hours: hours)),
+             ConversationTurn(role: .service, text: reply, answerKey: 424_242, createdAt: F.time(hours: hours)))
+        }
+        let (ask1, reply1) = turns("how do I reset my password?", "Open Settings", hours: 1)
+        let first = try store.recordAsked(F.answer(at: F.time(hours: 1)), context: ["plan": "pro"], customerTurn: ask1, serviceTurn: reply1)
+        let (ask2, reply2) = turns("and my invoice?", "(escalated to an agent)", hours: 2)
+        let second = try store.recordAsked(F.answer(question: "and my invoice?", article: nil, decision: .escalate, at: F.time(hours: 2)),
+                                           context: [:], customerTurn: ask2, serviceTurn: reply2)
+        XCTAssertGreaterThan(second, first)
+        var expected = F.answer(at: F.time(hours: 1))
+        expected.key = first
+        XCTAssertEqual(try store.answer(key: first), expected, "every column and the vector read back as written")
+        XCTAssertTrue(try store.conversationExists(id: "c1"))
+        var cited1 = reply1, cited2 = reply2
+        cited1.answerKey = first
+        cited2.answerKey = second
+        XCTAssertEqual(try store.conversationTurns(id: "c1"), [ask1, cited1, ask2, cited2],
+                       "the customer's turn, then the service's citing the new answer, in order")
+        XCTAssertEqual(try store.latestAnswers(conversationID: "c1", limit: 5).map(\.key), [second, first])
+        XCTAssertEqual(try store.counters().asks, 2, "the counters see the asks")
+        XCTAssertEqual(try store.conversationTurns(id: "never-opened"), [])
+    }
+
     // MARK: Learning
 
     func testOutcomesAliasesAndLearnedItems() throws {

@@ -38,4 +38,15 @@ extension SQLiteStore {
                 """, arguments: [limit]).map { row in (row["topic"], row["lower"], row["top_right"]) }
         }
     }
+
+    /// A conversation's turns in the order they were appended.
+    public func conversationTurns(id: String) throws -> [ConversationTurn] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT role, text, answer_key, created_at FROM turns WHERE conversation_id = ? ORDER BY seq",
+                             arguments: [id]).map { row in
+                try ConversationTurn.stored(roleNamed: row["role"], text: row["text"], answerKey: row["answer_key"],
+                                            createdAt: Date(timeIntervalSince1970: row["created_at"]), conversationID: id)
+            }
+        }
+    }
 }
