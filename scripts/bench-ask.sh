@@ -21,6 +21,9 @@
 #   BUILD_TRIES  build attempts before giving up (others may be mid-edit) [6]
 #   BUILD_WAIT   seconds between attempts [60]
 #   EMBED_REF=0  skip the `loopdesk embed --bench` single-sentence reference
+#   IMPORT_ONLY=1 stop after the import and measure the embedder alone on the same article texts
+#                (`loopdesk embed --bench`, batches of 64, the service stopped): import articles/s
+#                against the embedder's texts/s (issue 20's target: ≥ 0.8×)
 #   STORE        sqlite | postgres [sqlite]: postgres starts a PostgreSQL server of its own in the
 #                temporary directory (Debian's binaries; as the postgres user when root) and
 #                `loopdesk serve --store`; sqlite with INSTANCES=1 is `loopdesk up`
@@ -47,6 +50,7 @@ OUT=${OUT:-bench-out/ask}
 BUILD_TRIES=${BUILD_TRIES:-6}
 BUILD_WAIT=${BUILD_WAIT:-60}
 EMBED_REF=${EMBED_REF:-1}
+IMPORT_ONLY=${IMPORT_ONLY:-0}
 STORE=${STORE:-sqlite}
 INSTANCES=${INSTANCES:-1}
 case "$STORE" in sqlite|postgres) ;; *) echo "STORE must be sqlite or postgres" >&2; exit 2 ;; esac
@@ -391,6 +395,23 @@ IMPORT_S=$(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.2f", b - a }')
 SETTLE_S=$(awk -v a="$T1" -v b="$T2" 'BEGIN { printf "%.2f", b - a }')
 IMPORT_RATE=$(awk -v n="$(wc -l <"$KB")" -v a="$T0" -v b="$T2" 'BEGIN { printf "%.0f", n / (b - a) }')
 say "import        ${IMPORT_S}s, then ${SETTLE_S}s until the outbox was empty (pending $PENDING): $IMPORT_RATE articles/s"
+
+if [ "$IMPORT_ONLY" = 1 ]; then
+    stop_service
+    # The texts the service embeds (title, a line break, body), one per line: a line break is
+    # whitespace to the tokenizer, so a space gives the same tokens.
+    ARTICLE_TEXTS=$RUN/article-texts.txt
+    python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+    a = json.loads(line); print((a["title"] + " " + a.get("body", "")).replace("\n", " "))' "$KB" >"$ARTICLE_TEXTS"
+    note "embedder alone on the same $(wc -l <"$ARTICLE_TEXTS") article texts: loopdesk embed --bench --batch 64"
+    "$BIN/loopdesk" embed --bench "$ARTICLE_TEXTS" --limit "$(wc -l <"$ARTICLE_TEXTS")" --singles 0 --batch 64 --json >"$RUN/embed-articles.json" 2>"$RUN/embed-articles.err" \
+        || { say "embed --bench failed: $(head -1 "$RUN/embed-articles.err")"; exit 1; }
+    EMBED_RATE=$(python3 -c 'import json, sys; print("%.0f" % json.load(open(sys.argv[1]))["sentencesPerSecond"])' "$RUN/embed-articles.json")
+    say "embedder      $EMBED_RATE article texts/s alone"
+    say "import rate   $IMPORT_RATE articles/s = $(awk -v a="$IMPORT_RATE" -v b="$EMBED_RATE" 'BEGIN { printf "%.2f", a / b }')× the embedder's (target ≥ 0.8×); load $LOAD_BEFORE → $(loadavg)"
+    exit 0
+fi
 
 # ---------------------------------------------------------------- one ask by hand
 SAMPLE=$(head -1 "$BODIES")

@@ -58,7 +58,7 @@ struct ServiceClient: Sendable {
         }
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let (data, response) = try await Self.perform(request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let status = response.statusCode
         guard (200..<300).contains(status) else {
             if let failure = try? JSONDecoder().decode(ErrorReply.self, from: data) {
                 var message = "\(method) \(path): HTTP \(status) \(failure.error.code): \(failure.error.message)"
@@ -77,18 +77,17 @@ struct ServiceClient: Sendable {
         return "/v1/w/\(workspace.rawValue)/" + path.dropFirst("/v1/".count)
     }
 
-    private static func perform(_ request: URLRequest) async throws -> (Data, URLResponse) {
-        try await withCheckedThrowingContinuation { continuation in
-            URLSession.shared.dataTask(with: request) { data, response, error in
-                if let error {
-                    continuation.resume(throwing: CLIError("cannot reach the service at \(request.url?.absoluteString ?? "?"): "
-                        + "\(error.localizedDescription); is `loopdesk up` running there?"))
-                } else if let response {
-                    continuation.resume(returning: (data ?? Data(), response))
-                } else {
-                    continuation.resume(throwing: CLIError("\(request.url?.absoluteString ?? "?"): no response"))
-                }
-            }.resume()
+    /// The process's one transport: a CLI verb lives as long as its process, and so does this
+    /// (``HTTPTransport``, not `URLSession`, which busy-waits on Linux while the service works).
+    /// An answer is kept up to 1 GiB; a request may take 10 minutes (a large import batch).
+    private static let transport = HTTPTransport(timeout: 600, maxBodyBytes: 1 << 30)
+
+    private static func perform(_ request: URLRequest) async throws -> (Data, HTTPURLResponse) {
+        do {
+            let (response, data) = try await transport.send(request)
+            return (data, response)
+        } catch {
+            throw CLIError("cannot reach the service at \(request.url?.absoluteString ?? "?"): \(error); is `loopdesk up` running there?")
         }
     }
 }

@@ -13,7 +13,7 @@ import Logging
 /// run one at a time, and a row is queued under a unique event id, so the same event is
 /// never queued twice. Webhook POSTs carry the event id as `Idempotency-Key` so a receiver
 /// can drop the repeat that a crash between its 2xx and our commit would cause. Redirects
-/// are never followed (``WebhookTransport``); a URL that is not https (or http to loopback)
+/// are never followed (``HTTPTransport``); a URL that is not https (or http to loopback)
 /// is never sent to; logs and stored errors name the receiver's host only, never its URL.
 /// A failure is retried after ``GapConfiguration/webhookBackoff`` × 2^(attempts − 1), capped
 /// at ``GapConfiguration/webhookMaxBackoff`` (or when the receiver's verdict says: a
@@ -24,7 +24,7 @@ actor WebhookSender {
     private let configuration: GapConfiguration
     private let clock: any SupportClock
     private let logger: Logger
-    private let transport: WebhookTransport
+    private let transport: HTTPTransport
     private let receivers: [String: any OutboxReceiver]
     /// Where references learnt from answers are kept (the issue a tracker opened for a cluster).
     private let references: (any SupportStore)?
@@ -42,7 +42,7 @@ actor WebhookSender {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
-        transport = WebhookTransport(timeout: configuration.webhookTimeout)
+        transport = HTTPTransport(timeout: configuration.webhookTimeout)
         var receivers: [String: any OutboxReceiver] = [:]
         if let url = configuration.bugWebhookURL { receivers[GapEvent.bugThreshold] = SignedWebhookReceiver(url: url, secret: configuration.webhookSecret) }
         if let url = configuration.gapWebhookURL { receivers[GapEvent.gapThreshold] = SignedWebhookReceiver(url: url, secret: configuration.webhookSecret) }
@@ -93,10 +93,10 @@ actor WebhookSender {
     }
 
     /// Stops the retry timer and the transport.
-    func stop() {
+    func stop() async {
         retry?.cancel()
         retry = nil
-        transport.invalidate()
+        await transport.shutdown()
     }
 
     private func drain() async -> Int {
@@ -187,10 +187,8 @@ actor WebhookSender {
             let verdict = receiver.verdict(status: http.statusCode, header: { http.value(forHTTPHeaderField: $0) }, body: body, now: clock.now)
             if verdict == .delivered, let (key, value) = receiver.reference(after: event, body: body) { remember(key, value) }
             return verdict
-        } catch let error as URLError {
-            return .retry(reason: "\(error.localizedDescription) (URLError \(error.code.rawValue))", wait: .backoff)
         } catch {
-            return .retry(reason: "transport error (\(type(of: error)))", wait: .backoff)
+            return .retry(reason: "transport error: \(error)", wait: .backoff)
         }
     }
 }

@@ -152,6 +152,12 @@ public final class FakeHTTPServer: @unchecked Sendable {
         for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
         head += "Content-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
         let bytes = Array(head.utf8) + Array(response.body)
-        _ = bytes.withUnsafeBufferPointer { write(connection, $0.baseAddress, $0.count) }
+        // All of it, and no SIGPIPE when the client has given up already (a timeout test).
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBufferPointer { send(connection, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { return }
+            offset += n
+        }
     }
 }
