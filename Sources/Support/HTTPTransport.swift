@@ -3,7 +3,6 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Logging
 import NIOCore
 import NIOHTTP1
 
@@ -13,7 +12,7 @@ import NIOHTTP1
 ///
 /// Why not `URLSession`: on Linux, FoundationNetworking drives libcurl from dispatch sources
 /// and busy-waits while a response is outstanding — a client waiting 5 s for an answer burned
-/// 4.2 CPU-seconds (Benchmarks/RESULTS.md, "The import's client spun"). On two cores that was
+/// 4.2 CPU-seconds (Benchmarks/RESULTS.md, "`loopdesk kb import` at the embedder's pace: the client spun"). On two cores that was
 /// the CLI taking most of a core from the embedder during `kb import --server`, and the service
 /// spinning while a helpdesk took its time to answer a write-back. NIO waits in `epoll`.
 ///
