@@ -57,7 +57,7 @@ struct ServiceClient: Sendable {
             request.setValue(contentType, forHTTPHeaderField: "Content-Type")
         }
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        let (data, response) = try await Self.perform(request)
+        let (response, data) = try await Self.perform(request)
         let status = response.statusCode
         guard (200..<300).contains(status) else {
             if let failure = try? JSONDecoder().decode(ErrorReply.self, from: data) {
@@ -82,10 +82,9 @@ struct ServiceClient: Sendable {
     /// An answer is kept up to 1 GiB; a request may take 10 minutes (a large import batch).
     private static let transport = HTTPTransport(timeout: 600, maxBodyBytes: 1 << 30)
 
-    private static func perform(_ request: URLRequest) async throws -> (Data, HTTPURLResponse) {
+    private static func perform(_ request: URLRequest) async throws -> (HTTPURLResponse, Data) {
         do {
-            let (response, data) = try await transport.send(request)
-            return (data, response)
+            return try await transport.send(request)
         } catch {
             throw CLIError("cannot reach the service at \(request.url?.absoluteString ?? "?"): \(error); is `loopdesk up` running there?")
         }

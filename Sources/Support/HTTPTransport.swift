@@ -59,27 +59,26 @@ public final class HTTPTransport: Sendable {
         for (name, value) in request.allHTTPHeaderFields ?? [:] { outgoing.headers.add(name: name, value: value) }
         if let body = request.httpBody { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
         let seconds = request.timeoutInterval > 0 ? min(request.timeoutInterval, timeout) : timeout
+        let response: HTTPClientResponse
+        var body = Data()
         do {
-            let response = try await client.execute(outgoing, timeout: Self.amount(seconds))
-            var body = Data()
+            response = try await client.execute(outgoing, timeout: Self.amount(seconds))
             for try await part in response.body {
                 let room = maxBodyBytes - body.count
                 if room > 0 { body.append(contentsOf: part.readableBytesView.prefix(room)) }
             }
-            var fields: [String: String] = [:]
-            for header in response.headers {
-                fields[header.name] = fields[header.name].map { $0 + ", " + header.value } ?? header.value
-            }
-            guard let http = HTTPURLResponse(url: url, statusCode: Int(response.status.code), httpVersion: "HTTP/1.1",
-                                             headerFields: fields) else {
-                throw Failure(description: "\(url.host ?? "?"): an answer with status \(response.status.code) that cannot be read")
-            }
-            return (http, body)
-        } catch let failure as Failure {
-            throw failure
         } catch {
             throw Failure(description: "\(url.host ?? "?"): \(Self.describe(error))")
         }
+        var fields: [String: String] = [:]
+        for header in response.headers {
+            fields[header.name] = fields[header.name].map { $0 + ", " + header.value } ?? header.value
+        }
+        guard let http = HTTPURLResponse(url: url, statusCode: Int(response.status.code), httpVersion: "HTTP/1.1",
+                                         headerFields: fields) else {
+            throw Failure(description: "\(url.host ?? "?"): an answer with status \(response.status.code) that cannot be read")
+        }
+        return (http, body)
     }
 
     /// Closes the connections; requests still in flight fail. Safe to call more than once.

@@ -19,14 +19,7 @@ public final class FakeCoreServer: @unchecked Sendable {
 
         /// Writes bytes to the client now.
         public func send(_ bytes: [UInt8]) {
-            bytes.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let n = Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-                    if n <= 0 { return }
-                    offset += n
-                }
-            }
+            sendAll(fd, bytes)
         }
 
         /// Keeps a reply to send later with ``flush(reversed:)``.

@@ -151,13 +151,7 @@ public final class FakeHTTPServer: @unchecked Sendable {
         var head = "HTTP/1.1 \(response.status) \(response.status < 300 ? "OK" : "Error")\r\n"
         for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
         head += "Content-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
-        let bytes = Array(head.utf8) + Array(response.body)
         // All of it, and no SIGPIPE when the client has given up already (a timeout test).
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBufferPointer { send(connection, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { return }
-            offset += n
-        }
+        sendAll(connection, Array(head.utf8) + Array(response.body))
     }
 }
