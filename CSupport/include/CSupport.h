@@ -4,7 +4,8 @@
 //   and liblapacke-dev.
 // - Distance kernels (kernels.h) chosen once at start from a cpuid check.
 // - Prefetch and the few atomics the index needs on raw memory (memory.h).
-// - Element-wise transformer kernels for the embedder (activations.h).
+// - Element-wise transformer kernels for the embedder (activations.h), and its
+//   products against weights packed once (packed_gemm.h).
 #ifndef LOOPDESK_CSUPPORT_H
 #define LOOPDESK_CSUPPORT_H
 
@@ -16,5 +17,6 @@
 #include "blas_runtime.h"
 #include "crc32c.h"
 #include "activations.h"
+#include "packed_gemm.h"
 
 #endif

@@ -7,11 +7,12 @@ import Primitives
 ///
 /// Sequences of a batch are *packed* back to back rather than padded to the
 /// longest: every token-wise step (the projections, the feed-forward network,
-/// LayerNorm) runs over the packed rows as one sgemm, and attention runs per
+/// LayerNorm) runs over the packed rows as one product, and attention runs per
 /// sequence over its own tokens only. That is exactly a padded batch with an
-/// attention mask, minus the work on padding. All matrix products are
-/// `cblas_sgemm`; the element-wise work between them is fused
-/// (``ElementwiseKernels``).
+/// attention mask, minus the work on padding. Products against the weights go
+/// through ``PackedWeight`` (panels packed once, at load); attention's products
+/// between activations are `cblas_sgemm`; the element-wise work between them is
+/// fused (``ElementwiseKernels``).
 struct BertEncoder: Sendable {
     let config: BertConfiguration
     let weights: BertWeights
@@ -88,8 +89,7 @@ struct BertEncoder: Sendable {
     ) {
         let h = config.hiddenSize, d = config.headSize
         ElementwiseKernels.broadcastRows(layer.qkvBias, columns: 3 * h, rows: tokens, into: ws.qkv)
-        gemm(m: tokens, n: 3 * h, k: h, a: ws.hidden, lda: h, b: layer.qkvWeight, ldb: 3 * h, transposeB: false,
-             c: ws.qkv, ldc: 3 * h, accumulate: true, workspace: ws)
+        project(ws.hidden, rows: tokens, lda: h, by: layer.qkvWeight, into: ws.qkv, ldc: 3 * h, workspace: ws)
         let scale = 1 / Float(d).squareRoot()
         for sequence in chunk {
             let n = sequence.ids.count
@@ -105,8 +105,7 @@ struct BertEncoder: Sendable {
                      c: ws.context + sequence.offset * h + head * d, ldc: h, accumulate: false, workspace: ws)
             }
         }
-        gemm(m: tokens, n: h, k: h, a: ws.context, lda: h, b: layer.attentionOutputWeight, ldb: h, transposeB: false,
-             c: ws.hidden, ldc: h, accumulate: true, workspace: ws)
+        project(ws.context, rows: tokens, lda: h, by: layer.attentionOutputWeight, into: ws.hidden, ldc: h, workspace: ws)
         ElementwiseKernels.addLayerNorm(
             residual: ws.hidden, bias: layer.attentionOutputBias, rows: tokens, columns: h,
             gamma: layer.attentionNormGamma, beta: layer.attentionNormBeta, epsilon: config.layerNormEpsilon)
@@ -121,12 +120,10 @@ struct BertEncoder: Sendable {
             let rows = min(ws.feedForwardRows, tokens - first)
             let hidden = ws.hidden + first * h
             ElementwiseKernels.broadcastRows(layer.intermediateBias, columns: i, rows: rows, into: ws.intermediate)
-            gemm(m: rows, n: i, k: h, a: hidden, lda: h, b: layer.intermediateWeight, ldb: i, transposeB: false,
-                 c: ws.intermediate, ldc: i, accumulate: true, workspace: ws)
+            project(hidden, rows: rows, lda: h, by: layer.intermediateWeight, into: ws.intermediate, ldc: i, workspace: ws)
             ElementwiseKernels.gelu(ws.intermediate, count: rows * i)
-            // The residual is the sgemm's C: hidden += GELU(…) · W₂ᵀ.
-            gemm(m: rows, n: h, k: i, a: ws.intermediate, lda: i, b: layer.outputWeight, ldb: h, transposeB: false,
-                 c: hidden, ldc: h, accumulate: true, workspace: ws)
+            // The residual is the product's C: hidden += GELU(…) · W₂ᵀ.
+            project(ws.intermediate, rows: rows, lda: i, by: layer.outputWeight, into: hidden, ldc: h, workspace: ws)
             ElementwiseKernels.addLayerNorm(
                 residual: hidden, bias: layer.outputBias, rows: rows, columns: h,
                 gamma: layer.outputNormGamma, beta: layer.outputNormBeta, epsilon: config.layerNormEpsilon)
@@ -134,7 +131,23 @@ struct BertEncoder: Sendable {
         }
     }
 
-    /// C[m×n] (+)= A[m×k] · B (B is `[k, n]`, or `[n, k]` read transposed), all row-major, timed.
+    /// C[rows, weight.columns] += A[rows, weight.rows] · weight, row-major, timed (C holds the bias or
+    /// the residual already).
+    ///
+    /// With `workspace.columnWorkers > 1` a large product is split into blocks of
+    /// whole panels run on that many threads.
+    @inline(__always)
+    private func project(
+        _ a: UnsafePointer<Float>, rows: Int, lda: Int, by weight: PackedWeight, into c: UnsafeMutablePointer<Float>, ldc: Int,
+        workspace: BertWorkspace
+    ) {
+        let projection = Projection(a: a, rows: rows, lda: lda, weight: weight, c: c, ldc: ldc)
+        splitByColumns(n: weight.columns, multiplyAdds: rows * weight.columns * weight.rows,
+                       alignment: PackedWeight.panelWidth, workspace: workspace) { projection.run(columns: $0) }
+    }
+
+    /// C[m×n] (+)= A[m×k] · B (B is `[k, n]`, or `[n, k]` read transposed), all row-major, timed:
+    /// attention's products between activations.
     ///
     /// With `workspace.columnWorkers > 1` a large product is split into column
     /// blocks run on that many threads (each packs only its share of B).
@@ -144,25 +157,49 @@ struct BertEncoder: Sendable {
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, workspace: BertWorkspace
     ) {
-        let start = monotonicNanoseconds()
         let product = Product(
             m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, transposeB: transposeB, c: c, ldc: ldc,
             beta: accumulate ? 1 : 0)
+        // Column blocks on 64-byte boundaries.
+        splitByColumns(n: n, multiplyAdds: m * n * k, alignment: 16, workspace: workspace) { product.run(columns: $0) }
+    }
+
+    /// Runs `product` on C's columns `0..<n`, timed: split into `workspace.columnWorkers` blocks of
+    /// a multiple of `alignment` columns, one per thread, when the product is large enough to gain.
+    @inline(__always)
+    private func splitByColumns(
+        n: Int, multiplyAdds: Int, alignment: Int, workspace: BertWorkspace, _ product: @Sendable (Range<Int>) -> Void
+    ) {
+        let start = monotonicNanoseconds()
         let parts = workspace.columnWorkers
-        if parts > 1, n >= 64 * parts, m * n * k >= Self.minimumWorkToSplitColumns {
-            let width = (n / parts + 15) / 16 * 16 // column blocks on 64-byte boundaries
+        if parts > 1, n >= 64 * parts, multiplyAdds >= Self.minimumWorkToSplitColumns {
+            let width = ((n + parts - 1) / parts + alignment - 1) / alignment * alignment
             DispatchQueue.concurrentPerform(iterations: parts) { part in
                 let columns = min(n, part * width)..<min(n, (part + 1) * width)
-                if !columns.isEmpty { product.run(columns: columns) }
+                if !columns.isEmpty { product(columns) }
             }
         } else {
-            product.run(columns: 0..<n)
+            product(0..<n)
         }
         workspace.sgemmNanoseconds += monotonicNanoseconds() - start
     }
 
     /// Multiply-adds below which splitting a product across threads costs more than it saves.
     private static let minimumWorkToSplitColumns = 1 << 20
+}
+
+/// One projection's operands (C += A · weight), runnable on any block of whole panels of C.
+private struct Projection: @unchecked Sendable {
+    // @unchecked: threads given disjoint column blocks write disjoint parts of C
+    // and only read A and the weight.
+    let a: UnsafePointer<Float>, rows: Int, lda: Int
+    let weight: PackedWeight
+    let c: UnsafeMutablePointer<Float>, ldc: Int
+
+    @inline(__always)
+    func run(columns: Range<Int>) {
+        weight.multiply(a, rows: rows, lda: lda, into: c, ldc: ldc, columns: columns, accumulate: true)
+    }
 }
 
 /// One `cblas_sgemm` call's operands, runnable on any column block of C.

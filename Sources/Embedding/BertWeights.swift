@@ -3,23 +3,23 @@
 /// Embedding tables, biases and LayerNorm parameters are used in place from
 /// the memory-mapped safetensors file. The four projection matrices of each
 /// layer are copied once, at load, from PyTorch's `[out, in]` layout to
-/// `[in, out]`, with the query, key and value projections side by side in one
-/// `[hidden, 3·hidden]` matrix: one sgemm then computes all three, and every
-/// product reads its weights untransposed, which OpenBLAS packs faster (it
-/// repacks them on every call, which dominates small batches). The mapped
-/// pages of the originals are handed back to the kernel after the copy, so
-/// resident memory holds each weight once.
+/// `[in, out]` — the query, key and value projections side by side in one
+/// `[hidden, 3·hidden]` matrix, so one product computes all three — and packed
+/// into 64-column panels (``PackedWeight``), the layout the product kernel
+/// streams into registers. BLAS would repack them on every call, which
+/// dominated small batches. The mapped pages of the originals are handed back
+/// to the kernel after the copy, so resident memory holds each weight once.
 struct BertWeights: @unchecked Sendable {
     // @unchecked: every pointer is read-only after load and kept alive by `storage`.
 
     struct Layer {
         /// Query, key and value weights side by side, `[H, 3H]`, and their biases, `[3H]`.
-        /// Every `…Weight` matrix is `[in, out]`.
-        var qkvWeight: UnsafePointer<Float>, qkvBias: UnsafePointer<Float>
-        var attentionOutputWeight: UnsafePointer<Float>, attentionOutputBias: UnsafePointer<Float>
+        /// Every `…Weight` matrix is `[in, out]`, packed.
+        var qkvWeight: PackedWeight, qkvBias: UnsafePointer<Float>
+        var attentionOutputWeight: PackedWeight, attentionOutputBias: UnsafePointer<Float>
         var attentionNormGamma: UnsafePointer<Float>, attentionNormBeta: UnsafePointer<Float>
-        var intermediateWeight: UnsafePointer<Float>, intermediateBias: UnsafePointer<Float>
-        var outputWeight: UnsafePointer<Float>, outputBias: UnsafePointer<Float>
+        var intermediateWeight: PackedWeight, intermediateBias: UnsafePointer<Float>
+        var outputWeight: PackedWeight, outputBias: UnsafePointer<Float>
         var outputNormGamma: UnsafePointer<Float>, outputNormBeta: UnsafePointer<Float>
     }
 
@@ -29,17 +29,22 @@ struct BertWeights: @unchecked Sendable {
     var embeddingNormGamma: UnsafePointer<Float>, embeddingNormBeta: UnsafePointer<Float>
     var layers: [Layer]
 
-    /// Owns the mapping and the transposed projections.
+    /// Owns the mapping, the packed projections and the layer's query, key and value biases.
     private let storage: Storage
 
     private final class Storage {
         let file: SafeTensors
-        let projections: UnsafeMutableBufferPointer<Float>
-        init(file: SafeTensors, count: Int) {
+        let packed: UnsafeMutableRawPointer
+        let biases: UnsafeMutableBufferPointer<Float>
+        init(file: SafeTensors, packedFloats: Int, biasFloats: Int) {
             self.file = file
-            projections = .allocate(capacity: count)
+            packed = .allocate(byteCount: packedFloats * MemoryLayout<Float>.stride, alignment: 64)
+            biases = .allocate(capacity: biasFloats)
         }
-        deinit { projections.deallocate() }
+        deinit {
+            packed.deallocate()
+            biases.deallocate()
+        }
     }
 
     /// Copies the `[rows, columns]` tensor `name` into `destination` transposed, its
@@ -78,16 +83,26 @@ struct BertWeights: @unchecked Sendable {
         embeddingNormGamma = try tensor(prefix + "embeddings.LayerNorm.weight", [h])
         embeddingNormBeta = try tensor(prefix + "embeddings.LayerNorm.bias", [h])
 
-        let perLayer = 3 * h * h + 3 * h + h * h + 2 * h * i
-        storage = Storage(file: file, count: perLayer * config.layerCount)
+        // Each layer is transposed into `scratch`, then packed into the storage for good.
+        let shapes = [(h, 3 * h), (h, h), (h, i), (i, h)] // [in, out]: qkv, attention output, intermediate, output
+        let perLayerPacked = shapes.reduce(0) { $0 + PackedWeight.floats(rows: $1.0, columns: $1.1) }
+        storage = Storage(file: file, packedFloats: perLayerPacked * config.layerCount, biasFloats: 3 * h * config.layerCount)
+        let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 3 * h * h + h * h + 2 * h * i)
+        defer { scratch.deallocate() }
+        var nextPacked = storage.packed.assumingMemoryBound(to: Float.self)
+        func pack(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int) -> PackedWeight {
+            let weight = PackedWeight(packing: matrix, rows: rows, columns: columns, into: nextPacked)
+            nextPacked += PackedWeight.floats(rows: rows, columns: columns)
+            return weight
+        }
         layers = []
         for l in 0..<config.layerCount {
             let p = prefix + "encoder.layer.\(l)."
-            let qkv = storage.projections.baseAddress! + l * perLayer
-            let qkvBias = qkv + 3 * h * h
-            let attentionOutput = qkvBias + 3 * h
+            let qkv = scratch.baseAddress!
+            let attentionOutput = qkv + 3 * h * h
             let intermediate = attentionOutput + h * h
             let output = intermediate + h * i
+            let qkvBias = storage.biases.baseAddress! + l * 3 * h
             for (part, name) in ["query", "key", "value"].enumerated() {
                 try Self.transpose(file, p + "attention.self.\(name).weight", rows: h, columns: h,
                                    into: qkv + part * h, stride: 3 * h)
@@ -98,14 +113,14 @@ struct BertWeights: @unchecked Sendable {
             try Self.transpose(file, p + "intermediate.dense.weight", rows: i, columns: h, into: intermediate, stride: i)
             try Self.transpose(file, p + "output.dense.weight", rows: h, columns: i, into: output, stride: h)
             layers.append(Layer(
-                qkvWeight: UnsafePointer(qkv), qkvBias: UnsafePointer(qkvBias),
-                attentionOutputWeight: UnsafePointer(attentionOutput),
+                qkvWeight: pack(qkv, rows: h, columns: 3 * h), qkvBias: UnsafePointer(qkvBias),
+                attentionOutputWeight: pack(attentionOutput, rows: h, columns: h),
                 attentionOutputBias: try tensor(p + "attention.output.dense.bias", [h]),
                 attentionNormGamma: try tensor(p + "attention.output.LayerNorm.weight", [h]),
                 attentionNormBeta: try tensor(p + "attention.output.LayerNorm.bias", [h]),
-                intermediateWeight: UnsafePointer(intermediate),
+                intermediateWeight: pack(intermediate, rows: h, columns: i),
                 intermediateBias: try tensor(p + "intermediate.dense.bias", [i]),
-                outputWeight: UnsafePointer(output),
+                outputWeight: pack(output, rows: i, columns: h),
                 outputBias: try tensor(p + "output.dense.bias", [h]),
                 outputNormGamma: try tensor(p + "output.LayerNorm.weight", [h]),
                 outputNormBeta: try tensor(p + "output.LayerNorm.bias", [h])))
