@@ -19,6 +19,12 @@ public protocol SentenceEmbedder: Sendable {
     /// - Parameter texts: the texts to embed; an empty array gives an empty result.
     /// - Returns: `texts.count` vectors.
     func embed(_ texts: [String]) -> [[Float]]
+
+    /// Embeds one text for a caller that can wait: an implementation may embed it
+    /// together with other callers' texts in one pass (``BatchingEmbedder``). The
+    /// default embeds it at once, on the caller's thread.
+    /// - Returns: a unit-length vector of ``dimension`` components.
+    func embedQueued(_ text: String) async -> [Float]
 }
 
 extension SentenceEmbedder {
@@ -29,5 +35,10 @@ extension SentenceEmbedder {
     /// - Returns: a unit-length vector of ``dimension`` components.
     public func embed(_ text: String) -> [Float] {
         embed([text])[0]
+    }
+
+    /// Embeds `text` at once, on the caller's thread.
+    public func embedQueued(_ text: String) async -> [Float] {
+        embed(text)
     }
 }

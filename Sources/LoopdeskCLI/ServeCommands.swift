@@ -192,6 +192,9 @@ struct HTTPOptions: ParsableArguments {
     @Option(name: .long, help: "The MiniLM model directory (default: $LOOPDESK_MODEL_DIR, or models/all-MiniLM-L6-v2 above the current directory; else the hashed fallback).")
     var modelDir: String?
 
+    @Option(name: .long, help: "Questions embedded together at most: questions asked at once share one forward pass, on a thread of its own (0: each question is embedded alone, on its request's thread).")
+    var embedBatch = 64
+
     @Option(name: .long, help: "Log level.")
     var logLevel: Logger.Level = .info
 
@@ -233,6 +236,7 @@ struct HTTPOptions: ParsableArguments {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be in 1...65535, not \(port)") }
         guard idleTimeout > 0, idleTimeout <= 3600 else { throw ValidationError("--idle-timeout must be in (0, 3600] seconds, not \(idleTimeout)") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1, not \(maxConnections)") }
+        guard (0...1024).contains(embedBatch) else { throw ValidationError("--embed-batch must be in 0...1024, not \(embedBatch)") }
         guard (1...100_000).contains(topicMinEvidence) else { throw ValidationError("--topic-min-evidence must be in 1...100000, not \(topicMinEvidence)") }
         try TargetWrongRate.validate(targetWrongRate)
         guard (0...1).contains(initialThreshold) else { throw ValidationError("--initial-threshold must be in 0...1, not \(initialThreshold)") }
@@ -319,7 +323,9 @@ struct HTTPOptions: ParsableArguments {
             logger.info("writing answers back into \(helpdesk.rawValue) at host \(support.helpdesks.accounts[helpdesk]?.baseURL.host ?? "?")")
         }
         let clock: any SupportClock = clockFrom.map { ShiftedClock(start: $0.date) } ?? SystemClock()
-        let workspaces = try Workspaces(storage: storage, placement: placement, embedder: try Embedder.load(modelDirectory: modelDir),
+        let loaded = try Embedder.load(modelDirectory: modelDir)
+        let embedder = embedBatch == 0 ? loaded : BatchingEmbedder(loaded, maximumBatch: embedBatch)
+        let workspaces = try Workspaces(storage: storage, placement: placement, embedder: embedder,
                                         clock: clock, configuration: support, logger: logger)
         let service = workspaces.defaultService
         let app = LoopdeskHTTPServer.buildApplication(workspaces: workspaces, configuration: configuration(host: address, token: token),

@@ -41,7 +41,7 @@ extension SupportService {
     /// Builds the query of `request`, checking it in the order its errors are documented on ``ask(_:)``.
     /// - Throws: ``SupportError/emptyQuestion``, ``SupportError/questionTooLong(bytes:limit:)``,
     ///   ``SupportError/invalidRequest(_:)``; the store's errors.
-    func makeQuery(_ request: AskRequest) throws -> AskQuery {
+    func makeQuery(_ request: AskRequest) async throws -> AskQuery {
         let text = try Self.checkedText(request)
         let now = clock.now
         let conversationID = request.conversationID ?? "c_" + UUID().uuidString.lowercased()
@@ -51,7 +51,7 @@ extension SupportService {
         let earlier = request.conversationID == nil ? []
             : try store.latestAnswers(conversationID: conversationID, limit: decayed ? Self.conversationMemory : 1)
         let previous = earlier.first
-        let questionVector = try embedding(of: text, given: request.vector)
+        let questionVector = try await embedding(of: text, given: request.vector)
         let searchVector = Self.conversationVector(questionVector, earlier: earlier.map(\.vector), text: text, decayed: decayed)
         let context = request.context.isEmpty ? previous?.context ?? [] : ContextHash.of(request.context)
         return AskQuery(text: text, askedAt: now, conversationID: conversationID, contextTags: contextTags, context: context,
@@ -94,9 +94,10 @@ extension SupportService {
         return text
     }
 
-    /// The caller's vector when it gave one that fits the embedder, else the embedding of `text`.
-    func embedding(of text: String, given: [Float]?) throws -> [Float] {
-        guard let given else { return embedder.embed(text) }
+    /// The caller's vector when it gave one that fits the embedder, else the embedding of `text`
+    /// (queued, so that questions asked together are embedded in one pass).
+    func embedding(of text: String, given: [Float]?) async throws -> [Float] {
+        guard let given else { return await embedder.embedQueued(text) }
         guard given.count == embedder.dimension, given.allSatisfy(\.isFinite) else {
             throw SupportError.invalidRequest("vector must have \(embedder.dimension) finite components")
         }

@@ -12,7 +12,7 @@ extension SupportService {
     ///   ``SupportError/coreUnavailable(reason:retryAfter:)``.
     public func ask(_ request: AskRequest) async throws -> AskResponse {
         try followOtherInstances()
-        let query = try makeQuery(request)
+        let query = try await makeQuery(request)
         let noArticle = try noArticleGroup()
         let vote = configuration.learning ? try await neighbourVote(query) : nil
         let ranking = try await rank(query, vote: vote, noArticle: noArticle)
