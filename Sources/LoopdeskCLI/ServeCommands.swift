@@ -339,6 +339,10 @@ struct HTTPOptions: ParsableArguments {
             throw error
         }
         await workspaces.close()
+        if let batching = embedder as? BatchingEmbedder {
+            let counts = batching.batchCounts
+            logger.info("embedded \(counts.texts) questions in \(counts.batches) forward passes (largest \(counts.largestBatch))")
+        }
         logger.info("HTTP server stopped")
     }
 }
