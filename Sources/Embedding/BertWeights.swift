@@ -29,7 +29,7 @@ struct BertWeights: @unchecked Sendable {
     var embeddingNormGamma: UnsafePointer<Float>, embeddingNormBeta: UnsafePointer<Float>
     var layers: [Layer]
 
-    /// Owns the mapping, the packed projections and the layer's query, key and value biases.
+    /// Owns the mapping, the packed projections and each layer's query, key and value biases.
     private let storage: Storage
 
     private final class Storage {
