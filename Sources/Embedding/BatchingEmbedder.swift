@@ -6,8 +6,8 @@ import Foundation
 /// Why: every forward pass streams all of the model's projection weights
 /// (42 MB for MiniLM) through the cores, for one short sentence as for forty,
 /// so questions that arrive together — four connections asking at once — are
-/// cheaper embedded together than one by one (`loopdesk embed --bench`: 304
-/// sentences/s one at a time, 489 in fours). And the service's cooperative
+/// cheaper embedded together than one by one (`loopdesk embed --bench`:
+/// 245–335 sentences/s one at a time, 473–517 in fours). And the service's cooperative
 /// threads stay free for everything else an ask does while the batch runs
 /// (Benchmarks/RESULTS.md, "POST /v1/ask").
 ///
