@@ -15,15 +15,13 @@ import Foundation
 /// thread takes everything queued — at most ``maximumBatch`` texts — embeds it
 /// with the wrapped embedder in one call, and resumes each caller with its own
 /// vector. While a batch runs, newcomers queue for the next one, so under load
-/// batches grow by themselves and an idle service adds no wait; a
-/// ``gatherWindow`` above zero additionally holds a lone text that long for
-/// company. Batch calls (``embed(_:)``, an import's) go straight to the
+/// batches grow by themselves and an idle service adds no wait (a timer that
+/// held a lone text back for company measured slower: Benchmarks/RESULTS.md).
+/// Batch calls (``embed(_:)``, an import's) go straight to the
 /// wrapped embedder on the caller's thread.
 public final class BatchingEmbedder: SentenceEmbedder {
     /// How many texts one batch takes at most; the rest wait for the next.
     public let maximumBatch: Int
-    /// How long a batch that has fewer than ``maximumBatch`` texts waits for more before it starts.
-    public let gatherWindow: Duration
     /// The embedder every batch runs on.
     public let base: any SentenceEmbedder
     public var identity: EmbedderIdentity { base.identity }
@@ -42,13 +40,11 @@ public final class BatchingEmbedder: SentenceEmbedder {
 
     /// Wraps `base` and starts the batching thread, which ends when the embedder is released.
     /// - Parameters:
-    ///   - maximumBatch: the most texts per batch (at least 1).
-    ///   - gatherWindow: how long a batch waits for more texts before it starts; zero starts at once.
-    public init(_ base: any SentenceEmbedder, maximumBatch: Int = 64, gatherWindow: Duration = .zero) {
+    /// - Parameter maximumBatch: the most texts per batch (at least 1).
+    public init(_ base: any SentenceEmbedder, maximumBatch: Int = 64) {
         self.base = base
         self.maximumBatch = max(1, maximumBatch)
-        self.gatherWindow = max(.zero, gatherWindow)
-        let queue = Queue(base: base, maximumBatch: self.maximumBatch, gatherWindow: self.gatherWindow)
+        let queue = Queue(base: base, maximumBatch: self.maximumBatch)
         self.queue = queue
         let thread = Thread { queue.work() }
         thread.name = "loopdesk-embed"
@@ -92,14 +88,12 @@ public final class BatchingEmbedder: SentenceEmbedder {
 
         let base: any SentenceEmbedder
         let maximumBatch: Int
-        let gatherWindow: Duration
         private let condition = NSCondition()
         private var state = State()
 
-        init(base: any SentenceEmbedder, maximumBatch: Int, gatherWindow: Duration) {
+        init(base: any SentenceEmbedder, maximumBatch: Int) {
             self.base = base
             self.maximumBatch = maximumBatch
-            self.gatherWindow = gatherWindow
         }
 
         func withLock<T>(_ body: (inout State) -> T) -> T {
@@ -130,19 +124,13 @@ public final class BatchingEmbedder: SentenceEmbedder {
             }
         }
 
-        /// Waits for a text, then (with a gather window) for company, and takes up to
-        /// ``maximumBatch`` texts; `nil` once closed with nothing left.
+        /// Waits for a text and takes up to ``maximumBatch`` texts; `nil` once closed with nothing left.
         private func nextBatch() -> [Waiting]? {
             condition.lock()
             defer { condition.unlock() }
             while state.waiting.isEmpty {
                 if state.closed { return nil }
                 condition.wait()
-            }
-            if gatherWindow > .zero, state.waiting.count < maximumBatch, !state.closed {
-                let (seconds, attoseconds) = gatherWindow.components
-                let deadline = Date(timeIntervalSinceNow: Double(seconds) + Double(attoseconds) / 1e18)
-                while state.waiting.count < maximumBatch, condition.wait(until: deadline) {}
             }
             let taken = Array(state.waiting.prefix(maximumBatch))
             state.waiting.removeFirst(taken.count)
