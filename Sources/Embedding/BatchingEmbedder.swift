@@ -21,9 +21,9 @@ import Foundation
 /// wrapped embedder on the caller's thread.
 public final class BatchingEmbedder: SentenceEmbedder {
     /// How many texts one batch takes at most; the rest wait for the next.
-    public let maximumBatch: Int
+    public var maximumBatch: Int { queue.maximumBatch }
     /// The embedder every batch runs on.
-    public let base: any SentenceEmbedder
+    public var base: any SentenceEmbedder { queue.base }
     public var identity: EmbedderIdentity { base.identity }
 
     /// How many batches ran and how many texts they held, since the embedder was made.
@@ -39,12 +39,9 @@ public final class BatchingEmbedder: SentenceEmbedder {
     private let queue: Queue
 
     /// Wraps `base` and starts the batching thread, which ends when the embedder is released.
-    /// - Parameters:
     /// - Parameter maximumBatch: the most texts per batch (at least 1).
     public init(_ base: any SentenceEmbedder, maximumBatch: Int = 64) {
-        self.base = base
-        self.maximumBatch = max(1, maximumBatch)
-        let queue = Queue(base: base, maximumBatch: self.maximumBatch)
+        let queue = Queue(base: base, maximumBatch: max(1, maximumBatch))
         self.queue = queue
         let thread = Thread { queue.work() }
         thread.name = "loopdesk-embed"

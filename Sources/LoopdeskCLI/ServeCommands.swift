@@ -324,7 +324,8 @@ struct HTTPOptions: ParsableArguments {
         }
         let clock: any SupportClock = clockFrom.map { ShiftedClock(start: $0.date) } ?? SystemClock()
         let loaded = try Embedder.load(modelDirectory: modelDir)
-        let embedder = embedBatch == 0 ? loaded : BatchingEmbedder(loaded, maximumBatch: embedBatch)
+        let batching = embedBatch == 0 ? nil : BatchingEmbedder(loaded, maximumBatch: embedBatch)
+        let embedder: any SentenceEmbedder = batching ?? loaded
         let workspaces = try Workspaces(storage: storage, placement: placement, embedder: embedder,
                                         clock: clock, configuration: support, logger: logger)
         let service = workspaces.defaultService
@@ -339,8 +340,7 @@ struct HTTPOptions: ParsableArguments {
             throw error
         }
         await workspaces.close()
-        if let batching = embedder as? BatchingEmbedder {
-            let counts = batching.batchCounts
+        if let counts = batching?.batchCounts {
             logger.info("embedded \(counts.texts) questions in \(counts.batches) forward passes (largest \(counts.largestBatch))")
         }
         logger.info("HTTP server stopped")

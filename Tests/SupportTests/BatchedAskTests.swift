@@ -15,8 +15,7 @@ final class BatchedAskTests: XCTestCase {
     override func setUp() async throws {
         harness = try SupportHarness()
         batching = BatchingEmbedder(plain)
-        service = try await SupportService.open(databasePath: harness.databasePath, coreSocket: harness.socketPath,
-                                                embedder: batching)
+        service = try await harness.service(embedder: batching)
         try await service.upsertArticles(SupportHarness.articles)
     }
 

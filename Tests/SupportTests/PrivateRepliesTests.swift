@@ -12,8 +12,7 @@ final class PrivateRepliesTests: XCTestCase {
 
     override func setUp() async throws {
         harness = try SupportHarness()
-        service = try await SupportService.open(databasePath: harness.databasePath, coreSocket: harness.socketPath,
-                                                embedder: HashedEmbedder())
+        service = try await harness.service(embedder: HashedEmbedder())
         try await service.upsertArticles(SupportHarness.articles)
     }
 

@@ -10,8 +10,7 @@ final class TicketImportTests: XCTestCase {
 
     override func setUp() async throws {
         harness = try SupportHarness()
-        service = try await SupportService.open(databasePath: harness.databasePath, coreSocket: harness.socketPath,
-                                                embedder: HashedEmbedder())
+        service = try await harness.service(embedder: HashedEmbedder())
     }
 
     override func tearDown() async throws {

@@ -23,12 +23,13 @@ final class SupportHarness: @unchecked Sendable {
     /// Stops the core gracefully.
     func stopCore() { core.stop() }
 
-    /// A service over this harness's core and database.
+    /// A service over this harness's core and database, embedding with `embedder` (the suites' shared one by default).
     func service(_ configure: (inout SupportConfiguration) -> Void = { _ in },
-                 clock: any SupportClock = SystemClock()) async throws -> SupportService {
+                 clock: any SupportClock = SystemClock(),
+                 embedder: any TextEmbedder = TestEmbedder.shared) async throws -> SupportService {
         var configuration = SupportConfiguration()
         configure(&configuration)
-        return try await SupportService.open(databasePath: databasePath, coreSocket: socketPath, embedder: TestEmbedder.shared,
+        return try await SupportService.open(databasePath: databasePath, coreSocket: socketPath, embedder: embedder,
                                              clock: clock, configuration: configuration)
     }
 
