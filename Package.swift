@@ -48,6 +48,7 @@ let package = Package(
         .target(
             name: "CoreServer",
             dependencies: [
+                "CSupport",
                 "Primitives",
                 "VectorIndex",
                 "Ranking",

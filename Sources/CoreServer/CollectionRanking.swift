@@ -85,23 +85,11 @@ final class CollectionRanking: @unchecked Sendable {
     /// - Returns: the ranker's result and, aligned with its groups, the similarity of each group's best hit.
     func rank(hits: [SearchHit], metric: Metric, contextTags: [String], callerFeatures: [String: [UInt64: Float]],
               k: Int) throws -> (result: RankResult, bestSimilarities: [Float]) {
-        var candidates: [CandidateHit] = []
-        candidates.reserveCapacity(hits.count)
-        var groups: [UInt64: GroupInfo] = [:]
-        groups.reserveCapacity(hits.count)
-        let ranker: Ranker = lock.withLock {
-            // One local copy of the table (two retains) rather than one per access; it is
-            // released before the lock is, so a later upsert never copies the dictionaries.
-            let table = self.table
-            for hit in hits {
-                let entry = table.lookup(hit.id)
-                candidates.append(CandidateHit(vectorID: hit.id, groupID: entry.group,
-                                               similarity: Self.similarity(hit.distance, metric: metric), isAlias: entry.isAlias))
-                if groups[entry.group] == nil, let info = table.groups[entry.group] { groups[entry.group] = info.info }
-            }
-            return self.ranker
+        let (ranker, gathered): (Ranker, (candidates: [CandidateHit], groups: [GroupInfo])) = lock.withLock {
+            (self.ranker!, table.gather(hits, metric: metric))
         }
-        let request = Ranking.RankRequest(hits: candidates, groups: groups, contextTags: contextTags.map(ContextTag.init),
+        let candidates = gathered.candidates
+        let request = Ranking.RankRequest(hits: candidates, groups: .inFirstHitOrder(gathered.groups), contextTags: contextTags.map(ContextTag.init),
                                           callerFeatures: callerFeatures, k: k, now: Self.now())
         let result = try logged { try ranker.rank(request) }
         // k × C compares: cheaper than a dictionary over every hit.
@@ -172,7 +160,7 @@ final class CollectionRanking: @unchecked Sendable {
 
     func stats() -> Stats {
         let (ranker, groups, vectors, aliases) = lock.withLock {
-            (self.ranker!, table.groups.count, table.vectors.count, table.vectors.values.reduce(0) { $0 + ($1.isAlias ? 1 : 0) })
+            (self.ranker!, table.groupCount, table.vectorCount, table.aliasCount)
         }
         return Stats(model: ranker.stats(), groups: groups, vectors: vectors, aliases: aliases,
                      log_failures: logFailures.withLock { $0 }, replay_skipped: replaySkipped.withLock { $0 })
@@ -252,7 +240,7 @@ final class CollectionRanking: @unchecked Sendable {
     private func encodeEnvelope() -> [UInt8] {
         let (ranker, table) = lock.withLock { (self.ranker!, self.table) }
         let state = ranker.encodeState()
-        var w = ByteWriter(capacity: state.count + 32 + table.vectors.count * 17 + table.groups.count * 40)
+        var w = ByteWriter(capacity: state.count + 32 + table.vectorCount * 17 + table.groupCount * 40)
         w.write(Self.envelopeMagic)
         w.write(Self.envelopeVersion)
         w.write(UInt64(state.count))

@@ -36,8 +36,8 @@ enum ErrorMapping {
         case .callerFeatureOutOfRange: .callerFeatureOutOfRange
         case .invalidK, .invalidTime: .invalidArgument
         // The core builds hits, weights and configurations itself: these are its bugs.
-        case .nonFiniteSimilarity, .hitsNotInRankOrder, .wrongDimension, .unknownFeature, .invalidConfiguration,
-             .impressionOutOfOrder: .internal
+        case .nonFiniteSimilarity, .hitsNotInRankOrder, .groupInfoCount, .wrongDimension, .unknownFeature,
+             .invalidConfiguration, .impressionOutOfOrder: .internal
         }
     }
 

@@ -1,5 +1,7 @@
+import CSupport
 import Primitives
 import Ranking
+import VectorIndex
 import Wire
 
 /// What `RANK` needs to know about the vectors and groups of one collection
@@ -17,29 +19,32 @@ import Wire
 ///
 /// Changed only by ``apply(_:)`` with a ``Change`` that the caller logged
 /// first, so replaying the log rebuilds it exactly. Not thread-safe: its owner locks.
+///
+/// Laid out for `RANK`, which reads it once per hit right after a search has
+/// filled the cache with vectors (RESULTS.md, "RANK in the core: group
+/// slots"): each group has a dense slot; a vector's bucket in
+/// ``VectorGroupMap`` holds its group's slot and alias flag; a group's record
+/// is plain values (no reference to retain), its hashed tags a range of one
+/// shared buffer. ``gather(_:metric:)`` prefetches the buckets of all hits,
+/// then the records of all their groups, so their cache misses overlap.
 struct RankingGroupTable {
     /// The reserved tag that marks an alias vector.
     static let aliasTag = "alias"
 
+    /// What the table says about one vector.
     struct VectorEntry: Equatable {
         var group: UInt64
         var isAlias: Bool
     }
 
-    struct GroupEntry: Equatable {
-        var tags: [String]
-        var contextTags: [ContextTag]
+    /// One group's record, by slot: plain values, so reading it retains nothing.
+    struct GroupRecord: Equatable {
+        var id: UInt64
         var insertedAt: Double
         var updatedAt: Double
-
-        init(tags: [String], insertedAt: Double, updatedAt: Double) {
-            self.tags = tags
-            contextTags = tags.map(ContextTag.init)
-            self.insertedAt = insertedAt
-            self.updatedAt = updatedAt
-        }
-
-        var info: GroupInfo { GroupInfo(tags: contextTags, insertedAt: insertedAt, updatedAt: updatedAt) }
+        /// Where the group's hashed tags start in ``contextTags`` and how many there are.
+        var tagStart: UInt32
+        var tagCount: UInt32
     }
 
     /// One logged change: an UPSERT's items at a time, or a DELETE's ids.
@@ -105,8 +110,23 @@ struct RankingGroupTable {
         }
     }
 
-    private(set) var vectors: [UInt64: VectorEntry] = [:]
-    private(set) var groups: [UInt64: GroupEntry] = [:]
+    private(set) var vectors = VectorGroupMap()
+    /// Group records by slot; a group keeps its slot for the table's life.
+    private var records: [GroupRecord] = []
+    /// Each slot's tags as text (what a snapshot writes), aligned with `records`.
+    private var tagTexts: [[String]] = []
+    private var slotOfGroup: [UInt64: UInt32] = [:]
+    /// Every group's hashed tags, each group's a contiguous range; ranges
+    /// replaced by newer tags stay until ``compactTags()`` drops them.
+    private var contextTags: [ContextTag] = []
+    private var liveTagCount = 0
+
+    /// Groups the table knows.
+    var groupCount: Int { records.count }
+    /// Vectors the table knows.
+    var vectorCount: Int { vectors.count }
+    /// Of those, the learned aliases.
+    var aliasCount: Int { vectors.entries.reduce(0) { $0 + ($1.isAlias ? 1 : 0) } }
 
     /// Applies one change (live, after logging it, or during replay).
     mutating func apply(_ change: Change) {
@@ -115,29 +135,139 @@ struct RankingGroupTable {
             for item in items {
                 let group = item.group == 0 ? item.id : item.group
                 let isAlias = item.tags.contains(Self.aliasTag)
-                vectors[item.id] = VectorEntry(group: group, isAlias: isAlias)
                 let tags = item.tags.filter { $0 != Self.aliasTag }
-                if var entry = groups[group] {
+                let slot: UInt32
+                if let existing = slotOfGroup[group] {
+                    slot = existing
+                    // An article's upsert sets its group's tags and update time; an alias's changes neither.
                     if !isAlias {
-                        entry = GroupEntry(tags: tags, insertedAt: entry.insertedAt, updatedAt: time)
-                        groups[group] = entry
+                        setTags(tags, of: slot)
+                        records[Int(slot)].updatedAt = time
                     }
                 } else {
-                    groups[group] = GroupEntry(tags: isAlias ? [] : tags, insertedAt: time, updatedAt: time)
+                    slot = UInt32(records.count)
+                    slotOfGroup[group] = slot
+                    records.append(GroupRecord(id: group, insertedAt: time, updatedAt: time, tagStart: 0, tagCount: 0))
+                    tagTexts.append([])
+                    if !isAlias { setTags(tags, of: slot) }
                 }
+                vectors.set(item.id, groupSlot: slot, isAlias: isAlias)
             }
         case let .delete(ids):
-            // A group's entry outlives its vectors (a few bytes): its times
+            // A group's record outlives its vectors (a few bytes): its times
             // stay right if an article is deleted and re-inserted.
-            for id in ids { vectors.removeValue(forKey: id) }
+            for id in ids { vectors.remove(id) }
         }
+    }
+
+    private mutating func setTags(_ tags: [String], of slot: UInt32) {
+        let s = Int(slot)
+        guard tags != tagTexts[s] else { return }
+        liveTagCount += tags.count - tagTexts[s].count
+        tagTexts[s] = tags
+        records[s].tagStart = UInt32(contextTags.count)
+        records[s].tagCount = UInt32(tags.count)
+        contextTags.append(contentsOf: tags.map(ContextTag.init))
+        if contextTags.count > 2 * liveTagCount + 4096 { compactTags() }
+    }
+
+    /// Rebuilds ``contextTags`` with only the ranges in use.
+    private mutating func compactTags() {
+        var compacted: [ContextTag] = []
+        compacted.reserveCapacity(liveTagCount)
+        for s in records.indices {
+            let r = records[s]
+            let start = compacted.count
+            compacted.append(contentsOf: contextTags[Int(r.tagStart)..<Int(r.tagStart + r.tagCount)])
+            records[s].tagStart = UInt32(start)
+        }
+        contextTags = compacted
     }
 
     /// The candidate hit and group of a vector; a vector the table does not
     /// know (upserted before ranking was on) is its own group, not an alias.
-    @inline(__always)
     func lookup(_ vectorID: UInt64) -> VectorEntry {
-        vectors[vectorID] ?? VectorEntry(group: vectorID, isAlias: false)
+        guard let (slot, isAlias) = vectors.find(vectorID) else { return VectorEntry(group: vectorID, isAlias: false) }
+        return VectorEntry(group: records[Int(slot)].id, isAlias: isAlias)
+    }
+
+    /// A group's information for the ranker, or nil for a group the table does not know.
+    func info(ofGroup group: UInt64) -> GroupInfo? {
+        slotOfGroup[group].map { info(ofSlot: $0) }
+    }
+
+    private func info(ofSlot slot: UInt32) -> GroupInfo {
+        let r = records[Int(slot)]
+        return GroupInfo(tags: contextTags[Int(r.tagStart)..<Int(r.tagStart + r.tagCount)],
+                         insertedAt: r.insertedAt, updatedAt: r.updatedAt)
+    }
+
+    // MARK: - RANK
+
+    /// The ranker's view of a search's hits (nearest first): one candidate
+    /// per hit, and the information of each distinct group in the order of its
+    /// first hit (``RequestGroups/inFirstHitOrder(_:)``).
+    ///
+    /// Three passes, so that no pass waits on a load the one before could have
+    /// started: the hits' buckets (prefetched together) give each hit its
+    /// group slot and the distinct slots, whose records are prefetched as they
+    /// are met; the records give the groups' information (their tag ranges
+    /// prefetched for the ranker); the records, now cached, give each hit its group id.
+    func gather(_ hits: [SearchHit], metric: Metric) -> (candidates: [CandidateHit], groups: [GroupInfo]) {
+        vectors.prefetch(hits.lazy.map(\.id))
+        // Per hit: its group's slot, or nil for a vector (and group) the table does not know.
+        var slots: [UInt32?] = []
+        slots.reserveCapacity(hits.count)
+        var aliases: [Bool] = []
+        aliases.reserveCapacity(hits.count)
+        // The distinct groups in first-hit order: a slot, or the id of a group the table does not know.
+        var order: [(slot: UInt32?, unknownID: UInt64)] = []
+        order.reserveCapacity(hits.count)
+        var seenSlots = SeenGroups(capacity: hits.count)
+        var seenUnknown = SeenGroups(capacity: 0)
+        records.withUnsafeBufferPointer { recordBase in
+            for hit in hits {
+                var slot: UInt32?, isAlias = false
+                if let found = vectors.find(hit.id) {
+                    (slot, isAlias) = (found.groupSlot, found.isAlias)
+                } else {
+                    // Upserted before ranking was on: its own group, which may still have a record.
+                    slot = slotOfGroup[hit.id]
+                }
+                slots.append(slot)
+                aliases.append(isAlias)
+                if let slot {
+                    if seenSlots.insert(UInt64(slot)) {
+                        order.append((slot, 0))
+                        ld_prefetch(recordBase.baseAddress! + Int(slot))
+                    }
+                } else if seenUnknown.insert(hit.id) {
+                    order.append((nil, hit.id))
+                }
+            }
+        }
+        var groups: [GroupInfo] = []
+        groups.reserveCapacity(order.count)
+        contextTags.withUnsafeBufferPointer { tagBase in
+            for group in order {
+                guard let slot = group.slot else {
+                    groups.append(GroupInfo())
+                    continue
+                }
+                let r = records[Int(slot)]
+                if r.tagCount > 0 { ld_prefetch(tagBase.baseAddress! + Int(r.tagStart)) }
+                groups.append(GroupInfo(tags: contextTags[Int(r.tagStart)..<Int(r.tagStart + r.tagCount)],
+                                        insertedAt: r.insertedAt, updatedAt: r.updatedAt))
+            }
+        }
+        var candidates: [CandidateHit] = []
+        candidates.reserveCapacity(hits.count)
+        for (i, hit) in hits.enumerated() {
+            candidates.append(CandidateHit(vectorID: hit.id, groupID: slots[i].map { records[Int($0)].id } ?? hit.id,
+                                           similarity: CollectionRanking.similarity(hit.distance, metric: metric),
+                                           isAlias: aliases[i]))
+        }
+        return (candidates, groups)
     }
 
     // MARK: - Snapshot encoding
@@ -146,35 +276,39 @@ struct RankingGroupTable {
     /// both sorted by id so equal tables give equal bytes.
     func encode(into w: inout ByteWriter) {
         w.write(UInt64(vectors.count))
-        for (id, entry) in vectors.sorted(by: { $0.key < $1.key }) {
-            w.write(id)
-            w.write(entry.group)
+        for entry in vectors.entries.sorted(by: { $0.key < $1.key }) {
+            w.write(entry.key)
+            w.write(records[Int(entry.groupSlot)].id)
             w.write(UInt8(entry.isAlias ? 1 : 0))
         }
-        w.write(UInt64(groups.count))
-        for (group, entry) in groups.sorted(by: { $0.key < $1.key }) {
-            w.write(group)
-            w.write(entry.insertedAt.bitPattern)
-            w.write(entry.updatedAt.bitPattern)
-            w.write(UInt8(truncatingIfNeeded: entry.tags.count))
-            for tag in entry.tags { w.write(string: tag) }
+        w.write(UInt64(records.count))
+        for slot in records.indices.sorted(by: { records[$0].id < records[$1].id }) {
+            let r = records[slot]
+            w.write(r.id)
+            w.write(r.insertedAt.bitPattern)
+            w.write(r.updatedAt.bitPattern)
+            w.write(UInt8(truncatingIfNeeded: tagTexts[slot].count))
+            for tag in tagTexts[slot] { w.write(string: tag) }
         }
     }
 
     init() {}
 
+    /// Reads ``encode(into:)``'s bytes.
+    /// - Throws: `MALFORMED_PAYLOAD`-coded ``WireError`` naming the field, or the vector whose group has no record.
     init(reading r: inout ByteReader<WireError>) throws(WireError) {
         let nv = Int(try r.read(UInt64.self, "vector count"))
         guard nv <= r.remaining / 17 else { throw WireError(.malformedPayload, "ranking group table: \(nv) vectors cannot fit") }
-        vectors.reserveCapacity(nv)
+        var vectorGroups: [(id: UInt64, group: UInt64, isAlias: Bool)] = []
+        vectorGroups.reserveCapacity(nv)
         for _ in 0..<nv {
             let id = try r.read(UInt64.self, "vector id")
             let group = try r.read(UInt64.self, "vector group")
-            vectors[id] = VectorEntry(group: group, isAlias: try r.read(UInt8.self, "alias") != 0)
+            vectorGroups.append((id, group, try r.read(UInt8.self, "alias") != 0))
         }
         let ng = Int(try r.read(UInt64.self, "group count"))
         guard ng <= r.remaining / 25 else { throw WireError(.malformedPayload, "ranking group table: \(ng) groups cannot fit") }
-        groups.reserveCapacity(ng)
+        records.reserveCapacity(ng)
         for _ in 0..<ng {
             let group = try r.read(UInt64.self, "group")
             let inserted = Double(bitPattern: try r.read(UInt64.self, "insertedAt"))
@@ -182,7 +316,50 @@ struct RankingGroupTable {
             let tagCount = Int(try r.read(UInt8.self, "tagCount"))
             var tags: [String] = []
             for _ in 0..<tagCount { tags.append(try r.readString("tag")) }
-            groups[group] = GroupEntry(tags: tags, insertedAt: inserted, updatedAt: updated)
+            guard slotOfGroup[group] == nil else { throw WireError(.malformedPayload, "ranking group table: group \(group) appears twice") }
+            let slot = UInt32(records.count)
+            slotOfGroup[group] = slot
+            records.append(GroupRecord(id: group, insertedAt: inserted, updatedAt: updated, tagStart: 0, tagCount: 0))
+            tagTexts.append([])
+            setTags(tags, of: slot)
         }
+        vectors = VectorGroupMap(minimumCapacity: nv)
+        for v in vectorGroups {
+            guard let slot = slotOfGroup[v.group] else {
+                throw WireError(.malformedPayload, "ranking group table: vector \(v.id)'s group \(v.group) has no record")
+            }
+            vectors.set(v.id, groupSlot: slot, isAlias: v.isAlias)
+        }
+    }
+}
+
+/// The group ids one `RANK` has met so far: a set sized for its hits, open
+/// addressing with a multiplicative hash (the ids are the table's own, and at
+/// most C of them).
+private struct SeenGroups {
+    private var keys: [UInt64]
+    private var used: [Bool]
+    private let shift: UInt64
+
+    init(capacity: Int) {
+        var bits: UInt64 = 4
+        while (1 << bits) < 2 * capacity { bits += 1 }
+        keys = [UInt64](repeating: 0, count: 1 << bits)
+        used = [Bool](repeating: false, count: 1 << bits)
+        shift = 64 - bits
+    }
+
+    /// Adds `group`; true when it was not there yet.
+    @inline(__always)
+    mutating func insert(_ group: UInt64) -> Bool {
+        let mask = keys.count - 1
+        var i = Int(truncatingIfNeeded: (group &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        while used[i] {
+            if keys[i] == group { return false }
+            i = (i + 1) & mask
+        }
+        used[i] = true
+        keys[i] = group
+        return true
     }
 }

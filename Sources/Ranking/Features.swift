@@ -87,6 +87,9 @@ struct FeatureExtractor {
                 groups[slot].topCount += 1
             }
         }
+        if case let .inFirstHitOrder(infos) = request.groups, infos.count != groups.count {
+            throw RankingError.groupInfoCount(expected: groups.count, got: infos.count)
+        }
         for (name, values) in request.callerFeatures {
             guard FeatureSchema.callerFeatureNames.contains(name) else {
                 throw RankingError.unknownCallerFeature(name: name, allowed: FeatureSchema.callerFeatureNames)
@@ -119,7 +122,10 @@ struct FeatureExtractor {
                 let x = UnsafeMutableBufferPointer(rebasing: all[(i * d)..<((i + 1) * d)])
                 Self.fillSimilarity(x, g, groupCount: groups.count, first: first, second: second, hitCount: hitCount)
                 Self.fillOutcome(x, histories[i], countScale: countScale)
-                let info = request.groups[g.groupID]
+                let info: GroupInfo? = switch request.groups {
+                case let .byID(infos): infos[g.groupID]
+                case let .inFirstHitOrder(infos): infos[i]
+                }
                 Self.fillAge(x, info, now: request.now, ageScale: ageScale)
                 if !query.isEmpty { Self.fillContext(x, info, query: query) }
                 for column in callerColumns {

@@ -25,19 +25,41 @@ public struct CandidateHit: Sendable, Equatable {
 /// What the core stores about a group that the ranker's features need.
 /// Outcome history is not here: the ranker keeps it itself.
 public struct GroupInfo: Sendable, Equatable {
-    /// The group's tags (`plan:pro`, `topic:billing`, …), hashed once by the caller.
-    public var tags: [ContextTag]
+    /// The group's tags (`plan:pro`, `topic:billing`, …), hashed once by the
+    /// caller. A slice, so a caller that keeps every group's tags in one
+    /// buffer hands them over without an array (and a retain) per group.
+    public var tags: ArraySlice<ContextTag>
     /// When the group was inserted (seconds, same clock as ``RankRequest/now``).
     public var insertedAt: Double?
     /// When the group was last updated; the age feature uses the later of the two.
     public var updatedAt: Double?
 
     /// Creates a group's information; every field defaults to "unknown" (no tags, no times).
-    public init(tags: [ContextTag] = [], insertedAt: Double? = nil, updatedAt: Double? = nil) {
+    public init(tags: ArraySlice<ContextTag> = [], insertedAt: Double? = nil, updatedAt: Double? = nil) {
         self.tags = tags
         self.insertedAt = insertedAt
         self.updatedAt = updatedAt
     }
+
+    /// Creates a group's information from an array of tags.
+    public init(tags: [ContextTag], insertedAt: Double? = nil, updatedAt: Double? = nil) {
+        self.init(tags: tags[...], insertedAt: insertedAt, updatedAt: updatedAt)
+    }
+
+    public static func == (a: GroupInfo, b: GroupInfo) -> Bool {
+        a.tags.elementsEqual(b.tags) && a.insertedAt == b.insertedAt && a.updatedAt == b.updatedAt
+    }
+}
+
+/// A request's per-group information, in the shape its caller has at hand.
+public enum RequestGroups: Sendable {
+    /// Looked up by group id; a group without an entry has no tags and an unknown age.
+    case byID([UInt64: GroupInfo])
+    /// One entry per distinct group of the hits, in the order of each group's
+    /// first hit — what a caller that has just walked the hits builds without
+    /// a dictionary (the core's `RANK`). ``Ranker/rank(_:)`` refuses a count
+    /// that differs from the number of distinct groups.
+    case inFirstHitOrder([GroupInfo])
 }
 
 /// Everything one ranking needs.
@@ -45,7 +67,7 @@ public struct RankRequest: Sendable {
     /// The top-C hits of the search, best first (non-increasing similarity).
     public var hits: [CandidateHit]
     /// Per-group information; a group without an entry has no tags and an unknown age.
-    public var groups: [UInt64: GroupInfo]
+    public var groups: RequestGroups
     /// The query's context tags (plan, page, account state, previous topic…).
     public var contextTags: [ContextTag]
     /// Caller-computed per-group features by name (name → group → value in [-1, 1]).
@@ -60,6 +82,12 @@ public struct RankRequest: Sendable {
     /// order with finite similarities, `k` ≥ 1, a finite `now`, registered
     /// caller features with values in [-1, 1]).
     public init(hits: [CandidateHit], groups: [UInt64: GroupInfo] = [:], contextTags: [ContextTag] = [],
+                callerFeatures: [String: [UInt64: Float]] = [:], k: Int, now: Double) {
+        self.init(hits: hits, groups: .byID(groups), contextTags: contextTags, callerFeatures: callerFeatures, k: k, now: now)
+    }
+
+    /// Creates a ranking request with its group information in either shape.
+    public init(hits: [CandidateHit], groups: RequestGroups, contextTags: [ContextTag] = [],
                 callerFeatures: [String: [UInt64: Float]] = [:], k: Int, now: Double) {
         self.hits = hits
         self.groups = groups

@@ -28,6 +28,8 @@ public enum RankingError: Error, Equatable, CustomStringConvertible {
     case hitsNotInRankOrder(index: Int, previous: Float, similarity: Float)
     /// `k` (groups to return) must be at least 1.
     case invalidK(Int)
+    /// Group information in first-hit order must have one entry per distinct group of the hits.
+    case groupInfoCount(expected: Int, got: Int)
     /// A request or record time that is not a finite number of seconds.
     case invalidTime(Double)
     /// A weight vector with the wrong number of entries.
@@ -68,6 +70,8 @@ public enum RankingError: Error, Equatable, CustomStringConvertible {
             return "candidate hits must be in rank order: hit \(index) has similarity \(similarity) after \(previous)"
         case let .invalidK(k):
             return "k = \(k): expected at least 1 group to return"
+        case let .groupInfoCount(expected, got):
+            return "\(got) group infos in first-hit order for \(expected) distinct groups among the hits: expected one per group"
         case let .invalidTime(t):
             return "time \(t): expected finite seconds"
         case let .wrongDimension(expected, got):

@@ -71,6 +71,35 @@ final class FeaturesTests: XCTestCase {
         for g in result.groups { for v in g.features { XCTAssertTrue(v >= -1 && v <= 1, "\(v) outside [-1, 1]") } }
     }
 
+    func testGroupsInFirstHitOrderMatchGroupsByID() throws {
+        let now = 5_000_000.0
+        let hits = [
+            CandidateHit(vectorID: 1, groupID: 30, similarity: 0.9, isAlias: false),
+            CandidateHit(vectorID: 2, groupID: 10, similarity: 0.8, isAlias: true),
+            CandidateHit(vectorID: 3, groupID: 30, similarity: 0.7, isAlias: false),
+            CandidateHit(vectorID: 4, groupID: 20, similarity: 0.6, isAlias: false),
+        ]
+        let plan = ContextTag("plan:pro")
+        let infos: [UInt64: GroupInfo] = [
+            30: GroupInfo(tags: [plan], insertedAt: now - 86_400, updatedAt: nil),
+            10: GroupInfo(tags: [ContextTag("topic:sso"), plan], insertedAt: now - 60, updatedAt: now - 30),
+            20: GroupInfo(),
+        ]
+        let byID = try Ranker().rank(RankRequest(hits: hits, groups: infos, contextTags: [plan], k: 3, now: now))
+        let inOrder = try Ranker().rank(RankRequest(
+            hits: hits, groups: .inFirstHitOrder([infos[30]!, infos[10]!, infos[20]!]), contextTags: [plan], k: 3, now: now))
+        XCTAssertEqual(inOrder.groups.map(\.groupID), byID.groups.map(\.groupID))
+        XCTAssertEqual(inOrder.groups.map(\.features), byID.groups.map(\.features), "the two shapes must give identical features")
+        XCTAssertNotEqual(byID.groups[0].features[FeatureSchema.index(of: "age")!], 0, "the infos were read, not defaulted")
+
+        // The in-order shape must cover exactly the distinct groups: a short or long list is a caller bug.
+        for wrong in [[infos[30]!, infos[10]!], [infos[30]!, infos[10]!, infos[20]!, GroupInfo()]] {
+            XCTAssertThrowsError(try Ranker().rank(RankRequest(hits: hits, groups: .inFirstHitOrder(wrong), k: 3, now: now))) {
+                XCTAssertEqual($0 as? RankingError, .groupInfoCount(expected: 3, got: wrong.count))
+            }
+        }
+    }
+
     func testOutcomeHistoryFeatures() throws {
         let ranker = try Ranker()
         let request = RankRequest(hits: [CandidateHit(vectorID: 1, groupID: 7, similarity: 0.8, isAlias: false)], k: 1, now: 0)

@@ -1,0 +1,186 @@
+@testable import CoreServer
+import Primitives
+import Ranking
+@testable import VectorIndex
+import Wire
+import XCTest
+
+/// The core's hit → group attribution for `RANK` (`RankingGroupTable`, and
+/// the flat `VectorGroupMap` under it): which group and alias flag each hit
+/// gets, which information each group hands the ranker, in which order — and
+/// that the table survives deletes, tag changes, growth and its snapshot bytes.
+final class RankingGroupTableTests: XCTestCase {
+    // MARK: - VectorGroupMap
+
+    /// Against a Dictionary on random inserts, overwrites and deletes, with
+    /// few buckets per key so runs are long and backward shifts frequent.
+    func testMapAgreesWithADictionaryThroughInsertsOverwritesAndDeletes() {
+        var generator = SplitMix64(seed: 7)
+        var map = VectorGroupMap(minimumCapacity: 4, seed: 0x1234)
+        var reference: [UInt64: (UInt32, Bool)] = [:]
+        for step in 0..<20_000 {
+            // Keys from a small range, so the same keys come back after deletes.
+            let key = UInt64.random(in: 0..<3_000, using: &generator)
+            if step % 3 == 2 {
+                map.remove(key)
+                reference.removeValue(forKey: key)
+            } else {
+                let slot = UInt32.random(in: 0..<500, using: &generator)
+                let alias = Bool.random(using: &generator)
+                map.set(key, groupSlot: slot, isAlias: alias)
+                reference[key] = (slot, alias)
+            }
+        }
+        XCTAssertEqual(map.count, reference.count)
+        for key in UInt64(0)..<3_000 {
+            let found = map.find(key)
+            if let expected = reference[key] {
+                XCTAssertEqual(found?.groupSlot, expected.0, "key \(key)")
+                XCTAssertEqual(found?.isAlias, expected.1, "key \(key)")
+            } else {
+                XCTAssertNil(found, "key \(key) was deleted or never set")
+            }
+        }
+        XCTAssertEqual(Set(map.entries.map(\.key)), Set(reference.keys))
+    }
+
+    /// Key 0 and UInt64.max are ids like any other (occupancy is a flag, not a sentinel key).
+    func testMapKeepsTheExtremeIds() {
+        var map = VectorGroupMap(seed: 1)
+        map.set(0, groupSlot: 3, isAlias: false)
+        map.set(.max, groupSlot: 4, isAlias: true)
+        XCTAssertEqual(map.find(0)?.groupSlot, 3)
+        XCTAssertEqual(map.find(.max)?.groupSlot, 4)
+        XCTAssertEqual(map.find(.max)?.isAlias, true)
+        map.remove(0)
+        XCTAssertNil(map.find(0))
+        XCTAssertEqual(map.find(.max)?.groupSlot, 4)
+    }
+
+    // MARK: - Attribution
+
+    private func table(_ changes: [RankingGroupTable.Change]) -> RankingGroupTable {
+        var table = RankingGroupTable()
+        for change in changes { table.apply(change) }
+        return table
+    }
+
+    /// Groups 100 (article 1, aliases 2 and 3) and 200 (article 4, tags a and b); vector 5 has no group.
+    private var sample: RankingGroupTable {
+        table([
+            .upsert(time: 10, items: [(1, 100, ["topic:billing"]), (2, 100, ["alias"]), (4, 200, ["a", "b"])]),
+            .upsert(time: 20, items: [(3, 100, ["alias", "x"]), (5, 0, ["topic:solo"])]),
+        ])
+    }
+
+    func testHitsGetTheirGroupAndAliasFlagAndGroupsComeInFirstHitOrder() {
+        let hits = [SearchHit(id: 2, distance: 0.1), SearchHit(id: 4, distance: 0.2), SearchHit(id: 1, distance: 0.3),
+                    SearchHit(id: 5, distance: 0.4), SearchHit(id: 3, distance: 0.5)]
+        let (candidates, groups) = sample.gather(hits, metric: .cosine)
+        XCTAssertEqual(candidates.map(\.vectorID), [2, 4, 1, 5, 3])
+        XCTAssertEqual(candidates.map(\.groupID), [100, 200, 100, 5, 100])
+        XCTAssertEqual(candidates.map(\.isAlias), [true, false, false, false, true])
+        XCTAssertEqual(candidates.map(\.similarity), [0.9, 0.8, 0.7, 0.6, 0.5].map { Float($0) }, accuracy: 1e-6)
+        // Groups 100, 200, 5 in the order of their first hit, each with its article's tags and times;
+        // the alias upserted at time 20 changed neither group 100's tags nor its update time.
+        XCTAssertEqual(groups, [
+            GroupInfo(tags: [ContextTag("topic:billing")], insertedAt: 10, updatedAt: 10),
+            GroupInfo(tags: [ContextTag("a"), ContextTag("b")], insertedAt: 10, updatedAt: 10),
+            GroupInfo(tags: [ContextTag("topic:solo")], insertedAt: 20, updatedAt: 20),
+        ])
+    }
+
+    /// A vector the table never saw (upserted before ranking was on) is its own group, not an alias,
+    /// and takes the information of a known group with its id if there is one.
+    func testAnUnknownVectorIsItsOwnGroup() {
+        let hits = [SearchHit(id: 77, distance: 0.1), SearchHit(id: 200, distance: 0.2), SearchHit(id: 77, distance: 0.3)]
+        let (candidates, groups) = sample.gather(hits, metric: .l2)
+        XCTAssertEqual(candidates.map(\.groupID), [77, 200, 77])
+        XCTAssertEqual(candidates.map(\.isAlias), [false, false, false])
+        XCTAssertEqual(candidates[0].similarity, 1 - 0.1 / 2, accuracy: 1e-6)
+        XCTAssertEqual(groups.count, 2)
+        XCTAssertEqual(groups[0], GroupInfo())
+        XCTAssertEqual(groups[1], GroupInfo(tags: [ContextTag("a"), ContextTag("b")], insertedAt: 10, updatedAt: 10))
+    }
+
+    /// An article's new upsert replaces its group's tags and update time; deleting
+    /// every vector of a group keeps the group's times for when it comes back.
+    func testTagChangesAndDeletes() {
+        var t = sample
+        t.apply(.upsert(time: 30, items: [(1, 100, ["topic:refunds", "plan:pro"])]))
+        t.apply(.delete(ids: [4]))
+        XCTAssertEqual(t.lookup(4), RankingGroupTable.VectorEntry(group: 4, isAlias: false), "deleted: its own group again")
+        XCTAssertEqual(t.info(ofGroup: 100), GroupInfo(tags: [ContextTag("topic:refunds"), ContextTag("plan:pro")],
+                                                       insertedAt: 10, updatedAt: 30))
+        t.apply(.upsert(time: 40, items: [(4, 200, ["a"])]))
+        XCTAssertEqual(t.info(ofGroup: 200), GroupInfo(tags: [ContextTag("a")], insertedAt: 10, updatedAt: 40))
+        XCTAssertEqual(t.lookup(4), RankingGroupTable.VectorEntry(group: 200, isAlias: false))
+        XCTAssertEqual(t.vectorCount, 5)
+        XCTAssertEqual(t.aliasCount, 2)
+        XCTAssertEqual(t.groupCount, 3)
+    }
+
+    /// A vector moved to another group is attributed to the new one only.
+    func testAVectorMovedToAnotherGroup() {
+        var t = sample
+        t.apply(.upsert(time: 30, items: [(2, 200, [])]))
+        let (candidates, groups) = t.gather([SearchHit(id: 2, distance: 0)], metric: .cosine)
+        XCTAssertEqual(candidates.map(\.groupID), [200])
+        XCTAssertEqual(candidates.map(\.isAlias), [false])
+        XCTAssertEqual(groups.count, 1)
+    }
+
+    /// Many rewrites of the same groups' tags: the shared tag buffer is compacted and every group keeps its own tags.
+    func testRepeatedTagRewritesKeepEachGroupsTags() {
+        var t = RankingGroupTable()
+        for round in 0..<400 {
+            t.apply(.upsert(time: Double(round), items: (0..<50).map { g in
+                (UInt64(g + 1), UInt64(g + 1), ["round:\(round)", "group:\(g)"])
+            }))
+        }
+        for g in 0..<50 {
+            XCTAssertEqual(t.info(ofGroup: UInt64(g + 1)), GroupInfo(tags: [ContextTag("round:399"), ContextTag("group:\(g)")],
+                                                                   insertedAt: 0, updatedAt: 399))
+        }
+    }
+
+    // MARK: - Snapshot bytes
+
+    func testSnapshotBytesRoundTripAndAreTheSameForEqualTables() throws {
+        var t = sample
+        t.apply(.delete(ids: [2]))
+        var w = ByteWriter(capacity: 64)
+        t.encode(into: &w)
+        let bytes = w.bytes
+        let decoded = try bytes.withUnsafeBytes { raw -> RankingGroupTable in
+            var r = ByteReader<WireError>(raw, context: "test")
+            let table = try RankingGroupTable(reading: &r)
+            try r.expectEnd()
+            return table
+        }
+        var again = ByteWriter(capacity: 64)
+        decoded.encode(into: &again)
+        XCTAssertEqual(again.bytes, bytes)
+        for id in UInt64(1)...5 { XCTAssertEqual(decoded.lookup(id), t.lookup(id), "vector \(id)") }
+        for group: UInt64 in [100, 200, 5] { XCTAssertEqual(decoded.info(ofGroup: group), t.info(ofGroup: group)) }
+    }
+
+    /// A vector whose group has no record cannot come from this table: refused with the ids.
+    func testSnapshotWithAVectorOfAnUnknownGroupIsRefused() {
+        var w = ByteWriter(capacity: 64)
+        w.write(UInt64(1)); w.write(UInt64(9)); w.write(UInt64(900)); w.write(UInt8(0))
+        w.write(UInt64(0))
+        let bytes = w.bytes
+        XCTAssertThrowsError(try bytes.withUnsafeBytes { raw in
+            var r = ByteReader<WireError>(raw, context: "test")
+            _ = try RankingGroupTable(reading: &r)
+        }) { error in
+            XCTAssertTrue("\(error)".contains("vector 9's group 900 has no record"), "\(error)")
+        }
+    }
+}
+
+private func XCTAssertEqual(_ a: [Float], _ b: [Float], accuracy: Float, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a.count, b.count, file: file, line: line)
+    for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, file: file, line: line) }
+}
