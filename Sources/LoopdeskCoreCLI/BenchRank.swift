@@ -9,11 +9,12 @@ import Wire
 /// `loopdesk-core bench rank`: what `RANK` with C candidates costs over a
 /// `SEARCH` of the same C vectors, in-process (``CoreServer/execute(_:)``:
 /// decode, execute, encode — no socket), on one collection where every
-/// group is an article with learned aliases.
+/// group is an article with learned aliases; with `--socket`, also through
+/// the server's Unix socket from one blocking client.
 struct BenchRank: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rank",
-        abstract: "RANK(C) against SEARCH(k = C) alone, in-process, on a built collection (issue 5: ≤ 20 µs added)."
+        abstract: "RANK(C) against SEARCH(k = C) alone on a built collection, in-process and (--socket) through the socket (target ≤ 20 µs added)."
     )
 
     @Option(help: "Base vectors (.fvecs).") var base: String
@@ -27,6 +28,7 @@ struct BenchRank: ParsableCommand {
     @Option(help: "Passes over the queries.") var rounds: Int = 3
     @Option(help: "Build threads.") var threads: Int = 2
     @Option(help: "Write the results as JSON here.") var json: String?
+    @Flag(help: "Also time both through the server's Unix socket (one client, one request at a time).") var socket = false
 
     func run() throws {
         let b = try TexmexFile.readFloats(base, limit: limit)
@@ -49,8 +51,20 @@ struct BenchRank: ParsableCommand {
         try build(server, collection: name, base: b)
         let queries = Queries(q)
         try teach(server, collection: name, queries: queries)
-        let (searchMicros, rankMicros) = try measure(server, collection: name, queries: queries)
-        try report(searchMicros: searchMicros, rankMicros: rankMicros, vectors: b.count, dimension: b.dimension)
+        let inProcess = try measure(collection: name, queries: queries,
+                                    search: { _ = try server.execute($0) }, rank: { _ = try server.execute($0) })
+        var document = report(inProcess, label: "in-process", vectors: b.count, dimension: b.dimension)
+        if socket {
+            server.start()
+            let client = try LoopdeskBlockingClient(socketPath: config.socketPath, clientName: "loopdesk-core bench rank")
+            defer { client.close() }
+            let wire = try measure(collection: name, queries: queries,
+                                   search: { _ = try client.call($0) }, rank: { _ = try client.call($0) })
+            document["socket"] = report(wire, label: "through the socket", vectors: b.count, dimension: b.dimension)
+        }
+        if let json {
+            try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: json))
+        }
     }
 
     /// The collection: every run of `1 + --aliases` vectors is one group, an
@@ -84,9 +98,11 @@ struct BenchRank: ParsableCommand {
         }
     }
 
-    /// `--rounds` passes of a SEARCH and a RANK per query; microseconds of each.
-    private func measure(_ server: CoreServer, collection name: String,
-                         queries: Queries) throws -> (search: [Double], rank: [Double]) {
+    /// `--rounds` passes of a SEARCH and a RANK per query, each sent with
+    /// `search` / `rank` (in-process or through the socket); microseconds of each.
+    private func measure(collection name: String, queries: Queries,
+                         search runSearch: (SearchRequest) throws -> Void,
+                         rank runRank: (RankRequest) throws -> Void) throws -> (search: [Double], rank: [Double]) {
         var searchMicros: [Double] = [], rankMicros: [Double] = []
         for round in 0..<rounds {
             for i in 0..<queries.count {
@@ -95,22 +111,25 @@ struct BenchRank: ParsableCommand {
                 let rank = RankRequest(collection: name, query: vector, k: k, candidates: candidates, ef: ef, contextTags: queries.context(i))
                 // Alternate the order (SEARCH first in even pairs) so neither always runs on a warm cache.
                 if searchMicros.count % 2 == 0 {
-                    searchMicros.append(try Self.time { _ = try server.execute(search) })
-                    rankMicros.append(try Self.time { _ = try server.execute(rank) })
+                    searchMicros.append(try Self.time { try runSearch(search) })
+                    rankMicros.append(try Self.time { try runRank(rank) })
                 } else {
-                    rankMicros.append(try Self.time { _ = try server.execute(rank) })
-                    searchMicros.append(try Self.time { _ = try server.execute(search) })
+                    rankMicros.append(try Self.time { try runRank(rank) })
+                    searchMicros.append(try Self.time { try runSearch(search) })
                 }
             }
         }
         return (searchMicros, rankMicros)
     }
 
-    /// Prints both latency summaries and what RANK adds; writes `--json`.
-    private func report(searchMicros: [Double], rankMicros: [Double], vectors: Int, dimension dim: Int) throws {
+    /// Prints both latency summaries and what RANK adds.
+    /// - Returns: the same figures as a JSON object.
+    private func report(_ samples: (search: [Double], rank: [Double]), label: String,
+                        vectors: Int, dimension dim: Int) -> [String: Any] {
+        let (searchMicros, rankMicros) = samples
         let s = Summary(searchMicros), r = Summary(rankMicros)
         let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
-        print("\(searchMicros.count) pairs, C = \(candidates), k = \(k), ef = \(ef), \(feedback) feedback events first; load \(load)")
+        print("\(label): \(searchMicros.count) pairs, C = \(candidates), k = \(k), ef = \(ef), \(feedback) feedback events first; load \(load)")
         print(s.line("SEARCH(k = \(candidates))"))
         print(r.line("RANK(C = \(candidates), k = \(k))"))
         // Each pair runs one query twice, and the second run finds the graph's nodes in the
@@ -123,16 +142,13 @@ struct BenchRank: ParsableCommand {
         let paired = Summary([(searchFirst.p50 + rankFirst.p50) / 2])
         print(String(format: "added by RANK: p50 %.1f µs, mean %.1f µs; paired (median per order, averaged) %.1f µs (target ≤ 20 µs)",
                      r.p50 - s.p50, r.mean - s.mean, paired.p50))
-        if let json {
-            let document: [String: Any] = [
-                "vectors": vectors, "dim": dim, "candidates": candidates, "k": k, "ef": ef, "aliases": aliases,
-                "pairs": searchMicros.count, "load": load,
-                "search_us": ["p50": s.p50, "p90": s.p90, "p99": s.p99, "mean": s.mean],
-                "rank_us": ["p50": r.p50, "p90": r.p90, "p99": r.p99, "mean": r.mean],
-                "added_p50_us": r.p50 - s.p50, "added_mean_us": r.mean - s.mean, "added_paired_p50_us": paired.p50,
-            ]
-            try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: json))
-        }
+        return [
+            "vectors": vectors, "dim": dim, "candidates": candidates, "k": k, "ef": ef, "aliases": aliases,
+            "pairs": searchMicros.count, "load": load,
+            "search_us": ["p50": s.p50, "p90": s.p90, "p99": s.p99, "mean": s.mean],
+            "rank_us": ["p50": r.p50, "p90": r.p90, "p99": r.p99, "mean": r.mean],
+            "added_p50_us": r.p50 - s.p50, "added_mean_us": r.mean - s.mean, "added_paired_p50_us": paired.p50,
+        ]
     }
 
     /// The query vectors, cycled, and the context tags sent with query `i`.
