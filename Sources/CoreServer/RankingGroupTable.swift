@@ -224,7 +224,8 @@ struct RankingGroupTable {
         var order: [(slot: UInt32?, unknownID: UInt64)] = []
         order.reserveCapacity(hits.count)
         var seenSlots = SeenGroups(capacity: hits.count)
-        var seenUnknown = SeenGroups(capacity: 0)
+        // Created at the first unknown vector (rare: ranking was off when it came), sized for every hit.
+        var seenUnknown: SeenGroups?
         records.withUnsafeBufferPointer { recordBase in
             for hit in hits {
                 var slot: UInt32?, isAlias = false
@@ -241,8 +242,9 @@ struct RankingGroupTable {
                         order.append((slot, 0))
                         ld_prefetch(recordBase.baseAddress! + Int(slot))
                     }
-                } else if seenUnknown.insert(hit.id) {
-                    order.append((nil, hit.id))
+                } else {
+                    if seenUnknown == nil { seenUnknown = SeenGroups(capacity: hits.count) }
+                    if seenUnknown!.insert(hit.id) { order.append((nil, hit.id)) }
                 }
             }
         }
@@ -335,7 +337,8 @@ struct RankingGroupTable {
 
 /// The group ids one `RANK` has met so far: a set sized for its hits, open
 /// addressing with a multiplicative hash (the ids are the table's own, and at
-/// most C of them).
+/// most C of them). At least twice as many buckets as `capacity`, so it never
+/// fills: insert at most `capacity` distinct ids.
 private struct SeenGroups {
     private var keys: [UInt64]
     private var used: [Bool]

@@ -103,6 +103,17 @@ final class RankingGroupTableTests: XCTestCase {
         XCTAssertEqual(groups[1], GroupInfo(tags: [ContextTag("a"), ContextTag("b")], insertedAt: 10, updatedAt: 10))
     }
 
+    /// Many vectors the table never saw in one search (a collection filled before ranking was
+    /// on): each its own group, in hit order, none lost or repeated however many there are.
+    func testManyUnknownVectorsAreEachTheirOwnGroup() {
+        let ids: [UInt64] = (0..<300).map { 1_000 + UInt64($0 / 2) }  // 150 vectors, each hit twice in a row
+        let hits = ids.enumerated().map { SearchHit(id: $0.element, distance: Float($0.offset) / 1_000) }
+        let (candidates, groups) = sample.gather(hits, metric: .cosine)
+        XCTAssertEqual(candidates.map(\.groupID), ids)
+        XCTAssertEqual(groups.count, 150)
+        XCTAssertTrue(groups.allSatisfy { $0 == GroupInfo() })
+    }
+
     /// An article's new upsert replaces its group's tags and update time; deleting
     /// every vector of a group keeps the group's times for when it comes back.
     func testTagChangesAndDeletes() {
