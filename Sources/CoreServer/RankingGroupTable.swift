@@ -126,7 +126,7 @@ struct RankingGroupTable {
     /// Vectors the table knows.
     var vectorCount: Int { vectors.count }
     /// Of those, the learned aliases.
-    var aliasCount: Int { vectors.entries.reduce(0) { $0 + ($1.isAlias ? 1 : 0) } }
+    var aliasCount: Int { vectors.aliasCount }
 
     /// Applies one change (live, after logging it, or during replay).
     mutating func apply(_ change: Change) {

@@ -105,6 +105,11 @@ struct VectorGroupMap {
         buckets[hole].flags = 0
     }
 
+    /// Keys marked as aliases (a scan of the buckets, for `STATS`).
+    var aliasCount: Int {
+        buckets.reduce(0) { $0 + ($1.flags & (Self.occupied | Self.alias) == Self.occupied | Self.alias ? 1 : 0) }
+    }
+
     /// Every entry, in no particular order.
     var entries: [(key: UInt64, groupSlot: UInt32, isAlias: Bool)] {
         buckets.compactMap { b in
