@@ -37,7 +37,7 @@ struct BenchRank: ParsableCommand {
 
         var template = Array("/tmp/ldrank-XXXXXX".utf8CString)
         guard mkdtemp(&template) != nil else { throw ValidationError("cannot create a temporary directory") }
-        let root = String(cString: template)
+        let root = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         defer { try? FileManager.default.removeItem(atPath: root) }
         var config = ServerConfiguration(socketPath: root + "/core.sock", dataPath: root + "/data")
         config.fsyncPolicy = .no
@@ -104,7 +104,7 @@ struct BenchRank: ParsableCommand {
                          search runSearch: (SearchRequest) throws -> Void,
                          rank runRank: (RankRequest) throws -> Void) throws -> (search: [Double], rank: [Double]) {
         var searchMicros: [Double] = [], rankMicros: [Double] = []
-        for round in 0..<rounds {
+        for _ in 0..<rounds {
             for i in 0..<queries.count {
                 let vector = queries.vector(i)
                 let search = SearchRequest(collection: name, query: vector, k: candidates, ef: ef)

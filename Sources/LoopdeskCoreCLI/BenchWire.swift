@@ -68,7 +68,7 @@ struct BenchWire: ParsableCommand {
     static func build(_ client: LoopdeskBlockingClient, collection: String, existing: CollectionInfo?,
                       dimension dim: Int, vectors: [Float]) throws -> Int {
         let t0 = Monotonic.now()
-        if existing == nil { try client.call(CreateCollectionRequest(name: collection, dimension: dim, metric: .l2)) }
+        if existing == nil { _ = try client.call(CreateCollectionRequest(name: collection, dimension: dim, metric: .l2)) }
         let n = vectors.count / dim
         for start in stride(from: 0, to: n, by: 1000) {
             let end = min(n, start + 1000)

@@ -46,14 +46,13 @@ public final class LoopdeskMetrics: @unchecked Sendable {
     public init(failures: DataPathFailures = .shared) {
         self.failures = failures
         askDuration = registry.makeDurationHistogram(
-            name: "loopdesk_ask_duration_seconds",
+            descriptor: .loopdesk("loopdesk_ask_duration_seconds", help: "Time to serve POST /v1/ask in this process."),
             buckets: [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
-                      .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5)],
-            help: "Time to serve POST /v1/ask in this process.")
+                      .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5)])
         var dataPathFailures: [DataPathFailure: Counter] = [:]
         for path in DataPathFailure.allCases {
-            dataPathFailures[path] = registry.makeCounter(name: "loopdesk_data_path_failures_total", labels: [("path", path.rawValue)],
-                                                          help: "Failures counted and logged without failing the request they happened in.")
+            dataPathFailures[path] = registry.makeCounter(descriptor: .loopdesk("loopdesk_data_path_failures_total",
+                help: "Failures counted and logged without failing the request they happened in."), labels: [("path", path.rawValue)])
         }
         self.dataPathFailures = dataPathFailures
     }
@@ -115,28 +114,30 @@ final class WorkspaceMetrics: @unchecked Sendable {
     init(_ workspace: WorkspaceName, registry: PrometheusCollectorRegistry) {
         self.workspace = workspace
         let label = ("workspace", workspace.rawValue)
-        asks = registry.makeCounter(name: "loopdesk_asks_total", labels: [label], help: "Questions asked (answers recorded in the store).")
-        answers = registry.makeCounter(name: "loopdesk_answers_total", labels: [label], help: "Questions the service answered itself.")
-        escalations = registry.makeCounter(name: "loopdesk_escalations_total", labels: [label],
-                                           help: "Questions the policy escalated to a person.")
+        asks = registry.makeCounter(descriptor: .loopdesk("loopdesk_asks_total",
+            help: "Questions asked (answers recorded in the store)."), labels: [label])
+        answers = registry.makeCounter(descriptor: .loopdesk("loopdesk_answers_total",
+            help: "Questions the service answered itself."), labels: [label])
+        escalations = registry.makeCounter(descriptor: .loopdesk("loopdesk_escalations_total",
+            help: "Questions the policy escalated to a person."), labels: [label])
         var outcomes: [OutcomeKind: Counter] = [:]
         for kind in OutcomeKind.allCases {
-            outcomes[kind] = registry.makeCounter(name: "loopdesk_outcomes_total", labels: [label, ("kind", kind.rawValue)],
-                                                  help: "Outcomes recorded, by kind.")
+            outcomes[kind] = registry.makeCounter(descriptor: .loopdesk("loopdesk_outcomes_total",
+                help: "Outcomes recorded, by kind."), labels: [label, ("kind", kind.rawValue)])
         }
         self.outcomes = outcomes
-        outboxPending = registry.makeGauge(name: "loopdesk_core_outbox_pending", labels: [label],
-                                           help: "Core operations waiting for delivery.")
+        outboxPending = registry.makeGauge(descriptor: .loopdesk("loopdesk_core_outbox_pending",
+            help: "Core operations waiting for delivery."), labels: [label])
         var openGaps: [GapKind: Gauge] = [:]
         for kind in GapKind.allCases {
-            openGaps[kind] = registry.makeGauge(name: "loopdesk_open_gaps", labels: [label, ("kind", kind.rawValue)],
-                                                help: "Open knowledge gaps (kind=gap) and bug clusters (kind=bug).")
+            openGaps[kind] = registry.makeGauge(descriptor: .loopdesk("loopdesk_open_gaps",
+                help: "Open knowledge gaps (kind=gap) and bug clusters (kind=bug)."), labels: [label, ("kind", kind.rawValue)])
         }
         self.openGaps = openGaps
-        helpdeskPending = registry.makeGauge(name: "loopdesk_helpdesk_writes_pending", labels: [label],
-                                             help: "Replies and notes waiting for the helpdesk to acknowledge them.")
-        helpdeskFailed = registry.makeGauge(name: "loopdesk_helpdesk_writes_failed", labels: [label],
-                                            help: "Replies and notes given up (out of attempts, or the ticket is gone).")
+        helpdeskPending = registry.makeGauge(descriptor: .loopdesk("loopdesk_helpdesk_writes_pending",
+            help: "Replies and notes waiting for the helpdesk to acknowledge them."), labels: [label])
+        helpdeskFailed = registry.makeGauge(descriptor: .loopdesk("loopdesk_helpdesk_writes_failed",
+            help: "Replies and notes given up (out of attempts, or the ticket is gone)."), labels: [label])
     }
 
     /// Sets the write-back gauges.
@@ -182,5 +183,13 @@ final class WorkspaceMetrics: @unchecked Sendable {
         lines.append("loopdesk_answer_score_sum{\(label)} \(counters.scoreSum)")
         lines.append("loopdesk_answer_score_count{\(label)} \(cumulative)")
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension MetricNameDescriptor {
+    /// A descriptor whose exposed name is `name` exactly (no namespace or unit
+    /// appended), so the names stay those docs/OPERATIONS.md lists.
+    static func loopdesk(_ name: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 }

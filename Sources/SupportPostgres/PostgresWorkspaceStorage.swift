@@ -49,7 +49,7 @@ public final class PostgresWorkspaceStorage: WorkspaceStorage {
     /// - Throws: ``SupportError/invalidRequest(_:)`` for the default workspace; PostgreSQL's refusal.
     public func removeStore(for workspace: WorkspaceName) throws {
         guard !workspace.isDefault else { throw SupportError.invalidRequest("the default workspace cannot be removed") }
-        try postgresCatalog.pool.withSession { session in
+        _ = try postgresCatalog.pool.withSession { session in
             try session.execute("DROP SCHEMA IF EXISTS \(quotedIdentifier(Self.schema(of: workspace))) CASCADE")
         }
     }
@@ -120,7 +120,7 @@ final class PostgresWorkspaceCatalog: WorkspaceCatalog, @unchecked Sendable {
         case .admin: nil
         case .workspace(let name): name.rawValue
         }
-        try write { session in
+        _ = try write { session in
             try session.execute("INSERT INTO workspace_tokens (hash, workspace, created_at) VALUES ($1, $2, $3)",
                                 [hash, workspace, at.timeIntervalSince1970])
         }
