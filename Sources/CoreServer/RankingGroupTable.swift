@@ -336,13 +336,14 @@ struct RankingGroupTable {
 }
 
 /// The group ids one `RANK` has met so far: a set sized for its hits, open
-/// addressing with a multiplicative hash (the ids are the table's own, and at
-/// most C of them). At least twice as many buckets as `capacity`, so it never
+/// addressing with the process's seeded ``KeyHash`` (the ids of unknown
+/// vectors are a client's). At least twice as many buckets as `capacity`, so it never
 /// fills: insert at most `capacity` distinct ids.
 private struct SeenGroups {
     private var keys: [UInt64]
     private var used: [Bool]
     private let shift: UInt64
+    private let seed = KeyHash.processSeed
 
     init(capacity: Int) {
         var bits: UInt64 = 4
@@ -356,7 +357,7 @@ private struct SeenGroups {
     @inline(__always)
     mutating func insert(_ group: UInt64) -> Bool {
         let mask = keys.count - 1
-        var i = Int(truncatingIfNeeded: (group &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        var i = Int(truncatingIfNeeded: KeyHash.mix(group, seed: seed) >> shift)
         while used[i] {
             if keys[i] == group { return false }
             i = (i + 1) & mask

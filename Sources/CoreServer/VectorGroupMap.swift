@@ -1,4 +1,5 @@
 import CSupport
+import Primitives
 
 /// Vector id → (group slot, alias flag) for `RANK`: one flat array of
 /// 16-byte buckets, open addressing with linear probing and backward-shift
@@ -11,8 +12,8 @@ import CSupport
 /// misses overlap, and the probes that follow find them in the cache
 /// (RESULTS.md, "RANK in the core: group slots").
 ///
-/// Keys are mixed with a per-map random seed (MurmurHash3's 64-bit
-/// finaliser), so ids a client chooses cannot be aimed at one run of buckets.
+/// Keys are mixed with a per-map random seed (``KeyHash``), so ids a client
+/// chooses cannot be aimed at one run of buckets.
 /// Not thread-safe: its owner locks.
 struct VectorGroupMap {
     /// One bucket: a key, its group's slot, and the ``occupied`` / ``alias`` bits.
@@ -41,11 +42,7 @@ struct VectorGroupMap {
 
     @inline(__always)
     private func home(_ key: UInt64) -> Int {
-        var h = key ^ seed
-        h ^= h >> 33; h &*= 0xFF51_AFD7_ED55_8CCD
-        h ^= h >> 33; h &*= 0xC4CE_B9FE_1A85_EC53
-        h ^= h >> 33
-        return Int(truncatingIfNeeded: h) & mask
+        Int(truncatingIfNeeded: KeyHash.mix(key, seed: seed)) & mask
     }
 
     /// The bucket holding `key`, or the empty bucket where it would go.

@@ -1,14 +1,18 @@
-/// A map from group id to a value: open addressing with a multiplicative
-/// hash, kept at most half full, entries never removed.
+import Primitives
+
+/// A map from group id to a value: open addressing with the process's seeded
+/// ``KeyHash`` (group ids are a client's to choose), kept at most half full,
+/// entries never removed.
 ///
 /// Used where a ranking touches one entry per candidate group — gathering a
 /// request's hits by group, and reading outcome histories under the ranker's
-/// lock — because it is several times cheaper than `Dictionary`'s seeded
+/// lock — because it is several times cheaper than `Dictionary`'s
 /// SipHash for integer keys, and iterates in a stable order when sorted.
 struct GroupTable<Value: Equatable>: Equatable {
     private var keys: [UInt64]
     private var values: [Value?]
     private var shift: UInt64
+    private let seed = KeyHash.processSeed
     private(set) var count = 0
 
     init(minimumCapacity: Int = 32) {
@@ -59,7 +63,7 @@ struct GroupTable<Value: Equatable>: Equatable {
     /// The slot holding `group`, or the empty slot where it would go.
     private func index(of group: UInt64) -> Int {
         let mask = keys.count - 1
-        var i = Int(truncatingIfNeeded: (group &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        var i = Int(truncatingIfNeeded: KeyHash.mix(group, seed: seed) >> shift)
         while values[i] != nil && keys[i] != group { i = (i + 1) & mask }
         return i
     }

@@ -14,7 +14,7 @@ final class RankServingTests: XCTestCase {
     /// 20 groups of an article (ids 1, 4, 7, …) and two aliases each, cosine.
     private func makeCollection(_ server: TestServer, name: String = "kb") throws -> (client: LoopdeskBlockingClient, vectors: [Float]) {
         let client = try server.client()
-        try client.call(CreateCollectionRequest(name: name, dimension: dim, metric: .cosine))
+        _ = try client.call(CreateCollectionRequest(name: name, dimension: dim, metric: .cosine))
         var generator = SystemRandomNumberGenerator()
         let count = 60
         let vectors = (0..<(count * dim)).map { _ in Float.random(in: -1...1, using: &generator) }
@@ -183,7 +183,7 @@ final class RankServingTests: XCTestCase {
         let vectors = setup.vectors
         let q = query(vectors, id: 13)
         let before = try client.call(Wire.RankRequest(collection: "kb", query: q, k: 3))
-        try client.call(FeedbackRequest(collection: "kb", impression: before.impression, group: before.groups[0].group, outcome: .resolved))
+        _ = try client.call(FeedbackRequest(collection: "kb", impression: before.impression, group: before.groups[0].group, outcome: .resolved))
         _ = try client.call(SnapshotRequest(collection: "kb"))
         let after = try client.call(Wire.RankRequest(collection: "kb", query: q, k: 3))
         let last = try client.call(FeedbackRequest(collection: "kb", impression: after.impression, group: after.groups[0].group,
@@ -244,7 +244,7 @@ final class RankServingTests: XCTestCase {
     func testWithoutRankingTheKindsAnswerRankingDisabled() throws {
         let server = try TestServer { $0.ranking = nil }
         let client = try server.client()
-        try client.call(CreateCollectionRequest(name: "kb", dimension: 2))
+        _ = try client.call(CreateCollectionRequest(name: "kb", dimension: 2))
         expect(.rankingDisabled) { _ = try client.call(Wire.RankRequest(collection: "kb", query: [1, 0], k: 1)) }
         expect(.rankingDisabled) {
             _ = try client.call(FeedbackRequest(collection: "kb", impression: 1, group: 1, outcome: .resolved))

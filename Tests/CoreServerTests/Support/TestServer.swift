@@ -60,7 +60,7 @@ final class TestServer {
     @discardableResult
     func fill(_ name: String = "kb", dim: Int = 8, count: Int = 100, metric: WireMetric = .l2) throws -> [Float] {
         let client = try self.client()
-        try client.call(CreateCollectionRequest(name: name, dimension: dim, metric: metric))
+        _ = try client.call(CreateCollectionRequest(name: name, dimension: dim, metric: metric))
         var generator = SystemRandomNumberGenerator()
         let vectors = (0..<(count * dim)).map { _ in Float.random(in: -1...1, using: &generator) }
         let batch = ItemBatch(dimension: dim, ids: (1...UInt64(count)).map { $0 }, vectors: vectors,
