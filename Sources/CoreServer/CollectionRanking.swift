@@ -89,7 +89,8 @@ final class CollectionRanking: @unchecked Sendable {
             (self.ranker!, table.gather(hits, metric: metric))
         }
         let candidates = gathered.candidates
-        let request = Ranking.RankRequest(hits: candidates, groups: .inFirstHitOrder(gathered.groups), contextTags: contextTags.map(ContextTag.init),
+        let request = Ranking.RankRequest(hits: candidates, groups: .inFirstHitOrder(gathered.groups),
+                                          contextTags: contextTags.map(ContextTag.init),
                                           callerFeatures: callerFeatures, k: k, now: Self.now())
         let result = try logged { try ranker.rank(request) }
         // k × C compares: cheaper than a dictionary over every hit.

@@ -223,9 +223,10 @@ struct RankingGroupTable {
         // The distinct groups in first-hit order: a slot, or the id of a group the table does not know.
         var order: [(slot: UInt32?, unknownID: UInt64)] = []
         order.reserveCapacity(hits.count)
-        var seenSlots = SeenGroups(capacity: hits.count)
+        // Sets of the slots (and unknown ids) met so far: maps whose values go unused.
+        var seenSlots = VectorGroupMap(minimumCapacity: hits.count, seed: KeyHash.processSeed)
         // Created at the first unknown vector (rare: ranking was off when it came), sized for every hit.
-        var seenUnknown: SeenGroups?
+        var seenUnknown: VectorGroupMap?
         records.withUnsafeBufferPointer { recordBase in
             for hit in hits {
                 var slot: UInt32?, isAlias = false
@@ -243,7 +244,7 @@ struct RankingGroupTable {
                         ld_prefetch(recordBase.baseAddress! + Int(slot))
                     }
                 } else {
-                    if seenUnknown == nil { seenUnknown = SeenGroups(capacity: hits.count) }
+                    if seenUnknown == nil { seenUnknown = VectorGroupMap(minimumCapacity: hits.count, seed: KeyHash.processSeed) }
                     if seenUnknown!.insert(hit.id) { order.append((nil, hit.id)) }
                 }
             }
@@ -258,8 +259,7 @@ struct RankingGroupTable {
                 }
                 let r = records[Int(slot)]
                 if r.tagCount > 0 { ld_prefetch(tagBase.baseAddress! + Int(r.tagStart)) }
-                groups.append(GroupInfo(tags: contextTags[Int(r.tagStart)..<Int(r.tagStart + r.tagCount)],
-                                        insertedAt: r.insertedAt, updatedAt: r.updatedAt))
+                groups.append(info(ofSlot: slot))
             }
         }
         var candidates: [CandidateHit] = []
@@ -332,38 +332,5 @@ struct RankingGroupTable {
             }
             vectors.set(v.id, groupSlot: slot, isAlias: v.isAlias)
         }
-    }
-}
-
-/// The group ids one `RANK` has met so far: a set sized for its hits, open
-/// addressing with the process's seeded ``KeyHash`` (the ids of unknown
-/// vectors are a client's). At least twice as many buckets as `capacity`, so it never
-/// fills: insert at most `capacity` distinct ids.
-private struct SeenGroups {
-    private var keys: [UInt64]
-    private var used: [Bool]
-    private let shift: UInt64
-    private let seed = KeyHash.processSeed
-
-    init(capacity: Int) {
-        var bits: UInt64 = 4
-        while (1 << bits) < 2 * capacity { bits += 1 }
-        keys = [UInt64](repeating: 0, count: 1 << bits)
-        used = [Bool](repeating: false, count: 1 << bits)
-        shift = 64 - bits
-    }
-
-    /// Adds `group`; true when it was not there yet.
-    @inline(__always)
-    mutating func insert(_ group: UInt64) -> Bool {
-        let mask = keys.count - 1
-        var i = Int(truncatingIfNeeded: KeyHash.mix(group, seed: seed) >> shift)
-        while used[i] {
-            if keys[i] == group { return false }
-            i = (i + 1) & mask
-        }
-        used[i] = true
-        keys[i] = group
-        return true
     }
 }

@@ -73,6 +73,14 @@ struct VectorGroupMap {
         }
     }
 
+    /// Adds `key` (slot 0, not an alias) unless present, for a map used as a set of ids.
+    /// - Returns: true when `key` was absent.
+    mutating func insert(_ key: UInt64) -> Bool {
+        if find(key) != nil { return false }
+        set(key, groupSlot: 0, isAlias: false)
+        return true
+    }
+
     /// Sets `key`'s group slot and alias flag, inserting it if absent.
     mutating func set(_ key: UInt64, groupSlot: UInt32, isAlias: Bool) {
         if 2 * (count + 1) > buckets.count { grow() }
