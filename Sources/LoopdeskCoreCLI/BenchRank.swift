@@ -35,9 +35,9 @@ struct BenchRank: ParsableCommand {
         let q = try TexmexFile.readFloats(query)
         guard b.dimension == q.dimension else { throw ValidationError("base is \(b.dimension)-d, queries \(q.dimension)-d") }
 
-        var template = Array("/tmp/ldrank-XXXXXX".utf8CString)
-        guard mkdtemp(&template) != nil else { throw ValidationError("cannot create a temporary directory") }
-        let root = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let root = makeTemporaryDirectory(prefix: "ldrank") else {
+            throw ValidationError("cannot create a temporary directory: errno \(errno)")
+        }
         defer { try? FileManager.default.removeItem(atPath: root) }
         var config = ServerConfiguration(socketPath: root + "/core.sock", dataPath: root + "/data")
         config.fsyncPolicy = .no

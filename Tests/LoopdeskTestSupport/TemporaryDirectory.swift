@@ -1,9 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+import Primitives
 
 /// A fresh, empty directory for one test (or one harness), removed when released
 /// or by ``remove()``.
@@ -18,9 +14,10 @@ public final class TemporaryDirectory: @unchecked Sendable {
     /// - Parameter prefix: a few letters naming the tests it is for (seen when a run leaves one behind).
     /// - Throws: the `POSIXError` of `mkdtemp`.
     public init(prefix: String = "ldtest") throws {
-        var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
-        guard mkdtemp(&template) != nil else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        path = String(cString: template)
+        guard let path = makeTemporaryDirectory(prefix: prefix) else {
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+        self.path = path
     }
 
     /// The directory as a file URL.
