@@ -6,6 +6,7 @@
 // - Prefetch and the few atomics the index needs on raw memory (memory.h).
 // - Element-wise transformer kernels for the embedder (activations.h), and its
 //   products against weights packed once (packed_gemm.h).
+// - The snapshot writer's forked child (snapshot_child.h).
 #ifndef LOOPDESK_CSUPPORT_H
 #define LOOPDESK_CSUPPORT_H
 
@@ -18,5 +19,6 @@
 #include "crc32c.h"
 #include "activations.h"
 #include "packed_gemm.h"
+#include "snapshot_child.h"
 
 #endif

@@ -23,8 +23,8 @@ struct BenchPersistence: ParsableCommand {
     func run() throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var results: [String: Any] = [:]
-        let (index, vectors, d, n) = try buildIndex()
-        results["snapshot"] = try measureSnapshot(index, vectors: vectors, dimension: d, count: n, results: &results)
+        let (index, queries, d, n) = try buildIndex()
+        results["snapshot"] = try measureSnapshot(index, queries: queries, dimension: d, count: n, results: &results)
         results["wal"] = try measureWAL()
         if let json {
             let data = try JSONSerialization.data(withJSONObject: results, options: [.prettyPrinted, .sortedKeys])
@@ -32,8 +32,11 @@ struct BenchPersistence: ParsableCommand {
         }
     }
 
-    /// An index to snapshot: the `--base` vectors or `--count` seeded random ones.
-    private func buildIndex() throws -> (index: HNSWIndex, vectors: [Float], dimension: Int, count: Int) {
+    /// An index to snapshot: the `--base` vectors or `--count` seeded random ones,
+    /// and the first 100 of them to search with. The rest are let go: a server's
+    /// process holds the index, not its input, and the snapshot's fork copies
+    /// the page tables of all the process's memory.
+    private func buildIndex() throws -> (index: HNSWIndex, queries: [Float], dimension: Int, count: Int) {
         let vectors: [Float], d: Int, n: Int
         if let base {
             let f = try TexmexFile.readFloats(base)
@@ -49,23 +52,23 @@ struct BenchPersistence: ParsableCommand {
         let index = try HNSWIndex(parameters: IndexParameters(dimension: d, metric: .cosine), capacity: n)
         try index.upsertBatch(ids: (0..<n).map(UInt64.init), vectors: vectors, threads: 2, linkGraph: buildGraph)
         print("index: \(n) × \(d)\(buildGraph ? "" : " (vectors only, no graph)")")
-        return (index, vectors, d, n)
+        return (index, Array(vectors.prefix(100 * d)), d, n)
     }
 
     /// Snapshot capture and write (with searches running, when there is a
     /// graph), full load and mapped open; prints each and returns the
     /// `snapshot` results (the search probe's go into `results` itself).
-    private func measureSnapshot(_ index: HNSWIndex, vectors: [Float], dimension d: Int, count n: Int,
+    private func measureSnapshot(_ index: HNSWIndex, queries: [Float], dimension d: Int, count n: Int,
                                  results: inout [String: Any]) throws -> [String: Any] {
         // With a graph, a thread searches throughout the snapshot: the longest any
         // search took shows whether the snapshot blocked searches.
-        let probe = buildGraph ? SearchProbe(index: index, queries: Array(vectors.prefix(100 * d)), dimension: d) : nil
+        let probe = buildGraph ? SearchProbe(index: index, queries: queries, dimension: d) : nil
         probe?.start()
         let path = dir + "/bench-snapshot.ldx"
         let t0 = Monotonic.now()
-        let image = index.captureSnapshot(collection: "bench")
+        let started = try index.startSnapshot(collection: "bench", path: { _ in path })
         let captured = Monotonic.seconds(since: t0)
-        try image.write(to: path)
+        try started.finish()
         let writeSeconds = Monotonic.seconds(since: t0)
         if let probe {
             let (searches, maxMs, p99Ms, baselineMs) = probe.stop()
@@ -73,10 +76,9 @@ struct BenchPersistence: ParsableCommand {
                          searches, maxMs, p99Ms, baselineMs))
             results["search_during_snapshot"] = ["searches": searches, "max_ms": maxMs, "p99_ms": p99Ms, "max_before_ms": baselineMs]
         }
-        let bytes = image.byteCount
-        image.release()
+        let bytes = started.byteCount
         let writeGBs = Double(bytes) / writeSeconds / 1e9
-        print(String(format: "snapshot write: %.1f MB in %.3f s (capture, writes paused: %.1f ms) = %.2f GB/s, fsync included",
+        print(String(format: "snapshot write: %.1f MB in %.3f s (writes paused for the fork: %.1f ms) = %.2f GB/s, fsync included",
                      Double(bytes) / 1e6, writeSeconds, captured * 1e3, writeGBs))
 
         let (loadSeconds, loadGBs, openMs) = try measureLoads(path, bytes: bytes)

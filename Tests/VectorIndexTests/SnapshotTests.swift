@@ -32,9 +32,7 @@ final class SnapshotTests: XCTestCase {
         for storage in VectorStorage.allCases {
             let index = try makeIndex(storage: storage, metric: storage == .f16 ? .l2 : .cosine)
             let path = dir.appendingPathComponent("rt-\(storage).ldx").path
-            let image = index.captureSnapshot(collection: "faq", context: { (42, [ExtraSection(type: .rankerState, bytes: [1, 2, 3])]) })
-            try image.write(to: path)
-            image.release()
+            try index.writeSnapshot(collection: "faq", to: path, context: { (42, [ExtraSection(type: .rankerState, bytes: [1, 2, 3])]) })
             let queries = TestData.clustered(count: 30, dimension: dim, clusters: 20, seed: 32)
             let expected = try index.searchBatch(queries, k: 10, ef: 64)
             let filtered = try index.searchBatch(queries, k: 5, ef: 64, filter: Filter(allOf: ["t:3"]))
@@ -66,9 +64,7 @@ final class SnapshotTests: XCTestCase {
     func testAFlippedByteInAnySectionIsDetected() throws {
         let index = try makeIndex(storage: .int8)
         let path = dir.appendingPathComponent("flip.ldx").path
-        let image = index.captureSnapshot(collection: "c", context: { (1, [ExtraSection(type: .rankerState, bytes: [9, 9])]) })
-        try image.write(to: path)
-        image.release()
+        try index.writeSnapshot(collection: "c", to: path, context: { (1, [ExtraSection(type: .rankerState, bytes: [9, 9])]) })
         let info = try SnapshotInfo.read(path: path)
         let original = try Data(contentsOf: URL(fileURLWithPath: path))
         var rng = TestRNG(seed: 33)
@@ -101,9 +97,7 @@ final class SnapshotTests: XCTestCase {
     func testTruncationAnywhereIsAnErrorNeverACrash() throws {
         let index = try makeIndex()
         let path = dir.appendingPathComponent("trunc.ldx").path
-        let image = index.captureSnapshot(collection: "c")
-        try image.write(to: path)
-        image.release()
+        try index.writeSnapshot(collection: "c", to: path)
         let original = try Data(contentsOf: URL(fileURLWithPath: path))
         var rng = TestRNG(seed: 34)
         var cuts = [0, 1, 7, 8, 100, 4095, 4096, 4097, original.count - 1]
@@ -122,9 +116,7 @@ final class SnapshotTests: XCTestCase {
     func testANewerMajorVersionIsRefusedWithAnUpgradeMessage() throws {
         let index = try makeIndex()
         let path = dir.appendingPathComponent("v2.ldx").path
-        let image = index.captureSnapshot(collection: "c")
-        try image.write(to: path)
-        image.release()
+        try index.writeSnapshot(collection: "c", to: path)
         var data = try Data(contentsOf: URL(fileURLWithPath: path))
         data[SnapshotFormat.Field.major] = 2
         try data.write(to: URL(fileURLWithPath: path))

@@ -109,38 +109,34 @@ public final class DurableCollection: @unchecked Sendable {
 
     // MARK: - Snapshots
 
-    /// Takes a snapshot while searches (and, but for a short copy, writes) go on.
+    /// Takes a snapshot while searches (and, but for a fork, writes) go on.
     ///
-    /// Writes pause only while the index is copied in memory and the log
-    /// rotates; checksumming and the durable write happen after. Then old
+    /// Writes pause only while the log rotates and the index forks its writer
+    /// process (``HNSWIndex/startSnapshot(collection:path:context:)``); the
+    /// file is written, checksummed and made durable after. Then old
     /// snapshots beyond `keepSnapshots` and the log segments no snapshot needs
     /// are deleted.
     /// - Returns: the new snapshot's path and how long writes were paused.
     @discardableResult
     public func snapshot() throws -> (path: String, pausedSeconds: Double, info: SnapshotInfo) {
+        // Most of the log's fsync happens here, before the pause; rotating syncs only what came since.
+        try wal.syncAll()
         var paused = 0.0
-        var walSequence: UInt64 = 0
-        let image: SnapshotImage = try writeLock.withLock {
-            let t = Date()
-            var rotateError: Error? = nil
-            let img = index.captureSnapshot(collection: name) {
-                do { walSequence = try wal.rotate() } catch { rotateError = error }
+        let started: SnapshotInProgress = try writeLock.withLock {
+            let t = Monotonic.now()
+            defer { paused = Monotonic.seconds(since: t) }
+            return try index.startSnapshot(
+                collection: name, path: { directory + "/" + DurableCollection.snapshotName(walSequence: $0) }
+            ) {
+                let walSequence = try wal.rotate()
                 var extras = extensions.capture()
                 extras.append(ExtraSection(type: .groups, bytes: encodeGroups(groupsLock.withLock { groups.groups })))
                 return (walSequence, extras)
             }
-            paused = Date().timeIntervalSince(t)
-            if let rotateError {
-                img.release()
-                throw rotateError
-            }
-            return img
         }
-        defer { image.release() }
-        let path = directory + "/" + DurableCollection.snapshotName(walSequence: walSequence)
-        let info = try image.write(to: path)
+        let info = try started.finish()
         try pruneSnapshots()
-        return (path, paused, info)
+        return (started.path, paused, info)
     }
 
     /// Syncs the log and stops appending (shutdown).

@@ -13,7 +13,7 @@ public enum LoadMode: Sendable {
 }
 
 extension HNSWIndex {
-    /// Opens a snapshot written by `captureSnapshot(...).write(to:)`.
+    /// Opens a snapshot written by `writeSnapshot(collection:to:)` or `startSnapshot(...).finish()`.
     ///
     /// - Parameters:
     ///   - path: the snapshot file.

@@ -1,111 +1,194 @@
 import CSupport
 import Primitives
 
-/// A snapshot captured in memory: the whole file image, ready to be written.
+/// A snapshot being written by a forked child process (`CSupport/snapshot_child.c`).
 ///
-/// Capturing holds the index's writer lock only for the memory copies; the
-/// checksums are computed while the image streams to disk, after the lock is
-/// released, so searches and writes go on meanwhile.
-public final class SnapshotImage: @unchecked Sendable {
-    /// The file's bytes (header page and aligned sections), in anonymous memory.
-    let buffer: UnsafeMutableRawBufferPointer
-    /// The header; section checksums are filled in by `write(to:)`.
+/// ``HNSWIndex/startSnapshot(collection:path:context:)`` forks while it holds
+/// the index's writer lock, so the child's copy-on-write view of memory is the
+/// index at one instant; writers resume as soon as the fork returns, and the
+/// kernel copies only the pages they change afterwards. The child streams the
+/// sections from that view straight into `path.tmp` and checksums them as it
+/// goes; ``finish()`` then writes the sealed header page, fsyncs, renames and
+/// fsyncs the directory. No copy of the index is made in this process.
+public final class SnapshotInProgress: @unchecked Sendable {
+    /// The header as captured; section checksums are filled in by ``finish()``.
     public private(set) var info: SnapshotInfo
-    private var released = false
+    /// The final path, and the temporary file the child writes.
+    public let path: String
+    private let temporaryPath: String
+    private var header: [UInt8]
+    private var fd: Int32
+    private var child: pid_t
+    private var report: Int32
+    private var finished = false
+    /// The child writes and checksums in pieces of this size: a piece is still in cache when its checksum is computed.
+    static let chunkBytes = 1 << 20
 
-    init(buffer: UnsafeMutableRawBufferPointer, info: SnapshotInfo) {
-        self.buffer = buffer
+    init(info: SnapshotInfo, path: String, temporaryPath: String, header: [UInt8], fd: Int32, child: pid_t, report: Int32) {
         self.info = info
+        self.path = path
+        self.temporaryPath = temporaryPath
+        self.header = header
+        self.fd = fd
+        self.child = child
+        self.report = report
     }
 
-    deinit { release() }
-
-    /// Size of the whole file image, header page included.
-    public var byteCount: Int { buffer.count }
-
-    /// Memory for an image: straight from the kernel (already zero), so capturing costs one copy.
-    /// (Huge pages were tried: on a busy machine their compaction stalls cost seconds.)
-    static func allocate(bytes: Int) -> UnsafeMutableRawBufferPointer {
-        let size = MemoryRegion.roundUp(max(bytes, 1))
-        // MAP_POPULATE faults every page in one pass in the kernel: on a VM, one
-        // fault per 4 KiB page during the copy cost more than the copy itself.
-        guard let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0), p != MAP_FAILED else {
-            fatalError("cannot allocate \(size) bytes for a snapshot image (errno \(errno))")
+    /// An unfinished snapshot is abandoned: the child is killed and reaped, the temporary file removed.
+    deinit {
+        if !finished {
+            kill(child, SIGKILL)
+            _ = reap()
+            cleanUp()
         }
-        return UnsafeMutableRawBufferPointer(start: p, count: bytes)
     }
 
-    /// Writes the image durably at `path`: sections stream to `path.tmp` in
-    /// chunks, each chunk checksummed as it goes; then the sealed header page
-    /// is written at offset 0, the file fsynced, renamed, and the directory fsynced.
+    /// Size of the whole file, header page included.
+    public var byteCount: Int { info.fileBytes }
+
+    /// The writer process, until it has been reaped (-1 after); for tests.
+    var childPID: pid_t { child }
+
+    /// Waits for the child, then makes the file durable under its final name.
     /// - Returns: the header as written, with every checksum.
+    /// - Throws: ``PersistenceError/io(path:operation:message:)`` naming the
+    ///   temporary file when the child's write failed (a full disk, say) or the
+    ///   child died; the temporary file is removed and the last good snapshot stays.
     @discardableResult
-    public func write(to path: String) throws -> SnapshotInfo {
-        let tmp = path + ".tmp"
-        let fd = try FileIO.open(tmp, O_WRONLY | O_CREAT | O_TRUNC)
-        let h = buffer.baseAddress!
+    public func finish() throws -> SnapshotInfo {
+        precondition(!finished, "a snapshot is finished once")
+        finished = true
         do {
-            let chunk = 1 << 20
-            var crcs = [UInt32](repeating: 0, count: info.sections.count)
-            var offset = SnapshotFormat.headerBytes
-            while offset < buffer.count {
-                let end = min(offset + chunk, buffer.count)
-                for (i, s) in info.sections.enumerated() {
-                    let lo = max(offset, s.offset), hi = min(end, s.offset + s.length)
-                    if lo < hi { crcs[i] = ld_crc32c(crcs[i], h + lo, hi - lo) }
-                }
-                try FileIO.pwriteAll(fd, UnsafeRawBufferPointer(start: h + offset, count: end - offset), offset: offset, path: tmp)
-                offset = end
-            }
+            let crcs = try readChildReport()
             for (i, crc) in crcs.enumerated() {
-                (h + SnapshotFormat.sectionTableOffset + i * SnapshotFormat.sectionEntryBytes)
-                    .storeBytes(of: crc.littleEndian, toByteOffset: 24, as: UInt32.self)
+                let entry = SnapshotFormat.sectionTableOffset + i * SnapshotFormat.sectionEntryBytes + SnapshotFormat.sectionCRCInEntry
+                header.withUnsafeMutableBytes { $0.storeBytes(of: crc.littleEndian, toByteOffset: entry, as: UInt32.self) }
                 info.sections[i].crc = crc
             }
-            let headerCRC = ld_crc32c(0, h, SnapshotFormat.Field.headerCRC)
-            h.storeBytes(of: headerCRC.littleEndian, toByteOffset: SnapshotFormat.Field.headerCRC, as: UInt32.self)
-            try FileIO.pwriteAll(fd, UnsafeRawBufferPointer(start: h, count: SnapshotFormat.headerBytes), offset: 0, path: tmp)
-            try FileIO.fsync(fd, path: tmp)
+            try header.withUnsafeMutableBytes { page in
+                let headerCRC = ld_crc32c(0, page.baseAddress!, SnapshotFormat.Field.headerCRC)
+                page.storeBytes(of: headerCRC.littleEndian, toByteOffset: SnapshotFormat.Field.headerCRC, as: UInt32.self)
+                try FileIO.pwriteAll(fd, UnsafeRawBufferPointer(page), offset: 0, path: temporaryPath)
+            }
+            try FileIO.fsync(fd, path: temporaryPath)
         } catch {
-            Glibc.close(fd)
-            unlink(tmp)
+            cleanUp()
             throw error
         }
         Glibc.close(fd)
-        try FileIO.rename(tmp, path)
+        fd = -1
+        try FileIO.rename(temporaryPath, path)
         let dir = asPath(path).deletingLastComponent
         try FileIO.fsyncDirectory(dir.isEmpty ? "." : dir)
         info.path = path
         return info
     }
 
-    /// Frees the image's memory now (it is also freed when the image goes away).
-    public func release() {
-        if released { return }
-        released = true
-        munmap(buffer.baseAddress, MemoryRegion.roundUp(max(buffer.count, 1)))
+    /// Reads the child's status and checksums, then reaps it.
+    private func readChildReport() throws -> [UInt32] {
+        let count = info.sections.count
+        var bytes = [UInt8](repeating: 0, count: MemoryLayout<ld_snapshot_child_status>.size + 4 * count)
+        var got = 0
+        while got < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.read(report, $0.baseAddress! + got, $0.count - got) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            got += n
+        }
+        let exit = reap()
+        let status = bytes.withUnsafeBytes { $0.loadUnaligned(as: ld_snapshot_child_status.self) }
+        let statusBytes = MemoryLayout<ld_snapshot_child_status>.size
+        if got >= statusBytes && status.error != 0 {
+            let what = Int(status.failed_span) < count ? "write (section \(info.sections[Int(status.failed_span)].name))" : "truncate"
+            throw PersistenceError.io(path: temporaryPath, operation: what,
+                                      message: String(cString: strerror(status.error)))
+        }
+        guard got == bytes.count, exit == 0 else {
+            throw PersistenceError.io(path: temporaryPath, operation: "write", message: "the snapshot writer process \(exit.description)")
+        }
+        return (0..<count).map { i in
+            bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: statusBytes + 4 * i, as: UInt32.self)) }
+        }
+    }
+
+    /// How the child ended: 0 for a clean exit.
+    private enum ChildExit: Equatable, CustomStringConvertible {
+        case exited(Int32), signalled(Int32), unknown(Int32)
+        static func == (lhs: ChildExit, rhs: Int) -> Bool { lhs == .exited(Int32(rhs)) }
+        var description: String {
+            switch self {
+            case let .exited(code): return "exited with status \(code)"
+            case let .signalled(signal): return "was killed by signal \(signal)"
+            case let .unknown(error): return "could not be waited for (\(String(cString: strerror(error))))"
+            }
+        }
+    }
+
+    /// Waits for the child (once) and closes the report pipe.
+    private func reap() -> ChildExit {
+        if report >= 0 {
+            Glibc.close(report)
+            report = -1
+        }
+        guard child > 0 else { return .exited(0) }
+        var status: Int32 = 0
+        while waitpid(child, &status, 0) < 0 {
+            if errno != EINTR { child = -1; return .unknown(errno) }
+        }
+        child = -1
+        // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import as macros.
+        if status & 0x7f == 0 { return .exited((status >> 8) & 0xff) }
+        return .signalled(status & 0x7f)
+    }
+
+    private func cleanUp() {
+        if fd >= 0 {
+            Glibc.close(fd)
+            fd = -1
+        }
+        unlink(temporaryPath)
     }
 }
 
 extension HNSWIndex {
-    /// Captures a consistent point-in-time image of the index.
+    /// Starts writing a consistent point-in-time snapshot of the index to `path`.
+    ///
+    /// Holds the writer lock only to lay out the header and fork the writer
+    /// process (`SnapshotInProgress`); searches never wait. Call
+    /// ``SnapshotInProgress/finish()`` to wait for the file and make it durable.
     ///
     /// - Parameters:
     ///   - collection: the name stored in the header (for `restore`).
+    ///   - path: the file to write, given the WAL position `context` returned.
     ///   - context: called while the writer lock is held, so what it returns
-    ///     (the WAL position the image includes, the ranker's state) belongs to
-    ///     the same point in time.
-    public func captureSnapshot(
-        collection: String, context: () -> (walSequence: UInt64, extras: [ExtraSection]) = { (0, []) }
-    ) -> SnapshotImage {
-        let image = writer.withLock {
-            let (walSequence, extras) = context()
-            return structure.withShared { captureLocked(collection: collection, walSequence: walSequence, extras: extras) }
+    ///     (the WAL position the snapshot includes, the ranker's state) belongs
+    ///     to the same point in time.
+    /// - Throws: what `context` throws, or ``PersistenceError/io(path:operation:message:)``
+    ///   when the temporary file cannot be created or the fork fails.
+    public func startSnapshot(
+        collection: String, path: (_ walSequence: UInt64) -> String,
+        context: () throws -> (walSequence: UInt64, extras: [ExtraSection]) = { (0, []) }
+    ) throws -> SnapshotInProgress {
+        try writer.withLock {
+            let (walSequence, extras) = try context()
+            return try structure.withShared {
+                try forkWriterLocked(collection: collection, path: path(walSequence), walSequence: walSequence, extras: extras)
+            }
         }
-        return image
     }
 
-    private func captureLocked(collection: String, walSequence: UInt64, extras: [ExtraSection]) -> SnapshotImage {
+    /// Writes a snapshot to `path` and makes it durable: ``startSnapshot(collection:path:context:)``
+    /// then ``SnapshotInProgress/finish()``, for callers that hold no lock of their own across the fork.
+    @discardableResult
+    public func writeSnapshot(
+        collection: String, to path: String,
+        context: () throws -> (walSequence: UInt64, extras: [ExtraSection]) = { (0, []) }
+    ) throws -> SnapshotInfo {
+        try startSnapshot(collection: collection, path: { _ in path }, context: context).finish()
+    }
+
+    private func forkWriterLocked(collection: String, path: String, walSequence: UInt64,
+                                  extras: [ExtraSection]) throws -> SnapshotInProgress {
         let g = graph
         let n = Int(g.slotCount)
         let (names, live, dead, free) = bookkeepingLock.withLock { (tagNames, slotOfID.count, tombstones.count, g.freeSlots) }
@@ -120,31 +203,50 @@ extension HNSWIndex {
             offsets.append(start)
             total = start + p.4
         }
-        let buffer = SnapshotImage.allocate(bytes: total)
-        for (i, p) in parts.enumerated() where p.4 > 0 {
-            let dst = buffer.baseAddress! + offsets[i]
-            if let src = p.2 {
-                dst.copyMemory(from: src, byteCount: p.4)
-            } else if let bytes = p.3 {
-                bytes.withUnsafeBytes { dst.copyMemory(from: $0.baseAddress!, byteCount: p.4) }
-            }
-        }
         let entry = UnsafeAtomicLoad.acquire(g.entryWord)
 
-        // Header fields; checksums are filled in by `seal` once the lock is released.
-        let h = buffer.baseAddress!
-        let millis = storeHeaderFields(h, collection: collection, slotCount: n, liveCount: live, deletedCount: dead,
-                                       entry: entry, walSequence: walSequence, sectionCount: parts.count)
-        let sections = Self.storeSectionTable(h, parts: parts, offsets: offsets)
+        // Header fields; checksums are filled in by `finish` from the child's report.
+        var header = [UInt8](repeating: 0, count: SnapshotFormat.headerBytes)
+        let (millis, sections) = header.withUnsafeMutableBytes { page in
+            let h = page.baseAddress!
+            let millis = storeHeaderFields(h, collection: collection, slotCount: n, liveCount: live, deletedCount: dead,
+                                           entry: entry, walSequence: walSequence, sectionCount: parts.count)
+            return (millis, Self.storeSectionTable(h, parts: parts, offsets: offsets))
+        }
         let info = SnapshotInfo(
             path: "", majorVersion: Int(SnapshotFormat.majorVersion), minorVersion: Int(SnapshotFormat.minorVersion),
             collection: collection, parameters: parameters, slotCount: n, liveCount: live, deletedCount: dead,
             entry: entry, walSequence: walSequence, createdMillis: millis, fileBytes: total, sections: sections)
-        return SnapshotImage(buffer: buffer, info: info)
+
+        let tmp = path + ".tmp"
+        let fd = try FileIO.open(tmp, O_WRONLY | O_CREAT | O_TRUNC)
+        // The encoded sections live in Swift arrays: pin them all while forking.
+        let encoded = parts.map { $0.3 ?? [] }.reduce(into: [UInt8]()) { $0 += $1 }
+        var report: Int32 = -1
+        let child: pid_t = encoded.withUnsafeBytes { encodedBytes in
+            var spans: [ld_snapshot_span] = []
+            var cursor = 0
+            for (i, p) in parts.enumerated() {
+                var data = p.2
+                if p.3 != nil {
+                    data = encodedBytes.baseAddress.map { UnsafeRawPointer($0 + cursor) }
+                    cursor += p.4
+                }
+                spans.append(ld_snapshot_span(data: p.4 > 0 ? data : nil, length: UInt64(p.4), offset: UInt64(offsets[i])))
+            }
+            return ld_snapshot_fork_writer(fd, spans, spans.count, UInt64(total), SnapshotInProgress.chunkBytes, &report)
+        }
+        if child < 0 {
+            let message = FileIO.errorText()
+            Glibc.close(fd)
+            unlink(tmp)
+            throw PersistenceError.io(path: tmp, operation: "fork the snapshot writer", message: message)
+        }
+        return SnapshotInProgress(info: info, path: path, temporaryPath: tmp, header: header, fd: fd, child: child, report: report)
     }
 
-    /// The sections of the image, in file order: the graph's regions (copied
-    /// from in place) and the small encoded sections, then the callers' extras.
+    /// The sections of the file, in order: the graph's regions (written from
+    /// in place) and the small encoded sections, then the callers' extras.
     private func sectionParts(tagNames names: [String], freeSlots free: [UInt32], extras: [ExtraSection]) -> [SectionPart] {
         let g = graph
         let n = Int(g.slotCount)
@@ -223,13 +325,14 @@ extension HNSWIndex {
             e.storeBytes(of: p.1.littleEndian, toByteOffset: 4, as: UInt32.self)
             e.storeBytes(of: UInt64(offsets[i]).littleEndian, toByteOffset: 8, as: UInt64.self)
             e.storeBytes(of: UInt64(p.4).littleEndian, toByteOffset: 16, as: UInt64.self)
+            // The CRC32C (at `sectionCRCInEntry`) stays 0 until the child reports it.
             sections.append(.init(type: p.0.rawValue, name: p.0.name, flags: p.1, offset: offsets[i], length: p.4, crc: 0))
         }
         return sections
     }
 }
 
-/// One section of a snapshot image: (type, flags, source in memory or
+/// One section of a snapshot: (type, flags, source in the index's memory or
 /// encoded bytes, length).
 private typealias SectionPart = (SnapshotFormat.Section, UInt32, UnsafeRawPointer?, [UInt8]?, Int)
 

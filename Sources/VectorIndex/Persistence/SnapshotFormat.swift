@@ -19,6 +19,8 @@ public enum SnapshotFormat {
     public static let headerBytes = 4096
     /// Size of one section-table entry: `u32 type | u32 flags | u64 offset | u64 length | u32 CRC32C | u32 reserved`.
     public static let sectionEntryBytes = 32
+    /// Where a section-table entry keeps its CRC32C.
+    static let sectionCRCInEntry = 24
     /// Offset of the section table in the header page (fixed fields and the name come before it).
     public static let sectionTableOffset = 256
     /// Entries that fit between the table's start and the header CRC.

@@ -101,7 +101,7 @@ extension SnapshotInfo {
             }
             sections.append(SectionInfo(
                 type: type, name: SnapshotFormat.Section(rawValue: type)?.name ?? "unknown-\(type)",
-                flags: f.u32(e + 4), offset: offset, length: length, crc: f.u32(e + 24)))
+                flags: f.u32(e + 4), offset: offset, length: length, crc: f.u32(e + SnapshotFormat.sectionCRCInEntry)))
         }
         let end = sections.map { $0.offset + $0.length }.max() ?? SnapshotFormat.headerBytes
         if fileBytes > end {
