@@ -31,7 +31,7 @@ typedef struct {
 } ld_snapshot_span;
 
 /// What the child writes to its pipe when it is done, before the sections'
-/// CRC32C values (`count` little-endian u32, in span order). `error` is 0 on
+/// CRC32C values (`count` u32 in the host's byte order, in span order). `error` is 0 on
 /// success, else the `errno` of the write that failed in span `failed_span`.
 typedef struct {
     int32_t error;

@@ -103,18 +103,17 @@ public final class SnapshotInProgress: @unchecked Sendable {
             throw PersistenceError.io(path: temporaryPath, operation: what,
                                       message: String(cString: strerror(status.error)))
         }
-        guard got == bytes.count, exit == 0 else {
+        guard got == bytes.count, exit == .exited(0) else {
             throw PersistenceError.io(path: temporaryPath, operation: "write", message: "the snapshot writer process \(exit.description)")
         }
         return (0..<count).map { i in
-            bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: statusBytes + 4 * i, as: UInt32.self)) }
+            bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: statusBytes + 4 * i, as: UInt32.self) }
         }
     }
 
     /// How the child ended: 0 for a clean exit.
     private enum ChildExit: Equatable, CustomStringConvertible {
         case exited(Int32), signalled(Int32), unknown(Int32)
-        static func == (lhs: ChildExit, rhs: Int) -> Bool { lhs == .exited(Int32(rhs)) }
         var description: String {
             switch self {
             case let .exited(code): return "exited with status \(code)"
@@ -220,19 +219,10 @@ extension HNSWIndex {
 
         let tmp = path + ".tmp"
         let fd = try FileIO.open(tmp, O_WRONLY | O_CREAT | O_TRUNC)
-        // The encoded sections live in Swift arrays: pin them all while forking.
-        let encoded = parts.map { $0.3 ?? [] }.reduce(into: [UInt8]()) { $0 += $1 }
         var report: Int32 = -1
-        let child: pid_t = encoded.withUnsafeBytes { encodedBytes in
-            var spans: [ld_snapshot_span] = []
-            var cursor = 0
-            for (i, p) in parts.enumerated() {
-                var data = p.2
-                if p.3 != nil {
-                    data = encodedBytes.baseAddress.map { UnsafeRawPointer($0 + cursor) }
-                    cursor += p.4
-                }
-                spans.append(ld_snapshot_span(data: p.4 > 0 ? data : nil, length: UInt64(p.4), offset: UInt64(offsets[i])))
+        let child: pid_t = withSourcePointers(parts[...], pinned: []) { sources in
+            let spans = parts.indices.map { i in
+                ld_snapshot_span(data: parts[i].4 > 0 ? sources[i] : nil, length: UInt64(parts[i].4), offset: UInt64(offsets[i]))
             }
             return ld_snapshot_fork_writer(fd, spans, spans.count, UInt64(total), SnapshotInProgress.chunkBytes, &report)
         }
@@ -243,6 +233,16 @@ extension HNSWIndex {
             throw PersistenceError.io(path: tmp, operation: "fork the snapshot writer", message: message)
         }
         return SnapshotInProgress(info: info, path: path, temporaryPath: tmp, header: header, fd: fd, child: child, report: report)
+    }
+
+    /// Calls `body` with every part's bytes in memory, in order: the index's
+    /// regions as they are, the encoded sections' arrays pinned in place all at
+    /// once (one nested `withUnsafeBytes` each), so the fork copies nothing.
+    private func withSourcePointers<R>(_ parts: ArraySlice<SectionPart>, pinned: [UnsafeRawPointer?],
+                                       _ body: ([UnsafeRawPointer?]) -> R) -> R {
+        guard let part = parts.first else { return body(pinned) }
+        guard let bytes = part.3 else { return withSourcePointers(parts.dropFirst(), pinned: pinned + [part.2], body) }
+        return bytes.withUnsafeBytes { withSourcePointers(parts.dropFirst(), pinned: pinned + [$0.baseAddress], body) }
     }
 
     /// The sections of the file, in order: the graph's regions (written from
