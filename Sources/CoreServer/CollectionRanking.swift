@@ -85,19 +85,13 @@ final class CollectionRanking: @unchecked Sendable {
     /// - Returns: the ranker's result and, aligned with its groups, the similarity of each group's best hit.
     func rank(hits: [SearchHit], metric: Metric, contextTags: [String], callerFeatures: [String: [UInt64: Float]],
               k: Int) throws -> (result: RankResult, bestSimilarities: [Float]) {
-        let (ranker, gathered): (Ranker, (candidates: [CandidateHit], groups: [GroupInfo])) = lock.withLock {
-            (self.ranker!, table.gather(hits, metric: metric))
-        }
-        let candidates = gathered.candidates
-        let request = Ranking.RankRequest(hits: candidates, groups: .inFirstHitOrder(gathered.groups),
+        let (ranker, gathered) = lock.withLock { (self.ranker!, table.gather(hits, metric: metric)) }
+        let request = Ranking.RankRequest(hits: gathered.candidates,
+                                          groups: .grouped(gathered.groups, groupOfHit: gathered.groupOfHit),
                                           contextTags: contextTags.map(ContextTag.init),
                                           callerFeatures: callerFeatures, k: k, now: Self.now())
         let result = try logged { try ranker.rank(request) }
-        // k × C compares: cheaper than a dictionary over every hit.
-        let best = result.groups.map { group in
-            candidates.first { $0.vectorID == group.bestVectorID }?.similarity ?? .nan
-        }
-        return (result, best)
+        return (result, result.groups.map(\.bestSimilarity))
     }
 
     /// Applies one outcome.

@@ -36,7 +36,7 @@ enum ErrorMapping {
         case .callerFeatureOutOfRange: .callerFeatureOutOfRange
         case .invalidK, .invalidTime: .invalidArgument
         // The core builds hits, weights and configurations itself: these are its bugs.
-        case .nonFiniteSimilarity, .hitsNotInRankOrder, .groupInfoCount, .wrongDimension, .unknownFeature,
+        case .nonFiniteSimilarity, .hitsNotInRankOrder, .groupInfoCount, .groupOfHitMismatch, .wrongDimension, .unknownFeature,
              .invalidConfiguration, .impressionOutOfOrder: .internal
         }
     }

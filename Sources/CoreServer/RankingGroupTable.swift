@@ -205,47 +205,55 @@ struct RankingGroupTable {
     // MARK: - RANK
 
     /// The ranker's view of a search's hits (nearest first): one candidate
-    /// per hit, and the information of each distinct group in the order of its
-    /// first hit (``RequestGroups/inFirstHitOrder(_:)``).
+    /// per hit, the information of each distinct group in the order of its
+    /// first hit, and each hit's place in that order
+    /// (``RequestGroups/grouped(_:groupOfHit:)``).
     ///
     /// Three passes, so that no pass waits on a load the one before could have
     /// started: the hits' buckets (prefetched together) give each hit its
     /// group slot and the distinct slots, whose records are prefetched as they
     /// are met; the records give the groups' information (their tag ranges
     /// prefetched for the ranker); the records, now cached, give each hit its group id.
-    func gather(_ hits: [SearchHit], metric: Metric) -> (candidates: [CandidateHit], groups: [GroupInfo]) {
-        vectors.prefetch(hits.lazy.map(\.id))
-        // Per hit: its group's slot, or nil for a vector (and group) the table does not know.
-        var slots: [UInt32?] = []
-        slots.reserveCapacity(hits.count)
-        var aliases: [Bool] = []
-        aliases.reserveCapacity(hits.count)
-        // The distinct groups in first-hit order: a slot, or the id of a group the table does not know.
-        var order: [(slot: UInt32?, unknownID: UInt64)] = []
+    func gather(_ hits: [SearchHit], metric: Metric) -> (candidates: [CandidateHit], groups: [GroupInfo], groupOfHit: [UInt32]) {
+        let ahead = 12
+        vectors.prefetch(hits.prefix(ahead).lazy.map(\.id))
+        // Per hit: its group's slot (`unknownSlot` for a vector and group the table does
+        // not know), its alias flag, and its group's place in first-hit order.
+        var slots = [UInt32](repeating: 0, count: hits.count)
+        var aliases = [Bool](repeating: false, count: hits.count)
+        var groupOfHit = [UInt32](repeating: 0, count: hits.count)
+        // The distinct groups in first-hit order: a slot, or `unknownSlot` and the hit's id.
+        var order: [(slot: UInt32, unknownID: UInt64)] = []
         order.reserveCapacity(hits.count)
-        // Sets of the slots (and unknown ids) met so far: maps whose values go unused.
-        var seenSlots = VectorGroupMap(minimumCapacity: hits.count, seed: KeyHash.processSeed)
+        // Place by slot (and by the id of an unknown vector) of the groups met so far.
+        var placeOfSlot = VectorGroupMap(minimumCapacity: hits.count, seed: KeyHash.processSeed)
         // Created at the first unknown vector (rare: ranking was off when it came), sized for every hit.
-        var seenUnknown: VectorGroupMap?
+        var placeOfUnknown: VectorGroupMap?
         records.withUnsafeBufferPointer { recordBase in
-            for hit in hits {
-                var slot: UInt32?, isAlias = false
+            for (i, hit) in hits.enumerated() {
+                if i + ahead < hits.count { vectors.prefetch(CollectionOfOne(hits[i + ahead].id)) }
+                var slot = Self.unknownSlot
                 if let found = vectors.find(hit.id) {
-                    (slot, isAlias) = (found.groupSlot, found.isAlias)
-                } else {
+                    slot = found.groupSlot
+                    aliases[i] = found.isAlias
+                } else if let own = slotOfGroup[hit.id] {
                     // Upserted before ranking was on: its own group, which may still have a record.
-                    slot = slotOfGroup[hit.id]
+                    slot = own
                 }
-                slots.append(slot)
-                aliases.append(isAlias)
-                if let slot {
-                    if seenSlots.insert(UInt64(slot)) {
+                slots[i] = slot
+                let next = UInt32(order.count)
+                if slot != Self.unknownSlot {
+                    let place = placeOfSlot.insert(UInt64(slot), place: next)
+                    if place == next {
                         order.append((slot, 0))
                         ld_prefetch(recordBase.baseAddress! + Int(slot))
                     }
+                    groupOfHit[i] = place
                 } else {
-                    if seenUnknown == nil { seenUnknown = VectorGroupMap(minimumCapacity: hits.count, seed: KeyHash.processSeed) }
-                    if seenUnknown!.insert(hit.id) { order.append((nil, hit.id)) }
+                    if placeOfUnknown == nil { placeOfUnknown = VectorGroupMap(minimumCapacity: hits.count, seed: KeyHash.processSeed) }
+                    let place = placeOfUnknown!.insert(hit.id, place: next)
+                    if place == next { order.append((slot, hit.id)) }
+                    groupOfHit[i] = place
                 }
             }
         }
@@ -253,24 +261,29 @@ struct RankingGroupTable {
         groups.reserveCapacity(order.count)
         contextTags.withUnsafeBufferPointer { tagBase in
             for group in order {
-                guard let slot = group.slot else {
+                guard group.slot != Self.unknownSlot else {
                     groups.append(GroupInfo())
                     continue
                 }
-                let r = records[Int(slot)]
+                let r = records[Int(group.slot)]
                 if r.tagCount > 0 { ld_prefetch(tagBase.baseAddress! + Int(r.tagStart)) }
-                groups.append(info(ofSlot: slot))
+                groups.append(info(ofSlot: group.slot))
             }
         }
         var candidates: [CandidateHit] = []
         candidates.reserveCapacity(hits.count)
         for (i, hit) in hits.enumerated() {
-            candidates.append(CandidateHit(vectorID: hit.id, groupID: slots[i].map { records[Int($0)].id } ?? hit.id,
+            let slot = slots[i]
+            candidates.append(CandidateHit(vectorID: hit.id, groupID: slot != Self.unknownSlot ? records[Int(slot)].id : hit.id,
                                            similarity: CollectionRanking.similarity(hit.distance, metric: metric),
                                            isAlias: aliases[i]))
         }
-        return (candidates, groups)
+        return (candidates, groups, groupOfHit)
     }
+
+    /// The slot ``gather(_:metric:)`` gives a vector whose group the table does not know
+    /// (slots are dense from 0, and a table never holds 2³² − 1 groups).
+    private static let unknownSlot = UInt32.max
 
     // MARK: - Snapshot encoding
 

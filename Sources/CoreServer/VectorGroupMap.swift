@@ -73,12 +73,16 @@ struct VectorGroupMap {
         }
     }
 
-    /// Adds `key` (slot 0, not an alias) unless present, for a map used as a set of ids.
-    /// - Returns: true when `key` was absent.
-    mutating func insert(_ key: UInt64) -> Bool {
-        if find(key) != nil { return false }
-        set(key, groupSlot: 0, isAlias: false)
-        return true
+    /// Adds `key` with `place` as its value unless present, for a map used
+    /// as a key → place table (``RankingGroupTable/gather(_:metric:)``).
+    /// - Returns: the key's value: `place` when it was absent, its earlier place otherwise.
+    mutating func insert(_ key: UInt64, place: UInt32) -> UInt32 {
+        if 2 * (count + 1) > buckets.count { grow() }
+        let i = buckets.withUnsafeBufferPointer { position(of: key, in: $0) }
+        if buckets[i].flags & Self.occupied != 0 { return buckets[i].groupSlot }
+        buckets[i] = Bucket(key: key, groupSlot: place, flags: Self.occupied)
+        count += 1
+        return place
     }
 
     /// Sets `key`'s group slot and alias flag, inserting it if absent.

@@ -29,6 +29,8 @@ struct BenchRank: ParsableCommand {
     @Option(help: "Build threads.") var threads: Int = 2
     @Option(help: "Write the results as JSON here.") var json: String?
     @Flag(help: "Also time both through the server's Unix socket (one client, one request at a time).") var socket = false
+    @Flag(help: "Ask RANK for each group's feature values too (the answer service does not; its replies carry no features).")
+    var withFeatures = false
 
     func run() throws {
         let b = try TexmexFile.readFloats(base, limit: limit)
@@ -108,7 +110,8 @@ struct BenchRank: ParsableCommand {
             for i in 0..<queries.count {
                 let vector = queries.vector(i)
                 let search = SearchRequest(collection: name, query: vector, k: candidates, ef: ef)
-                let rank = RankRequest(collection: name, query: vector, k: k, candidates: candidates, ef: ef, contextTags: queries.context(i))
+                let rank = RankRequest(collection: name, query: vector, k: k, candidates: candidates, ef: ef,
+                                       withFeatures: withFeatures, contextTags: queries.context(i))
                 // Alternate the order (SEARCH first in even pairs) so neither always runs on a warm cache.
                 if searchMicros.count % 2 == 0 {
                     searchMicros.append(try Self.time { try runSearch(search) })
@@ -129,7 +132,7 @@ struct BenchRank: ParsableCommand {
         let (searchMicros, rankMicros) = samples
         let s = Summary(searchMicros), r = Summary(rankMicros)
         let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
-        print("\(label): \(searchMicros.count) pairs, C = \(candidates), k = \(k), ef = \(ef), \(feedback) feedback events first; load \(load)")
+        print("\(label): \(searchMicros.count) pairs, C = \(candidates), k = \(k), ef = \(ef), \(feedback) feedback events first, features \(withFeatures ? "in" : "not in") the reply; load \(load)")
         print(s.line("SEARCH(k = \(candidates))"))
         print(r.line("RANK(C = \(candidates), k = \(k))"))
         // Each pair runs one query twice, and the second run finds the graph's nodes in the
@@ -144,7 +147,7 @@ struct BenchRank: ParsableCommand {
                      r.p50 - s.p50, r.mean - s.mean, paired.p50))
         return [
             "vectors": vectors, "dim": dim, "candidates": candidates, "k": k, "ef": ef, "aliases": aliases,
-            "pairs": searchMicros.count, "load": load,
+            "pairs": searchMicros.count, "load": load, "with_features": withFeatures,
             "search_us": ["p50": s.p50, "p90": s.p90, "p99": s.p99, "mean": s.mean],
             "rank_us": ["p50": r.p50, "p90": r.p90, "p99": r.p99, "mean": r.mean],
             "added_p50_us": r.p50 - s.p50, "added_mean_us": r.mean - s.mean, "added_paired_p50_us": paired.p50,

@@ -64,10 +64,47 @@ struct FeatureExtractor {
     init(request: RankRequest) throws {
         guard request.k >= 1 else { throw RankingError.invalidK(request.k) }
         guard request.now.isFinite else { throw RankingError.invalidTime(request.now) }
-        var slotOfGroup = GroupTable<Int>(minimumCapacity: request.hits.count)
         groups.reserveCapacity(request.hits.count)
+        switch request.groups {
+        case let .grouped(infos, groupOfHit):
+            guard groupOfHit.count == request.hits.count else {
+                throw RankingError.groupInfoCount(expected: request.hits.count, got: groupOfHit.count)
+            }
+            try gather(request.hits) { rank, hit, groups in
+                let place = Int(groupOfHit[rank])
+                guard place <= groups.count, place == groups.count || groups[place].groupID == hit.groupID else {
+                    throw RankingError.groupOfHitMismatch(index: rank, place: place, groupID: hit.groupID)
+                }
+                return place
+            }
+            guard infos.count == groups.count else { throw RankingError.groupInfoCount(expected: groups.count, got: infos.count) }
+        case .byID, .inFirstHitOrder:
+            var slotOfGroup = GroupTable<Int>(minimumCapacity: request.hits.count)
+            try gather(request.hits) { _, hit, groups in
+                slotOfGroup.value(for: hit.groupID, insertingIfAbsent: groups.count)
+            }
+            if case let .inFirstHitOrder(infos) = request.groups, infos.count != groups.count {
+                throw RankingError.groupInfoCount(expected: groups.count, got: infos.count)
+            }
+        }
+        for (name, values) in request.callerFeatures {
+            guard FeatureSchema.callerFeatureNames.contains(name) else {
+                throw RankingError.unknownCallerFeature(name: name, allowed: FeatureSchema.callerFeatureNames)
+            }
+            for (group, value) in values where !(value.isFinite && abs(value) <= 1) {
+                throw RankingError.callerFeatureOutOfRange(name: name, group: group, value: value)
+            }
+        }
+    }
+
+    /// Checks the hits' order and similarities and adds each to its group:
+    /// `place(rank, hit, groups)` gives the index of the hit's group in
+    /// `groups`, or `groups.count` for a group not met yet.
+    @inline(__always)
+    private mutating func gather(_ hits: [CandidateHit],
+                                 place: (Int, CandidateHit, [CandidateGroup]) throws -> Int) throws {
         var previous = Float.infinity
-        for (rank, hit) in request.hits.enumerated() {
+        for (rank, hit) in hits.enumerated() {
             guard hit.similarity.isFinite else {
                 throw RankingError.nonFiniteSimilarity(vectorID: hit.vectorID, value: hit.similarity)
             }
@@ -75,7 +112,7 @@ struct FeatureExtractor {
                 throw RankingError.hitsNotInRankOrder(index: rank, previous: previous, similarity: hit.similarity)
             }
             previous = hit.similarity
-            let slot = slotOfGroup.value(for: hit.groupID, insertingIfAbsent: groups.count)
+            let slot = try place(rank, hit, groups)
             if slot == groups.count {
                 groups.append(CandidateGroup(groupID: hit.groupID, bestRank: rank, bestVectorID: hit.vectorID,
                                              bestSimilarity: hit.similarity, bestIsAlias: hit.isAlias))
@@ -85,17 +122,6 @@ struct FeatureExtractor {
             if groups[slot].topCount < FeatureSchema.topHitsForMean {
                 groups[slot].topSum += hit.similarity
                 groups[slot].topCount += 1
-            }
-        }
-        if case let .inFirstHitOrder(infos) = request.groups, infos.count != groups.count {
-            throw RankingError.groupInfoCount(expected: groups.count, got: infos.count)
-        }
-        for (name, values) in request.callerFeatures {
-            guard FeatureSchema.callerFeatureNames.contains(name) else {
-                throw RankingError.unknownCallerFeature(name: name, allowed: FeatureSchema.callerFeatureNames)
-            }
-            for (group, value) in values where !(value.isFinite && abs(value) <= 1) {
-                throw RankingError.callerFeatureOutOfRange(name: name, group: group, value: value)
             }
         }
     }
@@ -117,15 +143,18 @@ struct FeatureExtractor {
         let callerColumns: [(slot: Int, values: [UInt64: Float])] = request.callerFeatures.compactMap { name, values in
             FeatureSchema.callerFeatureNames.firstIndex(of: name).map { (FeatureSchema.callerFeature0 + $0, values) }
         }
+        // The infos in first-hit order, taken out of the enum once (not per group).
+        let ordered: [GroupInfo]?, byID: [UInt64: GroupInfo]
+        switch request.groups {
+        case let .byID(infos): (ordered, byID) = (nil, infos)
+        case let .inFirstHitOrder(infos), let .grouped(infos, _): (ordered, byID) = (infos, [:])
+        }
         features.withUnsafeMutableBufferPointer { all in
             for (i, g) in groups.enumerated() {
                 let x = UnsafeMutableBufferPointer(rebasing: all[(i * d)..<((i + 1) * d)])
                 Self.fillSimilarity(x, g, groupCount: groups.count, first: first, second: second, hitCount: hitCount)
                 Self.fillOutcome(x, histories[i], countScale: countScale)
-                let info: GroupInfo? = switch request.groups {
-                case let .byID(infos): infos[g.groupID]
-                case let .inFirstHitOrder(infos): infos[i]
-                }
+                let info: GroupInfo? = ordered?[i] ?? byID[g.groupID]
                 Self.fillAge(x, info, now: request.now, ageScale: ageScale)
                 if !query.isEmpty { Self.fillContext(x, info, query: query) }
                 for column in callerColumns {

@@ -5,8 +5,11 @@ import Primitives
 /// ln(1 + v), exact near 0.
 @inline(__always) func lnOnePlus(_ v: Double) -> Double { log1p(v) }
 
-/// ln(1 + v) in single precision: enough for a feature stored as `Float`, and cheaper.
-@inline(__always) func lnOnePlus(_ v: Float) -> Float { log1pf(v) }
+/// ln(1 + v) in single precision for v ≥ 0, as `logf(1 + v)`: enough for a
+/// feature stored as `Float` (off by under 1e-7 where v is near 0 and
+/// `1 + v` rounds), and several times cheaper than `log1pf` — a `RANK` takes
+/// one per candidate group (RESULTS.md, "RANK in the core: one grouping").
+@inline(__always) func lnOnePlus(_ v: Float) -> Float { logf(1 + v) }
 
 /// The logistic function, with the logit clamped to ±35 so neither tail
 /// rounds to exactly 0 or 1.

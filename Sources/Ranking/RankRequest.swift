@@ -60,6 +60,14 @@ public enum RequestGroups: Sendable {
     /// a dictionary (the core's `RANK`). ``Ranker/rank(_:)`` refuses a count
     /// that differs from the number of distinct groups.
     case inFirstHitOrder([GroupInfo])
+    /// As ``inFirstHitOrder(_:)``, with each hit's place in that list as well
+    /// (`groupOfHit[i]` for `hits[i]`): what a caller that has just grouped the
+    /// hits itself (the core's `RANK`) hands over, so that the ranker does not
+    /// group them again by hashing every hit's group id. ``Ranker/rank(_:)``
+    /// refuses a list whose places are not in first-hit order, or whose hit
+    /// names another group than the first hit at its place; that distinct places
+    /// hold distinct groups is the caller's promise.
+    case grouped([GroupInfo], groupOfHit: [UInt32])
 }
 
 /// Everything one ranking needs.

@@ -34,15 +34,19 @@ public struct RankedGroup: Sendable, Equatable {
     public var propensity: Double
     /// The group's best hit.
     public var bestVectorID: UInt64
+    /// That hit's similarity, as given in ``CandidateHit/similarity``.
+    public var bestSimilarity: Float
     /// The features the score was computed from, in ``FeatureSchema/names`` order.
     public var features: [Float]
 
     /// Creates a ranked group; ``Ranker/rank(_:)`` builds these.
-    public init(groupID: UInt64, score: ScoreInterval, propensity: Double, bestVectorID: UInt64, features: [Float]) {
+    public init(groupID: UInt64, score: ScoreInterval, propensity: Double, bestVectorID: UInt64,
+                bestSimilarity: Float = .nan, features: [Float]) {
         self.groupID = groupID
         self.score = score
         self.propensity = propensity
         self.bestVectorID = bestVectorID
+        self.bestSimilarity = bestSimilarity
         self.features = features
     }
 }

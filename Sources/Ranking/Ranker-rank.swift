@@ -96,7 +96,7 @@ extension Ranker {
         let groups = shown.map { j in
             let c = candidates[top[top.startIndex + j]]
             return RankedGroup(groupID: c.groupID, score: scores[j], propensity: impression.groups[j].propensity,
-                               bestVectorID: c.bestVectorID, features: Array(shownFeatures[(j * d)..<((j + 1) * d)]))
+                               bestVectorID: c.bestVectorID, bestSimilarity: c.bestSimilarity, features: Array(shownFeatures[(j * d)..<((j + 1) * d)]))
         }
         return RankResult(impressionID: impression.id, groups: groups, explored: impression.shownFirst != 0)
     }

@@ -30,6 +30,9 @@ public enum RankingError: Error, Equatable, CustomStringConvertible {
     case invalidK(Int)
     /// Group information in first-hit order must have one entry per distinct group of the hits.
     case groupInfoCount(expected: Int, got: Int)
+    /// A hit's place in ``RequestGroups/grouped(_:groupOfHit:)`` is out of
+    /// first-hit order, or holds another group than the hit's.
+    case groupOfHitMismatch(index: Int, place: Int, groupID: UInt64)
     /// A request or record time that is not a finite number of seconds.
     case invalidTime(Double)
     /// A weight vector with the wrong number of entries.
@@ -72,6 +75,8 @@ public enum RankingError: Error, Equatable, CustomStringConvertible {
             return "k = \(k): expected at least 1 group to return"
         case let .groupInfoCount(expected, got):
             return "\(got) group infos in first-hit order for \(expected) distinct groups among the hits: expected one per group"
+        case let .groupOfHitMismatch(index, place, groupID):
+            return "hit \(index) (group \(groupID)) is given place \(place) among the groups: expected the place of its group's first hit, or the next new place"
         case let .invalidTime(t):
             return "time \(t): expected finite seconds"
         case let .wrongDimension(expected, got):

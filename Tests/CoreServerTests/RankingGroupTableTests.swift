@@ -76,8 +76,9 @@ final class RankingGroupTableTests: XCTestCase {
     func testHitsGetTheirGroupAndAliasFlagAndGroupsComeInFirstHitOrder() {
         let hits = [SearchHit(id: 2, distance: 0.1), SearchHit(id: 4, distance: 0.2), SearchHit(id: 1, distance: 0.3),
                     SearchHit(id: 5, distance: 0.4), SearchHit(id: 3, distance: 0.5)]
-        let (candidates, groups) = sample.gather(hits, metric: .cosine)
+        let (candidates, groups, groupOfHit) = sample.gather(hits, metric: .cosine)
         XCTAssertEqual(candidates.map(\.vectorID), [2, 4, 1, 5, 3])
+        XCTAssertEqual(groupOfHit, [0, 1, 0, 2, 0], "each hit's place among the groups in first-hit order")
         XCTAssertEqual(candidates.map(\.groupID), [100, 200, 100, 5, 100])
         XCTAssertEqual(candidates.map(\.isAlias), [true, false, false, false, true])
         XCTAssertEqual(candidates.map(\.similarity), [0.9, 0.8, 0.7, 0.6, 0.5].map { Float($0) }, accuracy: 1e-6)
@@ -94,8 +95,9 @@ final class RankingGroupTableTests: XCTestCase {
     /// and takes the information of a known group with its id if there is one.
     func testAnUnknownVectorIsItsOwnGroup() {
         let hits = [SearchHit(id: 77, distance: 0.1), SearchHit(id: 200, distance: 0.2), SearchHit(id: 77, distance: 0.3)]
-        let (candidates, groups) = sample.gather(hits, metric: .l2)
+        let (candidates, groups, groupOfHit) = sample.gather(hits, metric: .l2)
         XCTAssertEqual(candidates.map(\.groupID), [77, 200, 77])
+        XCTAssertEqual(groupOfHit, [0, 1, 0])
         XCTAssertEqual(candidates.map(\.isAlias), [false, false, false])
         XCTAssertEqual(candidates[0].similarity, 1 - 0.1 / 2, accuracy: 1e-6)
         XCTAssertEqual(groups.count, 2)
@@ -108,8 +110,9 @@ final class RankingGroupTableTests: XCTestCase {
     func testManyUnknownVectorsAreEachTheirOwnGroup() {
         let ids: [UInt64] = (0..<300).map { 1_000 + UInt64($0 / 2) }  // 150 vectors, each hit twice in a row
         let hits = ids.enumerated().map { SearchHit(id: $0.element, distance: Float($0.offset) / 1_000) }
-        let (candidates, groups) = sample.gather(hits, metric: .cosine)
+        let (candidates, groups, groupOfHit) = sample.gather(hits, metric: .cosine)
         XCTAssertEqual(candidates.map(\.groupID), ids)
+        XCTAssertEqual(groupOfHit, (0..<300).map { UInt32($0 / 2) })
         XCTAssertEqual(groups.count, 150)
         XCTAssertTrue(groups.allSatisfy { $0 == GroupInfo() })
     }
@@ -135,7 +138,7 @@ final class RankingGroupTableTests: XCTestCase {
     func testAVectorMovedToAnotherGroup() {
         var t = sample
         t.apply(.upsert(time: 30, items: [(2, 200, [])]))
-        let (candidates, groups) = t.gather([SearchHit(id: 2, distance: 0)], metric: .cosine)
+        let (candidates, groups, _) = t.gather([SearchHit(id: 2, distance: 0)], metric: .cosine)
         XCTAssertEqual(candidates.map(\.groupID), [200])
         XCTAssertEqual(candidates.map(\.isAlias), [false])
         XCTAssertEqual(groups.count, 1)

@@ -100,6 +100,73 @@ final class FeaturesTests: XCTestCase {
         }
     }
 
+    /// The grouped shape (each hit's place given, as the core's `RANK` sends it) gives the
+    /// same ranking and features as grouping by id, and a place that contradicts the hits is refused.
+    func testGroupedShapeMatchesGroupingByIDAndChecksEveryPlace() throws {
+        let now = 5_000_000.0
+        let hits = [
+            CandidateHit(vectorID: 1, groupID: 30, similarity: 0.9, isAlias: false),
+            CandidateHit(vectorID: 2, groupID: 10, similarity: 0.8, isAlias: true),
+            CandidateHit(vectorID: 3, groupID: 30, similarity: 0.7, isAlias: false),
+            CandidateHit(vectorID: 4, groupID: 20, similarity: 0.6, isAlias: false),
+            CandidateHit(vectorID: 5, groupID: 10, similarity: 0.5, isAlias: false),
+        ]
+        let plan = ContextTag("plan:pro")
+        let infos: [UInt64: GroupInfo] = [
+            30: GroupInfo(tags: [plan], insertedAt: now - 86_400, updatedAt: nil),
+            10: GroupInfo(tags: [ContextTag("topic:sso"), plan], insertedAt: now - 60, updatedAt: now - 30),
+            20: GroupInfo(),
+        ]
+        let ordered = [infos[30]!, infos[10]!, infos[20]!]
+        let byID = try Ranker().rank(RankRequest(hits: hits, groups: infos, contextTags: [plan], k: 3, now: now))
+        let grouped = try Ranker().rank(RankRequest(hits: hits, groups: .grouped(ordered, groupOfHit: [0, 1, 0, 2, 1]),
+                                                    contextTags: [plan], k: 3, now: now))
+        XCTAssertEqual(grouped.groups.map(\.groupID), byID.groups.map(\.groupID))
+        XCTAssertEqual(grouped.groups.map(\.features), byID.groups.map(\.features))
+        XCTAssertEqual(grouped.groups.map(\.score), byID.groups.map(\.score))
+        XCTAssertEqual(grouped.groups.first { $0.groupID == 10 }?.bestSimilarity, 0.8, "the best hit's similarity comes back")
+        XCTAssertEqual(grouped.groups.first { $0.groupID == 10 }?.bestVectorID, 2)
+
+        let wrongPlaces: [([UInt32], Int, Int)] = [
+            ([0, 1, 1, 2, 1], 2, 1),  // hit 2 (group 30) at group 10's place
+            ([0, 2, 0, 1, 2], 1, 2),  // a new group must take the next place, not skip one
+            ([0, 1, 0, 2, 0], 4, 0),  // hit 4 (group 10) at group 30's place
+        ]
+        for (places, index, place) in wrongPlaces {
+            XCTAssertThrowsError(try Ranker().rank(RankRequest(hits: hits, groups: .grouped(ordered, groupOfHit: places),
+                                                               k: 3, now: now))) {
+                XCTAssertEqual($0 as? RankingError, .groupOfHitMismatch(index: index, place: place, groupID: hits[index].groupID))
+            }
+        }
+        XCTAssertThrowsError(try Ranker().rank(RankRequest(hits: hits, groups: .grouped(ordered, groupOfHit: [0, 1, 0]),
+                                                           k: 3, now: now))) {
+            XCTAssertEqual($0 as? RankingError, .groupInfoCount(expected: 5, got: 3), "one place per hit")
+        }
+        XCTAssertThrowsError(try Ranker().rank(RankRequest(hits: hits, groups: .grouped(Array(ordered.prefix(2)), groupOfHit: [0, 1, 0, 2, 1]),
+                                                           k: 3, now: now))) {
+            XCTAssertEqual($0 as? RankingError, .groupInfoCount(expected: 3, got: 2), "one info per group")
+        }
+    }
+
+    /// The score's logit (summed in four partial sums) is w·x summed in order, to rounding.
+    func testLogitIsTheWeightsDotTheFeatures() throws {
+        let ranker = try Ranker()
+        var world = SyntheticWorld(seed: 11)
+        for _ in 0..<200 {
+            let result = try ranker.rank(world.nextRequest())
+            guard let first = result.groups.first else { continue }
+            _ = try ranker.feedback(FeedbackRecord(impressionID: result.impressionID, groupID: first.groupID,
+                                                   outcome: first.groupID % 2 == 0 ? .resolved : .escalated, time: 0))
+        }
+        let w = ranker.weights
+        XCTAssertGreaterThan(w.filter { $0 != 0 }.count, 3, "the model learned something")
+        for i in 0..<20 {
+            let x = (0..<FeatureSchema.dimension).map { j in Float(sin(Double(i * 37 + j))) }
+            let naive = zip(w, x).reduce(0.0) { $0 + $1.0 * Double($1.1) }
+            XCTAssertEqual(try ranker.score(features: x).logit, naive, accuracy: 1e-12 * max(1, abs(naive)))
+        }
+    }
+
     func testOutcomeHistoryFeatures() throws {
         let ranker = try Ranker()
         let request = RankRequest(hits: [CandidateHit(vectorID: 1, groupID: 7, similarity: 0.8, isAlias: false)], k: 1, now: 0)
