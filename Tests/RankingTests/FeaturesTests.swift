@@ -71,20 +71,26 @@ final class FeaturesTests: XCTestCase {
         for g in result.groups { for v in g.features { XCTAssertTrue(v >= -1 && v <= 1, "\(v) outside [-1, 1]") } }
     }
 
-    func testGroupsInFirstHitOrderMatchGroupsByID() throws {
-        let now = 5_000_000.0
+    /// Hits of groups 30, 10, 30, 20 (and a fifth of group 10 when `fifth`), and the three groups' infos.
+    private func threeGroups(now: Double, fifth: Bool = false) -> (hits: [CandidateHit], infos: [UInt64: GroupInfo], plan: ContextTag) {
         let hits = [
             CandidateHit(vectorID: 1, groupID: 30, similarity: 0.9, isAlias: false),
             CandidateHit(vectorID: 2, groupID: 10, similarity: 0.8, isAlias: true),
             CandidateHit(vectorID: 3, groupID: 30, similarity: 0.7, isAlias: false),
             CandidateHit(vectorID: 4, groupID: 20, similarity: 0.6, isAlias: false),
-        ]
+        ] + (fifth ? [CandidateHit(vectorID: 5, groupID: 10, similarity: 0.5, isAlias: false)] : [])
         let plan = ContextTag("plan:pro")
         let infos: [UInt64: GroupInfo] = [
             30: GroupInfo(tags: [plan], insertedAt: now - 86_400, updatedAt: nil),
             10: GroupInfo(tags: [ContextTag("topic:sso"), plan], insertedAt: now - 60, updatedAt: now - 30),
             20: GroupInfo(),
         ]
+        return (hits, infos, plan)
+    }
+
+    func testGroupsInFirstHitOrderMatchGroupsByID() throws {
+        let now = 5_000_000.0
+        let (hits, infos, plan) = threeGroups(now: now)
         let byID = try Ranker().rank(RankRequest(hits: hits, groups: infos, contextTags: [plan], k: 3, now: now))
         let inOrder = try Ranker().rank(RankRequest(
             hits: hits, groups: .inFirstHitOrder([infos[30]!, infos[10]!, infos[20]!]), contextTags: [plan], k: 3, now: now))
@@ -104,19 +110,7 @@ final class FeaturesTests: XCTestCase {
     /// same ranking and features as grouping by id, and a place that contradicts the hits is refused.
     func testGroupedShapeMatchesGroupingByIDAndChecksEveryPlace() throws {
         let now = 5_000_000.0
-        let hits = [
-            CandidateHit(vectorID: 1, groupID: 30, similarity: 0.9, isAlias: false),
-            CandidateHit(vectorID: 2, groupID: 10, similarity: 0.8, isAlias: true),
-            CandidateHit(vectorID: 3, groupID: 30, similarity: 0.7, isAlias: false),
-            CandidateHit(vectorID: 4, groupID: 20, similarity: 0.6, isAlias: false),
-            CandidateHit(vectorID: 5, groupID: 10, similarity: 0.5, isAlias: false),
-        ]
-        let plan = ContextTag("plan:pro")
-        let infos: [UInt64: GroupInfo] = [
-            30: GroupInfo(tags: [plan], insertedAt: now - 86_400, updatedAt: nil),
-            10: GroupInfo(tags: [ContextTag("topic:sso"), plan], insertedAt: now - 60, updatedAt: now - 30),
-            20: GroupInfo(),
-        ]
+        let (hits, infos, plan) = threeGroups(now: now, fifth: true)
         let ordered = [infos[30]!, infos[10]!, infos[20]!]
         let byID = try Ranker().rank(RankRequest(hits: hits, groups: infos, contextTags: [plan], k: 3, now: now))
         let grouped = try Ranker().rank(RankRequest(hits: hits, groups: .grouped(ordered, groupOfHit: [0, 1, 0, 2, 1]),
