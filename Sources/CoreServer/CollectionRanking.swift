@@ -22,11 +22,14 @@ import Wire
 /// holds its write lock; taking the ranker's lock there could deadlock with a
 /// journal that holds the ranker's lock and waits on the log. So every
 /// ranker call and group-table change holds ``gate`` shared, and a snapshot
-/// (``snapshot(_:)``) takes it exclusive, encodes the state *before* the
-/// collection's write lock, and the capture hook hands over those bytes and
-/// releases the gate at once — after the log has rotated. Lock order,
-/// always: gate → ranker lock → log append lock; gate → collection write lock.
-/// Rankings pause only for the encode and the rotation, not the file write.
+/// (``snapshot(_:)``) takes it exclusive, copies the state (copy-on-write,
+/// O(1)) *before* the collection's write lock, and the capture hook hands
+/// over that copy and releases the gate at once — after the log has rotated.
+/// The copy is encoded after the pause, while the snapshot's writer process
+/// streams the index (``ExtraSection/init(type:encodedAfterPause:)``). Lock
+/// order, always: gate → ranker lock → log append lock; gate → collection
+/// write lock. Rankings pause only for the log's sync and rotation and the
+/// fork, not for the encoding or the file write.
 final class CollectionRanking: @unchecked Sendable {
     /// Log record kinds (≥ 16 belong to extensions).
     static let rankingRecordKind: UInt8 = 16
@@ -45,7 +48,7 @@ final class CollectionRanking: @unchecked Sendable {
     private var table = RankingGroupTable()
     /// The log to append to; set once recovery is done (a leaf lock: the journal reads it under the ranker's lock).
     private let collection = Locked<DurableCollection?>(nil)
-    private var capturedState: [UInt8]?
+    private var capturedState: StateCopy?
     private var gateHeldBySnapshot = false
     /// Appends that failed (the record was applied but not logged).
     private let logFailures = Locked<UInt64>(0)
@@ -231,10 +234,28 @@ final class CollectionRanking: @unchecked Sendable {
         lastSequence.withLock { $0 = max($0, record.sequence) }
     }
 
-    /// The envelope: `u32 "LDRS" | u16 version | u64 n | ranker state[n] | group table`.
-    private func encodeEnvelope() -> [UInt8] {
+    /// The ranker's state and the group table at one instant: copy-on-write
+    /// copies, taken in O(1) in the snapshot's pause and encoded after it (at a
+    /// million vectors the table's encoding alone took 320 ms, and rankings
+    /// and UPSERTs would have waited for it at the gate). `@unchecked
+    /// Sendable`: value copies, never changed.
+    struct StateCopy: @unchecked Sendable {
+        let ranker: RankerStateCopy
+        let table: RankingGroupTable
+
+        /// The envelope: `u32 "LDRS" | u16 version | u64 n | ranker state[n] | group table`.
+        func encodeEnvelope() -> [UInt8] {
+            CollectionRanking.encodeEnvelope(state: ranker.encode(), table: table)
+        }
+    }
+
+    private func copyState() -> StateCopy {
         let (ranker, table) = lock.withLock { (self.ranker!, self.table) }
-        let state = ranker.encodeState()
+        return StateCopy(ranker: ranker.copyState(), table: table)
+    }
+
+    /// The envelope: `u32 "LDRS" | u16 version | u64 n | ranker state[n] | group table`.
+    private static func encodeEnvelope(state: [UInt8], table: RankingGroupTable) -> [UInt8] {
         var w = ByteWriter(capacity: state.count + 32 + table.vectorCount * 17 + table.groupCount * 40)
         w.write(Self.envelopeMagic)
         w.write(Self.envelopeVersion)
@@ -246,7 +267,7 @@ final class CollectionRanking: @unchecked Sendable {
 
     /// Called by the collection while it holds its write lock, right after the log rotated.
     private func capture() -> ExtraSection {
-        let (bytes, release): ([UInt8]?, Bool) = lock.withLock {
+        let (captured, release): (StateCopy?, Bool) = lock.withLock {
             defer {
                 capturedState = nil
                 gateHeldBySnapshot = false
@@ -255,17 +276,18 @@ final class CollectionRanking: @unchecked Sendable {
         }
         if release { gate.unlock() }
         // Every server snapshot goes through ``snapshot(_:)``. A snapshot taken
-        // some other way (a tool with the collection to itself) encodes here:
+        // some other way (a tool with the collection to itself) copies here:
         // safe only because no ranking runs then.
-        return ExtraSection(type: .rankerState, bytes: bytes ?? encodeEnvelope())
+        let copy = captured ?? copyState()
+        return ExtraSection(type: .rankerState, encodedAfterPause: { copy.encodeEnvelope() })
     }
 
     /// Takes a collection snapshot with the ranker's state captured at the log rotation.
     func snapshot<T>(_ body: () throws -> T) throws -> T {
         gate.lockExclusive()
-        let bytes = encodeEnvelope()
+        let copy = copyState()
         lock.withLock {
-            capturedState = bytes
+            capturedState = copy
             gateHeldBySnapshot = true
         }
         defer {

@@ -54,6 +54,9 @@ public final class CollectionHandle: @unchecked Sendable {
         defer { snapshotLock.unlock() }
         let result: (path: String, pausedSeconds: Double, info: VectorIndex.SnapshotInfo)
         if let ranking {
+            // The log's sync (all it holds since the last snapshot) before the ranking gate closes:
+            // inside it, rankings and UPSERTs waited for it (RESULTS.md, "Snapshots of grouped collections").
+            try collection.wal.syncAll()
             result = try ranking.snapshot { try collection.snapshot() }
         } else {
             result = try collection.snapshot()

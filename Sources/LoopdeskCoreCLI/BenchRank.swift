@@ -1,7 +1,6 @@
 import ArgumentParser
 import CoreServer
 import Foundation
-import Logging
 import Primitives
 import VectorIndex
 import Wire
@@ -37,20 +36,12 @@ struct BenchRank: ParsableCommand {
         let q = try TexmexFile.readFloats(query)
         guard b.dimension == q.dimension else { throw ValidationError("base is \(b.dimension)-d, queries \(q.dimension)-d") }
 
-        guard let root = makeTemporaryDirectory(prefix: "ldrank") else {
-            throw ValidationError("cannot create a temporary directory: errno \(errno)")
-        }
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        var config = ServerConfiguration(socketPath: root + "/core.sock", dataPath: root + "/data")
-        config.fsyncPolicy = .no
-        config.workerThreads = threads
-        var logger = Logger(label: "bench.rank")
-        logger.logLevel = .error
-        let server = try CoreServer(configuration: config, logger: logger)
-        defer { server.shutdown() }
+        let bench = try BenchServer(prefix: "ldrank", workerThreads: threads)
+        defer { bench.close() }
+        let server = bench.server
 
         let name = "bench-rank"
-        try build(server, collection: name, base: b)
+        try Self.buildGroupedCollection(server, collection: name, base: b, aliases: aliases)
         let queries = Queries(q)
         try teach(server, collection: name, queries: queries)
         let inProcess = try measure(collection: name, queries: queries,
@@ -58,7 +49,7 @@ struct BenchRank: ParsableCommand {
         var document = report(inProcess, label: "in-process", vectors: b.count, dimension: b.dimension)
         if socket {
             server.start()
-            let client = try LoopdeskBlockingClient(socketPath: config.socketPath, clientName: "loopdesk-core bench rank")
+            let client = try LoopdeskBlockingClient(socketPath: bench.socketPath, clientName: "loopdesk-core bench rank")
             defer { client.close() }
             let wire = try measure(collection: name, queries: queries,
                                    search: { _ = try client.call($0) }, rank: { _ = try client.call($0) })
@@ -69,9 +60,9 @@ struct BenchRank: ParsableCommand {
         }
     }
 
-    /// The collection: every run of `1 + --aliases` vectors is one group, an
+    /// The collection: every run of `1 + aliases` vectors is one group, an
     /// article (tagged with a topic) followed by its aliases.
-    private func build(_ server: CoreServer, collection name: String, base b: TexmexFloats) throws {
+    static func buildGroupedCollection(_ server: CoreServer, collection name: String, base b: TexmexFloats, aliases: Int) throws {
         let dim = b.dimension
         _ = try server.execute(CreateCollectionRequest(name: name, dimension: dim, metric: .cosine))
         let perGroup = aliases + 1

@@ -20,6 +20,6 @@ struct LoopdeskCore: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks of the index.",
-        subcommands: [BenchANN.self, GenerateClustered.self, BenchPersistence.self, BenchWire.self, BenchWireClient.self, BenchRank.self]
+        subcommands: [BenchANN.self, GenerateClustered.self, BenchPersistence.self, BenchWire.self, BenchWireClient.self, BenchRank.self, BenchSnapshotPause.self]
     )
 }

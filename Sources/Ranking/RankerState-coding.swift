@@ -16,6 +16,11 @@ extension Ranker {
         lock.withLock { Self.encode(state) }
     }
 
+    /// The whole state as it is now, to encode later: a copy-on-write copy
+    /// taken under the lock in O(1) (the next change pays one copy of what it
+    /// touches), so a snapshot can capture the ranker in its pause and encode it after.
+    public func copyState() -> RankerStateCopy { RankerStateCopy(state: lock.withLock { state }) }
+
     /// Restores a ranker from ``encodeState()``'s bytes.
     /// - Parameter journal: receives the records applied from now on.
     /// - Throws: ``RankingDecodingError`` naming the field that is short or
@@ -248,4 +253,15 @@ private struct DecodedCounters {
         state.featureSums = featureSums
         state.featureCount = featureCount
     }
+}
+
+/// A ranker's state copied at one instant (``Ranker/copyState()``).
+///
+/// `@unchecked Sendable`: it holds value types only, copied under the
+/// ranker's lock and never changed, so reading it from another thread is safe.
+public struct RankerStateCopy: @unchecked Sendable {
+    let state: RankerState
+
+    /// ``Ranker/encodeState()``'s bytes, for the state as it was copied.
+    public func encode() -> [UInt8] { Ranker.encode(state) }
 }

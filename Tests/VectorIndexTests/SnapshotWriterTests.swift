@@ -1,6 +1,7 @@
 import CSupport
 import Foundation
 import LoopdeskTestSupport
+import Primitives
 import XCTest
 @testable import VectorIndex
 
@@ -58,6 +59,51 @@ final class SnapshotWriterTests: XCTestCase {
         // The live index kept every write.
         XCTAssertEqual(index.count, 1200 - 15 + 300 - 100)
         XCTAssertNotEqual(index.get(id: 500), before)
+    }
+
+    /// A section encoded after the pause is encoded in `finish`, not in the pause, from
+    /// what its owner copied in the pause; it lands after the child's sections with its own
+    /// checksum, an empty one too, and the file loads and verifies as a snapshot written at once.
+    func testSectionsEncodedAfterThePauseComeFromTheCopyAndLandAfterTheIndex() throws {
+        let index = try makeIndex()
+        let path = temporary.file("late.ldx"), eager = temporary.file("eager.ldx")
+        let encoded = Locked<[String]>([])
+        var owned: [UInt8] = Array(0..<50)
+        let started = try index.startSnapshot(collection: "c", path: { _ in path }, context: {
+            let copy = owned  // what the owner copies in the pause
+            return (3, [
+                ExtraSection(type: .groups, encodedAfterPause: { encoded.withLock { $0.append("groups") }; return copy }),
+                ExtraSection(type: .rankerState, bytes: [9, 9, 9]),
+                ExtraSection(type: .rankerState, encodedAfterPause: { encoded.withLock { $0.append("empty") }; return [] }),
+            ])
+        })
+        XCTAssertEqual(encoded.withLock { $0 }, [], "nothing is encoded in the pause")
+        owned = Array(repeating: 0xEE, count: 5000)  // the owner's state moves on after the pause
+        let info = try started.finish()
+        XCTAssertEqual(encoded.withLock { $0 }, ["groups", "empty"])
+
+        let names = info.sections.map(\.name)
+        XCTAssertEqual(Array(names.suffix(3)), ["ranker-state", "groups", "ranker-state"], "the late sections come last")
+        let groups = info.sections[info.sections.count - 2], empty = info.sections[info.sections.count - 1]
+        XCTAssertEqual(groups.length, 50)
+        XCTAssertGreaterThan(groups.offset, info.sections[info.sections.count - 3].offset)
+        XCTAssertEqual(groups.offset % 4096, 0, "on a page boundary")
+        XCTAssertEqual(groups.crc, Array<UInt8>(0..<50).withUnsafeBytes { ld_crc32c(0, $0.baseAddress, 50) })
+        XCTAssertEqual(empty.length, 0)
+        XCTAssertEqual(info.fileBytes, empty.offset)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, info.fileBytes)
+
+        XCTAssertEqual(try SnapshotVerifier.verify(path: path).sections, info.sections)
+        let (loaded, _, extras) = try HNSWIndex.load(path: path, mode: .full)
+        XCTAssertEqual(loaded.count, index.count)
+        XCTAssertEqual(extras.map(\.bytes), [[9, 9, 9], Array(0..<50), []])
+
+        // The same index and sections written at once load the same way.
+        try index.writeSnapshot(collection: "c", to: eager, context: {
+            (3, [ExtraSection(type: .groups, bytes: Array(0..<50)), ExtraSection(type: .rankerState, bytes: [9, 9, 9])])
+        })
+        let (_, _, eagerExtras) = try HNSWIndex.load(path: eager, mode: .full)
+        XCTAssertEqual(Set(eagerExtras.map(\.bytes)), Set(extras.map(\.bytes)).subtracting([[]]))
     }
 
     func testAWriteThatFailsInTheChildIsAnErrorAndLeavesNoFile() throws {

@@ -21,10 +21,15 @@ public final class SnapshotInProgress: @unchecked Sendable {
     private var child: pid_t
     private var report: Int32
     private var finished = false
+    /// The sections encoded after the pause: their index in the section table and their encoder.
+    private let late: [(index: Int, encode: @Sendable () -> [UInt8])]
+    /// Where the sections the child writes end (the late ones follow).
+    private let childBytes: Int
     /// The child writes and checksums in pieces of this size: a piece is still in cache when its checksum is computed.
     static let chunkBytes = 1 << 20
 
-    init(info: SnapshotInfo, path: String, temporaryPath: String, header: [UInt8], fd: Int32, child: pid_t, report: Int32) {
+    init(info: SnapshotInfo, path: String, temporaryPath: String, header: [UInt8], fd: Int32, child: pid_t, report: Int32,
+         late: [(index: Int, encode: @Sendable () -> [UInt8])], childBytes: Int) {
         self.info = info
         self.path = path
         self.temporaryPath = temporaryPath
@@ -32,6 +37,8 @@ public final class SnapshotInProgress: @unchecked Sendable {
         self.fd = fd
         self.child = child
         self.report = report
+        self.late = late
+        self.childBytes = childBytes
     }
 
     /// An unfinished snapshot is abandoned: the child is killed and reaped, the temporary file removed.
@@ -43,13 +50,16 @@ public final class SnapshotInProgress: @unchecked Sendable {
         }
     }
 
-    /// Size of the whole file, header page included.
+    /// Size of the whole file, header page included (known once ``finish()``
+    /// has placed the sections encoded after the pause; before, the part the child writes).
     public var byteCount: Int { info.fileBytes }
 
     /// The writer process, until it has been reaped (-1 after); for tests.
     var childPID: pid_t { child }
 
-    /// Waits for the child, then makes the file durable under its final name.
+    /// Encodes the sections left for after the pause (while the child
+    /// writes), waits for the child, writes those sections after the child's,
+    /// then makes the file durable under its final name.
     /// - Returns: the header as written, with every checksum.
     /// - Throws: ``PersistenceError/io(path:operation:message:)`` naming the
     ///   temporary file when the child's write failed (a full disk, say) or the
@@ -59,12 +69,10 @@ public final class SnapshotInProgress: @unchecked Sendable {
         precondition(!finished, "a snapshot is finished once")
         finished = true
         do {
+            let encoded = late.map { $0.encode() }
             let crcs = try readChildReport()
-            for (i, crc) in crcs.enumerated() {
-                let entry = SnapshotFormat.sectionTableOffset + i * SnapshotFormat.sectionEntryBytes + SnapshotFormat.sectionCRCInEntry
-                header.withUnsafeMutableBytes { $0.storeBytes(of: crc.littleEndian, toByteOffset: entry, as: UInt32.self) }
-                info.sections[i].crc = crc
-            }
+            for (i, crc) in crcs.enumerated() { setChecksum(crc, ofSection: i) }
+            try writeLateSections(encoded)
             try header.withUnsafeMutableBytes { page in
                 let headerCRC = ld_crc32c(0, page.baseAddress!, SnapshotFormat.Field.headerCRC)
                 page.storeBytes(of: headerCRC.littleEndian, toByteOffset: SnapshotFormat.Field.headerCRC, as: UInt32.self)
@@ -84,9 +92,40 @@ public final class SnapshotInProgress: @unchecked Sendable {
         return info
     }
 
-    /// Reads the child's status and checksums, then reaps it.
+    private func setChecksum(_ crc: UInt32, ofSection i: Int) {
+        let entry = SnapshotFormat.sectionTableOffset + i * SnapshotFormat.sectionEntryBytes + SnapshotFormat.sectionCRCInEntry
+        header.withUnsafeMutableBytes { $0.storeBytes(of: crc.littleEndian, toByteOffset: entry, as: UInt32.self) }
+        info.sections[i].crc = crc
+    }
+
+    /// Writes the sections encoded after the pause, each on a page boundary
+    /// after the child's, and records where they are; the file then ends where the last one ends.
+    private func writeLateSections(_ encoded: [[UInt8]]) throws {
+        guard !late.isEmpty else { return }
+        var end = childBytes
+        for (section, bytes) in zip(late, encoded) {
+            let offset = SnapshotFormat.align(end)
+            try bytes.withUnsafeBytes { try FileIO.pwriteAll(fd, $0, offset: offset, path: temporaryPath) }
+            let entry = SnapshotFormat.sectionTableOffset + section.index * SnapshotFormat.sectionEntryBytes
+            header.withUnsafeMutableBytes { page in
+                page.storeBytes(of: UInt64(offset).littleEndian, toByteOffset: entry + 8, as: UInt64.self)
+                page.storeBytes(of: UInt64(bytes.count).littleEndian, toByteOffset: entry + 16, as: UInt64.self)
+            }
+            info.sections[section.index].offset = offset
+            info.sections[section.index].length = bytes.count
+            setChecksum(bytes.withUnsafeBytes { ld_crc32c(0, $0.baseAddress, $0.count) }, ofSection: section.index)
+            end = offset + bytes.count
+        }
+        // An empty last section ends past the bytes written: the size says where it ends.
+        if ftruncate(fd, off_t(end)) != 0 {
+            throw PersistenceError.io(path: temporaryPath, operation: "truncate", message: FileIO.errorText())
+        }
+        info.fileBytes = end
+    }
+
+    /// Reads the child's status and the checksums of the sections it wrote, then reaps it.
     private func readChildReport() throws -> [UInt32] {
-        let count = info.sections.count
+        let count = info.sections.count - late.count
         var bytes = [UInt8](repeating: 0, count: MemoryLayout<ld_snapshot_child_status>.size + 4 * count)
         var got = 0
         while got < bytes.count {
@@ -191,17 +230,21 @@ extension HNSWIndex {
         let g = graph
         let n = Int(g.slotCount)
         let (names, live, dead, free) = bookkeepingLock.withLock { (tagNames, slotOfID.count, tombstones.count, g.freeSlots) }
-        let parts = sectionParts(tagNames: names, freeSlots: free, extras: extras)
+        let lateExtras = extras.filter { $0.encodeAfterPause != nil }
+        let childParts = sectionParts(tagNames: names, freeSlots: free, extras: extras.filter { $0.encodeAfterPause == nil })
 
         // Sections start on page boundaries; the file ends where the last section ends,
-        // so cutting any byte off the end is detectable.
+        // so cutting any byte off the end is detectable. The child writes every section but
+        // those encoded after the pause, which `finish` writes after them (offsets 0 until then).
         var total = SnapshotFormat.headerBytes
         var offsets: [Int] = []
-        for p in parts {
+        for p in childParts {
             let start = SnapshotFormat.align(total)
             offsets.append(start)
             total = start + p.4
         }
+        let parts = childParts + lateExtras.map { ($0.type, SnapshotFormat.optionalFlag, nil, nil, 0) }
+        offsets += lateExtras.map { _ in 0 }
         let entry = UnsafeAtomicLoad.acquire(g.entryWord)
 
         // Header fields; checksums are filled in by `finish` from the child's report.
@@ -220,9 +263,9 @@ extension HNSWIndex {
         let tmp = path + ".tmp"
         let fd = try FileIO.open(tmp, O_WRONLY | O_CREAT | O_TRUNC)
         var report: Int32 = -1
-        let child: pid_t = withSourcePointers(parts[...], pinned: []) { sources in
-            let spans = parts.indices.map { i in
-                ld_snapshot_span(data: parts[i].4 > 0 ? sources[i] : nil, length: UInt64(parts[i].4), offset: UInt64(offsets[i]))
+        let child: pid_t = withSourcePointers(childParts[...], pinned: []) { sources in
+            let spans = childParts.indices.map { i in
+                ld_snapshot_span(data: childParts[i].4 > 0 ? sources[i] : nil, length: UInt64(childParts[i].4), offset: UInt64(offsets[i]))
             }
             return ld_snapshot_fork_writer(fd, spans, spans.count, UInt64(total), SnapshotInProgress.chunkBytes, &report)
         }
@@ -232,7 +275,9 @@ extension HNSWIndex {
             unlink(tmp)
             throw PersistenceError.io(path: tmp, operation: "fork the snapshot writer", message: message)
         }
-        return SnapshotInProgress(info: info, path: path, temporaryPath: tmp, header: header, fd: fd, child: child, report: report)
+        let late = lateExtras.enumerated().map { (index: childParts.count + $0.offset, encode: $0.element.encodeAfterPause!) }
+        return SnapshotInProgress(info: info, path: path, temporaryPath: tmp, header: header, fd: fd, child: child, report: report,
+                                  late: late, childBytes: total)
     }
 
     /// Calls `body` with every part's bytes in memory, in order: the index's

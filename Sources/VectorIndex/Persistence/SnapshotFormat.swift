@@ -188,14 +188,34 @@ public struct SnapshotInfo: Sendable, Equatable {
 }
 
 /// A section supplied by another module (the ranker) to ride in a snapshot.
+///
+/// Either its bytes are at hand when the snapshot starts, or it is
+/// *encoded after the pause*: its owner captures a copy-on-write copy of its
+/// state in the pause (O(1) for Swift collections) and hands over a closure
+/// that encodes that copy. ``SnapshotInProgress/finish()`` calls it while the
+/// writer process streams the index, and writes its bytes after the index's
+/// sections, so writers never wait for the encoding (RESULTS.md, "Snapshots
+/// of grouped collections").
 public struct ExtraSection: Sendable {
     /// The section type, 9 (`groups`) or ≥ 100, that the owner reads back on load.
     public var type: SnapshotFormat.Section
-    /// The section's contents, opaque to the index.
+    /// The section's contents, opaque to the index (empty for a section encoded after the pause until it is).
     public var bytes: [UInt8]
+    /// Encodes the section after the pause, or nil when ``bytes`` is the content.
+    public let encodeAfterPause: (@Sendable () -> [UInt8])?
+
     /// A section to include in (or as returned from) a snapshot.
     public init(type: SnapshotFormat.Section, bytes: [UInt8]) {
         self.type = type
         self.bytes = bytes
+        encodeAfterPause = nil
+    }
+
+    /// A section whose bytes `encode` produces after the pause, from a copy
+    /// of its owner's state taken in it (the closure must not read live state).
+    public init(type: SnapshotFormat.Section, encodedAfterPause encode: @escaping @Sendable () -> [UInt8]) {
+        self.type = type
+        bytes = []
+        encodeAfterPause = encode
     }
 }
