@@ -44,25 +44,38 @@ struct Impression: Equatable {
 
 /// The bounded store of recent impressions: at most `maxCount`, none older
 /// than `maxAge` seconds; the oldest leave first.
+///
+/// Kept in issue order (ids increase) in chunks of ``chunkSize``, found by
+/// binary search, rather than in a dictionary by id: a snapshot copies the
+/// ranker's state in its pause (copy on write) and the next change pays for
+/// that copy. A dictionary's copy touches every impression — after the
+/// snapshot's fork, a page fault on nearly every page of them (a 50 000-impression
+/// store stalled one RANK 120–160 ms; RESULTS.md, "Snapshots of grouped
+/// collections") — where the chunks' copy retains one buffer a chunk and
+/// the change then copies the one chunk it touches.
 struct ImpressionStore: Equatable {
     var maxCount: Int
     var maxAge: Double
-    private(set) var byID: [UInt64: Impression] = [:]
-    /// Ids in issue order; `order[head...]` are live or already removed.
-    private var order: [UInt64] = []
+    /// Impressions in issue order; `chunks[0][head...]` and the later chunks are live.
+    private var chunks: [[Impression]] = []
     private var head = 0
+    /// Live impressions.
+    private(set) var count = 0
     /// The newest id issued; ids are 1, 2, 3, …
     private(set) var newestIssued: UInt64 = 0
+    /// Impressions a chunk holds: a copy after a snapshot copies at most this many.
+    static let chunkSize = 512
 
     init(maxCount: Int, maxAge: Double) {
         self.maxCount = maxCount
         self.maxAge = maxAge
     }
 
-    var count: Int { byID.count }
-
     /// Impressions in issue order.
-    var inOrder: [Impression] { order[head...].compactMap { byID[$0] } }
+    var inOrder: [Impression] {
+        guard let first = chunks.first else { return [] }
+        return Array(first[head...]) + chunks.dropFirst().joined()
+    }
 
     /// Adds an impression whose id is newer than every id issued, evicting by
     /// count and by age (measured at the new impression's time).
@@ -82,35 +95,62 @@ struct ImpressionStore: Equatable {
 
     private mutating func store(_ impression: Impression) {
         newestIssued = impression.id
-        byID[impression.id] = impression
-        order.append(impression.id)
+        if let last = chunks.indices.last, chunks[last].count < Self.chunkSize {
+            chunks[last].append(impression)
+        } else {
+            var chunk: [Impression] = []
+            chunk.reserveCapacity(Self.chunkSize)
+            chunk.append(impression)
+            chunks.append(chunk)
+        }
+        count += 1
         evict(now: impression.time)
     }
-
-    /// Marks `id` as issued without storing anything (a ranking with no candidates).
-    mutating func skip(to id: UInt64) { newestIssued = max(newestIssued, id) }
 
     /// The impression `id` as seen at `now`, or the precise reason it cannot take feedback.
     func lookup(_ id: UInt64, now: Double) throws -> Impression {
         guard id != 0, id <= newestIssued else { throw RankingError.unknownImpression(id: id, newestIssued: newestIssued) }
-        guard let impression = byID[id] else { throw RankingError.expiredImpression(id: id, age: nil, maxAge: maxAge) }
+        guard let (c, i) = position(of: id) else { throw RankingError.expiredImpression(id: id, age: nil, maxAge: maxAge) }
+        let impression = chunks[c][i]
         let age = now - impression.time
         guard age <= maxAge else { throw RankingError.expiredImpression(id: id, age: age, maxAge: maxAge) }
         return impression
     }
 
-    mutating func replace(_ impression: Impression) { byID[impression.id] = impression }
+    /// Stores a changed impression in place of the live one with its id (nothing if it has left).
+    mutating func replace(_ impression: Impression) {
+        guard let (c, i) = position(of: impression.id) else { return }
+        chunks[c][i] = impression
+    }
+
+    /// Where the live impression `id` is, or nil.
+    private func position(of id: UInt64) -> (chunk: Int, index: Int)? {
+        guard count > 0 else { return nil }
+        // The last chunk whose first live id is at most `id`, then `id` within it.
+        var lo = 0, hi = chunks.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if chunks[mid][0].id <= id { lo = mid } else { hi = mid - 1 }
+        }
+        let chunk = chunks[lo]
+        var first = lo == 0 ? head : 0, last = chunk.count
+        while first < last {
+            let mid = (first + last) / 2
+            if chunk[mid].id < id { first = mid + 1 } else { last = mid }
+        }
+        return first < chunk.count && chunk[first].id == id ? (lo, first) : nil
+    }
 
     private mutating func evict(now: Double) {
-        while head < order.count {
-            let id = order[head]
-            if let oldest = byID[id], byID.count <= maxCount, now - oldest.time <= maxAge { break }
-            byID[id] = nil
+        while count > 0 {
+            let oldest = chunks[0][head]
+            if count <= maxCount, now - oldest.time <= maxAge { break }
+            count -= 1
             head += 1
-        }
-        if head > 1024 && head * 2 > order.count {
-            order.removeFirst(head)
-            head = 0
+            if head == chunks[0].count {
+                chunks.removeFirst()
+                head = 0
+            }
         }
     }
 
@@ -119,10 +159,13 @@ struct ImpressionStore: Equatable {
         self.maxCount = maxCount
         self.maxAge = maxAge
         self.newestIssued = newestIssued
-        for impression in impressions {
-            byID[impression.id] = impression
-            order.append(impression.id)
+        for start in stride(from: 0, to: impressions.count, by: Self.chunkSize) {
+            var chunk: [Impression] = []
+            chunk.reserveCapacity(Self.chunkSize)
+            chunk.append(contentsOf: impressions[start..<min(start + Self.chunkSize, impressions.count)])
+            chunks.append(chunk)
         }
+        count = impressions.count
     }
 
     static func == (a: ImpressionStore, b: ImpressionStore) -> Bool {
