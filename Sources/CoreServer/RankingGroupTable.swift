@@ -113,8 +113,14 @@ struct RankingGroupTable {
     private(set) var vectors = VectorGroupMap()
     /// Group records by slot; a group keeps its slot for the table's life.
     private var records: [GroupRecord] = []
-    /// Each slot's tags as text (what a snapshot writes), aligned with `records`.
-    private var tagTexts: [[String]] = []
+    /// Each slot's tags as a snapshot writes them (`u8 count | str tags…`), a
+    /// range of one shared byte buffer, aligned with `records`: plain bytes,
+    /// so a copy of the table (a snapshot's, in its pause) retains nothing per
+    /// group, and after the snapshot's fork the next change does not fault
+    /// in a page for every group (RESULTS.md, "Snapshots of grouped collections").
+    private var tagTextRanges: [Range<Int>] = []
+    private var tagTextBytes: [UInt8] = []
+    private var liveTagTextBytes = 0
     private var slotOfGroup: [UInt64: UInt32] = [:]
     /// Every group's hashed tags, each group's a contiguous range; ranges
     /// replaced by newer tags stay until ``compactTags()`` drops them.
@@ -148,7 +154,7 @@ struct RankingGroupTable {
                     slot = UInt32(records.count)
                     slotOfGroup[group] = slot
                     records.append(GroupRecord(id: group, insertedAt: time, updatedAt: time, tagStart: 0, tagCount: 0))
-                    tagTexts.append([])
+                    tagTextRanges.append(0..<0)
                     if !isAlias { setTags(tags, of: slot) }
                 }
                 vectors.set(item.id, groupSlot: slot, isAlias: isAlias)
@@ -162,13 +168,33 @@ struct RankingGroupTable {
 
     private mutating func setTags(_ tags: [String], of slot: UInt32) {
         let s = Int(slot)
-        guard tags != tagTexts[s] else { return }
-        liveTagCount += tags.count - tagTexts[s].count
-        tagTexts[s] = tags
+        var text = ByteWriter(capacity: 1 + tags.reduce(0) { $0 + 2 + $1.utf8.count })
+        text.write(UInt8(truncatingIfNeeded: tags.count))
+        for tag in tags { text.write(string: tag) }
+        let old = tagTextRanges[s]
+        // A slot's first tags are never empty text (they start with their count), so an empty range differs.
+        guard old.isEmpty || !tagTextBytes[old].elementsEqual(text.bytes) else { return }
+        liveTagTextBytes += text.bytes.count - old.count
+        tagTextRanges[s] = tagTextBytes.count..<(tagTextBytes.count + text.bytes.count)
+        tagTextBytes.append(contentsOf: text.bytes)
+        if tagTextBytes.count > 2 * liveTagTextBytes + 65_536 { compactTagTexts() }
+        liveTagCount += tags.count - Int(records[s].tagCount)
         records[s].tagStart = UInt32(contextTags.count)
         records[s].tagCount = UInt32(tags.count)
         contextTags.append(contentsOf: tags.map(ContextTag.init))
         if contextTags.count > 2 * liveTagCount + 4096 { compactTags() }
+    }
+
+    /// Rebuilds the tags' text buffer with only the ranges in use.
+    private mutating func compactTagTexts() {
+        var compacted: [UInt8] = []
+        compacted.reserveCapacity(liveTagTextBytes)
+        for s in tagTextRanges.indices {
+            let range = tagTextRanges[s]
+            tagTextRanges[s] = compacted.count..<(compacted.count + range.count)
+            compacted.append(contentsOf: tagTextBytes[range])
+        }
+        tagTextBytes = compacted
     }
 
     /// Rebuilds ``contextTags`` with only the ranges in use.
@@ -302,8 +328,9 @@ struct RankingGroupTable {
             w.write(r.id)
             w.write(r.insertedAt.bitPattern)
             w.write(r.updatedAt.bitPattern)
-            w.write(UInt8(truncatingIfNeeded: tagTexts[slot].count))
-            for tag in tagTexts[slot] { w.write(string: tag) }
+            // A group whose article never came (only aliases so far) has no text yet: no tags.
+            let text = tagTextRanges[slot]
+            if text.isEmpty { w.write(UInt8(0)) } else { tagTextBytes[text].withUnsafeBytes { w.write(raw: $0) } }
         }
     }
 
@@ -335,7 +362,7 @@ struct RankingGroupTable {
             let slot = UInt32(records.count)
             slotOfGroup[group] = slot
             records.append(GroupRecord(id: group, insertedAt: inserted, updatedAt: updated, tagStart: 0, tagCount: 0))
-            tagTexts.append([])
+            tagTextRanges.append(0..<0)
             setTags(tags, of: slot)
         }
         vectors = VectorGroupMap(minimumCapacity: nv)

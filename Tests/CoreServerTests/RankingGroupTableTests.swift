@@ -145,7 +145,7 @@ final class RankingGroupTableTests: XCTestCase {
     }
 
     /// Many rewrites of the same groups' tags: the shared tag buffer is compacted and every group keeps its own tags.
-    func testRepeatedTagRewritesKeepEachGroupsTags() {
+    func testRepeatedTagRewritesKeepEachGroupsTags() throws {
         var t = RankingGroupTable()
         for round in 0..<400 {
             t.apply(.upsert(time: Double(round), items: (0..<50).map { g in
@@ -156,6 +156,21 @@ final class RankingGroupTableTests: XCTestCase {
             XCTAssertEqual(t.info(ofGroup: UInt64(g + 1)), GroupInfo(tags: [ContextTag("round:399"), ContextTag("group:\(g)")],
                                                                    insertedAt: 0, updatedAt: 399))
         }
+        // The tags' text (rewritten 400 times, its buffer compacted) and a group that has only an
+        // alias so far come back from the snapshot bytes as they are.
+        t.apply(.upsert(time: 500, items: [(9_000, 77, ["alias"])]))
+        var w = ByteWriter(capacity: 64)
+        t.encode(into: &w)
+        let decoded = try w.bytes.withUnsafeBytes { raw -> RankingGroupTable in
+            var r = ByteReader<WireError>(raw, context: "test")
+            return try RankingGroupTable(reading: &r)
+        }
+        for g in 0..<50 { XCTAssertEqual(decoded.info(ofGroup: UInt64(g + 1)), t.info(ofGroup: UInt64(g + 1))) }
+        XCTAssertEqual(decoded.info(ofGroup: 77), GroupInfo(tags: [ContextTag]([]), insertedAt: 500, updatedAt: 500))
+        XCTAssertEqual(decoded.lookup(9_000), RankingGroupTable.VectorEntry(group: 77, isAlias: true))
+        var again = ByteWriter(capacity: 64)
+        decoded.encode(into: &again)
+        XCTAssertEqual(again.bytes, w.bytes)
     }
 
     // MARK: - Snapshot bytes
