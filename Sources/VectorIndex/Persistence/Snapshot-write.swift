@@ -93,7 +93,7 @@ public final class SnapshotInProgress: @unchecked Sendable {
     }
 
     private func setChecksum(_ crc: UInt32, ofSection i: Int) {
-        let entry = SnapshotFormat.sectionTableOffset + i * SnapshotFormat.sectionEntryBytes + SnapshotFormat.sectionCRCInEntry
+        let entry = SnapshotFormat.sectionEntry(i) + SnapshotFormat.sectionCRCInEntry
         header.withUnsafeMutableBytes { $0.storeBytes(of: crc.littleEndian, toByteOffset: entry, as: UInt32.self) }
         info.sections[i].crc = crc
     }
@@ -106,10 +106,8 @@ public final class SnapshotInProgress: @unchecked Sendable {
         for (section, bytes) in zip(late, encoded) {
             let offset = SnapshotFormat.align(end)
             try bytes.withUnsafeBytes { try FileIO.pwriteAll(fd, $0, offset: offset, path: temporaryPath) }
-            let entry = SnapshotFormat.sectionTableOffset + section.index * SnapshotFormat.sectionEntryBytes
-            header.withUnsafeMutableBytes { page in
-                page.storeBytes(of: UInt64(offset).littleEndian, toByteOffset: entry + 8, as: UInt64.self)
-                page.storeBytes(of: UInt64(bytes.count).littleEndian, toByteOffset: entry + 16, as: UInt64.self)
+            header.withUnsafeMutableBytes {
+                SnapshotFormat.storePlacement($0.baseAddress!, section: section.index, offset: offset, length: bytes.count)
             }
             info.sections[section.index].offset = offset
             info.sections[section.index].length = bytes.count
@@ -365,11 +363,10 @@ extension HNSWIndex {
                                           offsets: [Int]) -> [SnapshotInfo.SectionInfo] {
         var sections: [SnapshotInfo.SectionInfo] = []
         for (i, p) in parts.enumerated() {
-            let e = h + SnapshotFormat.sectionTableOffset + i * SnapshotFormat.sectionEntryBytes
+            let e = h + SnapshotFormat.sectionEntry(i)
             e.storeBytes(of: p.0.rawValue.littleEndian, toByteOffset: 0, as: UInt32.self)
             e.storeBytes(of: p.1.littleEndian, toByteOffset: 4, as: UInt32.self)
-            e.storeBytes(of: UInt64(offsets[i]).littleEndian, toByteOffset: 8, as: UInt64.self)
-            e.storeBytes(of: UInt64(p.4).littleEndian, toByteOffset: 16, as: UInt64.self)
+            SnapshotFormat.storePlacement(h, section: i, offset: offsets[i], length: p.4)
             // The CRC32C (at `sectionCRCInEntry`) stays 0 until the child reports it.
             sections.append(.init(type: p.0.rawValue, name: p.0.name, flags: p.1, offset: offsets[i], length: p.4, crc: 0))
         }

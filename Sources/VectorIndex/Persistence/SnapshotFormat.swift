@@ -19,8 +19,17 @@ public enum SnapshotFormat {
     public static let headerBytes = 4096
     /// Size of one section-table entry: `u32 type | u32 flags | u64 offset | u64 length | u32 CRC32C | u32 reserved`.
     public static let sectionEntryBytes = 32
-    /// Where a section-table entry keeps its CRC32C.
-    static let sectionCRCInEntry = 24
+    /// Where a section-table entry keeps its offset, length and CRC32C.
+    static let sectionOffsetInEntry = 8, sectionLengthInEntry = 16, sectionCRCInEntry = 24
+    /// Where section-table entry `i` starts in the header page.
+    static func sectionEntry(_ i: Int) -> Int { sectionTableOffset + i * sectionEntryBytes }
+
+    /// Stores where section `i` lies in the file into its entry of the header page at `page`.
+    static func storePlacement(_ page: UnsafeMutableRawPointer, section i: Int, offset: Int, length: Int) {
+        let e = page + sectionEntry(i)
+        e.storeBytes(of: UInt64(offset).littleEndian, toByteOffset: sectionOffsetInEntry, as: UInt64.self)
+        e.storeBytes(of: UInt64(length).littleEndian, toByteOffset: sectionLengthInEntry, as: UInt64.self)
+    }
     /// Offset of the section table in the header page (fixed fields and the name come before it).
     public static let sectionTableOffset = 256
     /// Entries that fit between the table's start and the header CRC.

@@ -90,9 +90,9 @@ extension SnapshotInfo {
         }
         var sections: [SectionInfo] = []
         for i in 0..<count {
-            let e = SnapshotFormat.sectionTableOffset + i * SnapshotFormat.sectionEntryBytes
+            let e = SnapshotFormat.sectionEntry(i)
             let type = f.u32(e)
-            let offset = Int(f.u64(e + 8)), length = Int(f.u64(e + 16))
+            let offset = Int(f.u64(e + SnapshotFormat.sectionOffsetInEntry)), length = Int(f.u64(e + SnapshotFormat.sectionLengthInEntry))
             guard offset >= SnapshotFormat.headerBytes, length >= 0, offset <= Int.max - length else {
                 throw PersistenceError.corrupt(path: path, offset: e, reason: "section \(i) has offset \(offset), length \(length)")
             }
