@@ -85,16 +85,15 @@ final class CollectionRanking: @unchecked Sendable {
     // MARK: - Serving
 
     /// Ranks the hits of a search (nearest first, distances ascending).
-    /// - Returns: the ranker's result and, aligned with its groups, the similarity of each group's best hit.
+    /// - Returns: the ranker's result; each group carries its best hit's similarity.
     func rank(hits: [SearchHit], metric: Metric, contextTags: [String], callerFeatures: [String: [UInt64: Float]],
-              k: Int) throws -> (result: RankResult, bestSimilarities: [Float]) {
+              k: Int) throws -> RankResult {
         let (ranker, gathered) = lock.withLock { (self.ranker!, table.gather(hits, metric: metric)) }
         let request = Ranking.RankRequest(hits: gathered.candidates,
                                           groups: .grouped(gathered.groups, groupOfHit: gathered.groupOfHit),
                                           contextTags: contextTags.map(ContextTag.init),
                                           callerFeatures: callerFeatures, k: k, now: Self.now())
-        let result = try logged { try ranker.rank(request) }
-        return (result, result.groups.map(\.bestSimilarity))
+        return try logged { try ranker.rank(request) }
     }
 
     /// Applies one outcome.

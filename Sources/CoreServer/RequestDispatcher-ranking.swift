@@ -25,13 +25,13 @@ extension RequestDispatcher {
             for (group, value) in zip(feature.groups, feature.values) { values[group] = value }
             callerFeatures[feature.name] = values
         }
-        let (result, best) = try ranking.rank(hits: hits, metric: index.parameters.metric,
-                                                    contextTags: r.contextTags, callerFeatures: callerFeatures, k: r.k)
+        let result = try ranking.rank(hits: hits, metric: index.parameters.metric,
+                                      contextTags: r.contextTags, callerFeatures: callerFeatures, k: r.k)
         return RankResponse(
             impression: result.impressionID, explored: result.explored,
             featureNames: r.withFeatures ? FeatureSchema.names : [],
-            groups: zip(result.groups, best).map { group, similarity in
-                RankedItem(group: group.groupID, bestVector: group.bestVectorID, bestSimilarity: similarity,
+            groups: result.groups.map { group in
+                RankedItem(group: group.groupID, bestVector: group.bestVectorID, bestSimilarity: group.bestSimilarity,
                            score: RankScore(group.score), propensity: group.propensity,
                            features: r.withFeatures ? group.features : [])
             })

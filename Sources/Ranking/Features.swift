@@ -66,7 +66,7 @@ struct FeatureExtractor {
         guard request.now.isFinite else { throw RankingError.invalidTime(request.now) }
         groups.reserveCapacity(request.hits.count)
         switch request.groups {
-        case let .grouped(infos, groupOfHit):
+        case let .grouped(_, groupOfHit):
             guard groupOfHit.count == request.hits.count else {
                 throw RankingError.groupInfoCount(expected: request.hits.count, got: groupOfHit.count)
             }
@@ -77,15 +77,14 @@ struct FeatureExtractor {
                 }
                 return place
             }
-            guard infos.count == groups.count else { throw RankingError.groupInfoCount(expected: groups.count, got: infos.count) }
         case .byID, .inFirstHitOrder:
             var slotOfGroup = GroupTable<Int>(minimumCapacity: request.hits.count)
             try gather(request.hits) { _, hit, groups in
                 slotOfGroup.value(for: hit.groupID, insertingIfAbsent: groups.count)
             }
-            if case let .inFirstHitOrder(infos) = request.groups, infos.count != groups.count {
-                throw RankingError.groupInfoCount(expected: groups.count, got: infos.count)
-            }
+        }
+        if let infos = request.groups.inFirstHitOrder, infos.count != groups.count {
+            throw RankingError.groupInfoCount(expected: groups.count, got: infos.count)
         }
         for (name, values) in request.callerFeatures {
             guard FeatureSchema.callerFeatureNames.contains(name) else {
@@ -143,12 +142,9 @@ struct FeatureExtractor {
         let callerColumns: [(slot: Int, values: [UInt64: Float])] = request.callerFeatures.compactMap { name, values in
             FeatureSchema.callerFeatureNames.firstIndex(of: name).map { (FeatureSchema.callerFeature0 + $0, values) }
         }
-        // The infos in first-hit order, taken out of the enum once (not per group).
-        let ordered: [GroupInfo]?, byID: [UInt64: GroupInfo]
-        switch request.groups {
-        case let .byID(infos): (ordered, byID) = (nil, infos)
-        case let .inFirstHitOrder(infos), let .grouped(infos, _): (ordered, byID) = (infos, [:])
-        }
+        // The infos taken out of the enum once, not per group.
+        let ordered = request.groups.inFirstHitOrder
+        let byID: [UInt64: GroupInfo] = if case let .byID(infos) = request.groups { infos } else { [:] }
         features.withUnsafeMutableBufferPointer { all in
             for (i, g) in groups.enumerated() {
                 let x = UnsafeMutableBufferPointer(rebasing: all[(i * d)..<((i + 1) * d)])

@@ -98,10 +98,7 @@ struct ImpressionStore: Equatable {
         if let last = chunks.indices.last, chunks[last].count < Self.chunkSize {
             chunks[last].append(impression)
         } else {
-            var chunk: [Impression] = []
-            chunk.reserveCapacity(Self.chunkSize)
-            chunk.append(impression)
-            chunks.append(chunk)
+            chunks.append(Self.chunk(CollectionOfOne(impression)))
         }
         count += 1
         evict(now: impression.time)
@@ -160,12 +157,17 @@ struct ImpressionStore: Equatable {
         self.maxAge = maxAge
         self.newestIssued = newestIssued
         for start in stride(from: 0, to: impressions.count, by: Self.chunkSize) {
-            var chunk: [Impression] = []
-            chunk.reserveCapacity(Self.chunkSize)
-            chunk.append(contentsOf: impressions[start..<min(start + Self.chunkSize, impressions.count)])
-            chunks.append(chunk)
+            chunks.append(Self.chunk(impressions[start..<min(start + Self.chunkSize, impressions.count)]))
         }
         count = impressions.count
+    }
+
+    /// A chunk holding `impressions`, with room for ``chunkSize``.
+    private static func chunk(_ impressions: some Sequence<Impression>) -> [Impression] {
+        var chunk: [Impression] = []
+        chunk.reserveCapacity(chunkSize)
+        chunk.append(contentsOf: impressions)
+        return chunk
     }
 
     static func == (a: ImpressionStore, b: ImpressionStore) -> Bool {

@@ -68,6 +68,14 @@ public enum RequestGroups: Sendable {
     /// names another group than the first hit at its place; that distinct places
     /// hold distinct groups is the caller's promise.
     case grouped([GroupInfo], groupOfHit: [UInt32])
+
+    /// The infos in first-hit order, or nil for ``byID(_:)``.
+    var inFirstHitOrder: [GroupInfo]? {
+        switch self {
+        case .byID: nil
+        case let .inFirstHitOrder(infos), let .grouped(infos, _): infos
+        }
+    }
 }
 
 /// Everything one ranking needs.

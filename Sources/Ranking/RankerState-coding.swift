@@ -12,9 +12,7 @@ extension Ranker {
 
     /// The whole state — configuration, weights, FTRL z/n, posterior,
     /// outcome histories, impressions, counters — as bytes.
-    public func encodeState() -> [UInt8] {
-        lock.withLock { Self.encode(state) }
-    }
+    public func encodeState() -> [UInt8] { copyState().encode() }
 
     /// The whole state as it is now, to encode later: a copy-on-write copy
     /// taken under the lock in O(1) (the next change pays one copy of what it
