@@ -112,16 +112,18 @@ struct RankingGroupTable {
 
     private(set) var vectors = VectorGroupMap()
     /// Group records by slot; a group keeps its slot for the table's life.
-    private var records: [GroupRecord] = []
+    /// Chunked, like the maps, so the first change after a snapshot's copy copies one chunk.
+    private var records = ChunkedArray<GroupRecord>()
     /// Each slot's tags as a snapshot writes them (`u8 count | str tags…`), a
     /// range of one shared byte buffer, aligned with `records`: plain bytes,
     /// so a copy of the table (a snapshot's, in its pause) retains nothing per
     /// group, and after the snapshot's fork the next change does not fault
     /// in a page for every group (RESULTS.md, "Snapshots of grouped collections").
-    private var tagTextRanges: [Range<Int>] = []
+    private var tagTextRanges = ChunkedArray<Range<Int>>()
     private var tagTextBytes: [UInt8] = []
     private var liveTagTextBytes = 0
-    private var slotOfGroup: [UInt64: UInt32] = [:]
+    /// Group id → slot + 1.
+    private var slotOfGroup = IDHashMap()
     /// Every group's hashed tags, each group's a contiguous range; ranges
     /// replaced by newer tags stay until ``compactTags()`` drops them.
     private var contextTags: [ContextTag] = []
@@ -143,7 +145,7 @@ struct RankingGroupTable {
                 let isAlias = item.tags.contains(Self.aliasTag)
                 let tags = item.tags.filter { $0 != Self.aliasTag }
                 let slot: UInt32
-                if let existing = slotOfGroup[group] {
+                if let existing = self.slot(ofGroup: group) {
                     slot = existing
                     // An article's upsert sets its group's tags and update time; an alias's changes neither.
                     if !isAlias {
@@ -151,10 +153,7 @@ struct RankingGroupTable {
                         records[Int(slot)].updatedAt = time
                     }
                 } else {
-                    slot = UInt32(records.count)
-                    slotOfGroup[group] = slot
-                    records.append(GroupRecord(id: group, insertedAt: time, updatedAt: time, tagStart: 0, tagCount: 0))
-                    tagTextRanges.append(0..<0)
+                    slot = addGroup(GroupRecord(id: group, insertedAt: time, updatedAt: time, tagStart: 0, tagCount: 0))
                     if !isAlias { setTags(tags, of: slot) }
                 }
                 vectors.set(item.id, groupSlot: slot, isAlias: isAlias)
@@ -164,6 +163,19 @@ struct RankingGroupTable {
             // stay right if an article is deleted and re-inserted.
             for id in ids { vectors.remove(id) }
         }
+    }
+
+    private func slot(ofGroup group: UInt64) -> UInt32? {
+        slotOfGroup.value(of: group).map { UInt32(truncatingIfNeeded: $0 - 1) }
+    }
+
+    /// Gives a new group the next slot, with no tags yet.
+    private mutating func addGroup(_ record: GroupRecord) -> UInt32 {
+        let slot = UInt32(records.count)
+        slotOfGroup.set(record.id, value: UInt64(slot) + 1)
+        records.append(record)
+        tagTextRanges.append(0..<0)
+        return slot
     }
 
     private mutating func setTags(_ tags: [String], of slot: UInt32) {
@@ -219,7 +231,7 @@ struct RankingGroupTable {
 
     /// A group's information for the ranker, or nil for a group the table does not know.
     func info(ofGroup group: UInt64) -> GroupInfo? {
-        slotOfGroup[group].map { info(ofSlot: $0) }
+        slot(ofGroup: group).map { info(ofSlot: $0) }
     }
 
     private func info(ofSlot slot: UInt32) -> GroupInfo {
@@ -242,7 +254,7 @@ struct RankingGroupTable {
     /// prefetched for the ranker); the records, now cached, give each hit its group id.
     func gather(_ hits: [SearchHit], metric: Metric) -> (candidates: [CandidateHit], groups: [GroupInfo], groupOfHit: [UInt32]) {
         let ahead = 12
-        vectors.prefetch(hits.prefix(ahead).lazy.map(\.id))
+        for hit in hits.prefix(ahead) { vectors.prefetch(hit.id) }
         // Per hit: its group's slot (`unknownSlot` for a vector and group the table does
         // not know), its alias flag, and its group's place in first-hit order.
         var slots = [UInt32](repeating: 0, count: hits.count)
@@ -252,35 +264,34 @@ struct RankingGroupTable {
         var order: [(slot: UInt32, unknownID: UInt64)] = []
         order.reserveCapacity(hits.count)
         // Place by slot (and by the id of an unknown vector) of the groups met so far.
-        var placeOfSlot = VectorGroupMap(minimumCapacity: hits.count, seed: KeyHash.processSeed)
+        // (Values are place + 1: an IDHashMap value is never 0.)
+        var placeOfSlot = IDHashMap(minimumCapacity: hits.count, seed: KeyHash.processSeed)
         // Created at the first unknown vector (rare: ranking was off when it came), sized for every hit.
-        var placeOfUnknown: VectorGroupMap?
-        records.withUnsafeBufferPointer { recordBase in
-            for (i, hit) in hits.enumerated() {
-                if i + ahead < hits.count { vectors.prefetch(CollectionOfOne(hits[i + ahead].id)) }
-                var slot = Self.unknownSlot
-                if let found = vectors.find(hit.id) {
-                    slot = found.groupSlot
-                    aliases[i] = found.isAlias
-                } else if let own = slotOfGroup[hit.id] {
-                    // Upserted before ranking was on: its own group, which may still have a record.
-                    slot = own
+        var placeOfUnknown: IDHashMap?
+        for (i, hit) in hits.enumerated() {
+            if i + ahead < hits.count { vectors.prefetch(hits[i + ahead].id) }
+            var slot = Self.unknownSlot
+            if let found = vectors.find(hit.id) {
+                slot = found.groupSlot
+                aliases[i] = found.isAlias
+            } else if let own = self.slot(ofGroup: hit.id) {
+                // Upserted before ranking was on: its own group, which may still have a record.
+                slot = own
+            }
+            slots[i] = slot
+            let next = UInt64(order.count) + 1
+            if slot != Self.unknownSlot {
+                let place = placeOfSlot.insert(UInt64(slot), value: next)
+                if place == next {
+                    order.append((slot, 0))
+                    records.withUnsafePointer(to: Int(slot)) { ld_prefetch($0) }
                 }
-                slots[i] = slot
-                let next = UInt32(order.count)
-                if slot != Self.unknownSlot {
-                    let place = placeOfSlot.insert(UInt64(slot), place: next)
-                    if place == next {
-                        order.append((slot, 0))
-                        ld_prefetch(recordBase.baseAddress! + Int(slot))
-                    }
-                    groupOfHit[i] = place
-                } else {
-                    if placeOfUnknown == nil { placeOfUnknown = VectorGroupMap(minimumCapacity: hits.count, seed: KeyHash.processSeed) }
-                    let place = placeOfUnknown!.insert(hit.id, place: next)
-                    if place == next { order.append((slot, hit.id)) }
-                    groupOfHit[i] = place
-                }
+                groupOfHit[i] = UInt32(truncatingIfNeeded: place - 1)
+            } else {
+                if placeOfUnknown == nil { placeOfUnknown = IDHashMap(minimumCapacity: hits.count, seed: KeyHash.processSeed) }
+                let place = placeOfUnknown!.insert(hit.id, value: next)
+                if place == next { order.append((slot, hit.id)) }
+                groupOfHit[i] = UInt32(truncatingIfNeeded: place - 1)
             }
         }
         var groups: [GroupInfo] = []
@@ -317,7 +328,7 @@ struct RankingGroupTable {
     /// both sorted by id so equal tables give equal bytes.
     func encode(into w: inout ByteWriter) {
         w.write(UInt64(vectors.count))
-        for entry in vectors.entries.sorted(by: { $0.key < $1.key }) {
+        for entry in vectors.sortedEntries {
             w.write(entry.key)
             w.write(records[Int(entry.groupSlot)].id)
             w.write(UInt8(entry.isAlias ? 1 : 0))
@@ -350,7 +361,6 @@ struct RankingGroupTable {
         }
         let ng = Int(try r.read(UInt64.self, "group count"))
         guard ng <= r.remaining / 25 else { throw WireError(.malformedPayload, "ranking group table: \(ng) groups cannot fit") }
-        records.reserveCapacity(ng)
         for _ in 0..<ng {
             let group = try r.read(UInt64.self, "group")
             let inserted = Double(bitPattern: try r.read(UInt64.self, "insertedAt"))
@@ -358,16 +368,13 @@ struct RankingGroupTable {
             let tagCount = Int(try r.read(UInt8.self, "tagCount"))
             var tags: [String] = []
             for _ in 0..<tagCount { tags.append(try r.readString("tag")) }
-            guard slotOfGroup[group] == nil else { throw WireError(.malformedPayload, "ranking group table: group \(group) appears twice") }
-            let slot = UInt32(records.count)
-            slotOfGroup[group] = slot
-            records.append(GroupRecord(id: group, insertedAt: inserted, updatedAt: updated, tagStart: 0, tagCount: 0))
-            tagTextRanges.append(0..<0)
+            guard slot(ofGroup: group) == nil else { throw WireError(.malformedPayload, "ranking group table: group \(group) appears twice") }
+            let slot = addGroup(GroupRecord(id: group, insertedAt: inserted, updatedAt: updated, tagStart: 0, tagCount: 0))
             setTags(tags, of: slot)
         }
         vectors = VectorGroupMap(minimumCapacity: nv)
         for v in vectorGroups {
-            guard let slot = slotOfGroup[v.group] else {
+            guard let slot = self.slot(ofGroup: v.group) else {
                 throw WireError(.malformedPayload, "ranking group table: vector \(v.id)'s group \(v.group) has no record")
             }
             vectors.set(v.id, groupSlot: slot, isAlias: v.isAlias)

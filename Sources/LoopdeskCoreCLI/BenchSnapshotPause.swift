@@ -28,21 +28,25 @@ struct BenchSnapshotPause: ParsableCommand {
     @Option(help: "Write the results as JSON here.") var json: String?
 
     func run() throws {
-        let b = try TexmexFile.readFloats(base, limit: limit)
         let bench = try BenchServer(prefix: "ldpause", workerThreads: threads)
         defer { bench.close() }
         let server = bench.server
         let name = "bench-pause"
-        try BenchRank.buildGroupedCollection(server, collection: name, base: b, aliases: aliases)
-        let query = Array(b.values[0..<b.dimension])
-        let groups = UInt64(b.count / (aliases + 1))
+        // The base's vectors are dropped once built: a server does not hold
+        // them, and the fork's page-table copy grows with every mapped page.
+        let (count, dimension, query) = try {
+            let b = try TexmexFile.readFloats(base, limit: limit)
+            try BenchRank.buildGroupedCollection(server, collection: name, base: b, aliases: aliases)
+            return (b.count, b.dimension, Array(b.values[0..<b.dimension]))
+        }()
+        let groups = UInt64(count / (aliases + 1))
 
         var runs: [[String: Any]] = []
         for round in 0..<snapshots {
             let probes = [
                 CallProbe(label: "UPSERT") { i in
                     _ = try server.execute(UpsertRequest(collection: name, items: ItemBatch(
-                        dimension: b.dimension, ids: [UInt64(10_000_000 + round * 1_000_000 + i)], vectors: query,
+                        dimension: dimension, ids: [UInt64(10_000_000 + round * 1_000_000 + i)], vectors: query,
                         groups: [UInt64(i) % groups + 1], tags: [["alias"]])))
                 },
                 CallProbe(label: "RANK") { _ in
@@ -66,7 +70,7 @@ struct BenchSnapshotPause: ParsableCommand {
                          "rank_longest_ms": during[1].longestMs, "rank_quiet_longest_ms": quiet[1].longestMs])
         }
         if let json {
-            let document: [String: Any] = ["vectors": b.count, "dim": b.dimension, "aliases": aliases, "runs": runs]
+            let document: [String: Any] = ["vectors": count, "dim": dimension, "aliases": aliases, "runs": runs]
             try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: json))
         }
     }

@@ -12,49 +12,24 @@ import XCTest
 final class RankingGroupTableTests: XCTestCase {
     // MARK: - VectorGroupMap
 
-    /// Against a Dictionary on random inserts, overwrites and deletes, with
-    /// few buckets per key so runs are long and backward shifts frequent.
-    func testMapAgreesWithADictionaryThroughInsertsOverwritesAndDeletes() {
-        var generator = SplitMix64(seed: 7)
-        var map = VectorGroupMap(minimumCapacity: 4, seed: 0x1234)
-        var reference: [UInt64: (UInt32, Bool)] = [:]
-        for step in 0..<20_000 {
-            // Keys from a small range, so the same keys come back after deletes.
-            let key = UInt64.random(in: 0..<3_000, using: &generator)
-            if step % 3 == 2 {
-                map.remove(key)
-                reference.removeValue(forKey: key)
-            } else {
-                let slot = UInt32.random(in: 0..<500, using: &generator)
-                let alias = Bool.random(using: &generator)
-                map.set(key, groupSlot: slot, isAlias: alias)
-                reference[key] = (slot, alias)
-            }
-        }
-        XCTAssertEqual(map.count, reference.count)
-        for key in UInt64(0)..<3_000 {
-            let found = map.find(key)
-            if let expected = reference[key] {
-                XCTAssertEqual(found?.groupSlot, expected.0, "key \(key)")
-                XCTAssertEqual(found?.isAlias, expected.1, "key \(key)")
-            } else {
-                XCTAssertNil(found, "key \(key) was deleted or never set")
-            }
-        }
-        XCTAssertEqual(Set(map.entries.map(\.key)), Set(reference.keys))
-    }
-
-    /// Key 0 and UInt64.max are ids like any other (occupancy is a flag, not a sentinel key).
-    func testMapKeepsTheExtremeIds() {
-        var map = VectorGroupMap(seed: 1)
-        map.set(0, groupSlot: 3, isAlias: false)
-        map.set(.max, groupSlot: 4, isAlias: true)
-        XCTAssertEqual(map.find(0)?.groupSlot, 3)
-        XCTAssertEqual(map.find(.max)?.groupSlot, 4)
-        XCTAssertEqual(map.find(.max)?.isAlias, true)
-        map.remove(0)
-        XCTAssertNil(map.find(0))
-        XCTAssertEqual(map.find(.max)?.groupSlot, 4)
+    /// The slot and alias flag packed into one map value come back as set,
+    /// at the extremes too (the map's own contract is `IDHashMapTests`).
+    func testMapPacksSlotAndAliasFlag() {
+        var map = VectorGroupMap()
+        map.set(0, groupSlot: 0, isAlias: false)
+        map.set(1, groupSlot: .max - 1, isAlias: true)
+        map.set(.max, groupSlot: 7, isAlias: true)
+        XCTAssertEqual(map.find(0)?.groupSlot, 0)
+        XCTAssertEqual(map.find(0)?.isAlias, false)
+        XCTAssertEqual(map.find(1)?.groupSlot, .max - 1)
+        XCTAssertEqual(map.find(1)?.isAlias, true)
+        XCTAssertEqual(map.aliasCount, 2)
+        map.set(1, groupSlot: 3, isAlias: false)
+        XCTAssertEqual(map.aliasCount, 1)
+        map.remove(.max)
+        XCTAssertNil(map.find(.max))
+        XCTAssertEqual(map.sortedEntries.map(\.key), [0, 1])
+        XCTAssertEqual(map.count, 2)
     }
 
     // MARK: - Attribution

@@ -66,7 +66,7 @@ extension DurableCollection {
         let wal = try WriteAheadLog(directory: directory, nextSequence: next, policy: policy)
         report.seconds = Date().timeIntervalSince(start)
         let collection = DurableCollection(name: name, directory: directory, index: idx, wal: wal,
-                                           keepSnapshots: keepSnapshots, extensions: extensions, groups: groups.groups)
+                                           keepSnapshots: keepSnapshots, extensions: extensions, groups: groups)
         return (collection, report)
     }
 
@@ -92,8 +92,7 @@ extension DurableCollection {
     private static func loadSnapshot(_ path: String, extensions: CollectionExtensions) throws -> RecoveredState {
         let (loaded, info, extras) = try HNSWIndex.load(path: path, mode: .full)
         try extensions.restore(extras.filter { $0.type != .groups })
-        var groups = GroupMap()
-        if let g = extras.first(where: { $0.type == .groups }) { groups.groups = try decodeGroups(g.bytes, path: path) }
+        let groups = try extras.first(where: { $0.type == .groups }).map { try GroupMap(decoding: $0.bytes, path: path) } ?? GroupMap()
         return RecoveredState(index: loaded, groups: groups, after: info.walSequence, snapshot: info)
     }
 

@@ -48,14 +48,14 @@ public final class DurableCollection: @unchecked Sendable {
     static let metaFile = "collection.json"
 
     init(name: String, directory: String, index: HNSWIndex, wal: WriteAheadLog, keepSnapshots: Int,
-                 extensions: CollectionExtensions, groups: [UInt64: UInt64]) {
+                 extensions: CollectionExtensions, groups: GroupMap) {
         self.name = name
         self.directory = directory
         self.index = index
         self.wal = wal
         self.keepSnapshots = keepSnapshots
         self.extensions = extensions
-        self.groups = GroupMap(groups: groups)
+        self.groups = groups
     }
 
     // MARK: - Opening
@@ -70,7 +70,7 @@ public final class DurableCollection: @unchecked Sendable {
         let index = try HNSWIndex(parameters: parameters)
         let wal = try WriteAheadLog(directory: directory, nextSequence: 1, policy: policy)
         return DurableCollection(name: name, directory: directory, index: index, wal: wal, keepSnapshots: keepSnapshots,
-                                 extensions: extensions, groups: [:])
+                                 extensions: extensions, groups: GroupMap())
     }
 
     // MARK: - Changes
@@ -105,14 +105,14 @@ public final class DurableCollection: @unchecked Sendable {
     }
 
     /// The group (article) a vector stands for, or nil.
-    public func group(of id: UInt64) -> UInt64? { groupsLock.withLock { groups.groups[id] } }
+    public func group(of id: UInt64) -> UInt64? { groupsLock.withLock { groups.group(of: id) } }
 
     // MARK: - Snapshots
 
     /// Takes a snapshot while searches (and, but for a fork, writes) go on.
     ///
     /// Writes pause only while the log rotates, the vector → group map is
-    /// copied (copy-on-write, O(1)) and the index forks its writer process
+    /// copied (copy-on-write: the chunk references) and the index forks its writer process
     /// (``HNSWIndex/startSnapshot(collection:path:context:)``); the map and
     /// the callers' sections encoded after the pause are encoded while the
     /// child writes, and the file is written, checksummed and made durable after. Then old
@@ -132,10 +132,10 @@ public final class DurableCollection: @unchecked Sendable {
             ) {
                 let walSequence = try wal.rotate()
                 var extras = extensions.capture()
-                // A copy-on-write copy in the pause (the next change pays one copy of the map's
-                // storage), encoded and sorted after it: at a million vectors the encoding alone took 112 ms.
-                let groupsNow = groupsLock.withLock { groups.groups }
-                extras.append(ExtraSection(type: .groups, encodedAfterPause: { encodeGroups(groupsNow) }))
+                // A copy-on-write copy in the pause (the next change copies one chunk of the
+                // map's buckets), encoded and sorted after it: at a million vectors the encoding alone took 112 ms.
+                let groupsNow = groupsLock.withLock { groups }
+                extras.append(ExtraSection(type: .groups, encodedAfterPause: { groupsNow.encoded() }))
                 return (walSequence, extras)
             }
         }
