@@ -142,7 +142,7 @@ public final class CollectionRegistry: @unchecked Sendable {
         logger.info("collection recovered", metadata: [
             "collection": "\(name)", "vectors": "\(count)",
             "snapshot": "\(report.snapshot?.path ?? "none")", "replayed_records": "\(report.replay.records)",
-            "seconds": "\(report.seconds)",
+            "seconds": "\(report.seconds)", "reorder_seconds": "\(report.reorderSeconds)",
         ])
     }
 

@@ -24,6 +24,7 @@ struct BenchANN: ParsableCommand {
     @Flag(help: "With a compact storage, keep no f32 copies (no re-ranking).") var noFullPrecision = false
     @Flag(help: "Do not advise transparent huge pages for the index's memory (to measure their effect).") var noHugePages = false
     @Flag(help: "With a compact storage, build with f32 distances throughout (default: walk on codes, choose in f32).") var buildOnF32 = false
+    @Flag(help: "After the build, renumber the slots in breadth-first graph order (HNSWIndex.reorderForLocality).") var reorder = false
     @Option(help: "Use only the first N base vectors (ground truth then comes from exact search).") var limit: Int?
     @Option(help: "Also run exact BLAS search over this many queries (0: skip).") var exactQueries: Int = 1000
     @Option(help: "Write the results as JSON here.") var json: String?
@@ -52,7 +53,7 @@ struct BenchANN: ParsableCommand {
                 "data": base, "n": b.count, "d": b.dimension, "metric": metric.rawValue, "m": m,
                 "ef_construction": efConstruction, "storage": storage.rawValue, "full_precision": !noFullPrecision,
                 "threads": threads, "kernels": index.kernelName,
-                "build_seconds": buildSeconds, "index_bytes": indexBytes, "peak_rss_bytes": peak,
+                "build_seconds": buildSeconds, "reordered": reorder, "index_bytes": indexBytes, "peak_rss_bytes": peak,
                 "runs": runs, "exact": exact,
             ]
             let data = try JSONSerialization.data(withJSONObject: out, options: [.prettyPrinted, .sortedKeys])
@@ -72,6 +73,7 @@ struct BenchANN: ParsableCommand {
         let buildSeconds = Monotonic.seconds(since: t0)
         let indexBytes = index.memoryBytes
         print(String(format: "build: %.2f s on %d threads; index %.1f MB", buildSeconds, threads, Double(indexBytes) / 1e6))
+        if reorder { print(String(format: "reorder: %.2f s (breadth-first graph order)", try index.reorderForLocality())) }
         return (index, buildSeconds, indexBytes)
     }
 

@@ -86,17 +86,20 @@ public final class HNSWIndex: @unchecked Sendable {
     /// mapped snapshot has not needed them yet.
     func withBookkeeping<T>(_ body: () throws -> T) rethrows -> T {
         try bookkeepingLock.withLock {
-            if !bookkeepingDerived {
-                let b = deriveBookkeeping()
-                slotOfID = b.ids
-                tagCounts = b.counts
-                postings = b.postings
-                tombstones = b.tombstones
-                graph.tombstoneCount = UInt32(b.tombstones.count)
-                bookkeepingDerived = true
-            }
+            if !bookkeepingDerived { rederiveBookkeeping() }
             return try body()
         }
+    }
+
+    /// Rebuilds the id, tag and tombstone maps from the slots' metadata. Called with the bookkeeping lock held.
+    func rederiveBookkeeping() {
+        let b = deriveBookkeeping()
+        slotOfID = b.ids
+        tagCounts = b.counts
+        postings = b.postings
+        tombstones = b.tombstones
+        graph.tombstoneCount = UInt32(b.tombstones.count)
+        bookkeepingDerived = true
     }
 
     // MARK: - Counts

@@ -16,13 +16,17 @@ public struct RecoveryReport: Sendable {
     public var rejectedRecordSamples: [(sequence: UInt64, reason: String)] = []
     /// Why the collection opened with a partial index (`allowPartial` was set); nil when it is whole.
     public var partial: String?
+    /// Seconds spent renumbering the recovered index in graph order
+    /// (``HNSWIndex/reorderForLocality()``), part of ``seconds``.
+    public var reorderSeconds: Double = 0
     /// Wall-clock seconds the whole recovery took.
     public var seconds: Double = 0
 }
 
 extension DurableCollection {
     /// Recovers a collection: loads the newest good snapshot, replays the log
-    /// after it (truncating a torn last record), and opens a new log segment.
+    /// after it (truncating a torn last record), renumbers the index's slots
+    /// in graph order, and opens a new log segment.
     ///
     /// - Parameter allowPartial: open even when the result would be a partial index
     ///   (every snapshot rejected, or the log does not start right after the snapshot);
@@ -62,6 +66,9 @@ extension DurableCollection {
                 if report.rejectedRecordSamples.count < 10 { report.rejectedRecordSamples.append((record.sequence, "\(error)")) }
             }
         }
+        // Before serving, nothing else holds the index: renumber its slots in graph order, so
+        // searches read neighbours near each other (Benchmarks/RESULTS.md, "Graph order").
+        if idx.count > 0 { report.reorderSeconds = try idx.reorderForLocality() }
         let next = max(state.after, report.replay.lastSequence) + 1
         let wal = try WriteAheadLog(directory: directory, nextSequence: next, policy: policy)
         report.seconds = Date().timeIntervalSince(start)
