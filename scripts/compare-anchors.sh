@@ -7,7 +7,8 @@
 #   scripts/compare-anchors.sh DATA_DIR        (base.fvecs, query.fvecs, groundtruth.ivecs)
 #
 # Env: STORAGES (default "f32 int8 int8-compact"; -compact: no f32 copies, no re-ranking), EFS, THREADS (2), OUT (bench-out/NAME), BIN,
-#      ANCHORS (default ../shared/anchors), VENV (default .venv-anchors), NATIVE (0).
+#      ANCHORS (default ../shared/anchors), VENV (default .venv-anchors), NATIVE (0),
+#      LIBS (anchors to run, default hnswlib,faiss,usearch,exact), REORDER (1: bench ann --reorder, graph-order slots as served).
 # Time it only on a quiet machine: a concurrent build halves every figure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +37,7 @@ fi
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ)"
 echo "== anchors ($ANCHORS/bench_ann.py)"
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$VENV/bin/python" "$ANCHORS/bench_ann.py" "$DATA" \
-    --efs "$EFS" --build-threads "$THREADS" --json "$OUT/anchors.json"
+    --libs "${LIBS:-hnswlib,faiss,usearch,exact}" --efs "$EFS" --build-threads "$THREADS" --json "$OUT/anchors.json"
 
 if [ "${NATIVE:-0}" = "1" ]; then
     echo "== hnswlib native C++"
@@ -54,6 +55,7 @@ for s in $STORAGES; do
     extra=()
     storage=${s%-compact}
     if [ "$storage" != "$s" ]; then extra=(--no-full-precision); fi
+    if [ "${REORDER:-0}" = "1" ]; then extra+=(--reorder); fi
     echo "== loopdesk-core bench ann --storage $storage ${extra[*]}"
     "$BIN" bench ann --base "$DATA/base.fvecs" --query "$DATA/query.fvecs" --groundtruth "$DATA/groundtruth.ivecs" \
         --metric cosine --m 16 --ef-construction 200 --ef "$EFS" --threads "$THREADS" --storage "$storage" "${extra[@]}" \
