@@ -168,7 +168,7 @@ final class ServerStats: @unchecked Sendable {
                 dim: p.dimension, metric: p.metric.rawValue, storage: p.storage.rawValue, M: p.M,
                 ef_construction: p.efConstruction, count: index.count, deleted: index.deletedCount,
                 memory_bytes: index.memoryBytes, last_snapshot_sequence: handle.sequences.withLock { $0.snapshot },
-                wal_bytes: Self.walBytes(handle.collection.directory), kernel: index.kernelName,
+                wal_bytes: Self.walBytes(handle.collection), kernel: index.kernelName,
                 ranking: handle.ranking?.stats(),
                 wal: WALStats(handle.collection.wal.policy, handle.collection.wal.health),
                 recovery: handle.recovery.map(RecoveryStats.init))
@@ -181,11 +181,13 @@ final class ServerStats: @unchecked Sendable {
 
     private static func micros(_ nanoseconds: Double) -> Double { (nanoseconds / 100).rounded() / 10 }
 
-    /// Bytes in the collection's log segments.
-    private static func walBytes(_ directory: String) -> Int {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { $0.hasPrefix("wal-") && $0.hasSuffix(".log") }.reduce(0) { sum, name in
-            let size = (try? FileManager.default.attributesOfItem(atPath: directory + "/" + name))?[.size] as? Int
+    /// Bytes of records in the collection's log segments: the finished ones' files,
+    /// and of the current one what it holds (its file is allocated further ahead).
+    private static func walBytes(_ collection: DurableCollection) -> Int {
+        let current = collection.wal.segmentPath
+        return WALReader.segments(in: collection.directory).reduce(0) { sum, segment in
+            if segment.path == current { return sum + collection.wal.segmentLength }
+            let size = (try? FileManager.default.attributesOfItem(atPath: segment.path))?[.size] as? Int
             return sum + (size ?? 0)
         }
     }

@@ -90,6 +90,17 @@ enum FileIO {
         }
     }
 
+    /// Allocates the file's blocks for `count` bytes from `offset` (`posix_fallocate`),
+    /// growing the file to cover them; what was not written reads as zeros.
+    /// On a full disk this fails and the bytes before `offset` are untouched.
+    static func allocate(_ fd: Int32, offset: Int, count: Int, path: String) throws {
+        var code: Int32
+        repeat { code = posix_fallocate(fd, off_t(offset), off_t(count)) } while code == EINTR
+        if code != 0 {
+            throw PersistenceError.io(path: path, operation: "allocate \(count) bytes in", message: String(cString: strerror(code)))
+        }
+    }
+
     /// Cuts the file back to `length` bytes and syncs it, so the cut survives a crash.
     static func truncate(_ fd: Int32, to length: Int, path: String) throws {
         if ftruncate(fd, off_t(length)) != 0 {

@@ -1,23 +1,31 @@
 import Primitives
 
-/// The system calls a write-ahead log appends, syncs and trims with.
+/// The system calls a write-ahead log appends, allocates, syncs and trims with.
 ///
 /// The log takes them as values so that a test can make one fail part-way —
 /// a short write then `ENOSPC`, an `EIO` from `fdatasync` — and check that the
 /// log is left as it was; a running core always uses ``system``.
 struct WALFileOperations: Sendable {
-    /// Writes every byte to the descriptor (at its end: segments are `O_APPEND`).
-    var write: @Sendable (Int32, UnsafeRawBufferPointer, String) throws -> Void
+    /// Writes every byte to the descriptor at an offset (`pwrite`): segment headers, and
+    /// records when ``maps`` is false or the segment could not be mapped.
+    var write: @Sendable (Int32, UnsafeRawBufferPointer, Int, String) throws -> Void
+    /// Allocates the blocks of a byte range, growing the file (`posix_fallocate`).
+    var allocate: @Sendable (Int32, Int, Int, String) throws -> Void
     /// `fdatasync` of the descriptor.
     var datasync: @Sendable (Int32, String) throws -> Void
     /// Cuts the file back to a length and syncs it.
     var truncate: @Sendable (Int32, Int, String) throws -> Void
+    /// Whether records are copied into the segment's mapping (false: written with ``write``,
+    /// so a test can make one fail part-way).
+    var maps: Bool
 
     /// The real calls.
     static let system = WALFileOperations(
-        write: { fd, bytes, path in try FileIO.writeAll(fd, bytes, path: path) },
+        write: { fd, bytes, offset, path in try FileIO.pwriteAll(fd, bytes, offset: offset, path: path) },
+        allocate: { fd, offset, count, path in try FileIO.allocate(fd, offset: offset, count: count, path: path) },
         datasync: { fd, path in try FileIO.fdatasync(fd, path: path) },
-        truncate: { fd, length, path in try FileIO.truncate(fd, to: length, path: path) })
+        truncate: { fd, length, path in try FileIO.truncate(fd, to: length, path: path) },
+        maps: true)
 }
 
 /// What has gone wrong with a log's writes, for `STATS` and the daemon's log.

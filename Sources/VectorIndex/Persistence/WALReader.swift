@@ -171,6 +171,11 @@ public enum WALReader {
         var offset = WriteAheadLog.headerBytes
         while offset < size {
             let remaining = size - offset
+            // The zeros a segment is allocated ahead with (``WALSegmentFile``): the segment ends here.
+            if isZero(p, from: offset, to: size) {
+                if repair { try truncate(fd, path: path, at: offset, reason: "allocated space past the last record") }
+                return
+            }
             func torn(_ reason: String) throws {
                 guard isLast else { throw PersistenceError.corrupt(path: path, offset: offset, reason: reason) }
                 report.tornTail = (path, offset, reason)
@@ -190,7 +195,13 @@ public enum WALReader {
             let actual = WriteAheadLog.recordChecksum(p + offset, payloadBytes: length, major: format.major)
             if actual != stored {
                 // Damage in the last record of the log is a torn write; anywhere else it is corruption.
-                if end == size || raw[offset..<size].allSatisfy({ $0 == 0 }) {
+                // In the last segment, a whole page of zeros where this record lies (or starts the page
+                // after it) is the never-synced rest of an allocated segment after a machine crash:
+                // its pages reach the disk in any order, so later ones may hold records.
+                let page = 4096
+                let near = min(size, (end + page - 1) / page * page + page)
+                if end == size || isZero(p, from: end, to: size)
+                    || (isLast && hasZeroPage(p, from: offset / page * page, to: near)) {
                     try torn("record checksum mismatch in the last record")
                     return
                 }
@@ -208,6 +219,35 @@ public enum WALReader {
             try body(WALRecord(sequence: seq, kind: kind, payload: payload))
             offset = end
         }
+    }
+
+    /// Whether every byte in `from..<to` is zero.
+    static func isZero(_ p: UnsafeRawPointer, from: Int, to: Int) -> Bool {
+        var i = from
+        while i < to && i % 8 != 0 {
+            if p.load(fromByteOffset: i, as: UInt8.self) != 0 { return false }
+            i += 1
+        }
+        while i + 8 <= to {
+            if p.load(fromByteOffset: i, as: UInt64.self) != 0 { return false }
+            i += 8
+        }
+        while i < to {
+            if p.load(fromByteOffset: i, as: UInt8.self) != 0 { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// Whether `from..<to` holds a whole 4 KiB page (at a file offset that is a multiple of 4,096) of zeros.
+    static func hasZeroPage(_ p: UnsafeRawPointer, from: Int, to: Int) -> Bool {
+        let page = 4096
+        var start = (from + page - 1) / page * page
+        while start + page <= to {
+            if isZero(p, from: start, to: start + page) { return true }
+            start += page
+        }
+        return false
     }
 
     private static func truncate(_ fd: Int32, path: String, at offset: Int, reason: String) throws {

@@ -42,10 +42,14 @@ public struct WALRecord: Sendable, Equatable {
 /// after the checksum (major version 2); in major version 1 segments, which
 /// are still read, it covered only the latter.
 ///
-/// A record is appended with one `write` before the change is acknowledged.
-/// An append that fails part-way (`ENOSPC`, `EIO`, a short write) is cut back
-/// to the last whole record; if even that fails the log refuses appends until
-/// a later attempt can cut it (``health``). A snapshot at sequence S starts a
+/// A record is copied into the segment before the change is acknowledged:
+/// into its mapping over blocks allocated ahead (``WALSegmentFile``), so an
+/// append is a copy, not a system call. The segment's bytes past its last
+/// record are zeros, which a reader takes as its end. On a full disk the
+/// allocation fails and nothing is appended; an append that fails part-way
+/// (a short `pwrite` where the segment is not mapped, `EIO`) is cut back to
+/// the last whole record; if even that fails the log refuses appends until a
+/// later attempt can cut it (``health``). A snapshot at sequence S starts a
 /// new segment; segments wholly at or below the oldest kept snapshot are deleted.
 public final class WriteAheadLog: @unchecked Sendable {
     /// A segment's first 8 bytes, `LDXWAL\0\0`.
@@ -69,16 +73,21 @@ public final class WriteAheadLog: @unchecked Sendable {
         set { appendLock.withLock { failureHandler = newValue } }
     }
     private var failureHandler: (@Sendable (String) -> Void)?
-    private var fd: Int32 = -1
+    private var segment: WALSegmentFile?
     /// The segment file records are appended to now.
-    private(set) public var segmentPath: String = ""
+    public var segmentPath: String { appendLock.withLock { segment?.path ?? "" } }
+    /// Bytes of the current segment's header and whole records (its file is
+    /// allocated further ahead; the rest reads as zeros).
+    public var segmentLength: Int { appendLock.withLock { segment?.length ?? 0 } }
     private let appendLock = Locked<Void>()
     private let syncLock = Locked<Void>()
     private var io = WALFileOperations.system
     private var nextSequence: UInt64
     /// Last sequence written to the OS, and last made durable, with the segment's length after each.
     private var writtenSequence: UInt64
-    private var writtenBytes = 0
+    private var writtenBytes: Int { segment?.length ?? 0 }
+    /// The current segment's path, for messages (under appendLock).
+    private var currentPath: String { segment?.path ?? directory }
     private var durableSequence: UInt64
     private var durableBytes = 0
     /// Bumped whenever records written but not yet durable are cut away, so a
@@ -103,7 +112,8 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     deinit {
         if policy == .everysec { WALFlusher.shared.unregister(self) }
-        if fd >= 0 { Glibc.close(fd) }
+        // Not finished here: a log dropped without ``close()`` is left as a crash leaves it
+        // (the allocated zeros in place; the next recovery cuts them).
     }
 
     /// What has failed so far: counts, the last error, whether appends are refused.
@@ -127,32 +137,36 @@ public final class WriteAheadLog: @unchecked Sendable {
         let path = directory + "/" + WriteAheadLog.segmentName(first: first)
         // The current segment holds no record yet and starts there: it already is the new one
         // (opening it again with O_TRUNC would cut the header under the open descriptor).
-        if fd >= 0, path == segmentPath, writtenBytes == WriteAheadLog.headerBytes { return }
-        let newFD = try FileIO.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND)
+        if let segment, segment.path == path, segment.length == WriteAheadLog.headerBytes { return }
         var header = [UInt8](repeating: 0, count: WriteAheadLog.headerBytes)
         for i in 0..<8 { header[i] = WriteAheadLog.magic[i] }
         withUnsafeBytes(of: WriteAheadLog.majorVersion.littleEndian) { for i in 0..<2 { header[8 + i] = $0[i] } }
         withUnsafeBytes(of: first.littleEndian) { for i in 0..<8 { header[16 + i] = $0[i] } }
         let crc = header.withUnsafeBytes { ld_crc32c(0, $0.baseAddress, 24) }
         withUnsafeBytes(of: crc.littleEndian) { for i in 0..<4 { header[24 + i] = $0[i] } }
+        let next: WALSegmentFile
         do {
-            try header.withUnsafeBytes { try io.write(newFD, $0, path) }
-            try FileIO.fsync(newFD, path: path)
-            try FileIO.fsyncDirectory(directory)
+            next = try WALSegmentFile(path: path, directory: directory, header: header, io: io)
         } catch {
             // A segment without its whole header is no part of the log (a snapshot's rotation on
             // a full disk): take it away, so the log is as it was and `verify` finds no stub.
-            Glibc.close(newFD)
-            if Glibc.unlink(path) != 0 {
+            if Glibc.unlink(path) != 0 && errno != ENOENT {
                 failureHandler?("write-ahead log: the unfinished segment \(path) could not be removed: \(FileIO.errorText())")
             }
             throw error
         }
-        if fd >= 0 { Glibc.close(fd) }
-        fd = newFD
-        segmentPath = path
-        writtenBytes = WriteAheadLog.headerBytes
+        finishSegment()
+        segment = next
         durableBytes = WriteAheadLog.headerBytes
+    }
+
+    /// Cuts the zeros allocated past the current segment's last record (they would read as its end anyway).
+    private func finishSegment() {
+        guard let segment else { return }
+        if let problem = segment.finish() {
+            failureHandler?("write-ahead log \(segment.path): the allocated space past the last record could not be cut away (\(problem)); it reads as the end of the segment")
+        }
+        self.segment = nil
     }
 
     /// Appends one record and, under `always`, waits until it is on disk.
@@ -165,32 +179,20 @@ public final class WriteAheadLog: @unchecked Sendable {
     @discardableResult
     public func append(kind: UInt8, payload: UnsafeRawBufferPointer) throws -> UInt64 {
         let (sequence, epoch): (UInt64, UInt64) = try appendLock.withLock {
-            guard !closed else { throw PersistenceError.io(path: segmentPath, operation: "append to", message: "log is closed") }
+            guard !closed else { throw PersistenceError.io(path: currentPath, operation: "append to", message: "log is closed") }
             try trimFailedTailIfNeeded()
             let seq = nextSequence
-            let total = WriteAheadLog.recordHeaderBytes + payload.count
-            if scratch.count < total { scratch = [UInt8](repeating: 0, count: max(total, scratch.count * 2)) }
-            try scratch.withUnsafeMutableBytes { buf in
-                let p = buf.baseAddress!
-                p.storeBytes(of: UInt32(payload.count).littleEndian, toByteOffset: 0, as: UInt32.self)
-                p.storeBytes(of: seq.littleEndian, toByteOffset: 8, as: UInt64.self)
-                p.storeBytes(of: kind, toByteOffset: 16, as: UInt8.self)
-                p.storeBytes(of: UInt8(0), toByteOffset: 17, as: UInt8.self)
-                p.storeBytes(of: UInt16(0), toByteOffset: 18, as: UInt16.self)
-                if payload.count > 0 { (p + 20).copyMemory(from: payload.baseAddress!, byteCount: payload.count) }
-                let crc = WriteAheadLog.recordChecksum(p, payloadBytes: payload.count, major: Int(WriteAheadLog.majorVersion))
-                p.storeBytes(of: crc.littleEndian, toByteOffset: 4, as: UInt32.self)
-                do {
-                    try io.write(fd, UnsafeRawBufferPointer(start: p, count: total), segmentPath)
-                } catch {
-                    recordFailure(error, append: true)
-                    cutBack(to: writtenBytes, because: error)
-                    throw error
-                }
+            guard let segment else { throw PersistenceError.io(path: directory, operation: "append to", message: "the log has no open segment") }
+            let before = segment.length
+            do {
+                try segment.append(sequence: seq, kind: kind, payload: payload, scratch: &scratch, io: io)
+            } catch {
+                recordFailure(error, append: true)
+                cutBack(to: before, because: error)
+                throw error
             }
             nextSequence += 1
             writtenSequence = seq
-            writtenBytes += total
             return (seq, tailEpoch)
         }
         if policy == .always { try sync(upTo: sequence, epoch: epoch) }
@@ -213,9 +215,11 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     private func sync(upTo sequence: UInt64, epoch: UInt64?) throws {
         try syncLock.withLock {
-            let (target, bytes, file, path, currentEpoch, ops) = appendLock.withLock {
-                (writtenSequence, writtenBytes, fd, segmentPath, tailEpoch, io)
+            let (target, bytes, current, currentEpoch, ops) = appendLock.withLock {
+                (writtenSequence, writtenBytes, segment, tailEpoch, io)
             }
+            guard let current else { return }
+            let file = current.fd, path = current.path
             if let epoch, epoch != currentEpoch {
                 throw PersistenceError.io(path: path, operation: "fdatasync", message:
                     "an earlier sync failed and the records after the last durable one were cut from the log; this one was not written")
@@ -228,10 +232,9 @@ public final class WriteAheadLog: @unchecked Sendable {
                     recordFailure(error, append: policy == .always)
                     // Under `always` nothing after the last durable record was acknowledged: cut it,
                     // so no record whose append reported this failure comes back after a restart.
-                    if policy == .always, file == fd {
+                    if policy == .always, current === segment {
                         cutBack(to: durableBytes, because: error)
                         writtenSequence = durableSequence
-                        writtenBytes = durableBytes
                         nextSequence = durableSequence + 1
                         tailEpoch &+= 1
                     }
@@ -239,7 +242,7 @@ public final class WriteAheadLog: @unchecked Sendable {
                 throw error
             }
             appendLock.withLock {
-                if file == fd { durableBytes = max(durableBytes, bytes) }
+                if current === segment { durableBytes = max(durableBytes, bytes) }
             }
             durableSequence = max(durableSequence, target)
         }
@@ -265,7 +268,10 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// Syncs and stops accepting appends.
     public func close() throws {
         try syncAll()
-        appendLock.withLock { closed = true }
+        appendLock.withLock {
+            closed = true
+            finishSegment()
+        }
     }
 
     // MARK: - Failures (under appendLock)
@@ -278,20 +284,20 @@ public final class WriteAheadLog: @unchecked Sendable {
         }
         healthState.lastError = "\(error)"
         healthState.lastErrorAt = Double(time(nil))
-        failureHandler?("write-ahead log \(segmentPath): \(error)")
+        failureHandler?("write-ahead log \(currentPath): \(error)")
     }
 
     /// Cuts the segment back to `length` (the end of the last whole, or durable, record);
     /// when that fails too, appends are refused until ``trimFailedTailIfNeeded()`` succeeds.
     private func cutBack(to length: Int, because error: Error) {
         do {
-            try io.truncate(fd, length, segmentPath)
+            try segment?.cut(to: length, io: io)
             healthState.refusingWrites = false
         } catch {
             healthState.refusingWrites = true
             pendingCut = length
             healthState.lastError = "\(error)"
-            failureHandler?("write-ahead log \(segmentPath): could not cut a failed append away (\(error)); refusing writes until it can")
+            failureHandler?("write-ahead log \(currentPath): could not cut a failed append away (\(error)); refusing writes until it can")
         }
     }
 
@@ -299,13 +305,12 @@ public final class WriteAheadLog: @unchecked Sendable {
     private func trimFailedTailIfNeeded() throws {
         guard healthState.refusingWrites else { return }
         do {
-            try io.truncate(fd, pendingCut, segmentPath)
+            try segment?.cut(to: pendingCut, io: io)
         } catch {
-            throw PersistenceError.io(path: segmentPath, operation: "append to", message:
+            throw PersistenceError.io(path: currentPath, operation: "append to", message:
                 "the log refuses writes: an earlier failed append could not be cut away (\(error)); free space or fix the disk")
         }
         healthState.refusingWrites = false
-        writtenBytes = pendingCut
-        failureHandler?("write-ahead log \(segmentPath): the failed append was cut away; accepting writes again")
+        failureHandler?("write-ahead log \(currentPath): the failed append was cut away; accepting writes again")
     }
 }
