@@ -75,9 +75,6 @@ final class WALSegmentFile {
         Glibc.close(fd)
     }
 
-    /// Whether records go through the mapping (false: `pwrite`).
-    var isMapped: Bool { window != nil }
-
     /// Appends one record (header fields, then the payload, then its checksum) at ``length``.
     ///
     /// The disk blocks are allocated first, so on a full disk nothing is
