@@ -198,7 +198,7 @@ public enum WALReader {
                 // In the last segment, a whole page of zeros where this record lies (or starts the page
                 // after it) is the never-synced rest of an allocated segment after a machine crash:
                 // its pages reach the disk in any order, so later ones may hold records.
-                let page = 4096
+                let page = holePageBytes
                 let near = min(size, (end + page - 1) / page * page + page)
                 if end == size || isZero(p, from: end, to: size)
                     || (isLast && hasZeroPage(p, from: offset / page * page, to: near)) {
@@ -239,9 +239,13 @@ public enum WALReader {
         return true
     }
 
-    /// Whether `from..<to` holds a whole 4 KiB page (at a file offset that is a multiple of 4,096) of zeros.
+    /// The unit in which a machine crash leaves never-synced parts of a segment as zeros:
+    /// the page cache's 4 KiB pages (FORMAT.md, "Recovery").
+    static let holePageBytes = 4096
+
+    /// Whether `from..<to` holds a whole ``holePageBytes`` page (at a file offset that is a multiple of it) of zeros.
     static func hasZeroPage(_ p: UnsafeRawPointer, from: Int, to: Int) -> Bool {
-        let page = 4096
+        let page = holePageBytes
         var start = (from + page - 1) / page * page
         while start + page <= to {
             if isZero(p, from: start, to: start + page) { return true }

@@ -123,7 +123,7 @@ final class WALSegmentFile {
     /// no further than the allocated blocks (a page past the file's end cannot be mapped).
     private func populate(_ window: UnsafeMutableRawPointer, after end: Int) {
         guard populates else { return }
-        let page = 4096
+        let page = MemoryRegion.pageSize
         let from = max(populated, end / page * page)
         let to = min(allocated / page * page, min(Self.windowBytes, (end + Self.populateBytes) / page * page))
         guard to > from else { return }
