@@ -247,12 +247,13 @@ struct RankingGroupTable {
     /// first hit, and each hit's place in that order
     /// (``RequestGroups/grouped(_:groupOfHit:)``).
     ///
-    /// Three passes, so that no pass waits on a load the one before could have
+    /// Four passes, so that no pass waits on a load the one before could have
     /// started: the hits' buckets (prefetched together) give each hit its
     /// group slot and the distinct slots, whose records are prefetched as they
-    /// are met; the records give the groups' information (their tag ranges
-    /// prefetched for the ranker); the records, now cached, give each hit its group id.
-    func gather(_ hits: [SearchHit], metric: Metric) -> (candidates: [CandidateHit], groups: [GroupInfo], groupOfHit: [UInt32]) {
+    /// are met; the records give where each group's tags lie, prefetched in
+    /// turn; the tags are copied into one flat ``GroupInfoList`` (nothing
+    /// retained per group); the records, now cached, give each hit its group id.
+    func gather(_ hits: [SearchHit], metric: Metric) -> (candidates: [CandidateHit], groups: GroupInfoList, groupOfHit: [UInt32]) {
         let ahead = 12
         for hit in hits.prefix(ahead) { vectors.prefetch(hit.id) }
         // Per hit: its group's slot (`unknownSlot` for a vector and group the table does
@@ -294,17 +295,28 @@ struct RankingGroupTable {
                 groupOfHit[i] = UInt32(truncatingIfNeeded: place - 1)
             }
         }
-        var groups: [GroupInfo] = []
-        groups.reserveCapacity(order.count)
+        // The groups' records (prefetched above), their tags prefetched in turn and
+        // copied only once all are on their way: the tags lie wherever each group's
+        // last upsert put them, so each range is a cache miss of its own.
+        var groups = GroupInfoList(reservingGroups: order.count, tags: 2 * order.count)
         contextTags.withUnsafeBufferPointer { tagBase in
-            for group in order {
-                guard group.slot != Self.unknownSlot else {
-                    groups.append(GroupInfo())
-                    continue
-                }
+            var known = [GroupRecord]()
+            known.reserveCapacity(order.count)
+            for group in order where group.slot != Self.unknownSlot {
                 let r = records[Int(group.slot)]
                 if r.tagCount > 0 { ld_prefetch(tagBase.baseAddress! + Int(r.tagStart)) }
-                groups.append(info(ofSlot: group.slot))
+                known.append(r)
+            }
+            var next = 0
+            for group in order {
+                guard group.slot != Self.unknownSlot else {
+                    groups.appendUnknown()
+                    continue
+                }
+                let r = known[next]
+                next += 1
+                groups.append(tags: UnsafeBufferPointer(rebasing: tagBase[Int(r.tagStart)..<Int(r.tagStart + r.tagCount)]),
+                              insertedAt: r.insertedAt, updatedAt: r.updatedAt)
             }
         }
         var candidates: [CandidateHit] = []

@@ -83,8 +83,8 @@ struct FeatureExtractor {
                 slotOfGroup.value(for: hit.groupID, insertingIfAbsent: groups.count)
             }
         }
-        if let infos = request.groups.inFirstHitOrder, infos.count != groups.count {
-            throw RankingError.groupInfoCount(expected: groups.count, got: infos.count)
+        if let count = request.groups.orderedCount, count != groups.count {
+            throw RankingError.groupInfoCount(expected: groups.count, got: count)
         }
         for (name, values) in request.callerFeatures {
             guard FeatureSchema.callerFeatureNames.contains(name) else {
@@ -142,21 +142,34 @@ struct FeatureExtractor {
         let callerColumns: [(slot: Int, values: [UInt64: Float])] = request.callerFeatures.compactMap { name, values in
             FeatureSchema.callerFeatureNames.firstIndex(of: name).map { (FeatureSchema.callerFeature0 + $0, values) }
         }
-        // The infos taken out of the enum once, not per group.
-        let ordered = request.groups.inFirstHitOrder
-        let byID: [UInt64: GroupInfo] = if case let .byID(infos) = request.groups { infos } else { [:] }
+        let infos = Self.infos(of: groups, in: request.groups)
         features.withUnsafeMutableBufferPointer { all in
-            for (i, g) in groups.enumerated() {
-                let x = UnsafeMutableBufferPointer(rebasing: all[(i * d)..<((i + 1) * d)])
-                Self.fillSimilarity(x, g, groupCount: groups.count, first: first, second: second, hitCount: hitCount)
-                Self.fillOutcome(x, histories[i], countScale: countScale)
-                let info: GroupInfo? = ordered?[i] ?? byID[g.groupID]
-                Self.fillAge(x, info, now: request.now, ageScale: ageScale)
-                if !query.isEmpty { Self.fillContext(x, info, query: query) }
-                for column in callerColumns {
-                    if let v = column.values[g.groupID] { x[column.slot] = v }
+            infos.tags.withUnsafeBufferPointer { tagPool in
+                for (i, g) in groups.enumerated() {
+                    let x = UnsafeMutableBufferPointer(rebasing: all[(i * d)..<((i + 1) * d)])
+                    let info = infos.entries[i]
+                    Self.fillSimilarity(x, g, groupCount: groups.count, first: first, second: second, hitCount: hitCount)
+                    Self.fillOutcome(x, histories[i], countScale: countScale)
+                    Self.fillAge(x, insertedAt: info.insertedAt, updatedAt: info.updatedAt, now: request.now, ageScale: ageScale)
+                    if !query.isEmpty {
+                        let tags = UnsafeBufferPointer(rebasing: tagPool[Int(info.tagStart)..<Int(info.tagStart + info.tagCount)])
+                        Self.fillContext(x, tags: tags, query: query)
+                    }
+                    for column in callerColumns {
+                        if let v = column.values[g.groupID] { x[column.slot] = v }
+                    }
                 }
             }
+        }
+    }
+
+    /// The groups' information in `groups`' order, flat: the core's list as it
+    /// came, the other shapes copied into one (their callers are not on the hot path).
+    private static func infos(of groups: [CandidateGroup], in shape: RequestGroups) -> GroupInfoList {
+        switch shape {
+        case let .grouped(list, _): list
+        case let .inFirstHitOrder(infos): GroupInfoList(infos)
+        case let .byID(infos): GroupInfoList(groups.map { infos[$0.groupID] ?? GroupInfo() })
         }
     }
 
@@ -191,9 +204,10 @@ struct FeatureExtractor {
 
     /// Log hours since the group's content last changed (0 when the caller gave no dates).
     @inline(__always)
-    private static func fillAge(_ x: UnsafeMutableBufferPointer<Float>, _ info: GroupInfo?, now: Double, ageScale: Float) {
-        if let info, let born = info.insertedAt ?? info.updatedAt {
-            let changed = max(born, info.updatedAt ?? born)
+    private static func fillAge(_ x: UnsafeMutableBufferPointer<Float>, insertedAt: Double?, updatedAt: Double?,
+                                now: Double, ageScale: Float) {
+        if let born = insertedAt ?? updatedAt {
+            let changed = max(born, updatedAt ?? born)
             let hours = max(0, now - changed) / 3600
             x[FeatureSchema.age] = min(1, lnOnePlus(Float(hours)) * ageScale)
         }
@@ -201,10 +215,11 @@ struct FeatureExtractor {
 
     /// Matches between the query's (distinct, non-empty) context tags and the group's.
     @inline(__always)
-    private static func fillContext(_ x: UnsafeMutableBufferPointer<Float>, _ info: GroupInfo?, query: [ContextTag]) {
+    private static func fillContext(_ x: UnsafeMutableBufferPointer<Float>, tags: UnsafeBufferPointer<ContextTag>,
+                                    query: [ContextTag]) {
         x[FeatureSchema.queryHasContext] = 1
         var matched = 0
-        if let tags = info?.tags, !tags.isEmpty {
+        if !tags.isEmpty {
             for q in query where tags.contains(where: { $0.hash == q.hash }) {
                 matched += 1
                 x[FeatureSchema.contextFamily0 + Int(q.familyBucket)] = 1

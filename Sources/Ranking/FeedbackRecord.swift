@@ -82,12 +82,18 @@ public struct FeedbackRecord: Sendable, Equatable {
 /// propensities. The daemon appends it to the write-ahead log so feedback on
 /// it still counts after a restart.
 ///
-/// Encoding (version 1): `u8 version | u64 id | f64 time | u16 dimension |
+/// Encoding (version 2): `u8 version | u64 id | f64 time | u16 dimension |
 /// u32 groups | u32 shown-first | groups × (u64 group | f64 propensity) |
-/// groups × dimension × f32 features`.
+/// groups × (⌈dimension / 8⌉-byte mask | f32 per set bit)`: bit j of a
+/// group's mask (byte j / 8, bit j mod 8) says feature j is stored; a feature
+/// whose bits are all zero (+0.0) is left out. A ranking's features are mostly
+/// zeros (context families, caller features, flags), so a record is about half
+/// the dense size, and `RANK` appends it to the log (RESULTS.md, "RANK in the
+/// core: group information without a reference per group"). Version 1 (all
+/// `groups × dimension` features dense) is still read.
 public struct ImpressionRecord: Sendable, Equatable {
-    /// The encoding version written in the first byte; records of another version are refused.
-    public static let version: UInt8 = 1
+    /// The encoding version written in the first byte; version 1 is read as well, others are refused.
+    public static let version: UInt8 = 2
 
     /// The impression id, issued in increasing order by the ranker.
     public let id: UInt64
@@ -140,12 +146,31 @@ public struct ImpressionRecord: Sendable, Equatable {
         w.write(UInt32(groupIDs.count))
         w.write(UInt32(shownFirst))
         for (g, p) in zip(groupIDs, propensities) { w.write(g); w.write(p) }
-        w.write(floats: features)
+        let d = FeatureSchema.dimension, maskBytes = (d + 7) / 8
+        w.reserve(groupIDs.count * (maskBytes + 4 * d))
+        // One group at a time into a scratch buffer (mask, then the values it
+        // marks, little-endian), appended in one piece.
+        features.withUnsafeBufferPointer { f in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maskBytes + 4 * d) { scratch in
+                for start in stride(from: 0, to: f.count, by: d) {
+                    for byte in 0..<maskBytes { scratch[byte] = 0 }
+                    var end = maskBytes
+                    for j in 0..<d {
+                        let bits = f[start + j].bitPattern
+                        guard bits != 0 else { continue }
+                        scratch[j >> 3] |= 1 << UInt8(j & 7)
+                        withUnsafeBytes(of: bits.littleEndian) { for b in 0..<4 { scratch[end + b] = $0[b] } }
+                        end += 4
+                    }
+                    w.write(raw: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(scratch)[..<end]))
+                }
+            }
+        }
     }
 
     init(from r: inout ByteReader<RankingDecodingError>) throws {
         let version = try r.read(UInt8.self, "impression.version")
-        guard version == Self.version else {
+        guard version == 1 || version == Self.version else {
             throw RankingDecodingError.unsupportedVersion(found: UInt16(version), supported: UInt16(Self.version))
         }
         id = try r.read(UInt64.self, "impression.id")
@@ -158,7 +183,8 @@ public struct ImpressionRecord: Sendable, Equatable {
             throw RankingDecodingError.invalidValue(field: "impression.dimension", value: "\(d) (this build has \(FeatureSchema.dimension))", offset: at)
         }
         at = r.offset
-        let count = try r.readCount("impression.groups", minimumItemSize: 16 + 4 * d)
+        let maskBytes = (d + 7) / 8
+        let count = try r.readCount("impression.groups", minimumItemSize: 16 + (version == 1 ? 4 * d : maskBytes))
         guard count >= 1 else { throw RankingDecodingError.invalidValue(field: "impression.groups", value: "0", offset: at) }
         at = r.offset
         let first = Int(try r.read(UInt32.self, "impression.shown-first"))
@@ -179,11 +205,43 @@ public struct ImpressionRecord: Sendable, Equatable {
         groupIDs = ids
         propensities = ps
         shownFirst = first
-        at = r.offset
-        features = try r.readFloats(count: count * d, "impression.features")
-        if let bad = features.firstIndex(where: { !$0.isFinite || abs($0) > 1 }) {
-            throw RankingDecodingError.invalidValue(field: "impression.features[\(bad)]", value: "\(features[bad])", offset: at + 4 * bad)
+        if version == 1 {
+            at = r.offset
+            features = try r.readFloats(count: count * d, "impression.features")
+            if let bad = features.firstIndex(where: { !$0.isFinite || abs($0) > 1 }) {
+                throw RankingDecodingError.invalidValue(field: "impression.features[\(bad)]", value: "\(features[bad])", offset: at + 4 * bad)
+            }
+        } else {
+            features = try Self.readSparseFeatures(&r, groups: count, dimension: d)
         }
+    }
+
+    /// Version 2's features: per group its mask, then a value per set bit.
+    private static func readSparseFeatures(_ r: inout ByteReader<RankingDecodingError>, groups: Int, dimension d: Int) throws -> [Float] {
+        var features = [Float](repeating: 0, count: groups * d)
+        let maskBytes = (d + 7) / 8
+        for g in 0..<groups {
+            var masks: [UInt8] = []
+            masks.reserveCapacity(maskBytes)
+            for byte in 0..<maskBytes {
+                let at = r.offset
+                let mask = try r.read(UInt8.self, "impression.features.mask")
+                let used = min(8, d - 8 * byte)
+                guard used == 8 || mask >> used == 0 else {
+                    throw RankingDecodingError.invalidValue(field: "impression.features.mask", value: "\(mask) (bits past feature \(d))", offset: at)
+                }
+                masks.append(mask)
+            }
+            for j in 0..<d where masks[j / 8] & (1 << (j % 8)) != 0 {
+                let at = r.offset
+                let value = Float(bitPattern: try r.read(UInt32.self, "impression.features"))
+                guard value.isFinite, abs(value) <= 1, value.bitPattern != 0 else {
+                    throw RankingDecodingError.invalidValue(field: "impression.features[\(g * d + j)]", value: "\(value)", offset: at)
+                }
+                features[g * d + j] = value
+            }
+        }
+        return features
     }
 }
 
@@ -200,7 +258,7 @@ public enum RankingLogRecord: Sendable, Equatable {
 
     /// The entry's bytes: the tag, then the record's encoding.
     public func encode() -> [UInt8] {
-        var w = ByteWriter()
+        var w = ByteWriter(capacity: 512)
         switch self {
         case let .impression(r): w.write(UInt8(1)); r.write(to: &w)
         case let .feedback(r): w.write(UInt8(2)); r.write(to: &w)

@@ -88,20 +88,49 @@ public struct LinearPosterior: Sendable, Equatable {
         cholesky.withUnsafeBufferPointer { Self.variance(x, factor: $0.baseAddress!, dimension) }
     }
 
-    /// ‖L⁻¹x‖² by forward substitution, column by column (contiguous in column-major L).
+    /// ‖L⁻¹x‖², through ``variances(_:count:factor:_:into:)`` so that one vector
+    /// scored alone and the same vector scored among others agree bit for bit.
     static func variance(_ x: UnsafeBufferPointer<Float>, factor l: UnsafePointer<Double>, _ d: Int) -> Double {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: d) { y in
-            for i in 0..<d { y[i] = Double(x[i]) }
-            var sum = 0.0
-            for j in 0..<d {
-                let yj = y[j] / l[j * d + j]
-                sum += yj * yj
-                if yj != 0 {
-                    let col = l + j * d
-                    for i in (j + 1)..<d { y[i] -= col[i] * yj }
+        var v = 0.0
+        variances(x, count: 1, factor: l, d, into: &v)
+        return v
+    }
+
+    /// ‖L⁻¹x‖² of `count` feature vectors (`xs` holds them one after another,
+    /// `d` values each), written to `out[0..<count]`, by forward substitution
+    /// column by column (contiguous in column-major L).
+    ///
+    /// Four vectors go through the substitution together, one per SIMD lane,
+    /// multiplying by the pivots' reciprocals (worked out once per call):
+    /// the chain of d dependent steps is paid once per four, and each
+    /// lane does exactly the operations of a one-vector substitution in the
+    /// same order, so a vector's variance does not depend on which others it
+    /// was scored with (a `RANK` scores its top k this way; RESULTS.md, "RANK
+    /// in the core: group information without a reference per group").
+    static func variances(_ xs: UnsafeBufferPointer<Float>, count n: Int, factor l: UnsafePointer<Double>, _ d: Int,
+                          into out: UnsafeMutablePointer<Double>) {
+        precondition(xs.count >= n * d, "\(xs.count) values for \(n) vectors of \(d)")
+        withUnsafeTemporaryAllocation(of: SIMD4<Double>.self, capacity: 2 * d) { buffer in
+            // The pivots' reciprocals first (independent divisions), so the substitution's
+            // chain from one column to the next is a multiply, not a division.
+            let y = buffer.baseAddress!, reciprocal = y + d
+            for j in 0..<d { reciprocal[j] = SIMD4(repeating: 1 / l[j * d + j]) }
+            for first in stride(from: 0, to: n, by: 4) {
+                let lanes = min(4, n - first)
+                for i in 0..<d {
+                    var row = SIMD4<Double>()
+                    for q in 0..<lanes { row[q] = Double(xs[(first + q) * d + i]) }
+                    y[i] = row
                 }
+                var sum = SIMD4<Double>()
+                for j in 0..<d {
+                    let yj = y[j] * reciprocal[j]
+                    sum += yj * yj
+                    let col = l + j * d
+                    for i in (j + 1)..<d { y[i] -= SIMD4(repeating: col[i]) * yj }
+                }
+                for q in 0..<lanes { out[first + q] = sum[q] }
             }
-            return sum
         }
     }
 

@@ -60,20 +60,22 @@ public enum RequestGroups: Sendable {
     /// a dictionary (the core's `RANK`). ``Ranker/rank(_:)`` refuses a count
     /// that differs from the number of distinct groups.
     case inFirstHitOrder([GroupInfo])
-    /// As ``inFirstHitOrder(_:)``, with each hit's place in that list as well
-    /// (`groupOfHit[i]` for `hits[i]`): what a caller that has just grouped the
-    /// hits itself (the core's `RANK`) hands over, so that the ranker does not
-    /// group them again by hashing every hit's group id. ``Ranker/rank(_:)``
-    /// refuses a list whose places are not in first-hit order, or whose hit
-    /// names another group than the first hit at its place; that distinct places
-    /// hold distinct groups is the caller's promise.
-    case grouped([GroupInfo], groupOfHit: [UInt32])
+    /// As ``inFirstHitOrder(_:)``, laid out flat (``GroupInfoList``), with
+    /// each hit's place in that list as well (`groupOfHit[i]` for `hits[i]`):
+    /// what a caller that has just grouped the hits itself (the core's `RANK`)
+    /// hands over, so that the ranker neither groups them again by hashing
+    /// every hit's group id nor retains a tag array per group.
+    /// ``Ranker/rank(_:)`` refuses a list whose places are not in first-hit
+    /// order, or whose hit names another group than the first hit at its
+    /// place; that distinct places hold distinct groups is the caller's promise.
+    case grouped(GroupInfoList, groupOfHit: [UInt32])
 
-    /// The infos in first-hit order, or nil for ``byID(_:)``.
-    var inFirstHitOrder: [GroupInfo]? {
+    /// How many infos the shapes in first-hit order carry, or nil for ``byID(_:)``.
+    var orderedCount: Int? {
         switch self {
         case .byID: nil
-        case let .inFirstHitOrder(infos), let .grouped(infos, _): infos
+        case let .inFirstHitOrder(infos): infos.count
+        case let .grouped(list, _): list.count
         }
     }
 }

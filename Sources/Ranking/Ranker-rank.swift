@@ -52,13 +52,7 @@ extension Ranker {
         var shownFeatures = [Float]()
         shownFeatures.reserveCapacity(top.count * d)
         for i in top { shownFeatures.append(contentsOf: all[(i * d)..<((i + 1) * d)]) }
-        var scores = [ScoreInterval]()
-        scores.reserveCapacity(top.count)
-        shownFeatures.withUnsafeBufferPointer { f in
-            for (j, i) in top.enumerated() {
-                scores.append(view.score(UnsafeBufferPointer(rebasing: f[(j * d)..<((j + 1) * d)]), logit: logits[i]))
-            }
-        }
+        let scores = shownFeatures.withUnsafeBufferPointer { view.scores($0, logits: top.map { logits[$0] }) }
         return (shownFeatures, scores)
     }
 

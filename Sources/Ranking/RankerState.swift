@@ -77,8 +77,30 @@ final class ModelView: Sendable {
     /// the posterior's xᵀA⁻¹x (what the data pins down) plus Σ vᵢxᵢ² (how far
     /// the online iterate wanders around it); see docs/RANKING.md, "Uncertainty".
     func score(_ x: UnsafeBufferPointer<Float>, logit: Double? = nil) -> ScoreInterval {
-        let m = logit ?? self.logit(x)
-        var v = cholesky.withUnsafeBufferPointer { LinearPosterior.variance(x, factor: $0.baseAddress!, x.count) }
+        let v = cholesky.withUnsafeBufferPointer { LinearPosterior.variance(x, factor: $0.baseAddress!, x.count) }
+        return interval(x, logit: logit ?? self.logit(x), posteriorVariance: v)
+    }
+
+    /// ``score(_:logit:)`` of `logits.count` feature vectors laid one after
+    /// another in `xs` (``FeatureSchema/dimension`` values each), equal to
+    /// scoring each alone; the posterior variances are computed together
+    /// (``LinearPosterior/variances(_:count:factor:_:into:)``).
+    func scores(_ xs: UnsafeBufferPointer<Float>, logits: [Double]) -> [ScoreInterval] {
+        let d = FeatureSchema.dimension, n = logits.count
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { v in
+            cholesky.withUnsafeBufferPointer {
+                LinearPosterior.variances(xs, count: n, factor: $0.baseAddress!, d, into: v.baseAddress!)
+            }
+            return (0..<n).map { q in
+                interval(UnsafeBufferPointer(rebasing: xs[(q * d)..<((q + 1) * d)]), logit: logits[q], posteriorVariance: v[q])
+            }
+        }
+    }
+
+    /// The interval around `logit` whose half-width is α·√(posterior variance + Σ vᵢxᵢ²).
+    @inline(__always)
+    private func interval(_ x: UnsafeBufferPointer<Float>, logit m: Double, posteriorVariance: Double) -> ScoreInterval {
+        var v = posteriorVariance
         iterateVariance.withUnsafeBufferPointer { s in
             for i in 0..<x.count { v += s[i] * Double(x[i]) * Double(x[i]) }
         }

@@ -59,7 +59,7 @@ final class RankingGroupTableTests: XCTestCase {
         XCTAssertEqual(candidates.map(\.similarity), [0.9, 0.8, 0.7, 0.6, 0.5].map { Float($0) }, accuracy: 1e-6)
         // Groups 100, 200, 5 in the order of their first hit, each with its article's tags and times;
         // the alias upserted at time 20 changed neither group 100's tags nor its update time.
-        XCTAssertEqual(groups, [
+        XCTAssertEqual(Array(groups), [
             GroupInfo(tags: [ContextTag("topic:billing")], insertedAt: 10, updatedAt: 10),
             GroupInfo(tags: [ContextTag("a"), ContextTag("b")], insertedAt: 10, updatedAt: 10),
             GroupInfo(tags: [ContextTag("topic:solo")], insertedAt: 20, updatedAt: 20),

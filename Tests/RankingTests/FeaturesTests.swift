@@ -113,7 +113,7 @@ final class FeaturesTests: XCTestCase {
         let (hits, infos, plan) = threeGroups(now: now, fifth: true)
         let ordered = [infos[30]!, infos[10]!, infos[20]!]
         let byID = try Ranker().rank(RankRequest(hits: hits, groups: infos, contextTags: [plan], k: 3, now: now))
-        let grouped = try Ranker().rank(RankRequest(hits: hits, groups: .grouped(ordered, groupOfHit: [0, 1, 0, 2, 1]),
+        let grouped = try Ranker().rank(RankRequest(hits: hits, groups: .grouped(GroupInfoList(ordered), groupOfHit: [0, 1, 0, 2, 1]),
                                                     contextTags: [plan], k: 3, now: now))
         XCTAssertEqual(grouped.groups.map(\.groupID), byID.groups.map(\.groupID))
         XCTAssertEqual(grouped.groups.map(\.features), byID.groups.map(\.features))
@@ -127,16 +127,16 @@ final class FeaturesTests: XCTestCase {
             ([0, 1, 0, 2, 0], 4, 0),  // hit 4 (group 10) at group 30's place
         ]
         for (places, index, place) in wrongPlaces {
-            XCTAssertThrowsError(try Ranker().rank(RankRequest(hits: hits, groups: .grouped(ordered, groupOfHit: places),
+            XCTAssertThrowsError(try Ranker().rank(RankRequest(hits: hits, groups: .grouped(GroupInfoList(ordered), groupOfHit: places),
                                                                k: 3, now: now))) {
                 XCTAssertEqual($0 as? RankingError, .groupOfHitMismatch(index: index, place: place, groupID: hits[index].groupID))
             }
         }
-        XCTAssertThrowsError(try Ranker().rank(RankRequest(hits: hits, groups: .grouped(ordered, groupOfHit: [0, 1, 0]),
+        XCTAssertThrowsError(try Ranker().rank(RankRequest(hits: hits, groups: .grouped(GroupInfoList(ordered), groupOfHit: [0, 1, 0]),
                                                            k: 3, now: now))) {
             XCTAssertEqual($0 as? RankingError, .groupInfoCount(expected: 5, got: 3), "one place per hit")
         }
-        XCTAssertThrowsError(try Ranker().rank(RankRequest(hits: hits, groups: .grouped(Array(ordered.prefix(2)), groupOfHit: [0, 1, 0, 2, 1]),
+        XCTAssertThrowsError(try Ranker().rank(RankRequest(hits: hits, groups: .grouped(GroupInfoList(ordered.prefix(2)), groupOfHit: [0, 1, 0, 2, 1]),
                                                            k: 3, now: now))) {
             XCTAssertEqual($0 as? RankingError, .groupInfoCount(expected: 3, got: 2), "one info per group")
         }
@@ -144,14 +144,8 @@ final class FeaturesTests: XCTestCase {
 
     /// The score's logit (summed in four partial sums) is w·x summed in order, to rounding.
     func testLogitIsTheWeightsDotTheFeatures() throws {
-        let ranker = try Ranker()
         var world = SyntheticWorld(seed: 11)
-        for _ in 0..<200 {
-            let result = try ranker.rank(world.nextRequest())
-            guard let first = result.groups.first else { continue }
-            _ = try ranker.feedback(FeedbackRecord(impressionID: result.impressionID, groupID: first.groupID,
-                                                   outcome: first.groupID % 2 == 0 ? .resolved : .escalated, time: 0))
-        }
+        let ranker = try trainedRanker(&world, rounds: 200) { $0 % 2 == 0 }
         let w = ranker.weights
         XCTAssertGreaterThan(w.filter { $0 != 0 }.count, 3, "the model learned something")
         for i in 0..<20 {
@@ -159,6 +153,36 @@ final class FeaturesTests: XCTestCase {
             let naive = zip(w, x).reduce(0.0) { $0 + $1.0 * Double($1.1) }
             XCTAssertEqual(try ranker.score(features: x).logit, naive, accuracy: 1e-12 * max(1, abs(naive)))
         }
+    }
+
+    /// A ranker fed `rounds` rankings of `world`, each top group resolved when `resolves(group)`, else escalated.
+    private func trainedRanker(_ world: inout SyntheticWorld, rounds: Int, resolves: (UInt64) -> Bool) throws -> Ranker {
+        let ranker = try Ranker()
+        for _ in 0..<rounds {
+            let result = try ranker.rank(world.nextRequest())
+            guard let first = result.groups.first else { continue }
+            _ = try ranker.feedback(FeedbackRecord(impressionID: result.impressionID, groupID: first.groupID,
+                                                   outcome: resolves(first.groupID) ? .resolved : .escalated, time: 0))
+        }
+        return ranker
+    }
+
+    /// A ranking scores its shown groups together (their variances four at a time);
+    /// each interval must equal scoring that group's features alone, bit for bit.
+    func testRankedIntervalsEqualScoringEachGroupAlone() throws {
+        var world = SyntheticWorld(seed: 23)
+        let ranker = try trainedRanker(&world, rounds: 300) { $0 % 3 == 0 }
+        var widths = Set<Double>()
+        for _ in 0..<20 {
+            let result = try ranker.rank(world.nextRequest())
+            XCTAssertGreaterThan(result.groups.count, 1, "several groups scored together")
+            for group in result.groups {
+                let alone = try ranker.score(features: group.features)
+                XCTAssertEqual(group.score, alone, "group \(group.groupID): batched and single scoring differ")
+                widths.insert(alone.width)
+            }
+        }
+        XCTAssertGreaterThan(widths.count, 10, "the widths depend on the features (the posterior is not the prior)")
     }
 
     func testOutcomeHistoryFeatures() throws {
