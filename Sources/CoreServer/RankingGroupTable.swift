@@ -45,6 +45,10 @@ struct RankingGroupTable {
         /// Where the group's hashed tags start in ``contextTags`` and how many there are.
         var tagStart: UInt32
         var tagCount: UInt32
+        /// The first of them, kept here too: most articles carry one tag, and
+        /// `RANK` then reads it with the record instead of missing the cache
+        /// again in ``contextTags``. (Hash 0, bucket 0 with no tags.)
+        var firstTag = ContextTag(hash: 0, familyBucket: 0)
     }
 
     /// One logged change: an UPSERT's items at a time, or a DELETE's ids.
@@ -193,7 +197,9 @@ struct RankingGroupTable {
         liveTagCount += tags.count - Int(records[s].tagCount)
         records[s].tagStart = UInt32(contextTags.count)
         records[s].tagCount = UInt32(tags.count)
-        contextTags.append(contentsOf: tags.map(ContextTag.init))
+        let hashed = tags.map(ContextTag.init)
+        records[s].firstTag = hashed.first ?? ContextTag(hash: 0, familyBucket: 0)
+        contextTags.append(contentsOf: hashed)
         if contextTags.count > 2 * liveTagCount + 4096 { compactTags() }
     }
 
@@ -297,14 +303,15 @@ struct RankingGroupTable {
         }
         // The groups' records (prefetched above), their tags prefetched in turn and
         // copied only once all are on their way: the tags lie wherever each group's
-        // last upsert put them, so each range is a cache miss of its own.
+        // last upsert put them, so each range is a cache miss of its own — except a
+        // single tag, which the record holds.
         var groups = GroupInfoList(reservingGroups: order.count, tags: 2 * order.count)
         contextTags.withUnsafeBufferPointer { tagBase in
             var known = [GroupRecord]()
             known.reserveCapacity(order.count)
             for group in order where group.slot != Self.unknownSlot {
                 let r = records[Int(group.slot)]
-                if r.tagCount > 0 { ld_prefetch(tagBase.baseAddress! + Int(r.tagStart)) }
+                if r.tagCount > 1 { ld_prefetch(tagBase.baseAddress! + Int(r.tagStart)) }
                 known.append(r)
             }
             var next = 0
@@ -313,10 +320,16 @@ struct RankingGroupTable {
                     groups.appendUnknown()
                     continue
                 }
-                let r = known[next]
+                var r = known[next]
                 next += 1
-                groups.append(tags: UnsafeBufferPointer(rebasing: tagBase[Int(r.tagStart)..<Int(r.tagStart + r.tagCount)]),
-                              insertedAt: r.insertedAt, updatedAt: r.updatedAt)
+                if r.tagCount == 1 {
+                    withUnsafePointer(to: &r.firstTag) {
+                        groups.append(tags: UnsafeBufferPointer(start: $0, count: 1), insertedAt: r.insertedAt, updatedAt: r.updatedAt)
+                    }
+                } else {
+                    groups.append(tags: UnsafeBufferPointer(rebasing: tagBase[Int(r.tagStart)..<Int(r.tagStart + r.tagCount)]),
+                                  insertedAt: r.insertedAt, updatedAt: r.updatedAt)
+                }
             }
         }
         var candidates: [CandidateHit] = []

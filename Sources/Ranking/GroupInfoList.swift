@@ -10,20 +10,29 @@ public struct GroupInfoList: Sendable, Equatable, RandomAccessCollection {
     /// One group: where its tags lie in ``tags`` and its times.
     @usableFromInline
     struct Entry: Sendable, Equatable {
-        var tagStart: UInt32
-        var tagCount: UInt32
-        var insertedAt: Double?
-        var updatedAt: Double?
+        @usableFromInline var tagStart: UInt32
+        @usableFromInline var tagCount: UInt32
+        @usableFromInline var insertedAt: Double?
+        @usableFromInline var updatedAt: Double?
+
+        @usableFromInline
+        init(tagStart: UInt32, tagCount: UInt32, insertedAt: Double?, updatedAt: Double?) {
+            self.tagStart = tagStart
+            self.tagCount = tagCount
+            self.insertedAt = insertedAt
+            self.updatedAt = updatedAt
+        }
     }
 
     /// Every group's tags, each group's a contiguous range.
-    public private(set) var tags: [ContextTag] = []
-    @usableFromInline private(set) var entries: [Entry] = []
+    public var tags: [ContextTag] { storedTags }
+    @usableFromInline var storedTags: [ContextTag] = []
+    @usableFromInline var entries: [Entry] = []
 
     /// An empty list with room for `groups` groups and `tags` tags.
     public init(reservingGroups groups: Int = 0, tags: Int = 0) {
         entries.reserveCapacity(groups)
-        self.tags.reserveCapacity(tags)
+        storedTags.reserveCapacity(tags)
     }
 
     /// The same information as `infos`, in their order.
@@ -34,16 +43,19 @@ public struct GroupInfoList: Sendable, Equatable, RandomAccessCollection {
         }
     }
 
-    /// Adds a group with these tags and times (nil: unknown).
+    /// Adds a group with these tags and times (nil: unknown). Inlinable: the
+    /// core calls it once per candidate group of every `RANK`.
+    @inlinable
     public mutating func append(tags groupTags: UnsafeBufferPointer<ContextTag>, insertedAt: Double?, updatedAt: Double?) {
-        entries.append(Entry(tagStart: UInt32(truncatingIfNeeded: tags.count), tagCount: UInt32(truncatingIfNeeded: groupTags.count),
+        entries.append(Entry(tagStart: UInt32(truncatingIfNeeded: storedTags.count), tagCount: UInt32(truncatingIfNeeded: groupTags.count),
                              insertedAt: insertedAt, updatedAt: updatedAt))
-        tags.append(contentsOf: groupTags)
+        for tag in groupTags { storedTags.append(tag) }
     }
 
     /// Adds a group the caller knows nothing about (no tags, unknown age).
+    @inlinable
     public mutating func appendUnknown() {
-        entries.append(Entry(tagStart: UInt32(truncatingIfNeeded: tags.count), tagCount: 0, insertedAt: nil, updatedAt: nil))
+        entries.append(Entry(tagStart: UInt32(truncatingIfNeeded: storedTags.count), tagCount: 0, insertedAt: nil, updatedAt: nil))
     }
 
     public var startIndex: Int { 0 }
