@@ -61,7 +61,7 @@ public struct GroupInfoList: Sendable, Equatable, RandomAccessCollection {
     public var startIndex: Int { 0 }
     public var endIndex: Int { entries.count }
 
-    /// Group `i`'s information as a ``GroupInfo`` (its tags copied into a slice of their own).
+    /// Group `i`'s information as a ``GroupInfo`` (its tags copied into an array of their own).
     public subscript(i: Int) -> GroupInfo {
         let e = entries[i]
         return GroupInfo(tags: Array(tags[Int(e.tagStart)..<Int(e.tagStart + e.tagCount)]), insertedAt: e.insertedAt, updatedAt: e.updatedAt)

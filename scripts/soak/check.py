@@ -3,7 +3,8 @@
 
   check.py acks DB ACKS...
       every acknowledged outcome (by event_id) is in the store's outcomes table, and
-      every article's latest acknowledged revision is its current body.
+      every article's latest acknowledged revision (or one attempted after it, whose
+      reply may have been lost) is its current body.
   check.py soak DB RSS_FILE LATENCY_FILE... --acks ACKS... --clients SUMMARY... --minutes M --warmup W
       the acks check, plus: RSS growth of each process after the warm-up < 5 %, where
       the warm-up lasts W minutes and at least until the core's impression store is full
@@ -18,7 +19,10 @@ import sys
 
 
 def check_acks(db_path, ack_files):
-    outcomes, articles = [], {}
+    # articles: id → latest acknowledged revision; later: id → revisions attempted after
+    # it (not acknowledged: a 5xx, or a reply lost when the service was killed), any of
+    # which may have landed. Writes of one id come from one client, in order.
+    outcomes, articles, later = [], {}, {}
     for path in ack_files:
         for line in open(path):
             parts = line.split()
@@ -26,13 +30,18 @@ def check_acks(db_path, ack_files):
                 continue
             if parts[0] == "outcome":
                 outcomes.append(parts[1])
+            elif parts[0] == "attempt":
+                later.setdefault(parts[1], []).append(parts[2])
             elif parts[0] == "article":
-                articles[parts[1]] = parts[2]        # writes of one id come from one client, in order
+                articles[parts[1]] = parts[2]
+                later[parts[1]] = []
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     stored = {row[0] for row in db.execute("SELECT event_id FROM outcomes WHERE event_id IS NOT NULL")}
     missing_outcomes = [e for e in outcomes if e not in stored]
     bodies = dict(db.execute("SELECT id, body FROM articles"))
-    missing_articles = [(i, n) for i, n in articles.items() if i not in bodies or f"(revision {n})" not in bodies[i]]
+    def current(i):
+        return any(f"(revision {r})" in bodies.get(i, "") for r in [articles[i]] + later.get(i, []))
+    missing_articles = [(i, n, bodies.get(i, "")[-40:]) for i, n in articles.items() if not current(i)]
     pending = db.execute("SELECT COUNT(*) FROM core_outbox").fetchone()[0]
     db.close()
     return {"acknowledged_outcomes": len(outcomes), "missing_outcomes": len(missing_outcomes),
