@@ -3,8 +3,8 @@
 
   check.py acks DB ACKS...
       every acknowledged outcome (by event_id) is in the store's outcomes table, and
-      every article's latest acknowledged revision (or one attempted after it, whose
-      reply may have been lost) is its current body.
+      every article's latest acknowledged revision (or one attempted after it whose
+      reply was lost, so it may have landed) is its current body.
   check.py soak DB RSS_FILE LATENCY_FILE... --acks ACKS... --clients SUMMARY... --minutes M --warmup W
       the acks check, plus: RSS growth of each process after the warm-up < 5 %, where
       the warm-up lasts W minutes and at least until the core's impression store is full
@@ -20,8 +20,9 @@ import sys
 
 def check_acks(db_path, ack_files):
     # articles: id → latest acknowledged revision; later: id → revisions attempted after
-    # it (not acknowledged: a 5xx, or a reply lost when the service was killed), any of
-    # which may have landed. Writes of one id come from one client, in order.
+    # it whose reply was lost (the service killed mid-request), any of which may have
+    # landed; a write refused with a reply must not have. Writes of one id come from one
+    # client, in order.
     outcomes, articles, later = [], {}, {}
     for path in ack_files:
         for line in open(path):
@@ -32,6 +33,8 @@ def check_acks(db_path, ack_files):
                 outcomes.append(parts[1])
             elif parts[0] == "attempt":
                 later.setdefault(parts[1], []).append(parts[2])
+            elif parts[0] == "refused":
+                later[parts[1]].remove(parts[2])
             elif parts[0] == "article":
                 articles[parts[1]] = parts[2]
                 later[parts[1]] = []

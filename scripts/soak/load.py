@@ -148,13 +148,17 @@ def main():
         nonce = f"v{tag}-{n}"
         article["body"] += f" (revision {nonce})"
         # Logged before sending: a write whose reply is lost (the service killed
-        # mid-request) may still have landed, so the check accepts it after the last ack.
+        # mid-request) may still have landed, so the check accepts it after the last ack
+        # unless a reply refused it.
         acks.write(f"attempt {article['id']} {nonce}\n")
         status, reply = client.post("/v1/articles", article)
         count(status)
         if status == 200:
             acks.write(f"article {article['id']} {nonce}\n")
             acknowledged["article"] += 1
+        elif status is not None:
+            # Refused with a reply ("nothing of this request was recorded"): it must not land.
+            acks.write(f"refused {article['id']} {nonce}\n")
 
     while time.monotonic() < deadline and not stopping:
         n += 1
