@@ -59,7 +59,12 @@ check_phase() {
         "$BIN/loopdesk-core" verify "$f" >>"$RUN/verify-$1.out" 2>&1 || { say "   $f does not verify:"; tail -2 "$RUN/verify-$1.out"; bad=1; }
     done
     say "   verify: $(grep -c '^ok' "$RUN/verify-$1.out" || true) files ok"
-    if ! python3 scripts/soak/check.py acks "$4" "$RUN"/acks-"$1"-* | tee "$RUN/check-$1.json"; then bad=1; fi
+    if ! python3 scripts/soak/check.py acks "$4" "$RUN"/acks-"$1"-* | tee "$RUN/check-$1.json"; then
+        # Keep the store (and its -wal/-shm) with the run: the work directory is removed on exit.
+        bad=1
+        for f in "$4"*; do cp "$f" "$RUN/$1-$(basename "$f")"; done
+        say "   the store is kept in $RUN/$1-$(basename "$4")"
+    fi
     return "$bad"
 }
 
